@@ -1,0 +1,378 @@
+"""Staffing search: the smallest number of agents that meets every target, per interval."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import as_float_array, as_fraction, is_scalar
+from .erlang_a import _erlang_a
+from .erlang_c import _erlang_c
+from .load import offered_load_erlangs
+from .results import QueueKPIs, StaffingResult
+from .service_level import SLDefinition
+
+# Target names, in the order they are reported in ``StaffingResult.binding``.
+_TARGETS = ("service_level", "max_asa_s", "max_abandon", "max_occupancy")
+
+
+def _kpis(model, n, a, aht_s, patience_s, threshold_s, with_asa):
+    if model == "erlang_c":
+        return _erlang_c(n, a, aht_s, threshold_s)
+    return _erlang_a(n, a, aht_s, patience_s, threshold_s, with_asa=with_asa)
+
+
+class _Problem:
+    """Flat arrays for one staffing question per element (interval)."""
+
+    def __init__(self, model, a, aht_s, patience_s, threshold_s, targets, sl_definition):
+        self.model = model
+        self.a, self.aht_s, self.patience_s, self.threshold_s = a, aht_s, patience_s, threshold_s
+        self.targets = targets  # name -> flat array (only the targets that were given)
+        self.sl_field = sl_definition.field
+        # Targets whose satisfaction is monotone in the agent count (so bisection is exact):
+        # under Erlang C all of them; under Erlang A the SL of offered and the abandonment
+        # (adding an agent shortens every caller's virtual wait). The excl-short-abandons and
+        # of-answered SL, the ASA of answered callers and (unproven) the occupancy of Erlang A
+        # are checked by scanning upwards instead.
+        if model == "erlang_c":
+            self.monotone = list(targets)
+        else:
+            self.monotone = [k for k in ("max_abandon",) if k in targets]
+            if "service_level" in targets and sl_definition is SLDefinition.OF_OFFERED:
+                self.monotone.insert(0, "service_level")
+        self.scanned = [k for k in targets if k not in self.monotone]
+
+    def failing(self, n, idx, names):
+        """Per target in ``names``: boolean array, True where ``n`` agents miss it."""
+        k = _kpis(
+            self.model,
+            n,
+            self.a[idx],
+            self.aht_s[idx],
+            self.patience_s[idx],
+            self.threshold_s[idx],
+            with_asa="max_asa_s" in names,
+        )
+        fails = {}
+        for name in names:
+            target = self.targets[name][idx]
+            if name == "service_level":
+                fails[name] = ~(k[self.sl_field] >= target)
+            elif name == "max_asa_s":
+                fails[name] = ~(k["asa_s"] <= target)
+            elif name == "max_abandon":
+                fails[name] = ~(k["p_abandon"] <= target)
+            else:
+                fails[name] = ~(k["occupancy"] <= target)
+        return fails
+
+    def ok(self, n, idx, names):
+        fails = self.failing(n, idx, names)
+        bad = np.zeros(np.shape(n), dtype=bool)
+        for f in fails.values():
+            bad |= f
+        return ~bad
+
+
+def _bisect(problem, names, lo, hi, max_agents):
+    """Smallest ``n`` in ``(lo, max_agents]`` meeting ``names`` (monotone), or -1 if none.
+
+    ``lo`` must fail (or be -1); ``hi`` is a first guess, grown geometrically until it meets.
+    """
+    size = lo.size
+    idx = np.arange(size)
+    hi = np.clip(np.maximum(hi, lo + 1), 0, max_agents)
+    found = problem.ok(hi.astype(float), idx, names)
+    # Grow the bracket geometrically where the guess still fails; a count at the cap that
+    # still fails leaves hi == lo (unreachable).
+    width = np.sqrt(problem.a) + 1.0
+    grow = np.flatnonzero(~found)
+    while grow.size:
+        lo[grow] = hi[grow]
+        grow = grow[hi[grow] < max_agents]
+        if not grow.size:
+            break
+        hi[grow] = np.minimum(hi[grow] + np.ceil(width[grow]).astype(np.int64), max_agents)
+        width[grow] *= 2.0
+        ok = problem.ok(hi[grow].astype(float), grow, names)
+        grow = grow[~ok]
+    reachable = hi > lo
+    active = np.flatnonzero(reachable & (hi - lo > 1))
+    while active.size:
+        mid = (lo[active] + hi[active]) // 2
+        ok = problem.ok(mid.astype(float), active, names)
+        hi[active[ok]] = mid[ok]
+        lo[active[~ok]] = mid[~ok]
+        active = active[hi[active] - lo[active] > 1]
+    return np.where(reachable, hi, -1)
+
+
+def _scan(problem, start, max_agents):
+    """Smallest ``n >= start`` meeting every target, checking counts one by one (in chunks)."""
+    names = list(problem.targets)
+    answer = np.full(start.size, -1, dtype=np.int64)
+    active = np.flatnonzero(start >= 0)
+    base = start.copy()
+    chunk = 4
+    while active.size:
+        offsets = np.arange(chunk)
+        cand = base[active, None] + offsets[None, :]
+        valid = cand <= max_agents
+        rows = np.repeat(active, chunk)
+        ok = problem.ok(np.minimum(cand, max_agents).ravel().astype(float), rows, names)
+        ok = ok.reshape(cand.shape) & valid
+        hit = ok.any(axis=1)
+        answer[active[hit]] = cand[hit, np.argmax(ok[hit], axis=1)]
+        base[active] += chunk
+        active = active[~hit & (base[active] <= max_agents)]
+        chunk = min(chunk * 2, 1024)
+    return answer
+
+
+def _lower_bounds(problem):
+    """Agent counts known to miss the (monotone) targets: a safe start for the search."""
+    a = problem.a
+    lo = np.full(a.size, -1, dtype=np.int64)
+    if problem.model == "erlang_c":
+        # Unstable queues (n <= a) miss any SL target above 0 and any finite ASA target.
+        sl = problem.targets.get("service_level")
+        needs_stability = np.zeros(a.size, dtype=bool)
+        if sl is not None:
+            needs_stability |= sl > 0
+        if "max_asa_s" in problem.targets:
+            needs_stability[:] = True
+        lo = np.where(needs_stability & (a > 0), np.floor(a).astype(np.int64), lo)
+        occ = problem.targets.get("max_occupancy")
+        if occ is not None:
+            with np.errstate(divide="ignore"):
+                lo = np.maximum(lo, np.ceil(a / occ).astype(np.int64) - 1)
+    return lo
+
+
+def _impossible(problem):
+    """Targets that no finite staffing meets although rounding might say so.
+
+    With load > 0 the probability of waiting longer than the threshold, of abandoning (Erlang
+    A) and the ASA are strictly positive for every finite agent count, so an SL target of 100%,
+    an abandonment cap of 0 or an ASA cap of 0 s is unreachable (their double-precision values
+    underflow to the target at large staffing, which must not count as meeting it).
+    """
+    busy = problem.a > 0
+    out = np.zeros(problem.a.size, dtype=bool)
+    t = problem.targets
+    if "service_level" in t:
+        out |= busy & (t["service_level"] >= 1.0)
+    if "max_asa_s" in t:
+        out |= busy & (t["max_asa_s"] <= 0.0)
+    if "max_abandon" in t and problem.model == "erlang_a":
+        out |= busy & (t["max_abandon"] <= 0.0)
+    if "max_occupancy" in t:
+        out |= busy & (t["max_occupancy"] <= 0.0)
+    return out
+
+
+def required_agents(
+    calls_per_hour,
+    aht_s,
+    *,
+    patience_s=None,
+    service_level=None,
+    threshold_s=None,
+    sl_definition=SLDefinition.OF_OFFERED,
+    max_asa_s=None,
+    max_abandon=None,
+    max_occupancy=None,
+    max_agents=100_000,
+) -> StaffingResult:
+    """Smallest number of agents meeting every given target, per interval.
+
+    Erlang A (M/M/n+M, exponential patience with mean ``patience_s``) when ``patience_s`` is
+    given, Erlang C (M/M/n, nobody abandons) otherwise. Every array argument broadcasts
+    (one element per interval); scalar inputs give a scalar answer.
+
+    Parameters
+    ----------
+    calls_per_hour : array_like
+        Arrival rate [contacts/h], >= 0.
+    aht_s : array_like
+        Average handle time [s], > 0.
+    patience_s : array_like, optional
+        Mean patience [s], > 0. Selects Erlang A.
+    service_level : array_like, optional
+        SL target, a fraction in [0, 1] (0.8 for 80%); needs ``threshold_s``.
+    threshold_s : array_like, optional
+        SL threshold [s], >= 0. Also the threshold of the KPIs reported (0 if omitted).
+    sl_definition : SLDefinition or str
+        How the SL target is counted (default: answered within threshold / offered).
+    max_asa_s : array_like, optional
+        Cap on the average speed of answer of answered contacts [s].
+    max_abandon : array_like, optional
+        Cap on the share of offered contacts that abandon, a fraction (Erlang A only; always
+        met under Erlang C, where nobody abandons).
+    max_occupancy : array_like, optional
+        Cap on occupancy (carried load / agents), a fraction in (0, 1].
+    max_agents : int
+        Largest agent count considered; beyond it the targets are reported unreachable.
+
+    Returns
+    -------
+    StaffingResult
+        ``agents`` (smallest count meeting all targets), ``reachable``, ``binding`` (the
+        targets one agent fewer would miss) and ``kpis`` at ``agents``.
+
+    Notes
+    -----
+    The answer is the smallest count that truly meets the targets, also where a KPI is not
+    monotone in the agent count: the excl-short-abandons and of-answered service levels and
+    the ASA of Erlang A can be met with very few agents (impatient callers leave, the rest are
+    answered quickly), missed with more, and met again with many. Targets that are monotone
+    (Erlang C: all; Erlang A: SL of offered, abandonment) are bracketed and bisected; the
+    others are checked count by count upwards from there. A target of 100% SL, 0 abandonment
+    or 0 s ASA is unreachable for any positive load.
+
+    Examples
+    --------
+    >>> r = required_agents(250, 330, service_level=0.8, threshold_s=30)
+    >>> r.agents, round(r.kpis.service_level, 3)   # answered within 30 s / offered
+    (28, 0.8)
+    """
+    if all(v is None for v in (service_level, max_asa_s, max_abandon, max_occupancy)):
+        raise ValueError(
+            "no target given: pass `service_level` with `threshold_s`, `max_asa_s`, "
+            "`max_abandon` or `max_occupancy`"
+        )
+    if service_level is not None and threshold_s is None:
+        raise ValueError("`threshold_s` is required with `service_level` (the Y of X% within Y s)")
+    try:
+        sl_definition = SLDefinition(sl_definition)
+    except ValueError:
+        allowed = ", ".join(repr(d.value) for d in SLDefinition)
+        raise ValueError(
+            f"`sl_definition` must be one of {allowed}, got {sl_definition!r}"
+        ) from None
+    if (
+        isinstance(max_agents, bool)
+        or not isinstance(max_agents, (int, np.integer))
+        or not 0 <= max_agents <= 10_000_000
+    ):
+        raise ValueError(
+            f"`max_agents` must be a whole number in [0, 10000000], got {max_agents!r}"
+        )
+
+    cph = as_float_array("calls_per_hour", calls_per_hour, unit="contacts/h")
+    aht = as_float_array("aht_s", aht_s, unit="s", lower_inclusive=False)
+    model = "erlang_c" if patience_s is None else "erlang_a"
+    pat = (
+        np.ones(())
+        if patience_s is None
+        else as_float_array("patience_s", patience_s, unit="s", lower_inclusive=False)
+    )
+    t = (
+        np.zeros(())
+        if threshold_s is None
+        else as_float_array("threshold_s", threshold_s, unit="s")
+    )
+    given = {}
+    if service_level is not None:
+        given["service_level"] = as_fraction("service_level", service_level)
+    if max_asa_s is not None:
+        given["max_asa_s"] = as_float_array("max_asa_s", max_asa_s, unit="s")
+    if max_abandon is not None:
+        given["max_abandon"] = as_fraction("max_abandon", max_abandon)
+    if max_occupancy is not None:
+        given["max_occupancy"] = as_fraction("max_occupancy", max_occupancy)
+
+    a = offered_load_erlangs(cph, aht)
+    shape = np.broadcast_shapes(
+        a.shape, aht.shape, pat.shape, t.shape, *(v.shape for v in given.values())
+    )
+    flat = [np.broadcast_to(v, shape).ravel() for v in (a, aht, pat, t)]
+    targets = {k: np.broadcast_to(v, shape).ravel() for k, v in given.items()}
+    problem = _Problem(model, *flat, targets, sl_definition)
+    size = flat[0].size
+
+    impossible = _impossible(problem)
+    start = np.zeros(size, dtype=np.int64)
+    if problem.monotone:
+        lo = _lower_bounds(problem)
+        guess = np.ceil(problem.a + 1.5 * np.sqrt(problem.a) + 1).astype(np.int64)
+        start = _bisect(problem, problem.monotone, lo, guess, max_agents)
+    if problem.scanned:
+        if "max_occupancy" in problem.scanned:
+            start = _occupancy_floor(problem, start, max_agents)
+        start = _scan(problem, start, max_agents)
+    reachable = (start >= 0) & ~impossible
+    agents = np.where(reachable, start, max_agents).astype(np.int64)
+
+    binding = np.full(size, "none", dtype=object)
+    binding[~reachable] = "unreachable"
+    prev = np.flatnonzero(reachable & (agents > 0))
+    if prev.size:
+        fails = problem.failing((agents[prev] - 1).astype(float), prev, list(targets))
+        names = np.full(prev.size, "", dtype=object)
+        for name in _TARGETS:
+            if name in fails:
+                names = np.where(
+                    fails[name], np.where(names == "", name, names + "+" + name), names
+                )
+        binding[prev] = names
+
+    k = _kpis(model, agents.astype(float), *flat, with_asa=True)
+    scalar = is_scalar(
+        calls_per_hour,
+        aht_s,
+        patience_s,
+        threshold_s,
+        service_level,
+        max_asa_s,
+        max_abandon,
+        max_occupancy,
+    )
+
+    def shaped(v, kind=np.asarray):
+        v = np.asarray(v).reshape(shape)
+        return kind(v[()]) if scalar else v
+
+    kpis = QueueKPIs(
+        model=model,
+        agents=shaped(agents, int),
+        threshold_s=shaped(flat[3], float),
+        load_erlangs=shaped(flat[0], float),
+        **{key: shaped(value, float) for key, value in k.items()},
+    )
+    return StaffingResult(
+        agents=shaped(agents, int),
+        reachable=shaped(reachable, bool),
+        binding=shaped(binding, str),
+        kpis=kpis,
+        sl_definition=sl_definition,
+    )
+
+
+def _occupancy_floor(problem, start, max_agents):
+    """Raise ``start`` to a count below which Erlang A's occupancy cap cannot hold.
+
+    For ``n >= start`` abandonment is at most ``P_ab(start)`` (monotone), so occupancy
+    ``a (1 - P_ab(n)) / n >= a (1 - P_ab(start)) / n``; the cap then needs
+    ``n >= a (1 - P_ab(start)) / cap``. Two rounds tighten the bound.
+    """
+    cap = problem.targets["max_occupancy"]
+    idx = np.flatnonzero((start >= 0) & (problem.a > 0) & (cap > 0))
+    for _ in range(2):
+        if not idx.size:
+            break
+        n = start[idx].astype(float)
+        k = _kpis(
+            problem.model,
+            n,
+            problem.a[idx],
+            problem.aht_s[idx],
+            problem.patience_s[idx],
+            problem.threshold_s[idx],
+            with_asa=False,
+        )
+        carried = problem.a[idx] * (1.0 - k["p_abandon"])
+        with np.errstate(divide="ignore"):
+            floor = np.ceil(carried / cap[idx] * (1 - 1e-12)).astype(np.int64)
+        start[idx] = np.minimum(np.maximum(start[idx], floor), max_agents)
+    return start
