@@ -58,8 +58,13 @@ def _stirlerr(s: np.ndarray) -> np.ndarray:
 
 def _bd0(s: np.ndarray, z: np.ndarray) -> np.ndarray:
     """Deviance term ``s log(s/z) + z - s`` for ``s, z > 0``, without cancellation near s = z."""
-    d = (s - z) / z
-    return s * np.log1p(d) - (s - z)
+    near = np.abs(s - z) < 0.5 * z
+    zn = np.where(near, z, 1.0)
+    # Near s = z the log1p form keeps the small result exact; far from it nothing cancels
+    # and logs of each side avoid overflowing s / z for tiny z.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        far = s * (np.log(s) - np.log(z)) + z - s
+        return np.where(near, s * np.log1p((s - z) / zn) - (s - z), far)
 
 
 def log_poisson_pmf(s, z) -> np.ndarray:
@@ -146,7 +151,7 @@ def log_upper_ratio_minus_one(n, a) -> np.ndarray:
     out = np.full(n.shape, -np.inf)
     pos = n >= 1.0
     with np.errstate(divide="ignore"):
-        out[pos] = np.log(n[pos] / a[pos]) + log_upper_ratio(n[pos] - 1.0, a[pos])
+        out[pos] = np.log(n[pos]) - np.log(a[pos]) + log_upper_ratio(n[pos] - 1.0, a[pos])
     return out
 
 
@@ -224,8 +229,8 @@ def log_gamma_interval(s, lo, hi) -> np.ndarray:
         big = np.where(use_q, np.log(sc.gammaincc(s, lo)), lp_hi)
         small = np.where(use_q, np.log(sc.gammaincc(s, hi)), lp_lo)
         out = big + np.log(-np.expm1(small - big))
+        short = np.isfinite(big) & (big - small < 1e-3) & (hi > lo)
     out[np.isneginf(big)] = -np.inf
-    short = np.isfinite(big) & (big - small < 1e-3) & (hi > lo)
     if short.any():
         out[short] = _log_gamma_density_integral(s[short], lo[short], hi[short])
     out[hi == lo] = -np.inf

@@ -22,7 +22,8 @@ def erlang_b(agents, load_erlangs):
     -------
     float or ndarray
         Probability that an arriving contact finds every agent busy and is lost.
-        1 for zero agents; 0 for zero load and at least one agent.
+        1 for zero agents (and a positive load); 0 at zero load (nothing arrives, so
+        nothing is blocked -- also with zero agents).
 
     Notes
     -----
@@ -47,5 +48,5 @@ def erlang_b(agents, load_erlangs):
     """
     n = as_agents("agents", agents)
     a = as_float_array("load_erlangs", load_erlangs, unit="erlangs")
-    out = np.exp(-log_upper_ratio(n, a))
+    out = np.where(a > 0.0, np.exp(-log_upper_ratio(n, a)), 0.0)
     return float(out) if is_scalar(agents, load_erlangs) else out

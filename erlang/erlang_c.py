@@ -34,7 +34,8 @@ def erlang_c(agents, load_erlangs):
     -------
     float or ndarray
         P(an arriving contact has to wait). 1 when ``agents <= load_erlangs`` (the queue is
-        unstable: it grows without bound and everybody waits); 0 at zero load.
+        unstable: it grows without bound and everybody waits); 0 at zero load (also with zero
+        agents: nothing arrives, so nothing waits).
 
     Notes
     -----
