@@ -304,7 +304,7 @@ def erlang_a_kpis(calls_per_hour, aht_s, patience_s, agents, threshold_s) -> Que
 
     >>> k = erlang_a_kpis(1200, 300, 300, 100, 20)
     >>> round(k.service_level, 3), round(k.p_abandon, 3)   # answered within 20 s / offered
-    (0.727, 0.04)
+    (0.726, 0.04)
     """
     cph = as_float_array("calls_per_hour", calls_per_hour, unit="contacts/h")
     aht = as_float_array("aht_s", aht_s, unit="s", lower_inclusive=False)
