@@ -144,8 +144,10 @@ def _lower_bounds(problem):
         lo = np.where(needs_stability & (a > 0), np.floor(a).astype(np.int64), lo)
         occ = problem.targets.get("max_occupancy")
         if occ is not None:
-            with np.errstate(divide="ignore"):
-                lo = np.maximum(lo, np.ceil(a / occ).astype(np.int64) - 1)
+            # Occupancy a/n above the cap below n = a/cap (cap 0 is handled as impossible).
+            with np.errstate(divide="ignore", invalid="ignore"):
+                floor = np.where(occ > 0, np.ceil(np.minimum(a / occ, 1e15)), 0.0)
+            lo = np.maximum(lo, floor.astype(np.int64) - 1)
     return lo
 
 
