@@ -1,0 +1,45 @@
+"""Discrete-event simulation of a contact center (SimPy). 1 simulation time unit = 1 second.
+
+Takes plain dataclasses and arrays (``SimConfig``, ``Channel``, ``Pool``, distributions),
+returns a per-contact log (numpy structured array) and KPIs per interval, day and run, with
+service levels under the three ``erlang.SLDefinition`` definitions. Every stochastic function
+takes a seed; replications spawn independent streams with ``numpy.random.SeedSequence``.
+"""
+
+from .config import Channel, Pool, SimConfig
+from .distributions import (
+    Distribution,
+    deterministic,
+    empirical,
+    exponential,
+    gamma,
+    lognormal,
+    make_distribution,
+)
+from .kpis import ChannelKPIs, PoolKPIs
+from .model import OUTCOMES
+from .replications import Estimate, ReplicationResult, replicate, t_interval
+from .run import CONTACT_DTYPE, SimResult, simulate
+
+__all__ = [
+    "CONTACT_DTYPE",
+    "OUTCOMES",
+    "Channel",
+    "ChannelKPIs",
+    "Distribution",
+    "Estimate",
+    "Pool",
+    "PoolKPIs",
+    "ReplicationResult",
+    "SimConfig",
+    "SimResult",
+    "deterministic",
+    "empirical",
+    "exponential",
+    "gamma",
+    "lognormal",
+    "make_distribution",
+    "replicate",
+    "simulate",
+    "t_interval",
+]

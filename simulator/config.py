@@ -1,0 +1,205 @@
+"""What to simulate: channels, agent pools on a schedule, and the interval grid.
+
+Plain frozen dataclasses over numpy arrays; every check runs in ``__post_init__`` so bad input
+raises ``ValueError`` naming the field before any simulation starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .distributions import Distribution
+
+CHANNEL_KINDS = ("voice", "chat", "deferred")
+
+
+def _per_interval(name: str, value, *, dtype=float, lower=0.0) -> np.ndarray:
+    arr = np.asarray(value, dtype=dtype)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"`{name}` must be a 1-d sequence with one value per interval")
+    if dtype is not bool:
+        bad = ~np.isfinite(arr) | (arr < lower)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f"`{name}` must be finite and >= {lower:g}, got {arr[i]!r} at interval {i}"
+            )
+    return arr
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One contact channel.
+
+    Attributes
+    ----------
+    name : channel name (unique).
+    kind : ``"voice"`` (one contact per agent, callers may abandon), ``"chat"`` (up to
+        ``concurrency`` chats per agent) or ``"deferred"`` (email and the like: never abandons,
+        answered first come first served, waits for opening hours).
+    calls_per_hour : forecast arrival rate per interval [contacts/h].
+    handle_time : handle-time distribution [s].
+    patience : patience distribution [s], or None (never abandons; always None for deferred).
+    threshold_s : service-level threshold [s]; for deferred channels the response-time
+        target [s] (e.g. 4 * 3600 for "within 4 hours").
+    pool : name of the agent pool serving the channel.
+    concurrency : chats one agent handles at once (chat only).
+    concurrency_stretch : each chat's handle time is multiplied by
+        ``1 + concurrency_stretch * (k - 1)`` when it starts as the agent's k-th chat.
+    open_intervals : per interval, whether the channel is open (None: always). Voice and chat
+        contacts arriving while closed are lost; deferred contacts wait for the opening.
+    retrial_share : share of abandoners who call again (voice and chat).
+    retrial_delay : delay before they call again [s].
+    """
+
+    name: str
+    kind: str
+    calls_per_hour: np.ndarray
+    handle_time: Distribution
+    patience: Distribution | None
+    threshold_s: float
+    pool: str
+    concurrency: int = 1
+    concurrency_stretch: float = 0.0
+    open_intervals: np.ndarray | None = None
+    retrial_share: float = 0.0
+    retrial_delay: Distribution | None = None
+
+    def __post_init__(self):
+        where = f"channel {self.name!r}"
+        if self.kind not in CHANNEL_KINDS:
+            raise ValueError(f"{where}: `kind` must be one of {CHANNEL_KINDS}, got {self.kind!r}")
+        object.__setattr__(
+            self, "calls_per_hour", _per_interval(f"{where} calls_per_hour", self.calls_per_hour)
+        )
+        if not isinstance(self.handle_time, Distribution):
+            raise ValueError(f"{where}: `handle_time` must be a Distribution")
+        if self.patience is not None and not isinstance(self.patience, Distribution):
+            raise ValueError(f"{where}: `patience` must be a Distribution or None")
+        if self.kind == "deferred" and self.patience is not None:
+            raise ValueError(f"{where}: deferred contacts do not abandon; set `patience` to None")
+        if not (np.isfinite(self.threshold_s) and self.threshold_s >= 0):
+            raise ValueError(f"{where}: `threshold_s` must be a finite number >= 0 s")
+        if (
+            isinstance(self.concurrency, bool)
+            or not isinstance(self.concurrency, (int, np.integer))
+            or self.concurrency < 1
+        ):
+            raise ValueError(
+                f"{where}: `concurrency` must be a whole number >= 1, got {self.concurrency!r}"
+            )
+        if self.concurrency > 1 and self.kind != "chat":
+            raise ValueError(f"{where}: `concurrency` above 1 is for chat channels only")
+        if not (np.isfinite(self.concurrency_stretch) and self.concurrency_stretch >= 0):
+            raise ValueError(f"{where}: `concurrency_stretch` must be >= 0")
+        if self.open_intervals is not None:
+            object.__setattr__(
+                self,
+                "open_intervals",
+                _per_interval(f"{where} open_intervals", self.open_intervals, dtype=bool),
+            )
+        if not 0.0 <= self.retrial_share <= 1.0:
+            raise ValueError(f"{where}: `retrial_share` must be a fraction in [0, 1]")
+        if self.retrial_share > 0 and self.retrial_delay is None:
+            raise ValueError(f"{where}: `retrial_delay` is required when `retrial_share` > 0")
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Agents on a schedule serving one or more channels.
+
+    Attributes
+    ----------
+    name : pool name (unique).
+    agents : agents on duty per interval. When the count drops, busy agents finish their
+        current contact first (no preemption) and then leave; when it rises, waiting contacts
+        are taken at once.
+    channels : names of the channels served, in priority order (first = served first).
+    """
+
+    name: str
+    agents: np.ndarray
+    channels: tuple[str, ...]
+
+    def __post_init__(self):
+        arr = _per_interval(f"pool {self.name!r} agents", self.agents)
+        if np.any(arr != np.round(arr)):
+            raise ValueError(f"pool {self.name!r}: `agents` must be whole numbers")
+        object.__setattr__(self, "agents", arr.astype(np.int64))
+        object.__setattr__(self, "channels", tuple(self.channels))
+        if not self.channels:
+            raise ValueError(f"pool {self.name!r}: `channels` must name at least one channel")
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    """A simulation: the interval grid, channels, pools and forecast error.
+
+    Attributes
+    ----------
+    interval_s : interval length [s] (e.g. 900 for 15 minutes).
+    channels : the channels.
+    pools : the agent pools; every channel is served by exactly one pool.
+    day_volume_cv : coefficient of variation of a day-level volume multiplier (mean 1,
+        lognormal), drawn per day and channel: real volumes miss the forecast.
+    interval_volume_cv : the same per interval.
+    day_aht_cv : coefficient of variation of a day-level handle-time multiplier (AHT drift).
+    """
+
+    interval_s: float
+    channels: tuple[Channel, ...]
+    pools: tuple[Pool, ...]
+    day_volume_cv: float = 0.0
+    interval_volume_cv: float = 0.0
+    day_aht_cv: float = 0.0
+
+    def __post_init__(self):
+        if not (np.isfinite(self.interval_s) and self.interval_s > 0):
+            raise ValueError(f"`interval_s` must be a finite number > 0 s, got {self.interval_s!r}")
+        object.__setattr__(self, "channels", tuple(self.channels))
+        object.__setattr__(self, "pools", tuple(self.pools))
+        if not self.channels:
+            raise ValueError("`channels` must hold at least one channel")
+        for name in ("day_volume_cv", "interval_volume_cv", "day_aht_cv"):
+            v = getattr(self, name)
+            if not (np.isfinite(v) and v >= 0):
+                raise ValueError(f"`{name}` must be a finite number >= 0, got {v!r}")
+        names = [c.name for c in self.channels]
+        if len(set(names)) != len(names):
+            raise ValueError(f"channel names must be unique, got {names}")
+        horizon = self.n_intervals
+        served = {}
+        for pool in self.pools:
+            if pool.agents.size < horizon:
+                raise ValueError(
+                    f"pool {pool.name!r}: `agents` covers {pool.agents.size} intervals, "
+                    f"shorter than the {horizon}-interval horizon"
+                )
+            for ch in pool.channels:
+                if ch not in names:
+                    raise ValueError(f"pool {pool.name!r} serves unknown channel {ch!r}")
+                if ch in served:
+                    raise ValueError(f"channel {ch!r} is served by two pools")
+                served[ch] = pool.name
+        for c in self.channels:
+            if c.calls_per_hour.size != horizon:
+                raise ValueError(
+                    f"channel {c.name!r}: `calls_per_hour` has {c.calls_per_hour.size} "
+                    f"intervals, the first channel has {horizon}"
+                )
+            if served.get(c.name) != c.pool:
+                raise ValueError(f"channel {c.name!r}: pool {c.pool!r} does not list it")
+            if c.open_intervals is not None and c.open_intervals.size < horizon:
+                raise ValueError(
+                    f"channel {c.name!r}: `open_intervals` is shorter than the horizon"
+                )
+
+    @property
+    def n_intervals(self) -> int:
+        return int(self.channels[0].calls_per_hour.size)
+
+    @property
+    def horizon_s(self) -> float:
+        return self.n_intervals * self.interval_s

@@ -1,0 +1,354 @@
+"""The SimPy model: contacts, queues and agents on a schedule, driven by event callbacks.
+
+One SimPy ``Timeout`` per arrival, per service completion and per possible abandonment, each
+with a plain callback: no generator process per contact, and no patience timer at all for a
+contact that finds an agent free (the hot path of a reasonably staffed queue). Per-contact
+state lives in Python lists indexed by contact number; time-weighted sums (agents present,
+agent load, queue length) are integrated exactly at every change and cut at interval
+boundaries. 1 simulation time unit = 1 second.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+import simpy
+from simpy.events import Timeout
+
+from .arrivals import Contacts
+from .config import SimConfig
+
+# Outcomes in the contact log.
+ANSWERED, ABANDONED, LOST, WAITING = 0, 1, 2, 3
+OUTCOMES = ("answered", "abandoned", "lost", "waiting")
+_VOICE, _CHAT, _DEFERRED = 0, 1, 2
+_KIND_CODES = {"voice": _VOICE, "chat": _CHAT, "deferred": _DEFERRED}
+_FULL = 1 << 30  # "used" value of an agent busy with one voice or deferred contact
+
+
+class Model:
+    """State and event handlers of one replication (use ``simulate``, not this, directly)."""
+
+    def __init__(self, config: SimConfig, contacts: Contacts, retrial_rng: np.random.Generator):
+        self.env = simpy.Environment()
+        self.config = config
+        self.interval_s = float(config.interval_s)
+        self.n_intervals = n = config.n_intervals
+        self.retrial_rng = retrial_rng
+        channels, pools = config.channels, config.pools
+        pool_index = {p.name: i for i, p in enumerate(pools)}
+        self.kind = [_KIND_CODES[c.kind] for c in channels]
+        self.conc = [c.concurrency for c in channels]
+        self.stretch = [c.concurrency_stretch for c in channels]
+        self.load_unit = [1.0 / c.concurrency for c in channels]
+        self.pool_of = [pool_index[c.pool] for c in channels]
+        self.open = [
+            [True] * n if c.open_intervals is None else [bool(v) for v in c.open_intervals[:n]]
+            for c in channels
+        ]
+        self.retrial_share = [c.retrial_share for c in channels]
+        self.retrial_delay = [c.retrial_delay for c in channels]
+        self.patience_dist = [c.patience for c in channels]
+        self.handle_dist = [c.handle_time for c in channels]
+        name_index = {c.name: i for i, c in enumerate(channels)}
+        self.pool_channels = [[name_index[name] for name in p.channels] for p in pools]
+        self.schedule = [p.agents.tolist() for p in pools]
+
+        # Contacts (lists: cheaper per element than numpy in the hot path).
+        self.arrived = contacts.arrived_at_s.tolist()
+        self.chan = contacts.channel.tolist()
+        self.base_handle = contacts.handle_s.tolist()
+        self.patience = contacts.patience_s.tolist()
+        m = len(self.arrived)
+        self.n_base = m
+        self.wait = [0.0] * m
+        self.outcome = [WAITING] * m
+        self.agent_of = [-1] * m
+        self.handle = [np.nan] * m
+        self.retrial = [False] * m
+
+        # Queues (lazy deletion: abandoned contacts stay in the deque and are skipped).
+        n_ch, n_pool = len(channels), len(pools)
+        self.queue = [deque() for _ in range(n_ch)]
+        self.qlen = [0] * n_ch
+        # Agents.
+        self.agent_pool: list[int] = []
+        self.used: list[int] = []
+        self.leaving: list[bool] = []
+        self.free_ids: list[int] = []
+        self.idle = [[] for _ in range(n_pool)]
+        self.partial = [set() for _ in range(n_pool)]  # chatting agents with a free chat slot
+        self.active = [set() for _ in range(n_pool)]  # present and not leaving
+        self.going = [set() for _ in range(n_pool)]  # finishing a contact, then leaving
+        self.present = [0] * n_pool  # present, including leaving agents finishing a contact
+        self.busy = [0.0] * n_pool  # agent load in agent units (a chat = 1/concurrency)
+
+        # Exact time integrals, per pool / channel, for the current interval.
+        self.k = 0
+        self.pool_t = [0.0] * n_pool
+        self.busy_area = [0.0] * n_pool
+        self.staff_area = [0.0] * n_pool
+        self.q_t = [0.0] * n_ch
+        self.q_area = [0.0] * n_ch
+        self.busy_area_k = np.zeros((n_pool, n))
+        self.staff_area_k = np.zeros((n_pool, n))
+        self.q_area_k = np.zeros((n_ch, n))
+        self.backlog_k = np.zeros((n_ch, n), dtype=np.int64)
+
+        self.next_index = 0
+        self._boundary_at(0)
+        self._schedule_next_arrival()
+
+    # ----- time integrals ---------------------------------------------------------------------
+    def _pool_mark(self, p: int) -> None:
+        now = self.env._now
+        dt = now - self.pool_t[p]
+        if dt:
+            self.busy_area[p] += self.busy[p] * dt
+            self.staff_area[p] += self.present[p] * dt
+            self.pool_t[p] = now
+
+    def _queue_mark(self, ch: int) -> None:
+        now = self.env._now
+        dt = now - self.q_t[ch]
+        if dt:
+            self.q_area[ch] += self.qlen[ch] * dt
+            self.q_t[ch] = now
+
+    def _close_interval(self, k: int) -> None:
+        for p in range(len(self.busy)):
+            self._pool_mark(p)
+            self.busy_area_k[p, k] = self.busy_area[p]
+            self.staff_area_k[p, k] = self.staff_area[p]
+            self.busy_area[p] = self.staff_area[p] = 0.0
+        for ch in range(len(self.qlen)):
+            self._queue_mark(ch)
+            self.q_area_k[ch, k] = self.q_area[ch]
+            self.q_area[ch] = 0.0
+            self.backlog_k[ch, k] = self.qlen[ch]
+
+    # ----- arrivals ---------------------------------------------------------------------------
+    def _schedule_next_arrival(self) -> None:
+        i = self.next_index
+        if i < self.n_base:
+            self.next_index = i + 1
+            ev = Timeout(self.env, self.arrived[i] - self.env._now, i)
+            ev.callbacks.append(self._on_stream_arrival)
+
+    def _on_stream_arrival(self, ev) -> None:
+        self._schedule_next_arrival()
+        self._arrive(ev._value)
+
+    def _on_retrial(self, ev) -> None:
+        self._arrive(ev._value)
+
+    def _arrive(self, c: int) -> None:
+        ch = self.chan[c]
+        kind = self.kind[ch]
+        if not self.open[ch][self.k]:
+            if kind != _DEFERRED:
+                self.outcome[c] = LOST
+                return
+        elif not self.qlen[ch]:
+            p = self.pool_of[ch]
+            if kind == _CHAT:
+                partial = self.partial[p]
+                if partial:
+                    a = next(iter(partial))
+                    if self.used[a] < self.conc[ch]:
+                        self._start(c, a, ch, p)
+                        return
+            idle = self.idle[p]
+            if idle:
+                self._start(c, idle.pop(), ch, p)
+                return
+        self._queue_mark(ch)
+        self.queue[ch].append(c)
+        self.qlen[ch] += 1
+        patience = self.patience[c]
+        if patience != np.inf:
+            Timeout(self.env, patience, c).callbacks.append(self._on_patience_end)
+
+    def _on_patience_end(self, ev) -> None:
+        c = ev._value
+        if self.outcome[c] != WAITING:
+            return
+        now = self.env._now
+        ch = self.chan[c]
+        self.outcome[c] = ABANDONED
+        self.wait[c] = now - self.arrived[c]
+        self._queue_mark(ch)
+        self.qlen[ch] -= 1
+        share = self.retrial_share[ch]
+        if share and self.retrial_rng.random() < share:
+            self._add_retrial(c, ch, now)
+
+    def _add_retrial(self, c: int, ch: int, now: float) -> None:
+        rng = self.retrial_rng
+        delay = float(self.retrial_delay[ch].sample(rng, 1)[0])
+        new = len(self.arrived)
+        self.arrived.append(now + delay)
+        self.chan.append(ch)
+        self.base_handle.append(float(self.handle_dist[ch].sample(rng, 1)[0]))
+        dist = self.patience_dist[ch]
+        self.patience.append(np.inf if dist is None else float(dist.sample(rng, 1)[0]))
+        self.wait.append(0.0)
+        self.outcome.append(WAITING)
+        self.agent_of.append(-1)
+        self.handle.append(np.nan)
+        self.retrial.append(True)
+        Timeout(self.env, delay, new).callbacks.append(self._on_retrial)
+
+    # ----- service ----------------------------------------------------------------------------
+    def _start(self, c: int, a: int, ch: int, p: int) -> None:
+        self.outcome[c] = ANSWERED
+        self.wait[c] = self.env._now - self.arrived[c]
+        self.agent_of[c] = a
+        self._pool_mark(p)
+        if self.kind[ch] == _CHAT:
+            used = self.used[a] + 1
+            self.used[a] = used
+            h = self.base_handle[c] * (1.0 + self.stretch[ch] * (used - 1))
+            self.busy[p] += self.load_unit[ch]
+            if used < self.conc[ch]:
+                self.partial[p].add(a)
+            else:
+                self.partial[p].discard(a)
+        else:
+            self.used[a] = _FULL
+            h = self.base_handle[c]
+            self.busy[p] += 1.0
+        self.handle[c] = h
+        Timeout(self.env, h, c).callbacks.append(self._on_service_end)
+
+    def _on_service_end(self, ev) -> None:
+        c = ev._value
+        a = self.agent_of[c]
+        ch = self.chan[c]
+        p = self.pool_of[ch]
+        self._pool_mark(p)
+        if self.kind[ch] == _CHAT:
+            self.used[a] -= 1
+            self.busy[p] -= self.load_unit[ch]
+        else:
+            self.used[a] = 0
+            self.busy[p] -= 1.0
+        self._give_work(a, p)
+
+    def _give_work(self, a: int, p: int) -> None:
+        """Agent ``a`` has free capacity: take waiting contacts by channel priority, else idle."""
+        if self.leaving[a]:
+            if self.used[a] == 0:
+                self._remove_agent(a, p)
+            return
+        k = self.k
+        used = self.used
+        for ch in self.pool_channels[p]:
+            if not self.qlen[ch]:
+                continue
+            kind = self.kind[ch]
+            if kind == _CHAT:
+                cap = self.conc[ch]
+                if used[a] >= cap:
+                    continue
+            elif used[a] or (kind == _DEFERRED and not self.open[ch][k]):
+                continue
+            q = self.queue[ch]
+            while self.qlen[ch]:
+                c = q.popleft()
+                if self.outcome[c] != WAITING:  # abandoned while queued
+                    continue
+                self._queue_mark(ch)
+                self.qlen[ch] -= 1
+                self._start(c, a, ch, p)
+                if kind != _CHAT:
+                    return
+                if used[a] >= cap:
+                    break
+        if used[a] == 0:
+            self.partial[p].discard(a)
+            self.idle[p].append(a)
+
+    # ----- the schedule -----------------------------------------------------------------------
+    def _boundary_at(self, k: int) -> None:
+        ev = Timeout(self.env, k * self.interval_s - self.env._now, k)
+        ev.callbacks.append(self._on_boundary)
+
+    def _on_boundary(self, ev) -> None:
+        k = ev._value
+        if k > 0:
+            self._close_interval(k - 1)
+        self.k = k
+        for p in range(len(self.schedule)):
+            self._staff(p, self.schedule[p][k])
+        if k + 1 < self.n_intervals:
+            self._boundary_at(k + 1)
+
+    def _staff(self, p: int, target: int) -> None:
+        """Bring pool ``p`` to ``target`` agents on duty."""
+        active, going = self.active[p], self.going[p]
+        diff = target - len(active)
+        if diff < 0:
+            idle = self.idle[p]
+            while diff < 0 and idle:
+                a = idle.pop()
+                active.discard(a)
+                self._remove_agent(a, p)
+                diff += 1
+            # Busy agents finish their contact first (no preemption), then leave; those with
+            # the least work in hand are sent first.
+            for a in sorted(active, key=self.used.__getitem__)[: -diff if diff < 0 else 0]:
+                self.leaving[a] = True
+                active.discard(a)
+                going.add(a)
+                self.partial[p].discard(a)
+        else:
+            # Agents still finishing a contact on their way out stay on instead.
+            while diff > 0 and going:
+                a = going.pop()
+                self.leaving[a] = False
+                active.add(a)
+                diff -= 1
+                if self.used[a] < _FULL:
+                    self.partial[p].add(a)
+            for _ in range(diff):
+                a = self._new_agent(p)
+                active.add(a)
+                self._give_work(a, p)
+        # Work that idle agents could not take before (a deferred channel opening) goes now.
+        idle = self.idle[p]
+        if idle and any(self.qlen[ch] for ch in self.pool_channels[p]):
+            waiting, self.idle[p] = idle, []
+            for a in waiting:
+                self._give_work(a, p)
+
+    def _new_agent(self, p: int) -> int:
+        if self.free_ids:
+            a = self.free_ids.pop()
+            self.agent_pool[a], self.used[a], self.leaving[a] = p, 0, False
+        else:
+            a = len(self.used)
+            self.agent_pool.append(p)
+            self.used.append(0)
+            self.leaving.append(False)
+        self._pool_mark(p)
+        self.present[p] += 1
+        return a
+
+    def _remove_agent(self, a: int, p: int) -> None:
+        self._pool_mark(p)
+        self.present[p] -= 1
+        self.leaving[a] = False
+        self.going[p].discard(a)
+        self.used[a] = -1  # not present; the id is reused
+        self.free_ids.append(a)
+
+    # ----- run --------------------------------------------------------------------------------
+    def run(self) -> None:
+        self.env.run(until=self.config.horizon_s)
+        self._close_interval(self.n_intervals - 1)
+        now = self.config.horizon_s
+        for c, outcome in enumerate(self.outcome):
+            if outcome == WAITING:  # censored: still waiting at the end of the horizon
+                self.wait[c] = now - self.arrived[c]

@@ -1,0 +1,93 @@
+"""Independent replications with seeds spawned per replication, and t-based confidence intervals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy import stats
+
+from .config import SimConfig
+from .run import SimResult, simulate
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Mean over replications with a two-sided t confidence interval (per period)."""
+
+    mean: np.ndarray
+    half_width: np.ndarray
+    confidence: float
+    n: int
+
+    @property
+    def low(self) -> np.ndarray:
+        return self.mean - self.half_width
+
+    @property
+    def high(self) -> np.ndarray:
+        return self.mean + self.half_width
+
+    def contains(self, value) -> np.ndarray:
+        """Whether ``value`` lies inside the interval."""
+        return (self.low <= value) & (value <= self.high)
+
+
+def t_interval(samples: np.ndarray, confidence: float = 0.95) -> Estimate:
+    """Mean and t-interval over axis 0 (replications) of ``samples``."""
+    samples = np.asarray(samples, dtype=float)
+    n = samples.shape[0]
+    if n < 2:
+        raise ValueError(f"a confidence interval needs at least 2 replications, got {n}")
+    mean = samples.mean(axis=0)
+    with np.errstate(invalid="ignore"):
+        sem = samples.std(axis=0, ddof=1) / np.sqrt(n)
+    half = stats.t.ppf(0.5 + confidence / 2.0, n - 1) * sem
+    return Estimate(mean, np.where(np.isfinite(mean), half, np.inf), confidence, n)
+
+
+@dataclass(frozen=True)
+class ReplicationResult:
+    """The replications of one configuration, in seed order."""
+
+    runs: tuple[SimResult, ...]
+
+    def samples(
+        self, kpi: str, *, channel: str | None = None, pool: str | None = None, level: str = "run"
+    ) -> np.ndarray:
+        """``kpi`` of one channel (or pool) at ``level`` ("interval", "day" or "run"), one row
+        per replication."""
+        levels = {"interval": "intervals", "day": "days", "run": "run"}
+        if level not in levels:
+            raise ValueError(f"`level` must be one of {tuple(levels)}, got {level!r}")
+        rows = []
+        for r in self.runs:
+            period = getattr(r, levels[level])
+            owner = period.channels[channel] if pool is None else period.pools[pool]
+            rows.append(np.asarray(getattr(owner, kpi), dtype=float))
+        out = np.array(rows)
+        return out[:, 0] if level == "run" else out
+
+    def estimate(self, kpi: str, *, channel=None, pool=None, level="run", confidence=0.95):
+        """Mean of ``kpi`` over the replications with its t confidence interval."""
+        return t_interval(self.samples(kpi, channel=channel, pool=pool, level=level), confidence)
+
+
+def replicate(
+    config: SimConfig, n: int, seed=None, *, keep_logs: bool = False
+) -> ReplicationResult:
+    """Run ``n`` independent replications of ``config``.
+
+    Replication ``i`` uses child ``i`` of ``numpy.random.SeedSequence(seed).spawn(n)``, so the
+    same seed gives the same numbers on every machine, and replication ``i`` of two staffing
+    plans sees the same contacts (common random numbers). Per-contact logs are dropped unless
+    ``keep_logs`` (they dominate memory).
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"`n` (replications) must be a whole number >= 1, got {n!r}")
+    children = np.random.SeedSequence(seed).spawn(n)
+    runs = []
+    for child in children:
+        result = simulate(config, child)
+        runs.append(result if keep_logs else replace(result, log=None))
+    return ReplicationResult(tuple(runs))

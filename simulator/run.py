@@ -1,0 +1,141 @@
+"""One replication: draw the contacts, run the model, return the log and the KPIs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from .arrivals import SECONDS_PER_DAY, draw_contacts
+from .config import SimConfig
+from .kpis import ChannelKPIs, PoolKPIs, channel_kpis, group_sum, pool_kpis
+from .model import Model
+
+#: One row per contact, in arrival order (retrials after the forecast contacts).
+CONTACT_DTYPE = np.dtype(
+    [
+        ("arrived_at_s", "f8"),  # arrival instant [s since the start]
+        ("channel", "i2"),  # index into SimConfig.channels
+        ("outcome", "i1"),  # 0 answered, 1 abandoned, 2 lost (closed), 3 waiting at the end
+        ("wait_s", "f8"),  # time in queue until answered / abandoning / the end [s]
+        ("handle_s", "f8"),  # handle time of answered contacts [s] (NaN otherwise)
+        ("agent", "i4"),  # agent seat that answered (-1 otherwise)
+        ("retrial", "?"),  # a caller calling again after abandoning
+        ("interval", "i4"),  # interval of arrival
+    ]
+)
+
+STREAMS = ("arrivals", "handle", "patience", "forecast", "retrial")
+
+
+def spawn_streams(seed, n_channels: int) -> dict[str, list[np.random.Generator]]:
+    """Independent generators per purpose and channel from one seed (``SeedSequence.spawn``).
+
+    Separate streams for arrivals, handle times and patience keep the contacts identical
+    across staffing plans (common random numbers).
+    """
+    seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    children = seq.spawn(len(STREAMS))
+    return {
+        name: [np.random.default_rng(s) for s in child.spawn(n_channels)]
+        for name, child in zip(STREAMS, children, strict=True)
+    }
+
+
+@dataclass(frozen=True)
+class PeriodKPIs:
+    """KPIs of every channel and pool over one kind of period (interval, day or run)."""
+
+    channels: dict[str, ChannelKPIs]
+    pools: dict[str, PoolKPIs]
+
+
+@dataclass(frozen=True)
+class SimResult:
+    """One replication.
+
+    Attributes
+    ----------
+    log : per-contact structured array (``CONTACT_DTYPE``).
+    intervals, days, run : KPIs per interval, per day (86,400 s from the start), and over
+        the whole horizon (arrays of length 1).
+    """
+
+    log: np.ndarray
+    intervals: PeriodKPIs
+    days: PeriodKPIs
+    run: PeriodKPIs
+
+
+def _contact_log(model: Model, interval_s: float, n_intervals: int) -> np.ndarray:
+    log = np.empty(len(model.arrived), dtype=CONTACT_DTYPE)
+    log["arrived_at_s"] = model.arrived
+    log["channel"] = model.chan
+    log["outcome"] = model.outcome
+    log["wait_s"] = model.wait
+    log["handle_s"] = model.handle
+    log["agent"] = model.agent_of
+    log["retrial"] = model.retrial
+    log["interval"] = np.minimum(log["arrived_at_s"] // interval_s, n_intervals - 1)
+    return log
+
+
+def _period_kpis(config, model, log, group, n_groups, last_interval) -> PeriodKPIs:
+    period_s = group_sum(np.full(config.n_intervals, config.interval_s), group, n_groups)
+    contact_group = group[log["interval"]]
+    channels = {}
+    for i, ch in enumerate(config.channels):
+        mine = log["channel"] == i
+        channels[ch.name] = channel_kpis(
+            ch.name,
+            ch.threshold_s,
+            contact_group[mine],
+            log["outcome"][mine],
+            log["wait_s"][mine],
+            n_groups,
+            group_sum(model.q_area_k[i], group, n_groups),
+            period_s,
+            model.backlog_k[i][last_interval],
+        )
+    pools = {
+        p.name: pool_kpis(
+            p.name,
+            group_sum(model.busy_area_k[j], group, n_groups),
+            group_sum(model.staff_area_k[j], group, n_groups),
+            period_s,
+        )
+        for j, p in enumerate(config.pools)
+    }
+    return PeriodKPIs(channels, pools)
+
+
+def simulate(config: SimConfig, seed=None) -> SimResult:
+    """Simulate ``config`` once.
+
+    Parameters
+    ----------
+    config : SimConfig
+    seed : int, SeedSequence or None
+        The same seed gives the same contacts and the same numbers on every machine.
+    """
+    streams = spawn_streams(seed, len(config.channels))
+    contacts = draw_contacts(config, streams)
+    model = Model(config, contacts, streams["retrial"][0])
+    model.run()
+    n = config.n_intervals
+    log = _contact_log(model, config.interval_s, n)
+    per_day = max(1, int(round(SECONDS_PER_DAY / config.interval_s)))
+    day = np.arange(n) // per_day
+    n_days = int(day[-1]) + 1
+    day_last = np.minimum((np.arange(n_days) + 1) * per_day, n) - 1
+    return SimResult(
+        log=log,
+        intervals=_period_kpis(config, model, log, np.arange(n), n, np.arange(n)),
+        days=_period_kpis(config, model, log, day, n_days, day_last),
+        run=_period_kpis(config, model, log, np.zeros(n, dtype=np.int64), 1, np.array([n - 1])),
+    )
+
+
+def kpi_fields(kind) -> list[str]:
+    """Names of the numeric KPI fields of ``ChannelKPIs`` or ``PoolKPIs``."""
+    return [f.name for f in fields(kind) if f.name not in ("channel", "pool", "threshold_s")]
