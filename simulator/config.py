@@ -15,16 +15,20 @@ from .distributions import Distribution
 CHANNEL_KINDS = ("voice", "chat", "deferred")
 
 
-def _per_interval(name: str, value, *, dtype=float, lower=0.0) -> np.ndarray:
-    arr = np.asarray(value, dtype=dtype)
+def _per_interval(owner: str, name: str, value, *, dtype=float) -> np.ndarray:
+    """One value per interval; numbers must be finite and >= 0."""
+    try:
+        arr = np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError):
+        raise ValueError(f"{owner}: `{name}` must be a sequence of numbers") from None
     if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"`{name}` must be a 1-d sequence with one value per interval")
+        raise ValueError(f"{owner}: `{name}` must be a 1-d sequence with one value per interval")
     if dtype is not bool:
-        bad = ~np.isfinite(arr) | (arr < lower)
+        bad = ~np.isfinite(arr) | (arr < 0)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise ValueError(
-                f"`{name}` must be finite and >= {lower:g}, got {arr[i]!r} at interval {i}"
+                f"{owner}: `{name}` must be finite and >= 0, got {float(arr[i])!r} at interval {i}"
             )
     return arr
 
@@ -72,7 +76,7 @@ class Channel:
         if self.kind not in CHANNEL_KINDS:
             raise ValueError(f"{where}: `kind` must be one of {CHANNEL_KINDS}, got {self.kind!r}")
         object.__setattr__(
-            self, "calls_per_hour", _per_interval(f"{where} calls_per_hour", self.calls_per_hour)
+            self, "calls_per_hour", _per_interval(where, "calls_per_hour", self.calls_per_hour)
         )
         if not isinstance(self.handle_time, Distribution):
             raise ValueError(f"{where}: `handle_time` must be a Distribution")
@@ -98,7 +102,7 @@ class Channel:
             object.__setattr__(
                 self,
                 "open_intervals",
-                _per_interval(f"{where} open_intervals", self.open_intervals, dtype=bool),
+                _per_interval(where, "open_intervals", self.open_intervals, dtype=bool),
             )
         if not 0.0 <= self.retrial_share <= 1.0:
             raise ValueError(f"{where}: `retrial_share` must be a fraction in [0, 1]")
@@ -124,7 +128,7 @@ class Pool:
     channels: tuple[str, ...]
 
     def __post_init__(self):
-        arr = _per_interval(f"pool {self.name!r} agents", self.agents)
+        arr = _per_interval(f"pool {self.name!r}", "agents", self.agents)
         if np.any(arr != np.round(arr)):
             raise ValueError(f"pool {self.name!r}: `agents` must be whole numbers")
         object.__setattr__(self, "agents", arr.astype(np.int64))
