@@ -17,12 +17,13 @@ from simulator import (
     replicate,
     simulate,
 )
-from simulator.model import ABANDONED, ANSWERED, LOST, WAITING
+from simulator.model import ANSWERED, LOST, WAITING
 
 HOUR_S = 3600.0
+FIVE_MINUTES = exponential(300)
 
 
-def one_channel(rate, agents, *, kind="voice", patience=None, aht=exponential(300), **kw):
+def one_channel(rate, agents, *, kind="voice", patience=None, aht=FIVE_MINUTES, **kw):
     rate = np.asarray(rate, dtype=float)
     ch = Channel("c", kind, rate, aht, patience, kw.pop("threshold_s", 20.0), "p", **kw)
     return SimConfig(HOUR_S, [ch], [Pool("p", np.asarray(agents), ("c",))])
