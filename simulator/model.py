@@ -10,6 +10,7 @@ boundaries. 1 simulation time unit = 1 second.
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 
 import numpy as np
@@ -25,6 +26,13 @@ OUTCOMES = ("answered", "abandoned", "lost", "waiting")
 _VOICE, _CHAT, _DEFERRED = 0, 1, 2
 _KIND_CODES = {"voice": _VOICE, "chat": _CHAT, "deferred": _DEFERRED}
 _FULL = 1 << 30  # "used" value of an agent busy with one voice or deferred contact
+
+
+def _typed(code: str, values: np.ndarray) -> array:
+    """A Python ``array.array`` of type ``code`` holding ``values``."""
+    out = array(code)
+    out.frombytes(np.ascontiguousarray(values, dtype=np.dtype(code)).tobytes())
+    return out
 
 
 class Model:
@@ -55,18 +63,19 @@ class Model:
         self.pool_channels = [[name_index[name] for name in p.channels] for p in pools]
         self.schedule = [p.agents.tolist() for p in pools]
 
-        # Contacts (lists: cheaper per element than numpy in the hot path).
-        self.arrived = contacts.arrived_at_s.tolist()
-        self.chan = contacts.channel.tolist()
-        self.base_handle = contacts.handle_s.tolist()
-        self.patience = contacts.patience_s.tolist()
+        # Contacts: typed arrays (8 bytes a float instead of a list's 32) that are still cheap
+        # to index one element at a time, unlike numpy arrays.
+        self.arrived = _typed("d", contacts.arrived_at_s)
+        self.chan = _typed("h", contacts.channel)
+        self.base_handle = _typed("d", contacts.handle_s)
+        self.patience = _typed("d", contacts.patience_s)
         m = len(self.arrived)
         self.n_base = m
-        self.wait = [0.0] * m
-        self.outcome = [WAITING] * m
-        self.agent_of = [-1] * m
-        self.handle = [np.nan] * m
-        self.retrial = [False] * m
+        self.wait = _typed("d", np.zeros(m))
+        self.outcome = _typed("b", np.full(m, WAITING))
+        self.agent_of = _typed("i", np.full(m, -1))
+        self.handle = _typed("d", np.full(m, np.nan))
+        self.retrial = _typed("b", np.zeros(m))
 
         # Queues (lazy deletion: abandoned contacts stay in the deque and are skipped).
         n_ch, n_pool = len(channels), len(pools)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from .config import SimConfig
 from .run import SimResult, simulate
@@ -42,7 +42,7 @@ def t_interval(samples: np.ndarray, confidence: float = 0.95) -> Estimate:
     mean = samples.mean(axis=0)
     with np.errstate(invalid="ignore"):
         sem = samples.std(axis=0, ddof=1) / np.sqrt(n)
-    half = stats.t.ppf(0.5 + confidence / 2.0, n - 1) * sem
+    half = special.stdtrit(n - 1, 0.5 + confidence / 2.0) * sem  # Student t quantile
     return Estimate(mean, np.where(np.isfinite(mean), half, np.inf), confidence, n)
 
 

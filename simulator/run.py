@@ -69,13 +69,16 @@ class SimResult:
 
 def _contact_log(model: Model, interval_s: float, n_intervals: int) -> np.ndarray:
     log = np.empty(len(model.arrived), dtype=CONTACT_DTYPE)
-    log["arrived_at_s"] = model.arrived
-    log["channel"] = model.chan
-    log["outcome"] = model.outcome
-    log["wait_s"] = model.wait
-    log["handle_s"] = model.handle
-    log["agent"] = model.agent_of
-    log["retrial"] = model.retrial
+    for name, values in (
+        ("arrived_at_s", model.arrived),
+        ("channel", model.chan),
+        ("outcome", model.outcome),
+        ("wait_s", model.wait),
+        ("handle_s", model.handle),
+        ("agent", model.agent_of),
+        ("retrial", model.retrial),
+    ):
+        log[name] = np.frombuffer(values, dtype=values.typecode)  # no copy of the typed array
     log["interval"] = np.minimum(log["arrived_at_s"] // interval_s, n_intervals - 1)
     return log
 
@@ -119,8 +122,7 @@ def simulate(config: SimConfig, seed=None) -> SimResult:
         The same seed gives the same contacts and the same numbers on every machine.
     """
     streams = spawn_streams(seed, len(config.channels))
-    contacts = draw_contacts(config, streams)
-    model = Model(config, contacts, streams["retrial"][0])
+    model = Model(config, draw_contacts(config, streams), streams["retrial"][0])
     model.run()
     n = config.n_intervals
     log = _contact_log(model, config.interval_s, n)
