@@ -1,0 +1,197 @@
+"""Demand -> the interval table: offered contacts per interval and channel.
+
+A day's volume is ``volume_per_day`` x day-of-week factor x monthly factor x compound growth;
+an interval gets the day's share given by the intraday profile, times the multiplier of any
+special period covering it. Voice and chat demand falls only in opening hours (the profile is
+renormalized over the open intervals of each day, so ``volume_per_day`` is kept); deferred
+contacts (email) arrive around the clock and wait for the opening.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .scenario import WEEKDAYS, Channel, Scenario, _clock_minutes
+
+
+@dataclass(frozen=True)
+class ChannelDemand:
+    """Per-interval arrays of one channel (all of length ``n_intervals``)."""
+
+    offered: np.ndarray
+    """Forecast contacts offered in the interval."""
+    calls_per_hour: np.ndarray
+    """The same as a rate [contacts/h]."""
+    aht_s: np.ndarray
+    """Average handle time [s]."""
+    patience_s: np.ndarray | None
+    """Mean patience [s] (None: never abandons)."""
+    open: np.ndarray
+    """Whether the channel is open."""
+    excluded: np.ndarray
+    """Whether a special period flagged ``excluded_from_sla`` covers the interval."""
+
+
+@dataclass(frozen=True)
+class IntervalTable:
+    """The planning grid: interval starts and each channel's demand."""
+
+    start: np.ndarray
+    """Interval start times (``datetime64[m]``)."""
+    interval_s: float
+    channels: dict[str, ChannelDemand]
+
+    @property
+    def n_intervals(self) -> int:
+        return int(self.start.size)
+
+    def rows(self):
+        """One row per interval and channel: (start, channel, offered, calls_per_hour, aht_s,
+        patience_s)."""
+        for name, d in self.channels.items():
+            patience = d.patience_s if d.patience_s is not None else np.full(d.offered.size, np.nan)
+            for i in range(self.n_intervals):
+                yield (
+                    str(self.start[i]),
+                    name,
+                    d.offered[i],
+                    d.calls_per_hour[i],
+                    d.aht_s[i],
+                    patience[i],
+                )
+
+
+def _shape(name: str, hour: np.ndarray) -> np.ndarray:
+    """Named intraday shapes over the interval midpoints ``hour`` [h of day]."""
+    if name == "flat":
+        return np.ones_like(hour)
+    if name == "business_day":  # one broad hump over office hours
+        return np.exp(-0.5 * ((hour - 12.5) / 3.0) ** 2)
+    if name == "two_peaks":  # mid-morning peak, smaller mid-afternoon peak
+        return np.exp(-0.5 * ((hour - 10.5) / 1.5) ** 2) + 0.8 * np.exp(
+            -0.5 * ((hour - 15.0) / 1.7) ** 2
+        )
+    # evening: consumer lines peaking after work
+    return 0.3 * np.exp(-0.5 * ((hour - 12.0) / 3.0) ** 2) + np.exp(
+        -0.5 * ((hour - 19.0) / 2.0) ** 2
+    )
+
+
+def open_mask(channel: Channel, dates: list[dt.date], per_day: int) -> np.ndarray:
+    """Open intervals, ``len(dates) x per_day``."""
+    if channel.opening_hours is None:
+        return np.ones((len(dates), per_day), dtype=bool)
+    minute = np.arange(per_day) * (24 * 60 // per_day)
+    out = np.zeros((len(dates), per_day), dtype=bool)
+    for d, date in enumerate(dates):
+        hours = channel.opening_hours.get(WEEKDAYS[date.weekday()])
+        if hours:
+            start, end = (_clock_minutes(h, "opening_hours") for h in hours)
+            out[d] = (minute >= start) & (minute < end)
+    return out
+
+
+def _special(periods, dates, per_day):
+    """Volume multiplier and SLA-exclusion flag per day x interval."""
+    mult = np.ones((len(dates), per_day))
+    excluded = np.zeros((len(dates), per_day), dtype=bool)
+    minute = np.arange(per_day) * (24 * 60 // per_day)
+    for p in periods:
+        end = p.end_date or p.start_date
+        lo, hi = _clock_minutes(p.start_time, "start_time"), _clock_minutes(p.end_time, "end_time")
+        in_time = (minute >= lo) & (minute < hi)
+        for d, date in enumerate(dates):
+            if p.start_date <= date <= end:
+                mult[d, in_time] *= p.multiplier
+                excluded[d, in_time] |= p.excluded_from_sla
+    return mult, excluded
+
+
+def _from_csv(path: Path, scenario: Scenario) -> np.ndarray:
+    """Interval volumes from a CSV with columns ``start`` and ``volume``."""
+    n = scenario.days * scenario.intervals_per_day
+    volumes = np.zeros(n)
+    origin = dt.datetime.combine(scenario.start_date, dt.time())
+    step = dt.timedelta(minutes=scenario.interval_minutes)
+    with path.open(newline="") as f:
+        reader = csv.DictReader(f)
+        missing = {"start", "volume"} - set(reader.fieldnames or ())
+        if missing:
+            raise ValueError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+        for line, row in enumerate(reader, start=2):
+            try:
+                start = dt.datetime.fromisoformat(row["start"].strip())
+                volume = float(row["volume"])
+            except ValueError:
+                raise ValueError(
+                    f"{path} line {line}: `start` must be an ISO date-time and `volume` a number"
+                ) from None
+            if not (volume >= 0 and np.isfinite(volume)):
+                raise ValueError(f"{path} line {line}: `volume` must be >= 0, got {volume:g}")
+            k, rest = divmod(start.replace(tzinfo=None) - origin, step)
+            if rest:
+                raise ValueError(
+                    f"{path} line {line}: {start} is not on the "
+                    f"{scenario.interval_minutes}-minute grid"
+                )
+            if 0 <= k < n:
+                volumes[k] += volume
+    return volumes
+
+
+def expand(scenario: Scenario, base_dir: Path | None = None) -> IntervalTable:
+    """The interval table of ``scenario``; CSV paths are relative to ``base_dir``."""
+    per_day = scenario.intervals_per_day
+    dates = [scenario.start_date + dt.timedelta(days=d) for d in range(scenario.days)]
+    origin = np.datetime64(scenario.start_date, "m")
+    start = origin + np.arange(scenario.days * per_day) * np.timedelta64(
+        scenario.interval_minutes, "m"
+    )
+    hour = (np.arange(per_day) + 0.5) * 24.0 / per_day
+    weekday = np.array([d.weekday() for d in dates])
+    month = np.array([d.month - 1 for d in dates])
+    years = np.arange(scenario.days) / 365.25
+    channels = {}
+    for ch in scenario.channels:
+        dem = ch.demand
+        is_open = open_mask(ch, dates, per_day)
+        mult, excluded = _special(dem.special_periods, dates, per_day)
+        if dem.csv is not None:
+            path = Path(dem.csv)
+            path = path if path.is_absolute() or base_dir is None else base_dir / path
+            offered = _from_csv(path, scenario) * mult.ravel()
+        else:
+            profile = dem.intraday_profile
+            shares = (
+                np.asarray(profile, dtype=float)
+                if isinstance(profile, tuple)
+                else _shape(profile, hour)
+            )
+            shares = np.broadcast_to(shares, (scenario.days, per_day))
+            if ch.kind != "deferred":
+                shares = shares * is_open
+            day_total = shares.sum(axis=1, keepdims=True)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                shares = np.where(day_total > 0, shares / day_total, 0.0)
+            day_volume = (
+                dem.volume_per_day
+                * np.asarray(dem.day_of_week_factors)[weekday]
+                * np.asarray(dem.monthly_factors)[month]
+                * (1.0 + dem.growth_per_year) ** years
+            )
+            offered = (shares * day_volume[:, None] * mult).ravel()
+        n = offered.size
+        channels[ch.name] = ChannelDemand(
+            offered=offered,
+            calls_per_hour=offered * 3600.0 / scenario.interval_s,
+            aht_s=np.full(n, ch.aht_s),
+            patience_s=None if ch.patience_s is None else np.full(n, ch.patience_s),
+            open=is_open.ravel(),
+            excluded=excluded.ravel(),
+        )
+    return IntervalTable(start=start, interval_s=scenario.interval_s, channels=channels)

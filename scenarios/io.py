@@ -1,0 +1,107 @@
+"""Loading and saving scenario files (YAML or JSON), with one readable error per file."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from .scenario import Scenario
+
+
+class ScenarioError(ValueError):
+    """A scenario file could not be read or is invalid; the message names file and fields."""
+
+
+def _location(loc) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("tuple[float, ...]", "literal['flat','business_day','two_peaks','evening']"):
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def describe_validation_error(err: ValidationError) -> list[str]:
+    """One line per problem: ``field.path: message``."""
+    lines = []
+    for e in err.errors(include_url=False):
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown field (check its spelling and unit suffix)"
+        elif e["type"] == "literal_error":
+            msg = msg.replace("Input should be", "must be one of")
+        lines.append(f"{_location(e['loc'])}: {msg}")
+    return lines
+
+
+def parse_scenario(data, source: str = "scenario") -> Scenario:
+    """Validate a mapping as a ``Scenario``, raising ``ScenarioError`` that lists every problem."""
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{source}: expected a mapping of fields at the top level")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        problems = describe_validation_error(err)
+        raise ScenarioError(f"{source}: " + "; ".join(problems)) from None
+
+
+def read_mapping(path: Path):
+    """The raw mapping in a YAML or JSON file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ScenarioError(f"{path}: cannot read the file ({err.strerror})") from None
+    try:
+        return json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        if isinstance(err, json.JSONDecodeError):
+            where = f" at line {err.lineno}, column {err.colno}"
+        raise ScenarioError(
+            f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}{where}"
+        ) from None
+
+
+def load_scenario(path) -> Scenario:
+    """Load and validate a scenario file (``.yaml``, ``.yml`` or ``.json``)."""
+    path = Path(path)
+    return parse_scenario(read_mapping(path), str(path))
+
+
+def scenario_to_data(scenario: Scenario) -> dict:
+    """Plain data (dates as ISO strings, tuples as lists) that loads back to an equal scenario."""
+    return scenario.model_dump(mode="json", exclude_defaults=False)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so an interrupted run leaves no half file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_scenario(scenario: Scenario, path) -> None:
+    """Save as YAML (or JSON for a ``.json`` path)."""
+    path = Path(path)
+    data = scenario_to_data(scenario)
+    text = (
+        json.dumps(data, indent=2)
+        if path.suffix.lower() == ".json"
+        else yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    )
+    write_atomic(path, text)

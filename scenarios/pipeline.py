@@ -1,0 +1,363 @@
+"""The planning pipeline: scenario -> interval table -> required and scheduled agents -> hours,
+FTE, cost and revenue per day, week and month. The one entry point the CLI and the app share.
+
+Formulas (stated here once, tested independently):
+
+* required agents per interval and channel: ``erlang.required_agents`` with the channel's
+  targets and the occupancy cap (the stricter of the workforce cap and the target's);
+  chat: ``concurrency`` chats per agent, each with the handle time stretched to
+  ``aht x (1 + stretch x (concurrency - 1))``, staffed as ``agents x concurrency`` parallel
+  slots (an M/M/n approximation of chat concurrency); deferred: see ``deferred_staffing``;
+* scheduled agents = ceil(required / (1 - total shrinkage)), then the maximum within each
+  shift-granularity block (staff changes only at those boundaries);
+* paid hours = scheduled agents x interval length [h]; cost = paid hours x hourly cost;
+* FTE over a period = paid hours / (hours per FTE per week x days in the period / 7);
+* handled contacts = offered x (1 - predicted abandonment); cost per contact = cost / handled;
+* revenue: per_contact = rate x handled; per_hour = rate x paid hours; fixed_monthly = fee
+  spread evenly over the days of each calendar month; hybrid = fixed monthly + per contact.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from erlang import SLDefinition, erlang_a_kpis, erlang_c_kpis, required_agents
+
+from .demand import ChannelDemand, IntervalTable, expand
+from .scenario import Channel, Scenario
+
+MODELS = ("erlang_a", "erlang_c")
+
+
+@dataclass(frozen=True)
+class ChannelPlan:
+    """Per-interval staffing of one channel (arrays of length ``n_intervals``).
+
+    ``model`` is the method used: ``erlang_a``, ``erlang_c`` (voice and chat) or ``workload``
+    (deferred). Predicted KPIs: ``service_level`` under ``sl_definition`` with ``threshold_s``
+    (deferred: 1 where the interval's contacts can be answered within the response time in
+    the fluid workload plan, 0 where no open time falls within it), ``asa_s`` (deferred: time
+    until the channel opens, 0 when open), ``p_abandon``, ``occupancy``.
+    """
+
+    name: str
+    kind: str
+    model: str
+    sl_definition: SLDefinition
+    threshold_s: float
+    required_agents: np.ndarray
+    scheduled_agents: np.ndarray
+    reachable: np.ndarray
+    binding: np.ndarray
+    service_level: np.ndarray
+    asa_s: np.ndarray
+    p_abandon: np.ndarray
+    occupancy: np.ndarray
+    handled: np.ndarray
+    paid_hours: np.ndarray
+    cost: np.ndarray
+
+
+@dataclass(frozen=True)
+class PeriodSummary:
+    """Totals per period (day, ISO week or calendar month), all channels together."""
+
+    label: np.ndarray
+    days: np.ndarray
+    offered: np.ndarray
+    handled: np.ndarray
+    paid_hours: np.ndarray
+    fte: np.ndarray
+    cost: np.ndarray
+    revenue: np.ndarray
+    cost_per_contact: np.ndarray
+
+
+@dataclass(frozen=True)
+class Peak:
+    """The busiest interval of a channel and how sharp the peak is."""
+
+    start: str
+    calls_per_hour: float
+    peak_to_average: float
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """Everything ``plan`` computed; ``currency`` applies to every cost and revenue."""
+
+    scenario: Scenario
+    model: str
+    table: IntervalTable
+    channels: dict[str, ChannelPlan]
+    days: PeriodSummary
+    weeks: PeriodSummary
+    months: PeriodSummary
+    total: PeriodSummary
+    peaks: dict[str, Peak]
+    currency: str
+
+
+def _occupancy_cap(scenario: Scenario, channel: Channel) -> float | None:
+    target = scenario.target_for(channel.name)
+    caps = [scenario.workforce.max_occupancy]
+    if target is not None and target.max_occupancy is not None:
+        caps.append(target.max_occupancy)
+    cap = min(caps)
+    return None if cap >= 1.0 else cap
+
+
+def _queue_staffing(scenario, channel, demand: ChannelDemand, model: str):
+    """Voice and chat: Erlang A (with patience, unless ``model`` is erlang_c) or Erlang C."""
+    target = scenario.target_for(channel.name)
+    conc = channel.concurrency
+    aht = demand.aht_s * (1.0 + channel.concurrency_stretch * (conc - 1))
+    patience = demand.patience_s if model == "erlang_a" else None
+    kwargs = {"max_occupancy": _occupancy_cap(scenario, channel)}
+    if target is not None:
+        kwargs.update(
+            service_level=target.service_level,
+            threshold_s=target.threshold_s,
+            sl_definition=target.sl_definition,
+            max_asa_s=target.max_asa_s,
+            max_abandon=target.max_abandon if patience is not None else None,
+        )
+    if all(
+        kwargs.get(k) is None
+        for k in ("service_level", "max_asa_s", "max_abandon", "max_occupancy")
+    ):
+        # No standard at all: staff to carry the load (occupancy below 100%).
+        kwargs["max_occupancy"] = 1.0
+    result = required_agents(demand.calls_per_hour, aht, patience_s=patience, **kwargs)
+    slots = result.agents
+    agents = -(-slots // conc)  # ceil: whole agents for the chat slots
+    if conc > 1:
+        t = kwargs.get("threshold_s") or 0.0
+        k = (
+            erlang_a_kpis(demand.calls_per_hour, aht, patience, agents * conc, t)
+            if patience is not None
+            else erlang_c_kpis(demand.calls_per_hour, aht, agents * conc, t)
+        )
+    else:
+        k = result.kpis
+    definition = target.sl_definition if target is not None else SLDefinition.OF_OFFERED
+    return dict(
+        model="erlang_a" if patience is not None else "erlang_c",
+        sl_definition=definition,
+        threshold_s=float(kwargs.get("threshold_s") or 0.0),
+        required_agents=agents,
+        reachable=np.asarray(result.reachable),
+        binding=np.asarray(result.binding, dtype=object),
+        service_level=np.asarray(k.service_level_for(definition), dtype=float),
+        asa_s=np.asarray(k.asa_s, dtype=float),
+        p_abandon=np.asarray(k.p_abandon, dtype=float),
+        occupancy=np.asarray(k.occupancy, dtype=float),
+    )
+
+
+def deferred_staffing(work_s, is_open, interval_s, deadline_s, max_occupancy=1.0):
+    """Agents per interval so that deferred work is done within its response-time deadline.
+
+    Fluid first-come-first-served plan: the work arriving in interval k (contacts x AHT
+    [agent-s]) is spread evenly over the open intervals starting within ``deadline_s`` of k
+    (k included); the deadline is wall-clock time, so work arriving shortly before closing
+    needs its capacity before closing. Where no open interval falls within the deadline (a
+    night, a weekend) the interval's contacts miss it and their work is spread the same way
+    from the next opening. Returns fractional agents (after the occupancy cap, before
+    rounding), the met flag per interval and the wait until the next opening [s] (inf when
+    nothing opens before the horizon ends).
+    """
+    n = work_s.size
+    window = max(1, int(np.ceil(deadline_s / interval_s - 1e-9)))
+    open_idx = np.flatnonzero(is_open)
+    open_count = np.concatenate([[0], np.cumsum(is_open)])
+    first = np.searchsorted(open_idx, np.arange(n))  # first open interval at or after k
+    load = np.zeros(n)
+    met = np.ones(n, dtype=bool)
+    wait_s = np.full(n, np.inf)
+    reachable = first < open_idx.size
+    wait_s[reachable] = (open_idx[first[reachable]] - np.arange(n)[reachable]) * interval_s
+    for k in np.flatnonzero(work_s > 0):
+        if not reachable[k]:
+            met[k] = False
+            continue
+        anchor = k if open_count[min(k + window, n)] > open_count[k] else open_idx[first[k]]
+        met[k] = anchor == k
+        members = anchor + np.flatnonzero(is_open[anchor : min(anchor + window, n)])
+        load[members] += work_s[k] / (members.size * interval_s)
+    return load / max_occupancy, met, wait_s
+
+
+def _deferred(scenario, channel, demand: ChannelDemand):
+    target = scenario.target_for(channel.name)
+    deadline = (
+        target.threshold_s if target is not None and target.threshold_s else scenario.interval_s
+    )
+    cap = _occupancy_cap(scenario, channel) or 1.0
+    load, met, wait = deferred_staffing(
+        demand.offered * demand.aht_s, demand.open, scenario.interval_s, deadline, cap
+    )
+    agents = np.ceil(load - 1e-9).astype(np.int64)
+    work_agents = demand.offered * demand.aht_s / scenario.interval_s
+    with np.errstate(invalid="ignore", divide="ignore"):
+        occupancy = np.where(agents > 0, load * cap / np.maximum(agents, 1), 0.0)
+    return dict(
+        model="workload",
+        sl_definition=SLDefinition.OF_OFFERED,
+        threshold_s=float(deadline),
+        required_agents=agents,
+        reachable=np.ones(agents.size, dtype=bool),
+        binding=np.where(work_agents > 0, "service_level", "none").astype(object),
+        service_level=met.astype(float),
+        asa_s=wait,
+        p_abandon=np.zeros(agents.size),
+        occupancy=occupancy,
+    )
+
+
+def schedule(required: np.ndarray, shrinkage: float, block: int) -> np.ndarray:
+    """Scheduled agents: ``ceil(required / (1 - shrinkage))``, then the block maximum."""
+    scheduled = np.ceil(required / (1.0 - shrinkage) - 1e-9).astype(np.int64)
+    n = scheduled.size
+    pad = (-n) % block
+    blocks = np.concatenate([scheduled, np.zeros(pad, dtype=np.int64)]).reshape(-1, block)
+    return np.repeat(blocks.max(axis=1), block)[:n]
+
+
+def _period_labels(scenario: Scenario):
+    dates = [scenario.start_date + dt.timedelta(days=d) for d in range(scenario.days)]
+    day = np.array([d.isoformat() for d in dates])
+    week = np.array([f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}" for d in dates])
+    month = np.array([f"{d.year}-{d.month:02d}" for d in dates])
+    month_days = np.array([calendar.monthrange(d.year, d.month)[1] for d in dates])
+    return dates, day, week, month, month_days
+
+
+def _summaries(scenario, plans, table, labels_by_day, pricing_daily_fixed):
+    """PeriodSummary for each grouping of days (labels per day)."""
+    per_day = scenario.intervals_per_day
+    n_days = scenario.days
+
+    def daily(values):
+        return values.reshape(n_days, per_day).sum(axis=1)
+
+    offered = sum(daily(table.channels[name].offered) for name in plans)
+    handled = sum(daily(p.handled) for p in plans.values())
+    hours = sum(daily(p.paid_hours) for p in plans.values())
+    cost = sum(daily(p.cost) for p in plans.values())
+    revenue = _revenue(scenario, handled, hours, pricing_daily_fixed)
+    wf = scenario.workforce
+    out = {}
+    for key, labels in labels_by_day.items():
+        uniq, group = np.unique(labels, return_inverse=True)
+        order = np.argsort([np.flatnonzero(group == g)[0] for g in range(uniq.size)])
+        uniq = uniq[order]
+        remap = np.empty_like(order)
+        remap[order] = np.arange(order.size)
+        group = remap[group]
+
+        def total(values, group=group, size=uniq.size):
+            return np.bincount(group, weights=values, minlength=size)
+
+        days = total(np.ones(n_days))
+        h, c, hd = total(hours), total(cost), total(handled)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cpc = np.where(hd > 0, c / np.where(hd > 0, hd, 1), 0.0)
+        out[key] = PeriodSummary(
+            label=uniq,
+            days=days,
+            offered=total(offered),
+            handled=hd,
+            paid_hours=h,
+            fte=h / (wf.hours_per_fte_per_week * days / 7.0),
+            cost=c,
+            revenue=total(revenue),
+            cost_per_contact=cpc,
+        )
+    return out
+
+
+def _revenue(scenario, handled, hours, daily_fixed):
+    p = scenario.pricing
+    if p is None:
+        return np.zeros_like(handled)
+    return {
+        "per_contact": p.per_contact * handled,
+        "per_hour": p.per_hour * hours,
+        "fixed_monthly": daily_fixed,
+        "hybrid": daily_fixed + p.per_contact * handled,
+    }[p.model]
+
+
+def _peak(table: IntervalTable, demand: ChannelDemand) -> Peak:
+    cph = demand.calls_per_hour
+    k = int(np.argmax(cph))
+    active = cph[cph > 0]
+    ratio = float(cph[k] / active.mean()) if active.size else 0.0
+    return Peak(start=str(table.start[k]), calls_per_hour=float(cph[k]), peak_to_average=ratio)
+
+
+def plan(
+    scenario: Scenario, model: str = "erlang_a", *, base_dir: Path | None = None
+) -> PlanResult:
+    """Plan ``scenario``: staffing, hours, FTE, cost and revenue.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    model : "erlang_a" or "erlang_c"
+        Erlang A uses each channel's mean patience (channels without patience use Erlang C);
+        Erlang C ignores abandonment (conservative).
+    base_dir : directory that relative CSV paths in the scenario are read from.
+    """
+    if model not in MODELS:
+        raise ValueError(f"`model` must be one of {', '.join(MODELS)}, got {model!r}")
+    table = expand(scenario, base_dir)
+    wf = scenario.workforce
+    block = max(1, wf.shift_granularity_minutes // scenario.interval_minutes)
+    interval_h = scenario.interval_s / 3600.0
+    plans = {}
+    for ch in scenario.channels:
+        demand = table.channels[ch.name]
+        fields = (
+            _deferred(scenario, ch, demand)
+            if ch.kind == "deferred"
+            else _queue_staffing(scenario, ch, demand, model)
+        )
+        scheduled = schedule(fields["required_agents"], wf.total_shrinkage, block)
+        paid_hours = scheduled * interval_h
+        plans[ch.name] = ChannelPlan(
+            name=ch.name,
+            kind=ch.kind,
+            scheduled_agents=scheduled,
+            handled=demand.offered * (1.0 - fields["p_abandon"]),
+            paid_hours=paid_hours,
+            cost=paid_hours * wf.hourly_cost,
+            **fields,
+        )
+    dates, day, week, month, month_days = _period_labels(scenario)
+    fixed = scenario.pricing.fixed_monthly if scenario.pricing is not None else 0.0
+    summaries = _summaries(
+        scenario,
+        plans,
+        table,
+        {"day": day, "week": week, "month": month, "total": np.full(len(dates), "total")},
+        fixed / month_days,
+    )
+    return PlanResult(
+        scenario=scenario,
+        model=model,
+        table=table,
+        channels=plans,
+        days=summaries["day"],
+        weeks=summaries["week"],
+        months=summaries["month"],
+        total=summaries["total"],
+        peaks={name: _peak(table, table.channels[name]) for name in plans},
+        currency=wf.currency,
+    )

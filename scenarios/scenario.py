@@ -1,0 +1,358 @@
+"""The scenario schema: channels and their demand, targets, workforce and pricing.
+
+Units are in the field names (``_s`` seconds, ``_minutes``, ``_per_day``); shares and targets
+are fractions in [0, 1]. Unknown fields are rejected. Every cross-field rule raises one plain
+sentence naming the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from erlang import SLDefinition
+
+from ._base import Fraction, StrictModel
+from .distributions import DistributionSpec
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+INTRADAY_SHAPES = ("flat", "business_day", "two_peaks", "evening")
+
+
+def _clock_minutes(text: str, field: str) -> int:
+    try:
+        hours, minutes = (int(part) for part in text.split(":"))
+    except ValueError:
+        raise ValueError(f"{field} must be a time of day 'HH:MM', got {text!r}") from None
+    if not (0 <= hours <= 24 and 0 <= minutes < 60) or hours * 60 + minutes > 24 * 60:
+        raise ValueError(f"{field} must be between 00:00 and 24:00, got {text!r}")
+    return hours * 60 + minutes
+
+
+class SpecialPeriod(StrictModel):
+    """A date range whose volume is multiplied (a campaign, an outage, a holiday)."""
+
+    label: str = ""
+    """What it is, e.g. "storm outage"."""
+    start_date: dt.date
+    """First day (inclusive)."""
+    end_date: dt.date | None = None
+    """Last day (inclusive); defaults to ``start_date``."""
+    start_time: str = "00:00"
+    """Time of day the multiplier starts on each day of the range, 'HH:MM'."""
+    end_time: str = "24:00"
+    """Time of day it ends, 'HH:MM'."""
+    multiplier: float = Field(ge=0, le=100)
+    """Volume multiplier (0.2 for a quiet holiday, 4 for an outage spike)."""
+    excluded_from_sla: bool = False
+    """Whether the contract excludes these intervals from SLA measurement."""
+
+    @model_validator(mode="after")
+    def _order(self):
+        end = self.end_date or self.start_date
+        if end < self.start_date:
+            raise ValueError(f"`end_date` {end} is before `start_date` {self.start_date}")
+        if _clock_minutes(self.start_time, "`start_time`") >= _clock_minutes(
+            self.end_time, "`end_time`"
+        ):
+            raise ValueError("`start_time` must be before `end_time`")
+        return self
+
+
+class ForecastError(StrictModel):
+    """How far real volumes and handle times stray from the forecast (for the simulator)."""
+
+    day_volume_cv: float = Field(default=0.0, ge=0, le=2)
+    """Coefficient of variation of a day-level volume multiplier (e.g. 0.08)."""
+    interval_volume_cv: float = Field(default=0.0, ge=0, le=2)
+    """Coefficient of variation of an interval-level volume multiplier."""
+    day_aht_cv: float = Field(default=0.0, ge=0, le=2)
+    """Coefficient of variation of a day-level AHT multiplier (AHT drift)."""
+
+
+class Demand(StrictModel):
+    """The forecast of one channel.
+
+    Contacts in an interval = ``volume_per_day`` x day-of-week factor x monthly factor x growth
+    x special-period multiplier x the interval's share of the day (``intraday_profile``), or
+    read from ``csv`` (columns ``start``, ``volume``).
+    """
+
+    volume_per_day: float | None = Field(default=None, ge=0, le=10_000_000)
+    """Contacts on a day whose factors are all 1."""
+    intraday_profile: (
+        Literal["flat", "business_day", "two_peaks", "evening"] | tuple[float, ...]
+    ) = "business_day"
+    """A named shape, or the share of the day's contacts in each interval (summing to 1)."""
+    day_of_week_factors: tuple[float, float, float, float, float, float, float] = (1,) * 7
+    """Multipliers for Monday .. Sunday."""
+    monthly_factors: tuple[float, ...] = (1,) * 12
+    """Multipliers for January .. December (seasonality)."""
+    growth_per_year: float = Field(default=0.0, ge=-0.9, le=10)
+    """Compound volume growth per year from ``start_date`` (0.05 = +5% a year)."""
+    special_periods: tuple[SpecialPeriod, ...] = ()
+    """Campaigns, outages, holidays."""
+    forecast_error: ForecastError = ForecastError()
+    """Forecast error used by the simulator."""
+    csv: str | None = None
+    """Interval volumes instead of the above: a CSV file with columns ``start`` (ISO date and
+    time) and ``volume`` (contacts in the interval), relative to the scenario file."""
+
+    @field_validator("day_of_week_factors", "monthly_factors")
+    @classmethod
+    def _nonnegative(cls, value):
+        if any(v < 0 or v != v for v in value):
+            raise ValueError("factors must be numbers >= 0")
+        return value
+
+    @field_validator("monthly_factors")
+    @classmethod
+    def _twelve(cls, value):
+        if len(value) != 12:
+            raise ValueError(f"needs 12 values (January .. December), got {len(value)}")
+        return value
+
+    @field_validator("intraday_profile")
+    @classmethod
+    def _shares(cls, value):
+        if isinstance(value, tuple):
+            if any(v < 0 for v in value):
+                raise ValueError("intraday shares must be >= 0")
+            total = sum(value)
+            if abs(total - 1.0) > 1e-6:
+                raise ValueError(f"intraday shares must add up to 1, they add up to {total:.6g}")
+        return value
+
+    @model_validator(mode="after")
+    def _source(self):
+        if (self.volume_per_day is None) == (self.csv is None):
+            raise ValueError("give either `volume_per_day` (with factors) or `csv`, not both")
+        return self
+
+
+class Channel(StrictModel):
+    """One contact channel."""
+
+    name: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_\- ]+$")
+    """Unique name, e.g. "voice"."""
+    kind: Literal["voice", "chat", "deferred"]
+    """voice (one contact per agent, callers abandon), chat (several at once per agent),
+    deferred (email, web forms: no abandonment, answered within hours)."""
+    handle_time: DistributionSpec
+    """Handle time (talk + hold + after-contact work) [s]; its mean is the AHT."""
+    patience: DistributionSpec | None = None
+    """Patience [s] (voice and chat); none: contacts never abandon (Erlang C)."""
+    concurrency: int = Field(default=1, ge=1, le=20)
+    """Chats one agent handles at once (chat only)."""
+    concurrency_stretch: float = Field(default=0.0, ge=0, le=5)
+    """Each chat's handle time grows by this fraction per extra concurrent chat."""
+    opening_hours: (
+        dict[
+            Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
+            tuple[str, str],
+        ]
+        | None
+    ) = None
+    """Per weekday ['HH:MM', 'HH:MM']; days left out are closed; omitted: open 24/7."""
+    demand: Demand
+    """The forecast."""
+
+    @model_validator(mode="after")
+    def _kind_rules(self):
+        if self.kind == "deferred" and self.patience is not None:
+            raise ValueError("deferred contacts do not abandon: remove `patience`")
+        if self.kind != "chat" and self.concurrency != 1:
+            raise ValueError("`concurrency` applies to chat channels only")
+        for day, (start, end) in (self.opening_hours or {}).items():
+            if _clock_minutes(start, f"opening_hours.{day}") >= _clock_minutes(
+                end, f"opening_hours.{day}"
+            ):
+                raise ValueError(
+                    f"opening_hours.{day}: opening {start} must be before closing {end}"
+                )
+        return self
+
+    @property
+    def aht_s(self) -> float:
+        return self.handle_time.mean
+
+    @property
+    def patience_s(self) -> float | None:
+        return None if self.patience is None else self.patience.mean
+
+
+class ExcludedPeriod(StrictModel):
+    """A date range excluded from SLA measurement (force majeure, an agreed peak)."""
+
+    label: str = ""
+    start_date: dt.date
+    end_date: dt.date
+
+
+class PenaltyTerms(StrictModel):
+    """Money attached to the measured KPI per reporting period (in the workforce currency)."""
+
+    per_breached_period: float = Field(default=0.0, ge=0)
+    """Penalty for each reporting period in which the standard is missed."""
+    per_point_below: float = Field(default=0.0, ge=0)
+    """Penalty per percentage point the measured SL falls below the standard."""
+    bonus_per_point_above: float = Field(default=0.0, ge=0)
+    """Bonus per percentage point above the standard."""
+    cap_per_period: float | None = Field(default=None, ge=0)
+    """Largest penalty in one period."""
+
+
+class Target(StrictModel):
+    """The standards one channel must meet, as a contract would state them."""
+
+    channel: str
+    """Name of the channel."""
+    service_level: Fraction | None = None
+    """Share of contacts answered within ``threshold_s`` (0.8 for 80%)."""
+    threshold_s: float | None = Field(default=None, ge=0, le=30 * 86_400)
+    """The "within Y seconds"; for deferred channels the response time (14400 = 4 hours)."""
+    sl_definition: SLDefinition = SLDefinition.OF_OFFERED
+    """How the service level is counted: of_offered, excl_short_abandons or of_answered."""
+    max_asa_s: float | None = Field(default=None, gt=0)
+    """Largest average speed of answer [s]."""
+    max_abandon: Fraction | None = None
+    """Largest share of offered contacts that abandon."""
+    max_occupancy: Fraction | None = None
+    """Occupancy cap for this channel's agents (the workforce cap applies too)."""
+    reporting_period: Literal["interval", "day", "week", "month"] = "month"
+    """The period over which the contract measures the KPI."""
+    excluded_periods: tuple[ExcludedPeriod, ...] = ()
+    """Dates excluded from measurement."""
+    penalty: PenaltyTerms = PenaltyTerms()
+    """Penalty and bonus terms."""
+
+    @model_validator(mode="after")
+    def _pairs(self):
+        if self.service_level is not None and self.threshold_s is None:
+            raise ValueError("`service_level` needs `threshold_s` (the Y of 'X% within Y s')")
+        if all(
+            v is None
+            for v in (self.service_level, self.max_asa_s, self.max_abandon, self.max_occupancy)
+        ):
+            raise ValueError(
+                "give at least one of `service_level`, `max_asa_s`, `max_abandon`, `max_occupancy`"
+            )
+        return self
+
+
+class Workforce(StrictModel):
+    """From required agents to paid staff, hours and cost."""
+
+    shrinkage: dict[str, Fraction] = Field(default_factory=dict)
+    """Named components of paid time not available for contacts (breaks, training, absence),
+    as fractions of paid time; they add up."""
+    max_occupancy: Fraction = 1.0
+    """Occupancy cap for every channel (0.85 keeps agents below 85% busy)."""
+    hours_per_fte_per_week: float = Field(default=38.0, gt=0, le=80)
+    """Paid hours of one full-time equivalent per week."""
+    hourly_cost: float = Field(default=0.0, ge=0)
+    """Fully loaded cost of one paid agent hour."""
+    currency: str = Field(default="EUR", min_length=1, max_length=8)
+    """Currency of costs, prices and penalties."""
+    shift_granularity_minutes: Literal[15, 30, 60] = 30
+    """Staff can change only at these boundaries (the schedule is the maximum within each)."""
+
+    @field_validator("shrinkage")
+    @classmethod
+    def _total(cls, value):
+        total = sum(value.values())
+        if total >= 1.0:
+            raise ValueError(f"shrinkage components add up to {total:.2f}; they must stay below 1")
+        return value
+
+    @property
+    def total_shrinkage(self) -> float:
+        return float(sum(self.shrinkage.values()))
+
+
+class Pricing(StrictModel):
+    """What the client pays, to set against the staffing cost."""
+
+    model: Literal["per_contact", "per_hour", "fixed_monthly", "hybrid"]
+    """per_contact (per handled contact), per_hour (per paid agent hour), fixed_monthly, or
+    hybrid (fixed monthly fee plus a rate per handled contact)."""
+    per_contact: float = Field(default=0.0, ge=0)
+    per_hour: float = Field(default=0.0, ge=0)
+    fixed_monthly: float = Field(default=0.0, ge=0)
+
+    @model_validator(mode="after")
+    def _rates(self):
+        needed = {
+            "per_contact": ("per_contact",),
+            "per_hour": ("per_hour",),
+            "fixed_monthly": ("fixed_monthly",),
+            "hybrid": ("fixed_monthly", "per_contact"),
+        }[self.model]
+        missing = [name for name in needed if getattr(self, name) <= 0]
+        if missing:
+            raise ValueError(
+                f"pricing model {self.model} needs a rate > 0 for {', '.join(missing)}"
+            )
+        return self
+
+
+class Scenario(StrictModel):
+    """A planning scenario: what arrives, what is promised, who answers and at what cost."""
+
+    name: str = Field(min_length=1, max_length=120)
+    description: str = ""
+    interval_minutes: Literal[15, 30, 60] = 15
+    """Length of a planning interval."""
+    start_date: dt.date
+    """First planned day."""
+    days: int = Field(ge=1, le=1096)
+    """Number of planned days."""
+    channels: tuple[Channel, ...] = Field(min_length=1)
+    targets: tuple[Target, ...] = ()
+    workforce: Workforce = Workforce()
+    pricing: Pricing | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        names = [c.name for c in self.channels]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"channel names must be unique; repeated: {', '.join(dupes)}")
+        seen = set()
+        for i, target in enumerate(self.targets):
+            if target.channel in seen:
+                raise ValueError(
+                    f"targets[{i}]: channel {target.channel!r} already has a target; "
+                    "put all its standards in one entry"
+                )
+            seen.add(target.channel)
+            if target.channel not in names:
+                raise ValueError(
+                    f"targets[{i}].channel {target.channel!r} is not a channel; "
+                    f"channels are: {', '.join(names)}"
+                )
+        per_day = 24 * 60 // self.interval_minutes
+        for c in self.channels:
+            profile = c.demand.intraday_profile
+            if isinstance(profile, tuple) and len(profile) != per_day:
+                raise ValueError(
+                    f"channel {c.name!r}: intraday_profile has {len(profile)} shares; "
+                    f"{self.interval_minutes}-minute intervals need {per_day}"
+                )
+        return self
+
+    @property
+    def intervals_per_day(self) -> int:
+        return 24 * 60 // self.interval_minutes
+
+    @property
+    def interval_s(self) -> float:
+        return self.interval_minutes * 60.0
+
+    def channel(self, name: str) -> Channel:
+        return next(c for c in self.channels if c.name == name)
+
+    def target_for(self, name: str) -> Target | None:
+        return next((t for t in self.targets if t.channel == name), None)
