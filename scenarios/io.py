@@ -38,7 +38,10 @@ def describe_validation_error(err: ValidationError) -> list[str]:
             msg = "unknown field (check its spelling and unit suffix)"
         elif e["type"] == "literal_error":
             msg = msg.replace("Input should be", "must be one of")
-        lines.append(f"{_location(e['loc'])}: {msg}")
+        msg = msg.replace("Input should be", "must be")
+        loc = _location(e["loc"])
+        # Cross-field rules name their fields in the sentence itself.
+        lines.append(msg if loc == "(top level)" else f"{loc}: {msg}")
     return lines
 
 

@@ -74,20 +74,22 @@ class ReplicationResult:
 
 
 def replicate(
-    config: SimConfig, n: int, seed=None, *, keep_logs: bool = False
+    config: SimConfig, n: int, seed=None, *, keep_logs: bool = False, progress=None
 ) -> ReplicationResult:
     """Run ``n`` independent replications of ``config``.
 
     Replication ``i`` uses child ``i`` of ``numpy.random.SeedSequence(seed).spawn(n)``, so the
     same seed gives the same numbers on every machine, and replication ``i`` of two staffing
     plans sees the same contacts (common random numbers). Per-contact logs are dropped unless
-    ``keep_logs`` (they dominate memory).
+    ``keep_logs`` (they dominate memory). ``progress(done, n)`` is called after each one.
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"`n` (replications) must be a whole number >= 1, got {n!r}")
     children = np.random.SeedSequence(seed).spawn(n)
     runs = []
-    for child in children:
+    for i, child in enumerate(children):
         result = simulate(config, child)
         runs.append(result if keep_logs else replace(result, log=None))
+        if progress is not None:
+            progress(i + 1, n)
     return ReplicationResult(tuple(runs))

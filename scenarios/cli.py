@@ -1,0 +1,451 @@
+"""``ccplan``: the command line. Readable tables on the terminal, ``--format json`` for scripts.
+
+Every error is one line on stderr and exit status 2; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from erlang import SLDefinition, erlang_a_kpis, erlang_c_kpis, required_agents
+
+from .io import ScenarioError, load_scenario
+
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A problem to report in one line."""
+
+
+# ----- helpers --------------------------------------------------------------------------------
+def _resolve(file_or_name: str) -> Path:
+    """A scenario file path, or the file of a bundled example of that name."""
+    path = Path(file_or_name)
+    if path.exists():
+        return path
+    from .examples import example_path, list_examples
+
+    if file_or_name in list_examples():
+        return example_path(file_or_name)
+    raise CliError(
+        f"{file_or_name}: no such file, and not a bundled example ({', '.join(list_examples())})"
+    )
+
+
+def _load(file_or_name: str):
+    path = _resolve(file_or_name)
+    return load_scenario(path), path.parent
+
+
+def _table(headers: list[str], rows: list[list]) -> str:
+    """A plain fixed-width text table."""
+
+    def fmt(v):
+        if isinstance(v, float):
+            if math.isinf(v):
+                return "inf"
+            return f"{v:,.4g}" if abs(v) < 1000 else f"{v:,.0f}"
+        return str(v)
+
+    cells = [[fmt(v) for v in row] for row in rows]
+    widths = [
+        max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)
+    ]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    # Text left-aligned, numbers right-aligned.
+    lines += [
+        "  ".join(
+            c.ljust(w) if isinstance(v, str) else c.rjust(w)
+            for c, v, w in zip(cells_row, row, widths, strict=True)
+        )
+        for cells_row, row in zip(cells, rows, strict=True)
+    ]
+    return "\n".join(lines)
+
+
+def _json_default(value):
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return None if math.isnan(v) else ("inf" if math.isinf(v) else v)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, SLDefinition):
+        return value.value
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def _emit_json(data) -> None:
+    print(json.dumps(data, default=_json_default, indent=2))
+
+
+# ----- commands -------------------------------------------------------------------------------
+def cmd_erlang(args) -> None:
+    """Quick calculator: KPIs at a given agent count, or the agents a target needs."""
+    cph = (
+        args.calls_per_hour
+        if args.calls_per_hour is not None
+        else args.calls_per_interval * (3600.0 / (args.interval_minutes * 60.0))
+    )
+    if args.agents is None and all(
+        v is None
+        for v in (args.service_level, args.max_asa_s, args.max_abandon, args.max_occupancy)
+    ):
+        raise CliError(
+            "give --agents, or a target (--service-level with --threshold-s, --max-asa-s, ...)"
+        )
+    definition = SLDefinition(args.sl_definition)
+    out = {"calls_per_hour": cph, "aht_s": args.aht_s, "patience_s": args.patience_s}
+    if args.agents is None:
+        r = required_agents(
+            cph,
+            args.aht_s,
+            patience_s=args.patience_s,
+            service_level=args.service_level,
+            threshold_s=args.threshold_s,
+            sl_definition=definition,
+            max_asa_s=args.max_asa_s,
+            max_abandon=args.max_abandon,
+            max_occupancy=args.max_occupancy,
+        )
+        out.update(agents=r.agents, reachable=r.reachable, binding=r.binding)
+        agents = r.agents
+    else:
+        agents = args.agents
+        out["agents"] = agents
+    t = args.threshold_s if args.threshold_s is not None else 20.0
+    models = {"erlang_c": erlang_c_kpis(cph, args.aht_s, agents, t)}
+    if args.patience_s is not None:
+        models["erlang_a"] = erlang_a_kpis(cph, args.aht_s, args.patience_s, agents, t)
+    out["kpis"] = {
+        name: {
+            "model": k.model,
+            "load_erlangs": k.load_erlangs,
+            "p_wait": k.p_wait,
+            "p_abandon": k.p_abandon,
+            "service_level": {d.value: k.service_level_for(d) for d in SLDefinition},
+            "threshold_s": t,
+            "asa_s": k.asa_s,
+            "mean_wait_s": k.mean_wait_s,
+            "occupancy": k.occupancy,
+        }
+        for name, k in models.items()
+    }
+    if args.format == "json":
+        _emit_json(out)
+        return
+    if args.agents is None:
+        status = "" if out["reachable"] else " (targets NOT reachable)"
+        print(f"{agents} agents needed{status}; binding target: {out['binding']}")
+    rows = []
+    for d in SLDefinition:
+        rows.append(
+            [f"service level ({d.describe(t)})"] + [k.service_level_for(d) for k in models.values()]
+        )
+    rows += [
+        ["P(wait > 0)"] + [k.p_wait for k in models.values()],
+        ["abandonment (of offered)"] + [k.p_abandon for k in models.values()],
+        ["ASA [s] (answered contacts)"] + [k.asa_s for k in models.values()],
+        ["mean wait [s] (all offered)"] + [k.mean_wait_s for k in models.values()],
+        ["occupancy"] + [k.occupancy for k in models.values()],
+    ]
+    load = models["erlang_c"].load_erlangs
+    print(f"{cph:g} calls/h x AHT {args.aht_s:g} s = {load:.4g} erlangs on {agents} agents")
+    print(_table(["KPI"] + [m.replace("_", " ").title() for m in models], rows))
+
+
+def cmd_validate(args) -> None:
+    scenario, _ = _load(args.file)
+    if args.format == "json":
+        _emit_json(
+            {"valid": True, "name": scenario.name, "channels": [c.name for c in scenario.channels]}
+        )
+    else:
+        count = len(scenario.channels)
+        print(f"{args.file}: valid scenario {scenario.name!r} with {count} channel(s)")
+
+
+def cmd_plan(args) -> None:
+    from .pipeline import plan
+
+    scenario, base = _load(args.file)
+    result = plan(scenario, args.model, base_dir=base)
+    written = []
+    if args.out:
+        from .export import write_plan
+
+        written = [str(p) for p in write_plan(result, Path(args.out))]
+    if args.format == "json":
+        from .export import plan_to_json
+
+        data = plan_to_json(result)
+        data["written"] = written
+        _emit_json(data)
+        return
+    if args.format == "csv":
+        from .export import intervals_csv
+
+        sys.stdout.write(intervals_csv(result))
+        return
+    cur = result.currency
+    print(
+        f"{scenario.name}: {scenario.days} days from {scenario.start_date}, "
+        f"{scenario.interval_minutes}-minute intervals, model {args.model}"
+    )
+    rows = []
+    for name, p in result.channels.items():
+        peak = result.peaks[name]
+        unreachable = int(np.sum(~p.reachable))
+        rows.append(
+            [
+                name,
+                p.kind,
+                p.model,
+                int(p.required_agents.max()),
+                int(p.scheduled_agents.max()),
+                peak.calls_per_hour,
+                peak.peak_to_average,
+                unreachable,
+            ]
+        )
+    print(
+        _table(
+            [
+                "channel",
+                "kind",
+                "model",
+                "peak required",
+                "peak scheduled",
+                "peak calls/h",
+                "peak/avg",
+                "unreachable intervals",
+            ],
+            rows,
+        )
+    )
+    print()
+    summary = result.months
+    rows = [
+        [
+            label,
+            summary.offered[i],
+            summary.handled[i],
+            summary.paid_hours[i],
+            summary.fte[i],
+            summary.cost[i],
+            summary.revenue[i],
+            summary.cost_per_contact[i],
+        ]
+        for i, label in enumerate(summary.label)
+    ]
+    t = result.total
+    rows.append(
+        [
+            "total",
+            t.offered[0],
+            t.handled[0],
+            t.paid_hours[0],
+            t.fte[0],
+            t.cost[0],
+            t.revenue[0],
+            t.cost_per_contact[0],
+        ]
+    )
+    print(
+        _table(
+            [
+                "month",
+                "offered",
+                "handled",
+                "paid hours",
+                "FTE",
+                f"cost {cur}",
+                f"revenue {cur}",
+                f"cost/contact {cur}",
+            ],
+            rows,
+        )
+    )
+    for path in written:
+        print(f"wrote {path}")
+
+
+def cmd_simulate(args) -> None:
+    from simulator import replicate
+
+    from .pipeline import plan
+    from .simulation import predicted_run_kpi, simulation_config
+
+    scenario, base = _load(args.file)
+    result = plan(scenario, args.model, base_dir=base)
+    config = simulation_config(result)
+
+    def progress(done, total):
+        if args.format != "json" and sys.stderr.isatty() or args.progress:
+            width = 30
+            filled = int(width * done / total)
+            sys.stderr.write(
+                f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} replications"
+            )
+            sys.stderr.flush()
+            if done == total:
+                sys.stderr.write("\n")
+
+    reps = replicate(config, args.replications, args.seed, progress=progress)
+    out = {
+        "scenario": scenario.name,
+        "replications": args.replications,
+        "seed": args.seed,
+        "confidence": 0.95,
+        "channels": {},
+    }
+    for ch in scenario.channels:
+        plan_ch = result.channels[ch.name]
+        entry = {"sl_definition": plan_ch.sl_definition.value, "threshold_s": plan_ch.threshold_s}
+        # Simulated KPI (named as in simulator.ChannelKPIs) beside the plan's prediction.
+        for sim_kpi, planned_field in (
+            (plan_ch.sl_definition.field, "service_level"),
+            ("abandon_rate", "p_abandon"),
+            ("asa_s", "asa_s"),
+        ):
+            est = reps.estimate(sim_kpi, channel=ch.name)
+            entry[sim_kpi] = {
+                "simulated_mean": est.mean,
+                "ci_low": est.low,
+                "ci_high": est.high,
+                # A deferred plan has no ASA prediction (only the wait until opening).
+                "planned": None
+                if ch.kind == "deferred" and sim_kpi == "asa_s"
+                else predicted_run_kpi(result, ch.name, planned_field),
+            }
+        out["channels"][ch.name] = entry
+    if args.format == "json":
+        _emit_json(out)
+        return
+    rows = []
+    for name, entry in out["channels"].items():
+        for kpi, v in entry.items():
+            if isinstance(v, dict):
+                planned = v["planned"]
+                rows.append(
+                    [
+                        name,
+                        kpi,
+                        v["simulated_mean"],
+                        f"{v['ci_low']:.4g} .. {v['ci_high']:.4g}",
+                        "n/a" if planned is None or planned != planned else planned,
+                    ]
+                )
+    print(
+        f"{scenario.name}: {args.replications} replications (seed {args.seed}), "
+        "agents on duty = planned required agents"
+    )
+    for name, entry in out["channels"].items():
+        definition = SLDefinition(entry["sl_definition"])
+        print(f"  {name}: service level = {definition.describe(entry['threshold_s'])}")
+    print(_table(["channel", "KPI", "simulated mean", "95% CI", "planned (formula)"], rows))
+
+
+def cmd_examples(args) -> None:
+    from .examples import describe_example, example_path, list_examples
+
+    if args.copy:
+        name, directory = args.copy
+        if name not in list_examples():
+            raise CliError(f"unknown example {name!r}; bundled: {', '.join(list_examples())}")
+        target = Path(directory) / example_path(name).name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(example_path(name), target)
+        print(str(target) if args.format != "json" else json.dumps({"written": str(target)}))
+        return
+    names = list_examples()
+    if args.format == "json":
+        _emit_json([{"name": n, "description": describe_example(n)} for n in names])
+        return
+    for n in names:
+        print(f"{n}\n    {describe_example(n)}")
+
+
+# ----- parser ---------------------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2 (argparse's own convention)
+        self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ccplan", description="Contact-center capacity planner.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def fmt(p, choices=("table", "json")):
+        p.add_argument("--format", choices=choices, default="table", help="output format")
+
+    e = sub.add_parser("erlang", help="quick Erlang C / Erlang A calculator")
+    vol = e.add_mutually_exclusive_group(required=True)
+    vol.add_argument("--calls-per-hour", type=float)
+    vol.add_argument("--calls-per-interval", type=float)
+    e.add_argument("--interval-minutes", type=int, default=30, choices=(15, 30, 60))
+    e.add_argument("--aht-s", type=float, required=True, help="average handle time [s]")
+    e.add_argument("--patience-s", type=float, help="mean patience [s] (adds Erlang A)")
+    e.add_argument("--agents", type=int, help="KPIs at this many agents")
+    e.add_argument("--service-level", type=float, help="target as a fraction, e.g. 0.8")
+    e.add_argument("--threshold-s", type=float, help="SL threshold [s], e.g. 20")
+    e.add_argument("--sl-definition", choices=[d.value for d in SLDefinition], default="of_offered")
+    e.add_argument("--max-asa-s", type=float)
+    e.add_argument("--max-abandon", type=float)
+    e.add_argument("--max-occupancy", type=float)
+    fmt(e)
+    e.set_defaults(func=cmd_erlang)
+
+    v = sub.add_parser("validate", help="check a scenario file")
+    v.add_argument("file", help="scenario file or bundled example name")
+    fmt(v)
+    v.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("plan", help="staffing, FTE and cost for a scenario")
+    p.add_argument("file", help="scenario file or bundled example name")
+    p.add_argument("--model", choices=("erlang_a", "erlang_c"), default="erlang_a")
+    p.add_argument("--out", help="directory to write CSV, JSON and PNG results to")
+    fmt(p, ("table", "csv", "json"))
+    p.set_defaults(func=cmd_plan)
+
+    s = sub.add_parser("simulate", help="simulate the planned staffing (replications)")
+    s.add_argument("file", help="scenario file or bundled example name")
+    s.add_argument("--replications", type=int, default=10)
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--model", choices=("erlang_a", "erlang_c"), default="erlang_a")
+    s.add_argument("--progress", action="store_true", help="show the progress bar even when piped")
+    fmt(s)
+    s.set_defaults(func=cmd_simulate)
+
+    x = sub.add_parser("examples", help="list the bundled scenarios")
+    x.add_argument("--copy", nargs=2, metavar=("NAME", "DIR"), help="write one out to edit")
+    fmt(x)
+    x.set_defaults(func=cmd_examples)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except (CliError, ScenarioError, ValueError, OSError) as err:
+        print(f"ccplan {args.command}: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"ccplan {args.command}: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
