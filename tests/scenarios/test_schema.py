@@ -130,7 +130,9 @@ def test_round_trip_keeps_everything(tmp_path, suffix):
         if isinstance(small, dict):
             return all(k in big and contains(big[k], v) for k, v in small.items())
         if isinstance(small, list):
-            return len(big) == len(small) and all(contains(b, s) for b, s in zip(big, small, strict=True))
+            return len(big) == len(small) and all(
+                contains(b, s) for b, s in zip(big, small, strict=True)
+            )
         return big == small or str(big) == str(small)
 
     assert contains(saved, json.loads(json.dumps(default_data(), default=str)))
