@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 app: $(STAMP)
-	$(BIN)/python -m erlang
+	$(BIN)/ccplan plan scenarios/examples/default.yaml
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -435,7 +435,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # usage errors (one line, status 2) and --help (status 0)
+        return int(exit_.code or 0)
     try:
         args.func(args)
     except (CliError, ScenarioError, ValueError, OSError) as err:
