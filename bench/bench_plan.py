@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 import yaml
+from scenarios.export import write_plan
 
 from scenarios import load_scenario, plan
-from scenarios.export import write_plan
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
 HOURS = {day: ["08:00", "20:00"] for day in WEEKDAYS}
@@ -94,8 +94,10 @@ def main() -> None:
             for name, value in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t3 - t0), strict=True):
                 stages[name].append(value)
         n = result.table.n_intervals
-        print(f"one year, {len(result.channels)} channels, {n:,} intervals each "
-              f"({n * len(result.channels):,} interval rows)")
+        print(
+            f"one year, {len(result.channels)} channels, {n:,} intervals each "
+            f"({n * len(result.channels):,} interval rows)"
+        )
         for name, values in stages.items():
             print(f"  {name:<18} median {statistics.median(values):6.3f} s")
         print("  target: end to end < 5 s")
