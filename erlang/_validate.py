@@ -70,8 +70,11 @@ def as_fraction(name: str, value, *, allow_zero: bool = True) -> np.ndarray:
     try:
         return as_float_array(name, value, upper=1.0, lower_inclusive=allow_zero)
     except ValueError as err:
-        with np.errstate(invalid="ignore"):
-            over = np.any(np.asarray(value, dtype=float) > 1.0) if np.ndim(value) >= 0 else False
+        try:
+            with np.errstate(invalid="ignore"):
+                over = bool(np.any(np.asarray(value, dtype=float) > 1.0))
+        except (TypeError, ValueError):
+            over = False
         raise ValueError(f"{err}; use 0.8 for 80%" if over else str(err)) from None
 
 
