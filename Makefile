@@ -18,12 +18,24 @@ app: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
-	$(BIN)/python bench/bench_erlang.py
+# pyworkforce (compared against in bench_erlang.py) lives only in its own environment: it pulls
+# in ortools, pandas and joblib, none of which the planner needs.
+BENCH_VENV  := bench/.venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed-stamp
+
+$(BENCH_STAMP): pyproject.toml
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e . pyworkforce==0.5.1
+	touch $(BENCH_STAMP)
+
+bench: $(STAMP) $(BENCH_STAMP)
+	$(BENCH_VENV)/bin/python bench/bench_erlang.py
+	$(BIN)/python bench/bench_simulator.py
+	$(BIN)/python bench/bench_plan.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .ruff_cache .hypothesis

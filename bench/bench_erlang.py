@@ -1,0 +1,138 @@
+"""Erlang engine speed, and a comparison with pyworkforce's ErlangC; prints medians.
+
+Figures (targets from the Erlang issue):
+1. one scalar staffing answer, 80/20 of offered, 1,200 calls/h, AHT 300 s: Erlang C < 1 ms,
+   Erlang A (mean patience 180 s) < 5 ms;
+2. staffing for a year of 15-minute intervals (35,040) with an intraday curve peaking near
+   1,200 calls/h, AHT 300 s, 80/20: Erlang C < 0.1 s, Erlang A < 2 s;
+3. pyworkforce 0.5.1 ``ErlangC`` on the same intervals: its time, the ratio (target: ours at
+   least 5x faster) and every disagreement in agent counts, each explained.
+
+How pyworkforce's parameters map onto ours (read from pyworkforce/queuing/erlang.py, 0.5.1):
+``ErlangC(transactions, aht, asa, interval)`` takes contacts per interval, AHT in *minutes*,
+the interval in minutes, and a parameter named ``asa`` [minutes] that its ``service_level``
+uses as the SL *threshold* (``exp(-(n - A) * asa / aht)``), not as an average speed of answer.
+So "80% within 20 s" is ``asa=20/60`` with ``required_positions(0.8)``; we pass contacts per
+15-minute interval and ``interval=15``. It rejects zero volume (``transactions <= 0`` raises
+ValueError), and its search starts at ``round(A + 1)`` agents and only counts upwards, so when
+that start already meets the target it can return one agent more than needed. pyworkforce is
+installed only in the bench environment (``bench/.venv-bench``, see the Makefile).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+
+from erlang import erlang_c_kpis, required_agents
+
+AHT_S, THRESHOLD_S, TARGET = 300.0, 20.0, 0.8
+
+
+def median_time(func, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def year_of_intervals() -> np.ndarray:
+    """Calls per hour for 365 days of 15-minute intervals: two daily peaks (the higher near
+    1,200 calls/h), open 7:00-21:00, weekday factors, a mild seasonal swing; zero at night."""
+    n = 365 * 96
+    hour = (np.arange(n) % 96 + 0.5) / 4.0
+    day = np.arange(n) // 96
+    shape = np.exp(-0.5 * ((hour - 10.5) / 1.6) ** 2) + 0.8 * np.exp(
+        -0.5 * ((hour - 15) / 1.8) ** 2
+    )
+    weekday = np.array([1.0, 0.95, 0.92, 0.92, 0.88, 0.55, 0.35])[day % 7]
+    season = 1.0 + 0.08 * np.cos(2 * np.pi * day / 365.0)
+    rate = 1200.0 * shape / shape.max() * weekday * season / 1.08
+    return np.where((hour >= 7) & (hour < 21), rate, 0.0)
+
+
+def ours(cph, patience_s=None):
+    return required_agents(
+        cph, AHT_S, patience_s=patience_s, service_level=TARGET, threshold_s=THRESHOLD_S
+    )
+
+
+def pyworkforce_year(cph):
+    """pyworkforce's staffing per interval (None where it refuses the input) and its time."""
+    from pyworkforce.queuing import ErlangC
+
+    per_interval = cph / 4.0  # contacts in a 15-minute interval
+    answers = []
+    t0 = time.perf_counter()
+    for volume in per_interval:
+        try:
+            erlang = ErlangC(transactions=volume, aht=AHT_S / 60, asa=THRESHOLD_S / 60, interval=15)
+            answers.append(erlang.required_positions(service_level=TARGET)["raw_positions"])
+        except ValueError:
+            answers.append(None)
+    return answers, time.perf_counter() - t0
+
+
+def explain(cph, ours_n, theirs_n) -> str:
+    """Check a disagreement with our own KPIs and say which side is right."""
+    sl = {n: erlang_c_kpis(cph, AHT_S, n, THRESHOLD_S).service_level for n in {ours_n - 1, ours_n}}
+    if theirs_n == ours_n + 1 and sl[ours_n] >= TARGET > sl[ours_n - 1]:
+        load = cph * AHT_S / 3600
+        return (
+            f"pyworkforce over-staffs by one: {ours_n} agents already give SL {sl[ours_n]:.4f} "
+            f">= {TARGET} and {ours_n - 1} give {sl[ours_n - 1]:.4f}; its search starts at "
+            f"round(A + 1) = {round(load + 1)} and never looks below"
+        )
+    return f"unexplained: ours {ours_n} (SL {sl[ours_n]:.4f}), pyworkforce {theirs_n}"
+
+
+def main() -> None:
+    print("Erlang engine (medians; 80% answered within 20 s / offered, AHT 300 s)")
+    t_c = median_time(lambda: ours(1200.0), 200)
+    t_a = median_time(lambda: ours(1200.0, 180.0), 100)
+    print(f"  scalar staffing, Erlang C: {t_c * 1e3:.3f} ms (target < 1 ms)")
+    print(f"  scalar staffing, Erlang A: {t_a * 1e3:.3f} ms (target < 5 ms)")
+
+    cph = year_of_intervals()
+    print(f"  year of 15-minute intervals: {cph.size:,} intervals, peak {cph.max():,.0f} calls/h")
+    t_year_c = median_time(lambda: ours(cph), 5)
+    t_year_a = median_time(lambda: ours(cph, 180.0), 3)
+    print(f"  year, Erlang C: {t_year_c:.3f} s (target < 0.1 s)")
+    print(f"  year, Erlang A: {t_year_a:.3f} s (target < 2 s)")
+    agents = ours(cph).agents
+
+    try:
+        import pyworkforce  # noqa: F401
+    except ImportError as err:
+        print(
+            f"pyworkforce comparison skipped: cannot import pyworkforce ({err}); "
+            "run `make bench`, which installs it in bench/.venv-bench"
+        )
+        return
+    theirs, t_theirs = pyworkforce_year(cph)
+    print(f"pyworkforce 0.5.1 ErlangC, same year, one interval at a time: {t_theirs:.2f} s")
+    print(f"  ratio: ours (Erlang C) is {t_theirs / t_year_c:,.0f}x faster (target >= 5x)")
+    refused = [i for i, v in enumerate(theirs) if v is None]
+    print(
+        f"  intervals pyworkforce refuses (zero volume raises ValueError): {len(refused):,}; "
+        f"ours answers 0 agents there: {bool(np.all(agents[refused] == 0))}"
+    )
+    differ = [i for i, v in enumerate(theirs) if v is not None and v != agents[i]]
+    print(
+        f"  disagreements on the {cph.size - len(refused):,} intervals both answer: {len(differ):,}"
+    )
+    reasons = {}
+    for i in differ:
+        reason = explain(cph[i], int(agents[i]), int(theirs[i]))
+        key = reason.split(":")[0]
+        reasons.setdefault(key, []).append((i, reason))
+    for key, rows in reasons.items():
+        print(f"  {len(rows):,} x {key}; e.g. interval {rows[0][0]}: {rows[0][1]}")
+
+
+if __name__ == "__main__":
+    main()
