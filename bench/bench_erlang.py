@@ -77,14 +77,16 @@ def pyworkforce_year(cph):
     return answers, time.perf_counter() - t0
 
 
-def explain(cph, ours_n, theirs_n) -> str:
+def explain(cph, ours_n, theirs_n, target=TARGET, threshold_s=THRESHOLD_S) -> str:
     """Check a disagreement with our own KPIs and say which side is right."""
-    sl = {n: erlang_c_kpis(cph, AHT_S, n, THRESHOLD_S).service_level for n in {ours_n - 1, ours_n}}
-    if theirs_n == ours_n + 1 and sl[ours_n] >= TARGET > sl[ours_n - 1]:
+    sl = {n: erlang_c_kpis(cph, AHT_S, n, threshold_s).service_level for n in {ours_n - 1, ours_n}}
+    if ours_n == 0:
+        sl[-1] = 0.0
+    if theirs_n == ours_n + 1 and sl[ours_n] >= target > sl[ours_n - 1]:
         load = cph * AHT_S / 3600
         return (
             f"pyworkforce over-staffs by one: {ours_n} agents already give SL {sl[ours_n]:.4f} "
-            f">= {TARGET} and {ours_n - 1} give {sl[ours_n - 1]:.4f}; its search starts at "
+            f">= {target} and {ours_n - 1} give {sl[ours_n - 1]:.4f}; its search starts at "
             f"round(A + 1) = {round(load + 1)} and never looks below"
         )
     return f"unexplained: ours {ours_n} (SL {sl[ours_n]:.4f}), pyworkforce {theirs_n}"
@@ -132,6 +134,29 @@ def main() -> None:
         reasons.setdefault(key, []).append((i, reason))
     for key, rows in reasons.items():
         print(f"  {len(rows):,} x {key}; e.g. interval {rows[0][0]}: {rows[0][1]}")
+
+    # Its quirks show at small loads and looser targets: a grid of 600 loads x 4 standards.
+    from pyworkforce.queuing import ErlangC
+
+    print("pyworkforce vs ours on loads 0.05..30 erlangs x targets 80/20, 50/20, 80/60, 70/30:")
+    found = 0
+    for load in np.arange(1, 601) * 0.05:
+        for target, threshold_s in ((0.8, 20.0), (0.5, 20.0), (0.8, 60.0), (0.7, 30.0)):
+            rate = load * 3600 / AHT_S
+            theirs_n = ErlangC(
+                transactions=rate / 4, aht=AHT_S / 60, asa=threshold_s / 60, interval=15
+            ).required_positions(service_level=target)["raw_positions"]
+            ours_n = required_agents(
+                rate, AHT_S, service_level=target, threshold_s=threshold_s
+            ).agents
+            if theirs_n != ours_n:
+                found += 1
+                print(
+                    f"  {load:.2f} erlangs, {target:.0%} within {threshold_s:g} s: ours "
+                    f"{ours_n}, pyworkforce {theirs_n}: "
+                    f"{explain(rate, ours_n, theirs_n, target, threshold_s)}"
+                )
+    print(f"  {found} disagreement(s) in 2,400 cases")
 
 
 if __name__ == "__main__":
