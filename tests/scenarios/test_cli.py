@@ -1,0 +1,126 @@
+"""The ccplan command line: readable tables, JSON for scripts, one-line errors with exit 2."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scenarios.cli import main
+
+DEFAULT = str(Path(__file__).parents[2] / "scenarios" / "examples" / "default.yaml")
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_erlang_calculator_finds_the_published_staffing(capsys):
+    code, out, err = run(
+        capsys,
+        "erlang",
+        "--calls-per-hour",
+        "200",
+        "--aht-s",
+        "180",
+        "--service-level",
+        "0.8",
+        "--threshold-s",
+        "20",
+        "--format",
+        "json",
+    )
+    data = json.loads(out)
+    assert code == 0 and err == ""
+    assert data["agents"] == 14 and data["reachable"] is True
+    sl = data["kpis"]["erlang_c"]["service_level"]["of_offered"]
+    assert sl == pytest.approx(0.88835, abs=5e-6)
+
+
+def test_erlang_table_states_units_and_sl_definitions(capsys):
+    code, out, _ = run(
+        capsys,
+        "erlang",
+        "--calls-per-interval",
+        "100",
+        "--interval-minutes",
+        "30",
+        "--aht-s",
+        "180",
+        "--agents",
+        "11",
+        "--patience-s",
+        "120",
+        "--threshold-s",
+        "20",
+    )
+    assert code == 0
+    assert "200 calls/h x AHT 180 s = 10 erlangs on 11 agents" in out
+    assert "answered within 20 s / offered" in out
+    assert "answered within 20 s / (offered - abandoned within 20 s)" in out
+    assert "ASA [s]" in out and "Erlang A" in out
+
+
+def test_validate_and_plan_a_file(capsys, tmp_path):
+    code, out, _ = run(capsys, "validate", DEFAULT)
+    assert code == 0 and "valid scenario 'Service desk (default)'" in out
+    code, out, _ = run(capsys, "plan", DEFAULT)
+    assert code == 0 and "peak required" in out and "FTE" in out and "cost EUR" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["validate", "no-such-file.yaml"], "no-such-file.yaml: no such file"),
+        (
+            ["erlang", "--calls-per-hour", "100", "--aht-s", "-3", "--agents", "5"],
+            "`aht_s` must be",
+        ),
+        (["erlang", "--calls-per-hour", "100", "--aht-s", "300"], "give --agents, or a target"),
+        (
+            [
+                "erlang",
+                "--calls-per-hour",
+                "100",
+                "--aht-s",
+                "300",
+                "--service-level",
+                "80",
+                "--threshold-s",
+                "20",
+            ],
+            "use 0.8 for 80%",
+        ),
+        (["plan", DEFAULT, "--model", "erlang_x"], "invalid choice: 'erlang_x'"),
+    ],
+)
+def test_errors_are_one_line_with_exit_2(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_malformed_file_exits_2_without_traceback_from_the_console_script(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(Path(DEFAULT).read_text().replace("interval_minutes: 15", "interval_minutes: 7"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "scenarios.cli", "plan", str(bad)], capture_output=True, text=True
+    )
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip() == (
+        f"ccplan plan: {bad}: interval_minutes: must be one of 15, 30 or 60"
+    )
+
+
+def test_simulate_reports_simulated_beside_planned(capsys):
+    code, out, _ = run(capsys, "simulate", DEFAULT, "--replications", "2", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["replications"] == 2
+    voice = data["channels"]["voice"]
+    assert voice["sl_definition"] == "of_offered" and voice["threshold_s"] == 20
+    sl = voice["service_level"]
+    assert sl["ci_low"] <= sl["simulated_mean"] <= sl["ci_high"]
+    assert 0.5 < sl["planned"] <= 1.0
