@@ -160,7 +160,9 @@ def _queue_staffing(scenario, channel, demand: ChannelDemand, model: str):
     )
 
 
-def deferred_staffing(work_s, is_open, interval_s, deadline_s, max_occupancy=1.0):
+def deferred_staffing(
+    work_s, is_open, interval_s, deadline_s, max_occupancy=1.0, *, business_hours=False
+):
     """Agents per interval so that deferred work is done within its response-time deadline.
 
     Fluid first-come-first-served plan: the work arriving in interval k (contacts x AHT
@@ -170,7 +172,9 @@ def deferred_staffing(work_s, is_open, interval_s, deadline_s, max_occupancy=1.0
     night, a weekend) the interval's contacts miss it and their work is spread the same way
     from the next opening. Returns fractional agents (after the occupancy cap, before
     rounding), the met flag per interval and the wait until the next opening [s] (inf when
-    nothing opens before the horizon ends).
+    nothing opens before the horizon ends). With ``business_hours`` the deadline runs only
+    while the channel is open: the work is spread over the next ``deadline_s`` of open time,
+    which always meets it (unless the horizon ends first).
     """
     n = work_s.size
     window = max(1, int(np.ceil(deadline_s / interval_s - 1e-9)))
@@ -186,6 +190,11 @@ def deferred_staffing(work_s, is_open, interval_s, deadline_s, max_occupancy=1.0
         if not reachable[k]:
             met[k] = False
             continue
+        if business_hours:
+            members = open_idx[first[k] : first[k] + window]
+            met[k] = members.size == window
+            load[members] += work_s[k] / (members.size * interval_s)
+            continue
         anchor = k if open_count[min(k + window, n)] > open_count[k] else open_idx[first[k]]
         met[k] = anchor == k
         members = anchor + np.flatnonzero(is_open[anchor : min(anchor + window, n)])
@@ -199,8 +208,14 @@ def _deferred(scenario, channel, demand: ChannelDemand):
         target.threshold_s if target is not None and target.threshold_s else scenario.interval_s
     )
     cap = _occupancy_cap(scenario, channel) or 1.0
+    business = target is not None and target.deadline_clock == "opening_hours"
     load, met, wait = deferred_staffing(
-        demand.offered * demand.aht_s, demand.open, scenario.interval_s, deadline, cap
+        demand.offered * demand.aht_s,
+        demand.open,
+        scenario.interval_s,
+        deadline,
+        cap,
+        business_hours=business,
     )
     agents = np.ceil(load - 1e-9).astype(np.int64)
     work_agents = demand.offered * demand.aht_s / scenario.interval_s

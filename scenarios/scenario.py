@@ -221,6 +221,9 @@ class Target(StrictModel):
     """Largest share of offered contacts that abandon."""
     max_occupancy: Fraction | None = None
     """Occupancy cap for this channel's agents (the workforce cap applies too)."""
+    deadline_clock: Literal["wall_clock", "opening_hours"] = "wall_clock"
+    """Deferred channels: whether ``threshold_s`` runs around the clock ("within 24 hours") or
+    only while the channel is open ("within 4 business hours")."""
     reporting_period: Literal["interval", "day", "week", "month"] = "month"
     """The period over which the contract measures the KPI."""
     excluded_periods: tuple[ExcludedPeriod, ...] = ()
