@@ -317,6 +317,28 @@ def _peak(table: IntervalTable, demand: ChannelDemand) -> Peak:
     return Peak(start=str(table.start[k]), calls_per_hour=float(cph[k]), peak_to_average=ratio)
 
 
+def plan_channel(scenario: Scenario, channel: Channel, demand: ChannelDemand, model: str):
+    """Staffing, hours and cost of one channel (the per-channel step of ``plan``)."""
+    wf = scenario.workforce
+    fields = (
+        _deferred(scenario, channel, demand)
+        if channel.kind == "deferred"
+        else _queue_staffing(scenario, channel, demand, model)
+    )
+    block = max(1, wf.shift_granularity_minutes // scenario.interval_minutes)
+    scheduled = schedule(fields["required_agents"], wf.total_shrinkage, block)
+    paid_hours = scheduled * (scenario.interval_s / 3600.0)
+    return ChannelPlan(
+        name=channel.name,
+        kind=channel.kind,
+        scheduled_agents=scheduled,
+        handled=demand.offered * (1.0 - fields["p_abandon"]),
+        paid_hours=paid_hours,
+        cost=paid_hours * wf.hourly_cost,
+        **fields,
+    )
+
+
 def plan(
     scenario: Scenario, model: str = "erlang_a", *, base_dir: Path | None = None
 ) -> PlanResult:
@@ -334,27 +356,10 @@ def plan(
         raise ValueError(f"`model` must be one of {', '.join(MODELS)}, got {model!r}")
     table = expand(scenario, base_dir)
     wf = scenario.workforce
-    block = max(1, wf.shift_granularity_minutes // scenario.interval_minutes)
-    interval_h = scenario.interval_s / 3600.0
-    plans = {}
-    for ch in scenario.channels:
-        demand = table.channels[ch.name]
-        fields = (
-            _deferred(scenario, ch, demand)
-            if ch.kind == "deferred"
-            else _queue_staffing(scenario, ch, demand, model)
-        )
-        scheduled = schedule(fields["required_agents"], wf.total_shrinkage, block)
-        paid_hours = scheduled * interval_h
-        plans[ch.name] = ChannelPlan(
-            name=ch.name,
-            kind=ch.kind,
-            scheduled_agents=scheduled,
-            handled=demand.offered * (1.0 - fields["p_abandon"]),
-            paid_hours=paid_hours,
-            cost=paid_hours * wf.hourly_cost,
-            **fields,
-        )
+    plans = {
+        ch.name: plan_channel(scenario, ch, table.channels[ch.name], model)
+        for ch in scenario.channels
+    }
     dates, day, week, month, month_days = _period_labels(scenario)
     fixed = scenario.pricing.fixed_monthly if scenario.pricing is not None else 0.0
     summaries = _summaries(
