@@ -253,6 +253,12 @@ def _period_labels(scenario: Scenario):
     return dates, day, week, month, month_days
 
 
+def daily_fixed_fee(scenario: Scenario) -> np.ndarray:
+    """The pricing's fixed monthly fee spread evenly over the days of each calendar month."""
+    fee = scenario.pricing.fixed_monthly if scenario.pricing is not None else 0.0
+    return fee / _period_labels(scenario)[4]
+
+
 def _summaries(scenario, plans, table, labels_by_day, pricing_daily_fixed):
     """PeriodSummary for each grouping of days (labels per day)."""
     per_day = scenario.intervals_per_day
@@ -360,14 +366,13 @@ def plan(
         ch.name: plan_channel(scenario, ch, table.channels[ch.name], model)
         for ch in scenario.channels
     }
-    dates, day, week, month, month_days = _period_labels(scenario)
-    fixed = scenario.pricing.fixed_monthly if scenario.pricing is not None else 0.0
+    dates, day, week, month, _ = _period_labels(scenario)
     summaries = _summaries(
         scenario,
         plans,
         table,
         {"day": day, "week": week, "month": month, "total": np.full(len(dates), "total")},
-        fixed / month_days,
+        daily_fixed_fee(scenario),
     )
     return PlanResult(
         scenario=scenario,

@@ -1,0 +1,145 @@
+"""The SLA verdict (first part): what a standard costs.
+
+``cost_curve`` re-plans one channel over a grid of service-level targets and thresholds with
+the closed forms (everything else in the scenario as it is), so a negotiator sees what 80/20
+costs against 70/30 or 90/15, and what one more point of service level costs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from erlang import SLDefinition
+
+from .demand import expand
+from .pipeline import MODELS, _revenue, daily_fixed_fee, plan_channel
+from .scenario import Scenario, Target
+
+DAYS_PER_YEAR = 365.0
+
+
+@dataclass(frozen=True)
+class CostCurve:
+    """Cost of the whole scenario when one channel's SL standard is set to each grid point.
+
+    Arrays are indexed ``[service level, threshold]``. ``cost`` and ``revenue`` are over the
+    scenario's horizon, ``cost_per_year`` scales the cost to 365 days; FTE is the average over
+    the horizon. Where a grid point cannot be staffed (``reachable`` False in some interval),
+    its figures use ``max_agents`` there and should not be read as a price.
+    """
+
+    channel: str
+    model: str
+    sl_definition: SLDefinition
+    currency: str
+    service_levels: np.ndarray
+    thresholds_s: np.ndarray
+    fte: np.ndarray
+    cost: np.ndarray
+    cost_per_year: np.ndarray
+    revenue: np.ndarray
+    cost_per_contact: np.ndarray
+    reachable: np.ndarray
+    current: tuple[float, float] | None
+
+    def marginal_cost_per_point(self) -> np.ndarray:
+        """Cost per year of one more percentage point of SL between consecutive grid targets,
+        ``[service level interval, threshold]``."""
+        points = np.diff(self.service_levels) * 100.0
+        return np.diff(self.cost_per_year, axis=0) / points[:, None]
+
+
+def cost_curve(
+    scenario: Scenario,
+    channel: str,
+    service_levels=(0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95),
+    thresholds_s=(10, 15, 20, 30, 45, 60),
+    model: str = "erlang_a",
+    *,
+    base_dir=None,
+) -> CostCurve:
+    """Re-plan ``channel`` for every (service level, threshold) pair; other clauses of its
+    target (ASA, abandonment, occupancy caps, SL definition) and all other channels stay."""
+    if model not in MODELS:
+        raise ValueError(f"`model` must be one of {', '.join(MODELS)}, got {model!r}")
+    names = [c.name for c in scenario.channels]
+    if channel not in names:
+        raise ValueError(
+            f"`channel` {channel!r} is not a channel; channels are: {', '.join(names)}"
+        )
+    ch = scenario.channel(channel)
+    if ch.kind == "deferred":
+        raise ValueError(f"channel {channel!r} is deferred: its standard is a response time")
+    sls = np.asarray(service_levels, dtype=float)
+    thresholds = np.asarray(thresholds_s, dtype=float)
+    if np.any((sls <= 0) | (sls >= 1)) or np.any(thresholds < 0) or np.any(np.diff(sls) <= 0):
+        raise ValueError(
+            "`service_levels` must increase strictly within (0, 1) and `thresholds_s` be >= 0"
+        )
+    table = expand(scenario, base_dir)
+    others = [
+        plan_channel(scenario, c, table.channels[c.name], model)
+        for c in scenario.channels
+        if c.name != channel
+    ]
+    base_target = scenario.target_for(channel) or Target(
+        channel=channel, service_level=0.8, threshold_s=20
+    )
+    wf = scenario.workforce
+    weeks = scenario.days / 7.0
+    shape = (sls.size, thresholds.size)
+    fte, cost, revenue, per_contact = (np.zeros(shape) for _ in range(4))
+    reachable = np.zeros(shape, dtype=bool)
+    other_hours = sum(p.paid_hours.sum() for p in others)
+    other_cost = sum(p.cost.sum() for p in others)
+    other_handled = sum(p.handled.sum() for p in others)
+    per_day = scenario.intervals_per_day
+    fixed = daily_fixed_fee(scenario)
+    for i, sl in enumerate(sls):
+        for j, threshold in enumerate(thresholds):
+            target = base_target.model_copy(
+                update={"service_level": float(sl), "threshold_s": float(threshold)}
+            )
+            variant = scenario.model_copy(
+                update={
+                    "targets": tuple(t for t in scenario.targets if t.channel != channel)
+                    + (target,)
+                }
+            )
+            p = plan_channel(variant, ch, table.channels[channel], model)
+            hours = other_hours + p.paid_hours.sum()
+            total_cost = other_cost + p.cost.sum()
+            handled = other_handled + p.handled.sum()
+            fte[i, j] = hours / (wf.hours_per_fte_per_week * weeks)
+            cost[i, j] = total_cost
+            per_contact[i, j] = total_cost / handled if handled > 0 else 0.0
+            reachable[i, j] = bool(np.all(p.reachable))
+            daily_hours = sum(
+                q.paid_hours.reshape(scenario.days, per_day).sum(1) for q in [*others, p]
+            )
+            daily_handled = sum(
+                q.handled.reshape(scenario.days, per_day).sum(1) for q in [*others, p]
+            )
+            revenue[i, j] = _revenue(scenario, daily_handled, daily_hours, fixed).sum()
+    current = (
+        (float(base_target.service_level), float(base_target.threshold_s))
+        if scenario.target_for(channel) is not None and base_target.service_level is not None
+        else None
+    )
+    return CostCurve(
+        channel=channel,
+        model=model,
+        sl_definition=base_target.sl_definition,
+        currency=wf.currency,
+        service_levels=sls,
+        thresholds_s=thresholds,
+        fte=fte,
+        cost=cost,
+        cost_per_year=cost * DAYS_PER_YEAR / scenario.days,
+        revenue=revenue,
+        cost_per_contact=per_contact,
+        reachable=reachable,
+        current=current,
+    )
