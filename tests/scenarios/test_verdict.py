@@ -5,7 +5,7 @@ import pytest
 
 from scenarios import plan
 from scenarios.examples import load_example
-from scenarios.verdict import cost_curve, peak_check
+from scenarios.verdict import breach_risk, cost_curve, peak_check
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +103,70 @@ def test_iterative_staffing_meets_the_target_where_per_interval_erlang_falls_sho
     assert check.extra_agent_hours == pytest.approx(
         (check.isa_agents - check.erlang_agents).sum() * 0.5
     )
+
+
+def stationary_scenario(days=10):
+    from scenarios.io import parse_scenario
+
+    return parse_scenario(
+        {
+            "name": "flat",
+            "interval_minutes": 60,
+            "start_date": "2027-01-04",
+            "days": days,
+            "channels": [
+                {
+                    "name": "voice",
+                    "kind": "voice",
+                    "handle_time": {"kind": "exponential", "mean_s": 300},
+                    "patience": {"kind": "exponential", "mean_s": 180},
+                    "demand": {
+                        "volume_per_day": 24 * 240,
+                        "intraday_profile": "flat",
+                        "forecast_error": {"day_volume_cv": 0.05},
+                    },
+                }
+            ],
+            "targets": [
+                {
+                    "channel": "voice",
+                    "service_level": 0.8,
+                    "threshold_s": 20,
+                    "reporting_period": "day",
+                    "excluded_periods": [
+                        {"start_date": "2027-01-06", "end_date": "2027-01-06", "label": "strike"}
+                    ],
+                    "penalty": {"per_breached_period": 1000, "per_point_below": 100},
+                }
+            ],
+        }
+    )
+
+
+def test_breach_probability_matches_its_normal_approximation():
+    from erlang import erlang_a_kpis
+
+    scenario = stationary_scenario()
+    # 20 erlangs; 22 agents give an Erlang A SL near the 80% standard, so breaches are common.
+    assert 0.7 < erlang_a_kpis(240, 300, 180, 22, 20).service_level < 0.85
+    risk = breach_risk(scenario, "voice", agents=np.full(240, 22), replications=40, seed=2)
+    assert risk.reporting_period == "day" and risk.periods.size == 10
+    # The excluded day measures nothing: its SL is the empty-period value and never breaches.
+    assert np.all(risk.measured[:, 2] == 1.0) and risk.p_breach[2] == 0.0
+    live = np.arange(10) != 2
+    assert 0.1 < risk.p_breach[live].mean() < 0.9
+    # Empirical frequency vs the normal approximation of the measured SL (400 period draws).
+    assert abs(risk.p_breach[live].mean() - risk.p_breach_normal[live].mean()) < 0.08
+    assert np.all((risk.p_breach_low <= risk.p_breach) & (risk.p_breach <= risk.p_breach_high))
+    # Penalties follow the terms: 1,000 per breached day + 100 per point below.
+    gap = np.maximum(0.8 - risk.measured, 0) * 100
+    expected = (1000 * (risk.measured < 0.8) + 100 * gap).mean(axis=0)
+    np.testing.assert_allclose(risk.expected_penalty, expected)
+    assert risk.expected_breaches_per_year == pytest.approx(
+        (risk.measured < 0.8).sum(axis=1).mean() * 365 / 10
+    )
+
+
+def test_generous_staffing_rarely_breaches():
+    risk = breach_risk(stationary_scenario(5), "voice", agents=np.full(120, 28), replications=10)
+    assert np.all(risk.p_breach == 0.0) and np.all(risk.expected_penalty == 0.0)
