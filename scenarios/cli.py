@@ -356,6 +356,174 @@ def cmd_simulate(args) -> None:
     print(_table(["channel", "KPI", "simulated mean", "95% CI", "planned (formula)"], rows))
 
 
+def _check_data(args):
+    """Everything ``ccplan check`` reports, as plain data (also the JSON document)."""
+    from .verdict import breach_risk, cost_curve, feasibility
+
+    scenario, _ = _load(args.file)
+    model_name = {"erlang_a": "Erlang A", "erlang_c": "Erlang C"}[args.model]
+    feas = feasibility(scenario, fte=args.fte, budget=args.budget, model=args.model)
+    per_year = 365.0 / scenario.days
+    data = {
+        "scenario": scenario.name,
+        "model": args.model,
+        "currency": feas.currency,
+        "fte_required": feas.fte_required,
+        "fte_offered": feas.fte_offered,
+        "targets": [],
+        "binding": feas.binding,
+        "cost_of_standard": {},
+        "breach_risk": {},
+        "warnings": feas.warnings,
+    }
+    for c in feas.checks:
+        data["targets"].append(
+            {
+                "channel": c.channel,
+                "clause": c.clause,
+                "standard": c.description,
+                "model": model_name,
+                "met_every_period": bool(np.all(c.met)),
+                "periods": [
+                    {"period": str(p), "predicted": m, "gap": g, "met": bool(ok)}
+                    for p, m, g, ok in zip(c.periods, c.measured, c.gap, c.met, strict=True)
+                ],
+                "failing_intervals": c.failing_intervals,
+                "price_fte": c.fte_saved,
+                "price_per_year": c.cost_saved * per_year,
+            }
+        )
+    for ch in scenario.channels:
+        target = scenario.target_for(ch.name)
+        if target is None or target.service_level is None or ch.kind == "deferred":
+            continue
+        curve = cost_curve(scenario, ch.name, model=args.model)
+        i = int(np.argmin(np.abs(curve.service_levels - target.service_level)))
+        j = int(np.argmin(np.abs(curve.thresholds_s - target.threshold_s)))
+        data["cost_of_standard"][ch.name] = {
+            "model": model_name,
+            "sl_definition": curve.sl_definition.value,
+            "service_levels": curve.service_levels,
+            "thresholds_s": curve.thresholds_s,
+            "cost_per_year": curve.cost_per_year,
+            "fte": curve.fte,
+            "current": {
+                "service_level": curve.service_levels[i],
+                "threshold_s": curve.thresholds_s[j],
+                "cost_per_year": curve.cost_per_year[i, j],
+            },
+        }
+        risk = breach_risk(
+            scenario,
+            ch.name,
+            agents=feas.on_duty[ch.name],
+            model=args.model,
+            replications=args.replications,
+            seed=args.seed,
+        )
+        data["breach_risk"][ch.name] = {
+            "model": f"simulation, {risk.replications} replications (seed {args.seed})",
+            "standard": f"{risk.standard:.0%} {risk.sl_definition.describe(risk.threshold_s)}",
+            "reporting_period": risk.reporting_period,
+            "periods": [
+                {
+                    "period": str(p),
+                    "p_breach": pb,
+                    "p_breach_low": lo,
+                    "p_breach_high": hi,
+                    "expected_penalty": pen,
+                    "expected_bonus": bon,
+                }
+                for p, pb, lo, hi, pen, bon in zip(
+                    risk.periods,
+                    risk.p_breach,
+                    risk.p_breach_low,
+                    risk.p_breach_high,
+                    risk.expected_penalty,
+                    risk.expected_bonus,
+                    strict=True,
+                )
+            ],
+            "expected_breaches_per_year": risk.expected_breaches_per_year,
+            "expected_penalty_per_year": float(risk.expected_penalty.sum() * per_year),
+            "expected_bonus_per_year": float(risk.expected_bonus.sum() * per_year),
+        }
+    return data
+
+
+def cmd_check(args) -> None:
+    """The SLA verdict in the contract's language."""
+    data = _check_data(args)
+    if args.format == "json":
+        _emit_json(data)
+        return
+    cur = data["currency"]
+    print(
+        f"{data['scenario']}: {data['fte_offered']:.1f} FTE on offer, "
+        f"{data['fte_required']:.1f} FTE needed by the plan ({data['model']})"
+    )
+    rows = []
+    for t in data["targets"]:
+        worst = max(t["periods"], key=lambda p: p["gap"])
+        verdict = (
+            "met"
+            if t["met_every_period"]
+            else f"missed in {sum(not p['met'] for p in t['periods'])}"
+        )
+        rows.append(
+            [
+                t["channel"],
+                t["standard"],
+                verdict,
+                f"{worst['period']}: {worst['predicted']:.4g}",
+                t["failing_intervals"],
+                t["price_fte"],
+                t["price_per_year"],
+            ]
+        )
+    print(
+        _table(
+            [
+                "channel",
+                "standard",
+                "verdict (periods)",
+                "worst period: predicted",
+                "failing intervals",
+                "price [FTE]",
+                f"price [{cur}/yr]",
+            ],
+            rows,
+        )
+    )
+    for channel, clause in data["binding"].items():
+        print(f"binding target for {channel}: {clause}")
+    for channel, c in data["cost_of_standard"].items():
+        cur_cost = c["current"]["cost_per_year"]
+        sls, costs = list(c["service_levels"]), np.asarray(c["cost_per_year"])
+        j = list(c["thresholds_s"]).index(c["current"]["threshold_s"])
+        i = sls.index(c["current"]["service_level"])
+        parts = [
+            f"{sls[k]:.0%}/{c['current']['threshold_s']:g}s {costs[k, j] - cur_cost:+,.0f}"
+            for k in (i - 1, i + 1)
+            if 0 <= k < len(sls)
+        ]
+        print(
+            f"cost of the standard ({channel}, {c['model']}, whole scenario): "
+            f"{cur_cost:,.0f} {cur}/yr; " + "; ".join(parts)
+        )
+    for channel, r in data["breach_risk"].items():
+        worst = max(r["periods"], key=lambda p: p["p_breach"])
+        print(
+            f"breach risk ({channel}, {r['standard']} per {r['reporting_period']}, {r['model']}): "
+            f"{r['expected_breaches_per_year']:.1f} breached periods a year expected; "
+            f"worst {worst['period']} P = {worst['p_breach']:.2f}; expected penalty "
+            f"{r['expected_penalty_per_year']:,.0f} {cur}/yr, "
+            f"bonus {r['expected_bonus_per_year']:,.0f} {cur}/yr"
+        )
+    for w in data["warnings"]:
+        print(f"warning: {w}")
+
+
 def cmd_examples(args) -> None:
     from .examples import describe_example, example_path, list_examples
 
@@ -426,6 +594,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--progress", action="store_true", help="show the progress bar even when piped")
     fmt(s)
     s.set_defaults(func=cmd_simulate)
+
+    c = sub.add_parser("check", help="the SLA verdict: targets, their price, cost, breach risk")
+    c.add_argument("file", help="scenario file or bundled example name")
+    offer = c.add_mutually_exclusive_group()
+    offer.add_argument("--fte", type=float, help="headcount on offer [FTE] (default: the plan's)")
+    offer.add_argument("--budget", type=float, help="budget over the horizon (workforce currency)")
+    c.add_argument("--model", choices=("erlang_a", "erlang_c"), default="erlang_a")
+    c.add_argument("--replications", type=int, default=30)
+    c.add_argument("--seed", type=int, default=1)
+    fmt(c)
+    c.set_defaults(func=cmd_check)
 
     x = sub.add_parser("examples", help="list the bundled scenarios")
     x.add_argument("--copy", nargs=2, metavar=("NAME", "DIR"), help="write one out to edit")

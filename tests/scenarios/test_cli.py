@@ -124,3 +124,20 @@ def test_simulate_reports_simulated_beside_planned(capsys):
     sl = voice["service_level"]
     assert sl["ci_low"] <= sl["simulated_mean"] <= sl["ci_high"]
     assert 0.5 < sl["planned"] <= 1.0
+
+
+def test_check_gives_the_verdict_with_breach_probabilities(capsys):
+    code, out, _ = run(
+        capsys, "check", "default", "--fte", "60", "--replications", "5", "--format", "json"
+    )
+    data = json.loads(out)
+    assert code == 0 and data["fte_offered"] == 60
+    voice = [t for t in data["targets"] if t["channel"] == "voice"]
+    assert voice and not voice[0]["met_every_period"]  # 60 FTE is below the plan's ~67
+    assert (
+        voice[0]["model"] == "Erlang A" and "answered within 20 s / offered" in voice[0]["standard"]
+    )
+    risk = data["breach_risk"]["voice"]
+    assert risk["model"].startswith("simulation, 5 replications")
+    assert 0.0 <= risk["periods"][0]["p_breach"] <= 1.0
+    assert data["cost_of_standard"]["voice"]["current"]["service_level"] == 0.8
