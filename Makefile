@@ -32,6 +32,7 @@ bench: $(STAMP) $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python bench/bench_erlang.py
 	$(BIN)/python bench/bench_simulator.py
 	$(BIN)/python bench/bench_plan.py
+	$(BIN)/python bench/bench_verdict.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
