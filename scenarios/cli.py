@@ -358,7 +358,15 @@ def cmd_simulate(args) -> None:
 
 def _check_data(args):
     """Everything ``ccplan check`` reports, as plain data (also the JSON document)."""
-    from .verdict import breach_risk, cost_curve, feasibility
+    from .verdict import (
+        breach_risk,
+        busiest_day,
+        cost_curve,
+        feasibility,
+        one_day,
+        peak_check,
+        staffing_for_risk,
+    )
 
     scenario, _ = _load(args.file)
     model_name = {"erlang_a": "Erlang A", "erlang_c": "Erlang C"}[args.model]
@@ -374,6 +382,8 @@ def _check_data(args):
         "binding": feas.binding,
         "cost_of_standard": {},
         "breach_risk": {},
+        "peak_day": {},
+        "staffing_for_risk": {},
         "warnings": feas.warnings,
     }
     for c in feas.checks:
@@ -448,6 +458,39 @@ def _check_data(args):
             "expected_penalty_per_year": float(risk.expected_penalty.sum() * per_year),
             "expected_bonus_per_year": float(risk.expected_bonus.sum() * per_year),
         }
+        extra, risk_after = staffing_for_risk(
+            scenario,
+            ch.name,
+            max_p_breach=args.max_p_breach,
+            agents=feas.on_duty[ch.name],
+            model=args.model,
+            replications=args.replications,
+            seed=args.seed,
+        )
+        data["staffing_for_risk"][ch.name] = {
+            "max_p_breach": args.max_p_breach,
+            "extra_agents_per_staffed_interval": extra,
+            "p_breach": risk_after.p_breach,
+        }
+        day = busiest_day(scenario, ch.name)
+        peak = peak_check(
+            one_day(scenario, day),
+            ch.name,
+            model=args.model,
+            replications=args.replications,
+            seed=args.seed,
+        )
+        starts = one_day(scenario, day).start_date
+        data["peak_day"][ch.name] = {
+            "date": str(starts),
+            "model": f"simulation of the whole day, {peak.replications} replications",
+            "intervals_short_of_target_at_erlang_staffing": [int(i) for i in peak.short_intervals],
+            "sl_formula": peak.sl_formula,
+            "sl_simulated_erlang_staffing": peak.sl_sim_erlang,
+            "sl_simulated_iterated_staffing": peak.sl_sim_isa,
+            "extra_agent_hours": peak.extra_agent_hours,
+            "converged": peak.converged,
+        }
     return data
 
 
@@ -519,6 +562,26 @@ def cmd_check(args) -> None:
             f"worst {worst['period']} P = {worst['p_breach']:.2f}; expected penalty "
             f"{r['expected_penalty_per_year']:,.0f} {cur}/yr, "
             f"bonus {r['expected_bonus_per_year']:,.0f} {cur}/yr"
+        )
+    for channel, r in data["staffing_for_risk"].items():
+        print(
+            f"to keep P(breach) <= {r['max_p_breach']:.0%} in every period ({channel}): "
+            f"{r['extra_agents_per_staffed_interval']} more agent(s) in every staffed interval"
+        )
+    per_day = 24 * 60 // _load(args.file)[0].interval_minutes
+    for channel, p in data["peak_day"].items():
+        short = p["intervals_short_of_target_at_erlang_staffing"]
+        times = (
+            ", ".join(
+                f"{i * 24 * 60 // per_day // 60:02d}:{i * 24 * 60 // per_day % 60:02d}"
+                for i in short
+            )
+            or "none"
+        )
+        print(
+            f"busiest day {p['date']} ({channel}, {p['model']}): intervals where the simulated "
+            f"SL falls short of the target at per-interval Erlang staffing: {times}; iterated "
+            f"staffing meets it everywhere with {p['extra_agent_hours']:.1f} extra agent-hours"
         )
     for w in data["warnings"]:
         print(f"warning: {w}")
@@ -603,6 +666,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--model", choices=("erlang_a", "erlang_c"), default="erlang_a")
     c.add_argument("--replications", type=int, default=30)
     c.add_argument("--seed", type=int, default=1)
+    c.add_argument("--max-p-breach", type=float, default=0.1, help="risk for the inverse question")
     fmt(c)
     c.set_defaults(func=cmd_check)
 

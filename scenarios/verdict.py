@@ -657,3 +657,61 @@ def _without_clause(scenario: Scenario, channel: str, clause: str) -> Scenario:
     ):
         return scenario.model_copy(update={"targets": others})
     return scenario.model_copy(update={"targets": (*others, relaxed)})
+
+
+def busiest_day(scenario: Scenario, channel: str) -> int:
+    """Index of the day with the most offered contacts on ``channel``."""
+    offered = expand(scenario).channels[channel].offered
+    return int(np.argmax(offered.reshape(scenario.days, -1).sum(axis=1)))
+
+
+def one_day(scenario: Scenario, day: int) -> Scenario:
+    """The scenario restricted to one of its days (same demand shape, factors and targets)."""
+    import datetime as dt
+
+    start = scenario.start_date + dt.timedelta(days=day)
+    data = scenario.model_dump()
+    data.update(start_date=start, days=1)
+    # Growth is measured from the original start: shift it so the day keeps its volume.
+    years = day / 365.25
+    for ch in data["channels"]:
+        growth = ch["demand"]["growth_per_year"]
+        if ch["demand"]["volume_per_day"] is not None and growth:
+            ch["demand"]["volume_per_day"] *= (1 + growth) ** years
+    return Scenario.model_validate(data)
+
+
+def staffing_for_risk(
+    scenario: Scenario,
+    channel: str,
+    *,
+    max_p_breach: float = 0.1,
+    agents=None,
+    model: str = "erlang_a",
+    replications: int = 30,
+    seed: int = 1,
+    max_extra: int = 50,
+) -> tuple[int, BreachRisk]:
+    """The inverse question: how many agents to add to every staffed interval (on top of
+    ``agents``, default the plan's) so that no reporting period's breach probability exceeds
+    ``max_p_breach``. Returns the extra agents per interval and the breach risk there; all
+    candidates use the same seed (common random numbers), so the search is monotone in
+    practice."""
+    if not 0 < max_p_breach < 1:
+        raise ValueError(f"`max_p_breach` must be a fraction in (0, 1), got {max_p_breach!r}")
+    demand = expand(scenario).channels[channel]
+    if agents is None:
+        agents = plan_channel(scenario, scenario.channel(channel), demand, model).required_agents
+    busy = (np.asarray(agents) > 0) | (demand.offered > 0)
+    for extra in range(max_extra + 1):
+        risk = breach_risk(
+            scenario,
+            channel,
+            agents=np.asarray(agents) + extra * busy,
+            model=model,
+            replications=replications,
+            seed=seed,
+        )
+        if np.all(risk.p_breach <= max_p_breach):
+            return extra, risk
+    raise ValueError(f"P(breach) stays above {max_p_breach:g} even with {max_extra} extra agents")

@@ -170,3 +170,31 @@ def test_breach_probability_matches_its_normal_approximation():
 def test_generous_staffing_rarely_breaches():
     risk = breach_risk(stationary_scenario(5), "voice", agents=np.full(120, 28), replications=10)
     assert np.all(risk.p_breach == 0.0) and np.all(risk.expected_penalty == 0.0)
+
+
+def test_inverse_question_finds_staffing_that_keeps_breach_risk_low():
+    from scenarios.verdict import staffing_for_risk
+
+    scenario = stationary_scenario(5)
+    extra, risk = staffing_for_risk(
+        scenario, "voice", agents=np.full(120, 22), max_p_breach=0.1, replications=10
+    )
+    assert extra >= 1 and np.all(risk.p_breach <= 0.1)
+    if extra > 1:  # one agent fewer would not do
+        fewer = breach_risk(scenario, "voice", agents=np.full(120, 21 + extra), replications=10)
+        assert np.any(fewer.p_breach > 0.1)
+
+
+def test_one_day_keeps_the_day_volume():
+    from scenarios import expand
+    from scenarios.verdict import busiest_day, one_day
+
+    scenario = load_example("default")
+    day = busiest_day(scenario, "voice")
+    full = expand(scenario).channels["voice"].offered.reshape(scenario.days, -1)[day]
+    single = expand(one_day(scenario, day)).channels["voice"].offered
+    np.testing.assert_allclose(single, full)
+    assert (
+        full.sum()
+        == expand(scenario).channels["voice"].offered.reshape(scenario.days, -1).sum(1).max()
+    )
