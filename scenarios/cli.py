@@ -497,6 +497,10 @@ def _check_data(args):
 def cmd_check(args) -> None:
     """The SLA verdict in the contract's language."""
     data = _check_data(args)
+    if args.report:
+        from .report import write_report
+
+        data["written"] = [str(p) for p in write_report(data, Path(args.report))]
     if args.format == "json":
         _emit_json(data)
         return
@@ -667,6 +671,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--replications", type=int, default=30)
     c.add_argument("--seed", type=int, default=1)
     c.add_argument("--max-p-breach", type=float, default=0.1, help="risk for the inverse question")
+    c.add_argument("--report", help="directory to write verdict.md and its plots to")
     fmt(c)
     c.set_defaults(func=cmd_check)
 

@@ -141,3 +141,13 @@ def test_check_gives_the_verdict_with_breach_probabilities(capsys):
     assert risk["model"].startswith("simulation, 5 replications")
     assert 0.0 <= risk["periods"][0]["p_breach"] <= 1.0
     assert data["cost_of_standard"]["voice"]["current"]["service_level"] == 0.8
+
+
+def test_check_writes_a_markdown_report_with_plots(capsys, tmp_path):
+    code, _, _ = run(capsys, "check", "default", "--replications", "3", "--report", str(tmp_path))
+    assert code == 0
+    text = (tmp_path / "verdict.md").read_text()
+    assert "# SLA verdict: Service desk (default)" in text
+    assert "answered within 20 s / offered" in text and "simulation, 3 replications" in text
+    for png in ("cost_curve_voice.png", "breach_voice.png"):
+        assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG" and f"({png})" in text
