@@ -328,7 +328,8 @@ def _wilson(k: np.ndarray, n: int, z: float = 1.959963984540054):
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
+    # Mathematically low <= p <= high; clip the rounding at p = 0 and p = 1.
+    return np.minimum(centre - half, p), np.maximum(centre + half, p)
 
 
 def breach_risk(
