@@ -458,6 +458,7 @@ def _check_data(args):
             "expected_penalty_per_year": float(risk.expected_penalty.sum() * per_year),
             "expected_bonus_per_year": float(risk.expected_bonus.sum() * per_year),
         }
+        data["warnings"] += list(risk.warnings)
         extra, risk_after = staffing_for_risk(
             scenario,
             ch.name,

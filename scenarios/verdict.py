@@ -297,6 +297,7 @@ class BreachRisk:
     expected_penalty: np.ndarray
     expected_bonus: np.ndarray
     currency: str
+    warnings: tuple[str, ...] = ()
 
 
 def _period_of_intervals(scenario: Scenario, period: str) -> tuple[np.ndarray, np.ndarray]:
@@ -440,6 +441,20 @@ def breach_risk(
     if terms.cap_per_period is not None:
         penalty = np.minimum(penalty, terms.cap_per_period)
     bonus = terms.bonus_per_point_above * np.maximum(-gap_points, 0)
+    warnings = []
+    horizon_s = scenario.days * 86_400.0
+    if horizon_s < 50 * ch.aht_s:
+        warnings.append(
+            f"{channel}: the simulated window ({horizon_s / 3600:g} h) is short against the "
+            f"handle time ({ch.aht_s:g} s): the start-up transient dominates"
+        )
+    thin = np.flatnonzero(offered.mean(axis=0) < 30) if offered.size else []
+    thin = [i for i in thin if np.any(offered[:, i] > 0)]
+    if thin:
+        warnings.append(
+            f"{channel}: {len(thin)} reporting period(s) see fewer than 30 contacts on average; "
+            "their measured SL is too noisy to read much into"
+        )
     return BreachRisk(
         channel=channel,
         model=model,
@@ -460,6 +475,7 @@ def breach_risk(
         expected_penalty=penalty.mean(axis=0),
         expected_bonus=bonus.mean(axis=0),
         currency=scenario.workforce.currency,
+        warnings=tuple(warnings),
     )
 
 

@@ -198,3 +198,9 @@ def test_one_day_keeps_the_day_volume():
         full.sum()
         == expand(scenario).channels["voice"].offered.reshape(scenario.days, -1).sum(1).max()
     )
+
+
+def test_breach_risk_warns_when_the_window_is_short_for_the_handle_time():
+    risk = breach_risk(peak_scenario(), "voice", model="erlang_c", replications=3)
+    assert any("short against the handle time" in w for w in risk.warnings)
+    assert not breach_risk(stationary_scenario(3), "voice", replications=3).warnings
