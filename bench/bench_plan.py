@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 import yaml
-from scenarios.export import write_plan
 
 from scenarios import load_scenario, plan
+from scenarios.export import write_plan
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
 HOURS = {day: ["08:00", "20:00"] for day in WEEKDAYS}
