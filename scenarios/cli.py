@@ -399,6 +399,8 @@ def _check_data(args):
                     for p, m, g, ok in zip(c.periods, c.measured, c.gap, c.met, strict=True)
                 ],
                 "failing_intervals": c.failing_intervals,
+                "failing_interval_starts": list(c.failing_starts),
+                "worst_interval": {"start": c.worst_start, "predicted": c.worst_value},
                 "price_fte": c.fte_saved,
                 "price_per_year": c.cost_saved * per_year,
             }
@@ -485,6 +487,7 @@ def _check_data(args):
         data["peak_day"][ch.name] = {
             "date": str(starts),
             "model": f"simulation of the whole day, {peak.replications} replications",
+            "sl_definition": peak.sl_definition.describe(peak.threshold_s),
             "intervals_short_of_target_at_erlang_staffing": [int(i) for i in peak.short_intervals],
             "sl_formula": peak.sl_formula,
             "sl_simulated_erlang_staffing": peak.sl_sim_erlang,
@@ -524,6 +527,7 @@ def cmd_check(args) -> None:
                 t["standard"],
                 verdict,
                 f"{worst['period']}: {worst['predicted']:.4g}",
+                f"{t['worst_interval']['start']}: {t['worst_interval']['predicted']:.4g}",
                 t["failing_intervals"],
                 t["price_fte"],
                 t["price_per_year"],
@@ -536,6 +540,7 @@ def cmd_check(args) -> None:
                 "standard",
                 "verdict (periods)",
                 "worst period: predicted",
+                "binding peak (interval): predicted",
                 "failing intervals",
                 "price [FTE]",
                 f"price [{cur}/yr]",
@@ -556,7 +561,9 @@ def cmd_check(args) -> None:
             if 0 <= k < len(sls)
         ]
         print(
-            f"cost of the standard ({channel}, {c['model']}, whole scenario): "
+            f"cost of the standard ({channel}, {c['model']}, SL "
+            f"{SLDefinition(c['sl_definition']).describe(c['current']['threshold_s'])}, "
+            "whole scenario): "
             f"{cur_cost:,.0f} {cur}/yr; " + "; ".join(parts)
         )
     for channel, r in data["breach_risk"].items():
@@ -584,9 +591,9 @@ def cmd_check(args) -> None:
             or "none"
         )
         print(
-            f"busiest day {p['date']} ({channel}, {p['model']}): intervals where the simulated "
-            f"SL falls short of the target at per-interval Erlang staffing: {times}; iterated "
-            f"staffing meets it everywhere with {p['extra_agent_hours']:.1f} extra agent-hours"
+            f"busiest day {p['date']} ({channel}, {p['model']}, SL {p['sl_definition']}): "
+            "intervals where the simulated SL falls short of the target at per-interval "
+            f"Erlang staffing: {times}; iterated staffing meets it everywhere with {p['extra_agent_hours']:.1f} extra agent-hours"
         )
     for w in data["warnings"]:
         print(f"warning: {w}")

@@ -507,6 +507,11 @@ class TargetCheck:
     failing_intervals: int
     fte_saved: float
     cost_saved: float
+    failing_starts: tuple[str, ...] = ()
+    """Start times of the intervals that miss the clause."""
+    worst_start: str = ""
+    """The interval furthest on the wrong side (the binding peak)."""
+    worst_value: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -562,6 +567,7 @@ def feasibility(
     if offered < 0:
         raise ValueError(f"`fte` must be >= 0, got {offered:g}")
     scale = offered / required if required > 0 else 0.0
+    starts = result.table.start.astype(str)
     warnings = []
     checks, binding, duty = [], {}, {}
     for ch in scenario.channels:
@@ -625,6 +631,8 @@ def feasibility(
             gap = (measured - standard) if lower_is_better else (standard - measured)
             gap = np.where(has, gap, 0.0)
             per_interval_gap = (values - standard) if lower_is_better else (standard - values)
+            ranked = np.where(keep, per_interval_gap, -np.inf)
+            worst = int(np.argmax(ranked)) if np.any(keep) else None
             relaxed = _without_clause(scenario, ch.name, clause)
             saved = plan(relaxed, model).total
             checks.append(
@@ -640,6 +648,9 @@ def feasibility(
                     failing_intervals=int(np.sum(keep & (per_interval_gap > 1e-12))),
                     fte_saved=required - float(saved.fte[0]),
                     cost_saved=float(result.total.cost[0] - saved.cost[0]),
+                    failing_starts=tuple(starts[keep & (per_interval_gap > 1e-12)]),
+                    worst_start=str(starts[worst]) if worst is not None else "",
+                    worst_value=float(np.asarray(values)[worst]) if worst is not None else np.nan,
                 )
             )
         mine = [c for c in checks if c.channel == ch.name]
