@@ -593,7 +593,8 @@ def cmd_check(args) -> None:
         print(
             f"busiest day {p['date']} ({channel}, {p['model']}, SL {p['sl_definition']}): "
             "intervals where the simulated SL falls short of the target at per-interval "
-            f"Erlang staffing: {times}; iterated staffing meets it everywhere with {p['extra_agent_hours']:.1f} extra agent-hours"
+            f"Erlang staffing: {times}; iterated staffing meets it everywhere with "
+            f"{p['extra_agent_hours']:.1f} extra agent-hours"
         )
     for w in data["warnings"]:
         print(f"warning: {w}")
