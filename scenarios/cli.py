@@ -72,21 +72,31 @@ def _table(headers: list[str], rows: list[list]) -> str:
     return "\n".join(lines)
 
 
-def _json_default(value):
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        v = float(value)
-        return None if math.isnan(v) else ("inf" if math.isinf(v) else v)
+def _plain(value):
+    """JSON-ready data: numpy values and arrays as Python ones, NaN as null, infinities as the
+    strings "inf" / "-inf" (strict JSON has neither)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
     if isinstance(value, np.ndarray):
-        return value.tolist()
+        return _plain(value.tolist())
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        if math.isnan(v):
+            return None
+        return v if math.isfinite(v) else ("inf" if v > 0 else "-inf")
     if isinstance(value, SLDefinition):
         return value.value
-    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+    return value
 
 
 def _emit_json(data) -> None:
-    print(json.dumps(data, default=_json_default, indent=2))
+    print(json.dumps(_plain(data), indent=2, allow_nan=False))
 
 
 # ----- commands -------------------------------------------------------------------------------
@@ -401,6 +411,7 @@ def _check_data(args):
                 "failing_intervals": c.failing_intervals,
                 "failing_interval_starts": list(c.failing_starts),
                 "worst_interval": {"start": c.worst_start, "predicted": c.worst_value},
+                "per_interval": c.per_interval,
                 "price_fte": c.fte_saved,
                 "price_per_year": c.cost_saved * per_year,
             }
@@ -473,6 +484,9 @@ def _check_data(args):
         data["staffing_for_risk"][ch.name] = {
             "max_p_breach": args.max_p_breach,
             "extra_agents_per_staffed_interval": extra,
+            "model": f"simulation, {risk_after.replications} replications (seed {args.seed})",
+            "standard": f"{risk_after.standard:.0%} "
+            f"{risk_after.sl_definition.describe(risk_after.threshold_s)}",
             "p_breach": risk_after.p_breach,
         }
         day = busiest_day(scenario, ch.name)
@@ -577,7 +591,8 @@ def cmd_check(args) -> None:
         )
     for channel, r in data["staffing_for_risk"].items():
         print(
-            f"to keep P(breach) <= {r['max_p_breach']:.0%} in every period ({channel}): "
+            f"to keep P(breach) <= {r['max_p_breach']:.0%} in every period ({channel}, "
+            f"{r['standard']}, {r['model']}): "
             f"{r['extra_agents_per_staffed_interval']} more agent(s) in every staffed interval"
         )
     per_day = 24 * 60 // _load(args.file)[0].interval_minutes

@@ -261,6 +261,8 @@ class Workforce(StrictModel):
     """Currency of costs, prices and penalties."""
     shift_granularity_minutes: Literal[15, 30, 60] = 30
     """Staff can change only at these boundaries (the schedule is the maximum within each)."""
+    fte_offered: float | None = Field(default=None, ge=0, le=1_000_000)
+    """Headcount on offer [FTE] for the SLA verdict (default: what the plan needs)."""
 
     @field_validator("shrinkage")
     @classmethod

@@ -512,6 +512,8 @@ class TargetCheck:
     worst_start: str = ""
     """The interval furthest on the wrong side (the binding peak)."""
     worst_value: float = float("nan")
+    per_interval: np.ndarray | None = None
+    """The predicted KPI in every interval (NaN where nothing is offered)."""
 
 
 @dataclass(frozen=True)
@@ -543,7 +545,8 @@ def feasibility(
     scenario: Scenario, *, fte=None, budget=None, model: str = "erlang_a"
 ) -> Feasibility:
     """Check every target at the headcount on offer (``fte``, or ``budget`` over the horizon in
-    the workforce currency; default: the plan's own staffing).
+    the workforce currency; default: the scenario's ``workforce.fte_offered``, else the plan's
+    own staffing).
 
     The offered FTE are spread like the plan's schedule (each interval's scheduled staff scaled
     by offered / required FTE, rounded down), and shrinkage is taken off to get the agents on
@@ -557,6 +560,8 @@ def feasibility(
         raise ValueError("give `fte` or `budget`, not both")
     wf = scenario.workforce
     weeks = scenario.days / 7.0
+    if fte is None and budget is None:
+        fte = wf.fte_offered
     if budget is not None:
         if wf.hourly_cost <= 0:
             raise ValueError("a `budget` needs workforce.hourly_cost > 0")
@@ -651,6 +656,7 @@ def feasibility(
                     failing_starts=tuple(starts[keep & (per_interval_gap > 1e-12)]),
                     worst_start=str(starts[worst]) if worst is not None else "",
                     worst_value=float(np.asarray(values)[worst]) if worst is not None else np.nan,
+                    per_interval=np.where(busy, np.asarray(values, dtype=float), np.nan),
                 )
             )
         mine = [c for c in checks if c.channel == ch.name]

@@ -151,3 +151,25 @@ def test_check_writes_a_markdown_report_with_plots(capsys, tmp_path):
     assert "answered within 20 s / offered" in text and "simulation, 3 replications" in text
     for png in ("cost_curve_voice.png", "breach_voice.png"):
         assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG" and f"({png})" in text
+
+
+def test_json_output_is_strict_json(capsys):
+    # Unstable Erlang C: ASA is infinite; strict JSON has no Infinity/NaN literals.
+    code, out, _ = run(
+        capsys,
+        "erlang",
+        "--calls-per-hour",
+        "1200",
+        "--aht-s",
+        "300",
+        "--agents",
+        "50",
+        "--format",
+        "json",
+    )
+
+    def reject(constant):
+        raise ValueError(f"non-strict JSON constant {constant}")
+
+    data = json.loads(out, parse_constant=reject)
+    assert code == 0 and data["kpis"]["erlang_c"]["asa_s"] == "inf"
