@@ -418,24 +418,25 @@ def _check_data(args):
         )
     for ch in scenario.channels:
         target = scenario.target_for(ch.name)
-        if target is None or target.service_level is None or ch.kind == "deferred":
+        if target is None or target.service_level is None:
             continue
-        curve = cost_curve(scenario, ch.name, model=args.model)
-        i = int(np.argmin(np.abs(curve.service_levels - target.service_level)))
-        j = int(np.argmin(np.abs(curve.thresholds_s - target.threshold_s)))
-        data["cost_of_standard"][ch.name] = {
-            "model": model_name,
-            "sl_definition": curve.sl_definition.value,
-            "service_levels": curve.service_levels,
-            "thresholds_s": curve.thresholds_s,
-            "cost_per_year": curve.cost_per_year,
-            "fte": curve.fte,
-            "current": {
-                "service_level": curve.service_levels[i],
-                "threshold_s": curve.thresholds_s[j],
-                "cost_per_year": curve.cost_per_year[i, j],
-            },
-        }
+        if ch.kind != "deferred":  # a deferred standard is a response time, not X within Y s
+            curve = cost_curve(scenario, ch.name, model=args.model)
+            i = int(np.argmin(np.abs(curve.service_levels - target.service_level)))
+            j = int(np.argmin(np.abs(curve.thresholds_s - target.threshold_s)))
+            data["cost_of_standard"][ch.name] = {
+                "model": model_name,
+                "sl_definition": curve.sl_definition.value,
+                "service_levels": curve.service_levels,
+                "thresholds_s": curve.thresholds_s,
+                "cost_per_year": curve.cost_per_year,
+                "fte": curve.fte,
+                "current": {
+                    "service_level": curve.service_levels[i],
+                    "threshold_s": curve.thresholds_s[j],
+                    "cost_per_year": curve.cost_per_year[i, j],
+                },
+            }
         risk = breach_risk(
             scenario,
             ch.name,
@@ -489,6 +490,8 @@ def _check_data(args):
             f"{risk_after.sl_definition.describe(risk_after.threshold_s)}",
             "p_breach": risk_after.p_breach,
         }
+        if ch.kind == "deferred":
+            continue
         day = busiest_day(scenario, ch.name)
         peak = peak_check(
             one_day(scenario, day),
