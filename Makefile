@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 app: $(STAMP)
-	$(BIN)/ccplan plan scenarios/examples/default.yaml
+	$(BIN)/streamlit run app.py --server.headless true --server.port 8501 --browser.gatherUsageStats false
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

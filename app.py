@@ -1,0 +1,374 @@
+"""Streamlit front end: calculator, scenario, plan, SLA check and simulation.
+
+Only widgets, layout and plots live here; every number comes from the same pipeline functions
+the CLI calls. Run with ``make app`` (http://localhost:8501).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import streamlit as st
+import yaml
+from matplotlib.figure import Figure
+
+from erlang import SLDefinition, erlang_a_kpis, erlang_c_kpis, required_agents
+from scenarios import ScenarioError, plan
+from scenarios.examples import example_path, list_examples
+from scenarios.export import intervals_csv
+from scenarios.io import parse_scenario
+from scenarios.plots import kpi_curve, staffing_curve, week_heatmap
+
+PAGES = ("Quick calculator", "Scenario", "Plan", "SLA check", "Simulate")
+
+st.set_page_config(page_title="ccplan: contact-center capacity planner", layout="wide")
+
+
+# ----- cached computations (closed forms are instant on re-runs) ------------------------------
+@st.cache_data(show_spinner=False)
+def calculator_curves(cph, aht_s, patience_s, threshold_s, max_agents):
+    n = np.arange(0, max_agents + 1)
+    c = erlang_c_kpis(cph, aht_s, n, threshold_s)
+    a = erlang_a_kpis(cph, aht_s, patience_s, n, threshold_s) if patience_s else None
+    return n, c, a
+
+
+@st.cache_data(show_spinner=False)
+def cached_plan(scenario_json: str, model: str):
+    return plan(parse_scenario(json.loads(scenario_json)), model)
+
+
+def scenario_text(name: str) -> str:
+    return example_path(name).read_text(encoding="utf-8")
+
+
+# ----- state: inputs survive page switches (Streamlit drops the state of widgets not drawn in a
+# run; re-assigning it marks it as the user's, so every other input is kept) ------------------
+for _key in list(st.session_state.keys()):
+    if str(_key).startswith(("calc_", "plan_", "check_", "sim_")) and not str(_key).endswith(
+        ("_run", "_csv", "_load", "_download", "_disabled")
+    ):
+        st.session_state[_key] = st.session_state[_key]
+
+# ----- state: the scenario being edited -------------------------------------------------------
+if "scenario_yaml" not in st.session_state:
+    st.session_state.scenario_yaml = scenario_text("default")
+
+
+def current_scenario():
+    """The edited scenario, or None with the validation message shown."""
+    try:
+        data = yaml.safe_load(st.session_state.scenario_yaml)
+        return parse_scenario(data, "scenario"), None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        return None, f"scenario: not valid YAML{where}"
+    except ScenarioError as err:
+        return None, str(err)
+
+
+page = st.sidebar.radio("Page", PAGES, key="page")
+st.sidebar.caption(
+    "Durations in seconds, rates in contacts per hour. Service level (SL) = answered within "
+    "the threshold / offered unless a page says otherwise."
+)
+
+
+# ----- pages ----------------------------------------------------------------------------------
+def page_calculator():
+    st.title("Quick calculator")
+    col = st.columns(5)
+    cph = col[0].number_input("Calls per hour", 0.0, 1e6, 1200.0, step=10.0, key="calc_cph")
+    aht = col[1].number_input("AHT [s]", 1.0, 36_000.0, 300.0, step=10.0, key="calc_aht")
+    patience = col[2].number_input(
+        "Mean patience [s] (0: nobody abandons)", 0.0, 36_000.0, 180.0, key="calc_patience"
+    )
+    threshold = col[3].number_input("SL threshold [s]", 0.0, 3600.0, 20.0, key="calc_threshold")
+    target = col[4].number_input(
+        "SL target (fraction)", 0.0, 1.0, 0.8, step=0.01, key="calc_target", help="0.8 for 80%"
+    )
+    patience_s = patience or None
+    r = required_agents(
+        cph, aht, patience_s=patience_s, service_level=target, threshold_s=threshold
+    )
+    model = "Erlang A" if patience_s else "Erlang C"
+    definition = SLDefinition.OF_OFFERED.describe(threshold)
+    if not r.reachable:
+        st.error(f"An SL target of {target:.0%} cannot be reached (up to 100,000 agents).")
+        return
+    st.metric(
+        f"Agents needed ({model})",
+        int(r.agents),
+        help=f"smallest count with SL >= {target:.0%} ({definition})",
+    )
+    n, c, a = calculator_curves(cph, aht, patience_s, threshold, int(r.agents * 1.5 + 10))
+    agents = int(r.agents)
+    cols = st.columns(2)
+    for box, name, k in (
+        (cols[0], "Erlang C (nobody abandons)", c),
+        (cols[1], "Erlang A (exponential patience)", a),
+    ):
+        if k is None:
+            box.info("Erlang A needs a mean patience above 0 s.")
+            continue
+        box.subheader(name)
+        box.metric("Service level", f"{k.service_level[agents]:.1%}", help=definition)
+        box.metric("ASA [s]", f"{k.asa_s[agents]:.1f}", help="mean wait of answered contacts")
+        box.metric("Abandonment", f"{k.p_abandon[agents]:.1%}", help="share of offered")
+        box.metric("Occupancy", f"{k.occupancy[agents]:.1%}")
+    fig = Figure(figsize=(8, 3.5), layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot(n, c.service_level, label=f"SL, Erlang C ({definition})")
+    if a is not None:
+        ax.plot(n, a.service_level, label=f"SL, Erlang A ({definition})")
+        ax.plot(n, a.p_abandon, label="abandonment, Erlang A (of offered)")
+    ax.axhline(target, color="red", ls="--", label=f"target {target:.0%}")
+    ax.set_xlabel("agents")
+    ax.set_ylabel("share of contacts")
+    ax.set_ylim(0, 1.02)
+    ax.legend(fontsize="small")
+    st.pyplot(fig)
+
+
+def page_scenario():
+    st.title("Scenario")
+    name = st.selectbox("Bundled example", list_examples(), key="scen_example")
+    if st.button("Load this example", key="scen_load"):
+        st.session_state.scenario_yaml = scenario_text(name)
+    upload = st.file_uploader(
+        "... or upload a scenario file (YAML or JSON)",
+        type=["yaml", "yml", "json"],
+        key="scen_upload",
+    )
+    if upload is not None:
+        st.session_state.scenario_yaml = upload.getvalue().decode("utf-8", errors="replace")
+    st.text_area(
+        "Scenario (YAML; units in the field names, shares as fractions)",
+        height=420,
+        key="scenario_yaml",
+    )
+    scenario, error = current_scenario()
+    if error:
+        st.error(error)
+    else:
+        st.success(
+            f"Valid: {scenario.name} — {len(scenario.channels)} channel(s), "
+            f"{scenario.days} days of {scenario.interval_minutes}-minute intervals"
+        )
+    st.download_button(
+        "Download the scenario",
+        st.session_state.scenario_yaml,
+        file_name="scenario.yaml",
+        disabled=error is not None,
+        key="scen_download",
+    )
+
+
+def target_editor(scenario):
+    """Edit the first SL target; returns the scenario with it applied."""
+    targets = [t for t in scenario.targets if t.service_level is not None]
+    if not targets:
+        return scenario
+    t = targets[0]
+    cols = st.columns(3)
+    sl = cols[0].number_input(
+        f"SL target for {t.channel} (fraction)",
+        0.0,
+        1.0,
+        float(t.service_level),
+        step=0.01,
+        key="plan_target",
+    )
+    thr = cols[1].number_input(
+        f"Threshold for {t.channel} [s]", 0.0, 604_800.0, float(t.threshold_s), key="plan_threshold"
+    )
+    cols[2].caption(f"SL definition: {t.sl_definition.describe(thr)}")
+    new = t.model_copy(update={"service_level": sl, "threshold_s": thr})
+    others = tuple(x for x in scenario.targets if x is not t)
+    return scenario.model_copy(update={"targets": (*others, new)})
+
+
+def page_plan():
+    st.title("Plan")
+    scenario, error = current_scenario()
+    if error:
+        st.error(error)
+        st.button("Plan", disabled=True, key="plan_run_disabled")
+        return
+    model = st.radio(
+        "Model",
+        ("erlang_a", "erlang_c"),
+        horizontal=True,
+        key="plan_model",
+        format_func=lambda m: {"erlang_a": "Erlang A", "erlang_c": "Erlang C"}[m],
+    )
+    scenario = target_editor(scenario)
+    result = cached_plan(scenario.model_dump_json(), model)
+    cur = result.currency
+    cols = st.columns(4)
+    total_required = sum(p.required_agents for p in result.channels.values())
+    cols[0].metric("Peak required agents", int(total_required.max()))
+    cols[1].metric("FTE (average)", f"{result.total.fte[0]:.1f}")
+    cols[2].metric(f"Cost [{cur}]", f"{result.total.cost[0]:,.0f}")
+    cols[3].metric(f"Cost per contact [{cur}]", f"{result.total.cost_per_contact[0]:.2f}")
+    day = st.slider("Day", 0, scenario.days - 1, 0, key="plan_day")
+    st.pyplot(staffing_curve(result, day))
+    channel = st.selectbox("Channel", list(result.channels), key="plan_channel")
+    st.pyplot(week_heatmap(result, channel))
+    st.pyplot(kpi_curve(result, channel))
+    months = result.months
+    st.dataframe(
+        {
+            "month": months.label,
+            "paid hours": months.paid_hours,
+            "FTE": months.fte,
+            f"cost [{cur}]": months.cost,
+            f"revenue [{cur}]": months.revenue,
+            f"cost per contact [{cur}]": months.cost_per_contact,
+        }
+    )
+    st.download_button(
+        "Download intervals (CSV)", intervals_csv(result), file_name="intervals.csv", key="plan_csv"
+    )
+
+
+def page_check():
+    from scenarios.report import breach_figure, cost_curve_figure
+    from scenarios.verdict import breach_risk, cost_curve, feasibility
+
+    st.title("SLA check")
+    scenario, error = current_scenario()
+    if error:
+        st.error(error)
+        return
+    model = st.radio("Model", ("erlang_a", "erlang_c"), horizontal=True, key="check_model")
+    required = cached_plan(scenario.model_dump_json(), model).total.fte[0]
+    fte = st.number_input("FTE on offer", 0.0, 1e6, float(round(required, 1)), key="check_fte")
+    feas = feasibility(scenario, fte=fte, model=model)
+    st.caption(f"The plan needs {feas.fte_required:.1f} FTE (closed forms, {model}).")
+    rows = [
+        {
+            "channel": c.channel,
+            "standard": c.description,
+            "verdict": "met" if np.all(c.met) else f"missed in {int(np.sum(~c.met))} period(s)",
+            "binding peak": f"{c.worst_start}: {c.worst_value:.4g}",
+            "failing intervals": c.failing_intervals,
+            "price [FTE]": round(c.fte_saved, 2),
+        }
+        for c in feas.checks
+    ]
+    st.dataframe(rows)
+    for w in feas.warnings:
+        st.warning(w)
+    queues = [
+        t.channel
+        for t in scenario.targets
+        if t.service_level is not None and scenario.channel(t.channel).kind != "deferred"
+    ]
+    if not queues:
+        return
+    channel = st.selectbox("Channel", queues, key="check_channel")
+    curve = cost_curve(scenario, channel, model=model)
+    target = scenario.target_for(channel)
+    i = int(np.argmin(np.abs(curve.service_levels - target.service_level)))
+    j = int(np.argmin(np.abs(curve.thresholds_s - target.threshold_s)))
+    entry = {
+        "service_levels": curve.service_levels,
+        "thresholds_s": curve.thresholds_s,
+        "cost_per_year": curve.cost_per_year,
+        "sl_definition": curve.sl_definition.value,
+        "model": model,
+        "current": {
+            "service_level": curve.service_levels[i],
+            "threshold_s": curve.thresholds_s[j],
+            "cost_per_year": curve.cost_per_year[i, j],
+        },
+    }
+    st.pyplot(cost_curve_figure(channel, entry, curve.currency))
+    reps = st.number_input("Replications for the breach risk", 2, 200, 10, key="check_reps")
+    if st.button("Estimate breach risk (simulation)", key="check_run"):
+        risk = breach_risk(
+            scenario,
+            channel,
+            agents=feas.on_duty[channel],
+            model=model,
+            replications=int(reps),
+            seed=1,
+        )
+        st.pyplot(
+            breach_figure(
+                channel,
+                {
+                    "periods": [
+                        {"period": str(p), "p_breach": b, "p_breach_low": lo, "p_breach_high": hi}
+                        for p, b, lo, hi in zip(
+                            risk.periods,
+                            risk.p_breach,
+                            risk.p_breach_low,
+                            risk.p_breach_high,
+                            strict=True,
+                        )
+                    ],
+                    "reporting_period": risk.reporting_period,
+                    "standard": f"{risk.standard:.0%} "
+                    f"{risk.sl_definition.describe(risk.threshold_s)}",
+                    "model": f"simulation, {risk.replications} replications",
+                },
+            )
+        )
+
+
+def page_simulate():
+    from scenarios.simulation import simulation_config
+    from simulator import replicate
+
+    st.title("Simulate")
+    scenario, error = current_scenario()
+    if error:
+        st.error(error)
+        return
+    result = cached_plan(scenario.model_dump_json(), "erlang_a")
+    channel = st.selectbox("Channel", list(result.channels), key="sim_channel")
+    reps = st.number_input("Replications", 2, 500, 10, key="sim_reps")
+    key = (scenario.model_dump_json(), int(reps))
+    if st.button("Run", key="sim_run"):
+        bar = st.progress(0.0, text="simulating")
+        st.session_state.sim = (
+            key,
+            replicate(
+                simulation_config(result),
+                int(reps),
+                1,
+                progress=lambda done, total: bar.progress(done / total, text=f"{done}/{total}"),
+            ),
+        )
+    if "sim" not in st.session_state or st.session_state.sim[0] != key:
+        st.caption("Agents on duty = the plan's required agents. Results stay cached here.")
+        return
+    reps_result = st.session_state.sim[1]
+    plan_ch = result.channels[channel]
+    field = plan_ch.sl_definition.field
+    est = reps_result.estimate(field, channel=channel, level="interval")
+    x = np.arange(est.mean.size)
+    fig = Figure(figsize=(9, 3.5), layout="constrained")
+    ax = fig.add_subplot()
+    definition = plan_ch.sl_definition.describe(plan_ch.threshold_s)
+    ax.plot(x, plan_ch.service_level, lw=0.8, label=f"Erlang ({definition})")
+    ax.plot(x, est.mean, lw=0.8, label=f"simulation, mean of {est.n} replications")
+    ax.fill_between(x, est.low, est.high, alpha=0.3, label="95% confidence interval")
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel(f"interval ({scenario.interval_minutes} min)")
+    ax.set_ylabel("service level")
+    ax.legend(fontsize="small")
+    st.pyplot(fig)
+
+
+{
+    "Quick calculator": page_calculator,
+    "Scenario": page_scenario,
+    "Plan": page_plan,
+    "SLA check": page_check,
+    "Simulate": page_simulate,
+}[page]()
