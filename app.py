@@ -43,6 +43,19 @@ def scenario_text(name: str) -> str:
     return example_path(name).read_text(encoding="utf-8")
 
 
+# Defaults live in the session state (not in the widgets), so keeping them is warning-free.
+DEFAULTS = {
+    "calc_cph": 1200.0,
+    "calc_aht": 300.0,
+    "calc_patience": 180.0,
+    "calc_threshold": 20.0,
+    "calc_target": 0.8,
+    "check_reps": 10,
+    "sim_reps": 10,
+}
+for _key, _value in DEFAULTS.items():
+    st.session_state.setdefault(_key, _value)
+
 # ----- state: inputs survive page switches (Streamlit drops the state of widgets not drawn in a
 # run; re-assigning it marks it as the user's, so every other input is kept) ------------------
 for _key in list(st.session_state.keys()):
@@ -80,14 +93,14 @@ st.sidebar.caption(
 def page_calculator():
     st.title("Quick calculator")
     col = st.columns(5)
-    cph = col[0].number_input("Calls per hour", 0.0, 1e6, 1200.0, step=10.0, key="calc_cph")
-    aht = col[1].number_input("AHT [s]", 1.0, 36_000.0, 300.0, step=10.0, key="calc_aht")
+    cph = col[0].number_input("Calls per hour", 0.0, 1e6, step=10.0, key="calc_cph")
+    aht = col[1].number_input("AHT [s]", 1.0, 36_000.0, step=10.0, key="calc_aht")
     patience = col[2].number_input(
-        "Mean patience [s] (0: nobody abandons)", 0.0, 36_000.0, 180.0, key="calc_patience"
+        "Mean patience [s] (0: nobody abandons)", 0.0, 36_000.0, key="calc_patience"
     )
-    threshold = col[3].number_input("SL threshold [s]", 0.0, 3600.0, 20.0, key="calc_threshold")
+    threshold = col[3].number_input("SL threshold [s]", 0.0, 3600.0, key="calc_threshold")
     target = col[4].number_input(
-        "SL target (fraction)", 0.0, 1.0, 0.8, step=0.01, key="calc_target", help="0.8 for 80%"
+        "SL target (fraction)", 0.0, 1.0, step=0.01, key="calc_target", help="0.8 for 80%"
     )
     patience_s = patience or None
     r = required_agents(
@@ -173,16 +186,13 @@ def target_editor(scenario):
         return scenario
     t = targets[0]
     cols = st.columns(3)
+    st.session_state.setdefault("plan_target", float(t.service_level))
+    st.session_state.setdefault("plan_threshold", float(t.threshold_s))
     sl = cols[0].number_input(
-        f"SL target for {t.channel} (fraction)",
-        0.0,
-        1.0,
-        float(t.service_level),
-        step=0.01,
-        key="plan_target",
+        f"SL target for {t.channel} (fraction)", 0.0, 1.0, step=0.01, key="plan_target"
     )
     thr = cols[1].number_input(
-        f"Threshold for {t.channel} [s]", 0.0, 604_800.0, float(t.threshold_s), key="plan_threshold"
+        f"Threshold for {t.channel} [s]", 0.0, 604_800.0, key="plan_threshold"
     )
     cols[2].caption(f"SL definition: {t.sl_definition.describe(thr)}")
     new = t.model_copy(update={"service_level": sl, "threshold_s": thr})
@@ -213,7 +223,7 @@ def page_plan():
     cols[1].metric("FTE (average)", f"{result.total.fte[0]:.1f}")
     cols[2].metric(f"Cost [{cur}]", f"{result.total.cost[0]:,.0f}")
     cols[3].metric(f"Cost per contact [{cur}]", f"{result.total.cost_per_contact[0]:.2f}")
-    day = st.slider("Day", 0, scenario.days - 1, 0, key="plan_day")
+    day = st.slider("Day", 0, scenario.days - 1, key="plan_day") if scenario.days > 1 else 0
     st.pyplot(staffing_curve(result, day))
     channel = st.selectbox("Channel", list(result.channels), key="plan_channel")
     st.pyplot(week_heatmap(result, channel))
@@ -245,7 +255,8 @@ def page_check():
         return
     model = st.radio("Model", ("erlang_a", "erlang_c"), horizontal=True, key="check_model")
     required = cached_plan(scenario.model_dump_json(), model).total.fte[0]
-    fte = st.number_input("FTE on offer", 0.0, 1e6, float(round(required, 1)), key="check_fte")
+    st.session_state.setdefault("check_fte", float(round(required, 1)))
+    fte = st.number_input("FTE on offer", 0.0, 1e6, key="check_fte")
     feas = feasibility(scenario, fte=fte, model=model)
     st.caption(f"The plan needs {feas.fte_required:.1f} FTE (closed forms, {model}).")
     rows = [
@@ -287,7 +298,7 @@ def page_check():
         },
     }
     st.pyplot(cost_curve_figure(channel, entry, curve.currency))
-    reps = st.number_input("Replications for the breach risk", 2, 200, 10, key="check_reps")
+    reps = st.number_input("Replications for the breach risk", 2, 200, key="check_reps")
     if st.button("Estimate breach risk (simulation)", key="check_run"):
         risk = breach_risk(
             scenario,
@@ -331,7 +342,7 @@ def page_simulate():
         return
     result = cached_plan(scenario.model_dump_json(), "erlang_a")
     channel = st.selectbox("Channel", list(result.channels), key="sim_channel")
-    reps = st.number_input("Replications", 2, 500, 10, key="sim_reps")
+    reps = st.number_input("Replications", 2, 500, key="sim_reps")
     key = (scenario.model_dump_json(), int(reps))
     if st.button("Run", key="sim_run"):
         bar = st.progress(0.0, text="simulating")
