@@ -103,34 +103,37 @@ def page_calculator():
         "SL target (fraction)", 0.0, 1.0, step=0.01, key="calc_target", help="0.8 for 80%"
     )
     patience_s = patience or None
-    r = required_agents(
-        cph, aht, patience_s=patience_s, service_level=target, threshold_s=threshold
-    )
-    model = "Erlang A" if patience_s else "Erlang C"
     definition = SLDefinition.OF_OFFERED.describe(threshold)
-    if not r.reachable:
+    # Each model at the staffing it needs for the target (Erlang C with patience ignored).
+    needed = {
+        "Erlang C (nobody abandons)": required_agents(
+            cph, aht, service_level=target, threshold_s=threshold
+        )
+    }
+    if patience_s:
+        needed["Erlang A (exponential patience)"] = required_agents(
+            cph, aht, patience_s=patience_s, service_level=target, threshold_s=threshold
+        )
+    if not all(r.reachable for r in needed.values()):
         st.error(f"An SL target of {target:.0%} cannot be reached (up to 100,000 agents).")
         return
-    st.metric(
-        f"Agents needed ({model})",
-        int(r.agents),
-        help=f"smallest count with SL >= {target:.0%} ({definition})",
-    )
-    n, c, a = calculator_curves(cph, aht, patience_s, threshold, int(r.agents * 1.5 + 10))
-    agents = int(r.agents)
+    top = max(int(r.agents) for r in needed.values())
+    n, c, a = calculator_curves(cph, aht, patience_s, threshold, int(top * 1.5 + 10))
     cols = st.columns(2)
-    for box, name, k in (
-        (cols[0], "Erlang C (nobody abandons)", c),
-        (cols[1], "Erlang A (exponential patience)", a),
-    ):
-        if k is None:
-            box.info("Erlang A needs a mean patience above 0 s.")
-            continue
+    for box, (name, r), k in zip(cols, needed.items(), (c, a), strict=False):
+        agents = int(r.agents)
         box.subheader(name)
+        box.metric(
+            "Agents needed",
+            agents,
+            help=f"smallest count with SL >= {target:.0%} ({definition})",
+        )
         box.metric("Service level", f"{k.service_level[agents]:.1%}", help=definition)
         box.metric("ASA [s]", f"{k.asa_s[agents]:.1f}", help="mean wait of answered contacts")
         box.metric("Abandonment", f"{k.p_abandon[agents]:.1%}", help="share of offered")
         box.metric("Occupancy", f"{k.occupancy[agents]:.1%}")
+    if not patience_s:
+        cols[1].info("Erlang A needs a mean patience above 0 s.")
     fig = Figure(figsize=(8, 3.5), layout="constrained")
     ax = fig.add_subplot()
     ax.plot(n, c.service_level, label=f"SL, Erlang C ({definition})")
