@@ -92,8 +92,16 @@ st.sidebar.caption(
 # ----- pages ----------------------------------------------------------------------------------
 def page_calculator():
     st.title("Quick calculator")
+    unit = st.radio(
+        "Volume given",
+        ("per hour", "per 15 minutes", "per 30 minutes"),
+        horizontal=True,
+        key="calc_unit",
+    )
+    per_hour = {"per hour": 1.0, "per 15 minutes": 4.0, "per 30 minutes": 2.0}[unit]
     col = st.columns(5)
-    cph = col[0].number_input("Calls per hour", 0.0, 1e6, step=10.0, key="calc_cph")
+    volume = col[0].number_input(f"Calls {unit}", 0.0, 1e6, step=10.0, key="calc_cph")
+    cph = volume * per_hour
     aht = col[1].number_input("AHT [s]", 1.0, 36_000.0, step=10.0, key="calc_aht")
     patience = col[2].number_input(
         "Mean patience [s] (0: nobody abandons)", 0.0, 36_000.0, key="calc_patience"
@@ -134,6 +142,21 @@ def page_calculator():
         box.metric("Occupancy", f"{k.occupancy[agents]:.1%}")
     if not patience_s:
         cols[1].info("Erlang A needs a mean patience above 0 s.")
+    st.subheader("At a staffing of your choice")
+    st.session_state.setdefault("calc_agents", top)
+    agents = int(st.number_input("Agents", 0, 100_000, step=1, key="calc_agents"))
+    chosen = {"Erlang C": erlang_c_kpis(cph, aht, agents, threshold)}
+    if patience_s:
+        chosen["Erlang A"] = erlang_a_kpis(cph, aht, patience_s, agents, threshold)
+    st.dataframe(
+        {
+            "model": list(chosen),
+            f"service level ({definition})": [f"{k.service_level:.1%}" for k in chosen.values()],
+            "ASA [s]": [f"{k.asa_s:.1f}" for k in chosen.values()],
+            "abandonment (of offered)": [f"{k.p_abandon:.1%}" for k in chosen.values()],
+            "occupancy": [f"{k.occupancy:.1%}" for k in chosen.values()],
+        }
+    )
     fig = Figure(figsize=(8, 3.5), layout="constrained")
     ax = fig.add_subplot()
     ax.plot(n, c.service_level, label=f"SL, Erlang C ({definition})")

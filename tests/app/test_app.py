@@ -53,3 +53,15 @@ def test_malformed_scenario_shows_the_message_and_keeps_other_inputs():
     assert "interval_minutes" in at.error[0].value  # the run is disabled, nothing crashes
     at.sidebar.radio(key="page").set_value("Quick calculator").run()
     assert at.number_input(key="calc_cph").value == 777.0
+
+
+def test_calculator_takes_volume_per_interval_and_a_chosen_staffing():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.radio(key="calc_unit").set_value("per 30 minutes")
+    at.number_input(key="calc_cph").set_value(100.0)  # 200 calls/h
+    at.number_input(key="calc_aht").set_value(180.0)
+    at.number_input(key="calc_patience").set_value(0.0).run()
+    assert at.metric[0].value == "14"
+    at.number_input(key="calc_agents").set_value(11).run()
+    table = at.dataframe[0].value
+    assert table["service level (answered within 20 s / offered)"][0] == "39.0%"  # published
