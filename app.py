@@ -358,8 +358,10 @@ def page_check():
 
 
 def page_simulate():
+    from dataclasses import replace
+
     from scenarios.simulation import simulation_config
-    from simulator import replicate
+    from simulator import ReplicationResult, simulate
 
     st.title("Simulate")
     scenario, error = current_scenario()
@@ -371,16 +373,26 @@ def page_simulate():
     reps = st.number_input("Replications", 2, 500, key="sim_reps")
     key = (scenario.model_dump_json(), int(reps))
     if st.button("Run", key="sim_run"):
+        # Replication by replication (same seeds as `replicate`), so that "Cancel" (which stops
+        # this run) keeps what has finished.
+        st.button("Cancel", key="sim_cancel")
         bar = st.progress(0.0, text="simulating")
-        st.session_state.sim = (
-            key,
-            replicate(
-                simulation_config(result),
-                int(reps),
-                1,
-                progress=lambda done, total: bar.progress(done / total, text=f"{done}/{total}"),
-            ),
-        )
+        config = simulation_config(result)
+        st.session_state.sim_partial = (key, [])
+        for i, child in enumerate(np.random.SeedSequence(1).spawn(int(reps))):
+            run = simulate(config, child)
+            st.session_state.sim_partial[1].append(replace(run, log=None))
+            bar.progress((i + 1) / int(reps), text=f"{i + 1}/{int(reps)} replications")
+        st.session_state.sim = (key, ReplicationResult(tuple(st.session_state.sim_partial[1])))
+    partial = st.session_state.get("sim_partial")
+    if (
+        ("sim" not in st.session_state or st.session_state.sim[0] != key)
+        and partial is not None
+        and partial[0] == key
+        and len(partial[1]) >= 2
+    ):
+        st.warning(f"Cancelled: showing the {len(partial[1])} replications that finished.")
+        st.session_state.sim = (key, ReplicationResult(tuple(partial[1])))
     if "sim" not in st.session_state or st.session_state.sim[0] != key:
         st.caption("Agents on duty = the plan's required agents. Results stay cached here.")
         return

@@ -65,3 +65,16 @@ def test_calculator_takes_volume_per_interval_and_a_chosen_staffing():
     at.number_input(key="calc_agents").set_value(11).run()
     table = at.dataframe[0].value
     assert table["service level (answered within 20 s / offered)"][0] == "39.0%"  # published
+
+
+def test_simulate_runs_replications_and_keeps_them_when_coming_back():
+    at = open_page("Simulate")
+    at.number_input(key="sim_reps").set_value(3)
+    at.button(key="sim_run").click().run()
+    assert not at.exception
+    assert len(at.session_state.sim[1].runs) == 3
+    assert not any("Results stay cached" in c.value for c in at.caption)  # results are shown
+    at.sidebar.radio(key="page").set_value("Plan").run()
+    at.sidebar.radio(key="page").set_value("Simulate").run()
+    assert not at.exception
+    assert at.session_state.sim[1].runs and len(at.session_state.sim[1].runs) == 3
