@@ -69,16 +69,29 @@ if "scenario_yaml" not in st.session_state:
     st.session_state.scenario_yaml = scenario_text("default")
 
 
-def current_scenario():
-    """The edited scenario, or None with the validation message shown."""
+def parse_text(text: str, source: str):
+    """``(scenario, None)`` for valid YAML/JSON scenario text, else ``(None, message)``."""
     try:
-        data = yaml.safe_load(st.session_state.scenario_yaml)
-        return parse_scenario(data, "scenario"), None
+        return parse_scenario(yaml.safe_load(text), source), None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        return None, f"scenario: not valid YAML{where}"
+        return None, f"{source}: not valid YAML or JSON{where}"
     except ScenarioError as err:
+        return None, str(err)
+
+
+def current_scenario():
+    """The edited scenario, or None with the validation message."""
+    return parse_text(st.session_state.scenario_yaml, "scenario")
+
+
+def planned(scenario, model: str):
+    """``(plan, None)``, or ``(None, message)`` when the demand cannot be built (e.g. a
+    volume CSV that is missing or malformed)."""
+    try:
+        return cached_plan(scenario.model_dump_json(), model), None
+    except (ScenarioError, ValueError, OSError) as err:
         return None, str(err)
 
 
@@ -171,23 +184,148 @@ def page_calculator():
     st.pyplot(fig)
 
 
+def _uploaded_once(upload, key: str) -> bool:
+    """Whether ``upload`` is a file not handled yet (an upload stays in the widget across
+    reruns; it must not overwrite later edits)."""
+    if upload is None or st.session_state.get(key) == upload.file_id:
+        return False
+    st.session_state[key] = upload.file_id
+    return True
+
+
+def _dump(data: dict) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def _load_scenario_upload(upload) -> None:
+    """Take an uploaded scenario file if it is valid; otherwise keep the current scenario and
+    remember the message."""
+    text = upload.getvalue().decode("utf-8", errors="replace")
+    _, error = parse_text(text, upload.name)
+    st.session_state.scen_upload_error = error
+    if error is None:
+        st.session_state.scenario_yaml = text
+
+
+def _load_volume_upload(upload, channel: str) -> None:
+    """Point ``channel``'s demand at an uploaded interval-volume CSV (kept in this session's
+    temporary folder) if the file fits the scenario's interval grid."""
+    import tempfile
+    from pathlib import Path
+
+    from scenarios.demand import expand
+
+    if "upload_dir" not in st.session_state:
+        st.session_state.upload_dir = tempfile.mkdtemp(prefix="ccplan-app-")
+    path = Path(st.session_state.upload_dir) / f"{channel}-volumes.csv"
+    path.write_bytes(upload.getvalue())
+    data = yaml.safe_load(st.session_state.scenario_yaml)
+    for ch in data["channels"]:
+        if ch.get("name") == channel:
+            kept = {
+                k: v for k, v in ch["demand"].items() if k in ("special_periods", "forecast_error")
+            }
+            ch["demand"] = {"csv": str(path), **kept}
+    try:
+        expand(parse_scenario(data, upload.name))
+    except (ScenarioError, ValueError, OSError) as err:
+        st.session_state.scen_csv_error = str(err).replace(str(path), upload.name)
+        return
+    st.session_state.scen_csv_error = None
+    st.session_state.scenario_yaml = _dump(data)
+
+
+def _apply_form(fields, prefix: str) -> None:
+    """Form submit: validate the edited mapping with the scenario schema; keep the scenario
+    (and the form's values) unchanged if it fails."""
+    from ui.scenario_form import apply_edits
+
+    edits = {f.path: st.session_state[f"{prefix}{k}"] for k, f in enumerate(fields)}
+    data = apply_edits(yaml.safe_load(st.session_state.scenario_yaml), edits)
+    _, error = parse_text(_dump(data), "form")
+    st.session_state.scen_form_error = (prefix, error)
+    if error is None:
+        st.session_state.scenario_yaml = _dump(data)
+
+
+def scenario_form(scenario) -> None:
+    """The main fields in a form; the widget keys follow the scenario text, so after a change
+    (here, in the file editor or by an upload) the form shows the new values."""
+    import hashlib
+    from itertools import groupby
+
+    from ui.scenario_form import editable_fields
+
+    data = yaml.safe_load(st.session_state.scenario_yaml)
+    prefix = "form_" + hashlib.sha1(st.session_state.scenario_yaml.encode()).hexdigest()[:12] + "_"
+    fields = editable_fields(data)
+    with st.form("scen_form"):
+        k = 0
+        for section, group in groupby(fields, key=lambda f: f.section):
+            st.markdown(f"**{section}**")
+            group = list(group)
+            cols = st.columns(min(len(group), 4))
+            for i, f in enumerate(group):
+                box = cols[i % len(cols)]
+                if f.options:
+                    box.selectbox(
+                        f.label, f.options, index=f.options.index(f.value), key=f"{prefix}{k}"
+                    )
+                else:
+                    box.number_input(
+                        f.label, value=f.value, step=None, key=f"{prefix}{k}", help=f.help or None
+                    )
+                k += 1
+        st.form_submit_button("Apply", on_click=_apply_form, args=(fields, prefix))
+    form_prefix, error = st.session_state.get("scen_form_error", (None, None))
+    if error and form_prefix == prefix:
+        st.error(f"Not applied — {error}")
+
+
 def page_scenario():
     st.title("Scenario")
-    name = st.selectbox("Bundled example", list_examples(), key="scen_example")
-    if st.button("Load this example", key="scen_load"):
-        st.session_state.scenario_yaml = scenario_text(name)
-    upload = st.file_uploader(
-        "... or upload a scenario file (YAML or JSON)",
-        type=["yaml", "yml", "json"],
-        key="scen_upload",
-    )
-    if upload is not None:
-        st.session_state.scenario_yaml = upload.getvalue().decode("utf-8", errors="replace")
-    st.text_area(
-        "Scenario (YAML; units in the field names, shares as fractions)",
-        height=420,
-        key="scenario_yaml",
-    )
+    scenario, error = current_scenario()
+    form_tab, file_tab, upload_tab = st.tabs(["Main fields", "Scenario file", "Load or upload"])
+    # Uploads first: they may replace the scenario text before its editor is drawn.
+    with upload_tab:
+        name = st.selectbox("Bundled example", list_examples(), key="scen_example")
+        if st.button("Load this example", key="scen_load"):
+            st.session_state.scenario_yaml = scenario_text(name)
+        upload = st.file_uploader(
+            "Upload a scenario file (YAML or JSON)", type=["yaml", "yml", "json"], key="scen_upload"
+        )
+        if _uploaded_once(upload, "scen_upload_id"):
+            _load_scenario_upload(upload)
+        if upload is not None and st.session_state.get("scen_upload_error"):
+            st.error(f"Not loaded — {st.session_state.scen_upload_error}")
+        if scenario is not None:
+            channel = st.selectbox(
+                "Interval volumes for channel",
+                [c.name for c in scenario.channels],
+                key="scen_csv_channel",
+            )
+            volumes = st.file_uploader(
+                "Upload interval volumes (CSV: `start` ISO date-time, `volume` contacts in the "
+                f"interval, on the {scenario.interval_minutes}-minute grid)",
+                type=["csv"],
+                key="scen_csv",
+            )
+            if _uploaded_once(volumes, "scen_csv_id"):
+                _load_volume_upload(volumes, channel)
+            if volumes is not None and st.session_state.get("scen_csv_error"):
+                st.error(f"Not loaded — {st.session_state.scen_csv_error}")
+    with form_tab:
+        scenario, _ = current_scenario()
+        if scenario is None:
+            st.info("Fix the scenario file first (see the message).")
+        else:
+            scenario_form(scenario)
+    with file_tab:
+        st.text_area(
+            "Scenario (YAML; units in the field names, shares as fractions)",
+            height=420,
+            key="scenario_yaml",
+        )
     scenario, error = current_scenario()
     if error:
         st.error(error)
@@ -241,7 +379,10 @@ def page_plan():
         format_func=lambda m: {"erlang_a": "Erlang A", "erlang_c": "Erlang C"}[m],
     )
     scenario = target_editor(scenario)
-    result = cached_plan(scenario.model_dump_json(), model)
+    result, error = planned(scenario, model)
+    if error:
+        st.error(error)
+        return
     cur = result.currency
     cols = st.columns(4)
     total_required = sum(p.required_agents for p in result.channels.values())
@@ -280,7 +421,11 @@ def page_check():
         st.error(error)
         return
     model = st.radio("Model", ("erlang_a", "erlang_c"), horizontal=True, key="check_model")
-    required = cached_plan(scenario.model_dump_json(), model).total.fte[0]
+    result, error = planned(scenario, model)
+    if error:
+        st.error(error)
+        return
+    required = result.total.fte[0]
     st.session_state.setdefault("check_fte", float(round(required, 1)))
     fte = st.number_input("FTE on offer", 0.0, 1e6, key="check_fte")
     feas = feasibility(scenario, fte=fte, model=model)
@@ -325,15 +470,21 @@ def page_check():
     }
     st.pyplot(cost_curve_figure(channel, entry, curve.currency))
     reps = st.number_input("Replications for the breach risk", 2, 200, key="check_reps")
+    key = (scenario.model_dump_json(), channel, model, float(fte), int(reps))
     if st.button("Estimate breach risk (simulation)", key="check_run"):
-        risk = breach_risk(
-            scenario,
-            channel,
-            agents=feas.on_duty[channel],
-            model=model,
-            replications=int(reps),
-            seed=1,
-        )
+        with st.spinner("simulating the reporting periods"):
+            risk = breach_risk(
+                scenario,
+                channel,
+                agents=feas.on_duty[channel],
+                model=model,
+                replications=int(reps),
+                seed=1,
+            )
+        st.session_state.check_risk = (key, risk)
+    stored = st.session_state.get("check_risk")
+    if stored is not None and stored[0] == key:
+        risk = stored[1]
         st.pyplot(
             breach_figure(
                 channel,
@@ -355,6 +506,57 @@ def page_check():
                 },
             )
         )
+    peak_section(scenario, channel, model, int(reps))
+
+
+def peak_section(scenario, channel: str, model: str, reps: int) -> None:
+    """Busiest day: where the simulated time-varying system falls short of the per-interval
+    Erlang staffing (backlog carried over between intervals)."""
+    from scenarios.report import peak_figure
+    from scenarios.verdict import busiest_day, one_day, peak_check
+
+    key = (scenario.model_dump_json(), channel, model, reps)
+    if st.button("Check the busiest day by simulation", key="check_peak_run"):
+        with st.spinner("simulating the busiest day, then iterating its staffing"):
+            day = one_day(scenario, busiest_day(scenario, channel))
+            st.session_state.check_peak = (
+                key,
+                day,
+                peak_check(day, channel, model=model, replications=reps, seed=1),
+            )
+    stored = st.session_state.get("check_peak")
+    if stored is None or stored[0] != key:
+        return
+    _, day, peak = stored
+    minutes = day.interval_minutes
+    clock = [f"{i * minutes // 60:02d}:{i * minutes % 60:02d}" for i in peak.short_intervals]
+    definition = peak.sl_definition.describe(peak.threshold_s)
+    st.markdown(
+        f"**Busiest day {day.start_date}** ({channel}, SL {definition}): "
+        f"{len(clock)} interval(s) where the simulated SL is below {peak.target:.0%} with "
+        f"{peak.confidence:.0%} confidence at per-interval Erlang staffing"
+        + (f": {', '.join(clock)}." if clock else ".")
+        + f" Iterated staffing {'meets' if peak.converged else 'does not yet meet'} the target "
+        f"in every interval with {peak.extra_agent_hours:.1f} extra agent-hours."
+    )
+    st.pyplot(peak_figure(peak, minutes, str(day.start_date)))
+    i = peak.short_intervals
+    if i.size:
+        st.dataframe(
+            {
+                "interval start": clock,
+                "Erlang agents": peak.erlang_agents[i],
+                "SL closed form": [f"{v:.1%}" for v in peak.sl_formula[i]],
+                "SL simulated": [
+                    f"{m:.1%} ± {h:.1%}"
+                    for m, h in zip(
+                        peak.sl_sim_erlang[i], peak.sl_sim_erlang_half_width[i], strict=True
+                    )
+                ],
+                "agents after iterating": peak.isa_agents[i],
+                "SL simulated after": [f"{v:.1%}" for v in peak.sl_sim_isa[i]],
+            }
+        )
 
 
 def page_simulate():
@@ -368,7 +570,10 @@ def page_simulate():
     if error:
         st.error(error)
         return
-    result = cached_plan(scenario.model_dump_json(), "erlang_a")
+    result, error = planned(scenario, "erlang_a")
+    if error:
+        st.error(error)
+        return
     channel = st.selectbox("Channel", list(result.channels), key="sim_channel")
     reps = st.number_input("Replications", 2, 500, key="sim_reps")
     key = (scenario.model_dump_json(), int(reps))

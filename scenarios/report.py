@@ -56,6 +56,35 @@ def breach_figure(channel: str, entry: dict) -> Figure:
     return fig
 
 
+def peak_figure(peak, interval_minutes: int, date: str) -> Figure:
+    """SL per interval of the busiest day: the closed form at per-interval Erlang staffing, the
+    simulation of that staffing (with its confidence band) and of the iterated staffing."""
+    fig = _figure(9.0, 3.8)
+    ax = fig.add_subplot()
+    hours = np.arange(peak.sl_formula.size) * interval_minutes / 60
+    level = f"{peak.confidence:.0%}"
+    ax.step(hours, peak.sl_formula, where="post", lw=1, label="closed form, Erlang staffing")
+    ax.step(hours, peak.sl_sim_erlang, where="post", lw=1, label="simulated, Erlang staffing")
+    ax.fill_between(
+        hours,
+        peak.sl_sim_erlang - peak.sl_sim_erlang_half_width,
+        peak.sl_sim_erlang + peak.sl_sim_erlang_half_width,
+        step="post",
+        alpha=0.25,
+        label=f"{level} confidence interval",
+    )
+    ax.step(hours, peak.sl_sim_isa, where="post", lw=1, label="simulated, iterated staffing")
+    ax.axhline(peak.target, color="red", ls="--", lw=1, label=f"target {peak.target:.0%}")
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("hour of day")
+    ax.set_ylabel(f"SL ({peak.sl_definition.describe(peak.threshold_s)})", fontsize="small")
+    ax.set_title(
+        f"Busiest day {date}, {peak.channel}: {peak.replications} replications", fontsize="medium"
+    )
+    ax.legend(fontsize="small", ncol=2)
+    return fig
+
+
 def write_report(data: dict, out_dir) -> list[Path]:
     """Write ``verdict.md`` and its PNG plots into ``out_dir``."""
     out = Path(out_dir)

@@ -1,8 +1,10 @@
 """The Streamlit app with streamlit.testing's AppTest: every page renders, inputs drive it."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
+import yaml
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).parents[2] / "app.py")
@@ -78,3 +80,76 @@ def test_simulate_runs_replications_and_keeps_them_when_coming_back():
     at.sidebar.radio(key="page").set_value("Simulate").run()
     assert not at.exception
     assert at.session_state.sim[1].runs and len(at.session_state.sim[1].runs) == 3
+
+
+def form_input(at, label):
+    """The first number input of the scenario form with ``label``."""
+    return next(w for w in at.number_input if w.label == label)
+
+
+def test_scenario_form_validates_with_the_schema_and_keeps_every_input():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.number_input(key="calc_cph").set_value(777.0).run()
+    at.sidebar.radio(key="page").set_value("Scenario").run()
+    before = at.session_state.scenario_yaml
+    form_input(at, "AHT [s]").set_value(420.0)
+    form_input(at, "SL target (fraction)").set_value(80.0)  # a percentage, not a fraction
+    next(b for b in at.button if b.label == "Apply").click().run()
+    assert not at.exception
+    message = at.error[0].value
+    assert "targets[0].service_level" in message and "0.8 for 80%" in message
+    assert at.session_state.scenario_yaml == before  # nothing applied
+    assert form_input(at, "AHT [s]").value == 420.0  # the user's other edits are still there
+    form_input(at, "SL target (fraction)").set_value(0.9)
+    next(b for b in at.button if b.label == "Apply").click().run()
+    assert not at.error
+    data = yaml.safe_load(at.session_state.scenario_yaml)
+    assert data["targets"][0]["service_level"] == 0.9
+    assert data["channels"][0]["handle_time"]["mean_s"] == 420.0
+    at.sidebar.radio(key="page").set_value("Quick calculator").run()
+    assert at.number_input(key="calc_cph").value == 777.0
+
+
+def test_malformed_upload_shows_the_message_and_keeps_the_scenario():
+    at = open_page("Scenario")
+    before = at.session_state.scenario_yaml
+    bad = before.replace("threshold_s: 20", "threshold_s: -5").encode()
+    at.file_uploader(key="scen_upload").set_value(("contract.yaml", bad, "text/yaml")).run()
+    assert not at.exception
+    assert any("contract.yaml: targets[0].threshold_s" in e.value for e in at.error)
+    assert at.session_state.scenario_yaml == before
+    good = before.replace("threshold_s: 20", "threshold_s: 30").encode()
+    at.file_uploader(key="scen_upload").set_value(("contract.yaml", good, "text/yaml")).run()
+    assert not at.error
+    assert yaml.safe_load(at.session_state.scenario_yaml)["targets"][0]["threshold_s"] == 30
+
+
+def test_interval_volume_csv_upload_drives_the_plan():
+    at = open_page("Scenario")
+    scenario = yaml.safe_load(at.session_state.scenario_yaml)
+    days, minutes = scenario["days"], scenario["interval_minutes"]
+    start = dt.datetime.combine(scenario["start_date"], dt.time())
+    rows = ["start,volume"]
+    for k in range(days * 24 * 60 // minutes):
+        t = start + dt.timedelta(minutes=k * minutes)
+        rows.append(f"{t.isoformat()},{100 if 9 <= t.hour < 17 else 0}")
+    bad = b"begin,volume\n2027-01-04T00:00,3\n"
+    at.file_uploader(key="scen_csv").set_value(("volumes.csv", bad, "text/csv")).run()
+    assert not at.exception
+    assert "volumes.csv: missing column(s) start" in at.error[0].value
+    at.file_uploader(key="scen_csv").set_value(
+        ("volumes.csv", "\n".join(rows).encode(), "text/csv")
+    ).run()
+    assert not at.error
+    at.sidebar.radio(key="page").set_value("Plan").run()
+    assert not at.exception and not at.error
+    # 100 calls per 15 minutes of 360 s each = 40 erlangs: the plan needs more than 40 agents
+    assert 40 < int(at.metric[0].value) < 80
+
+
+def test_sla_check_shows_the_busiest_days_peak_intervals():
+    at = open_page("SLA check")
+    at.number_input(key="check_reps").set_value(3).run()
+    at.button(key="check_peak_run").click().run()
+    assert not at.exception
+    assert any("Busiest day" in m.value for m in at.markdown)

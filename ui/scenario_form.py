@@ -1,0 +1,143 @@
+"""The main fields of a scenario as a flat list of form fields, and edits applied back.
+
+The app edits the raw mapping of the scenario file (what YAML/JSON hold), not the validated
+model, so that whatever the user typed reaches the same pydantic schema as a file would and
+gets the same message (``targets[0].service_level: must be a fraction in [0, 1], got 80; use
+0.8 for 80%``). Pure functions; no Streamlit here.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+from scenarios.scenario import INTRADAY_SHAPES
+
+Path = tuple  # keys and indexes from the top of the mapping, e.g. ("targets", 0, "threshold_s")
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One editable value: where it lives, its label (with unit) and its current value."""
+
+    section: str
+    path: Path
+    label: str
+    value: float | str | None
+    options: tuple[str, ...] = ()
+    """Choices for a text field; empty for numbers."""
+    optional: bool = False
+    """Whether the field may be left empty (the key is then removed)."""
+    help: str = ""
+
+
+def _get(data, path: Path):
+    for key in path:
+        if isinstance(data, dict):
+            data = data.get(key)
+        elif isinstance(data, list) and isinstance(key, int) and key < len(data):
+            data = data[key]
+        else:
+            return None
+    return data
+
+
+def _number(value):
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def editable_fields(data: dict) -> list[FormField]:
+    """The planner's main inputs present in ``data``: volumes, intraday curve, AHT, patience,
+    targets, shrinkage, occupancy cap and costs. Fields in unusual forms (an explicit intraday
+    share list, empirical distributions, CSV volumes) are left to the file editor."""
+    fields = []
+    for i, ch in enumerate(data.get("channels") or []):
+        if not isinstance(ch, dict):
+            continue
+        name = f"channel {ch.get('name', i)}"
+        demand = ch.get("demand") or {}
+        if "volume_per_day" in demand:
+            fields.append(
+                FormField(
+                    name,
+                    ("channels", i, "demand", "volume_per_day"),
+                    "Contacts per day (before day/month factors)",
+                    _number(demand["volume_per_day"]),
+                )
+            )
+            profile = demand.get("intraday_profile", "business_day")
+            if isinstance(profile, str):
+                fields.append(
+                    FormField(
+                        name,
+                        ("channels", i, "demand", "intraday_profile"),
+                        "Intraday curve",
+                        profile,
+                        options=INTRADAY_SHAPES,
+                    )
+                )
+        for part, label in (("handle_time", "AHT [s]"), ("patience", "Mean patience [s]")):
+            if isinstance(ch.get(part), dict) and "mean_s" in ch[part]:
+                fields.append(
+                    FormField(
+                        name, ("channels", i, part, "mean_s"), label, _number(ch[part]["mean_s"])
+                    )
+                )
+    for j, t in enumerate(data.get("targets") or []):
+        if not isinstance(t, dict):
+            continue
+        name = f"target for {t.get('channel', j)}"
+        for key, label, help_ in (
+            ("service_level", "SL target (fraction)", "0.8 for 80%"),
+            ("threshold_s", "SL threshold [s]", ""),
+            ("max_abandon", "Max abandonment (fraction of offered)", "empty: no cap"),
+            ("max_asa_s", "Max ASA [s]", "empty: no cap"),
+        ):
+            optional = key in ("max_abandon", "max_asa_s")
+            if key in t or optional:
+                fields.append(
+                    FormField(
+                        name, ("targets", j, key), label, _number(t.get(key)), (), optional, help_
+                    )
+                )
+    workforce = data.get("workforce") or {}
+    for part, share in (workforce.get("shrinkage") or {}).items():
+        fields.append(
+            FormField(
+                "workforce",
+                ("workforce", "shrinkage", part),
+                f"Shrinkage: {part} (fraction of paid time)",
+                _number(share),
+            )
+        )
+    for key, label in (
+        ("max_occupancy", "Max occupancy (fraction)"),
+        ("hourly_cost", "Hourly cost"),
+    ):
+        if key in workforce:
+            fields.append(
+                FormField("workforce", ("workforce", key), label, _number(workforce[key]))
+            )
+    pricing = data.get("pricing") or {}
+    for key, label in (
+        ("per_contact", "Price per contact"),
+        ("per_hour", "Price per agent-hour"),
+        ("fixed_monthly", "Fixed fee per month"),
+    ):
+        if key in pricing:
+            fields.append(FormField("pricing", ("pricing", key), label, _number(pricing[key])))
+    return fields
+
+
+def apply_edits(data: dict, edits: dict[Path, object]) -> dict:
+    """A copy of ``data`` with each path set to its new value (``None`` removes the key)."""
+    out = copy.deepcopy(data)
+    for path, value in edits.items():
+        parent = _get(out, path[:-1])
+        if not isinstance(parent, dict):  # fields come from `data`, so only if it changed shape
+            continue
+        if value is None:
+            parent.pop(path[-1], None)
+        else:
+            parent[path[-1]] = value
+    return out
