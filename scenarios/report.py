@@ -62,18 +62,25 @@ def peak_figure(peak, interval_minutes: int, date: str) -> Figure:
     fig = _figure(9.0, 3.8)
     ax = fig.add_subplot()
     hours = np.arange(peak.sl_formula.size) * interval_minutes / 60
+    staffed = np.where(peak.erlang_agents > 0, 1.0, np.nan)  # closed intervals are not drawn
     level = f"{peak.confidence:.0%}"
-    ax.step(hours, peak.sl_formula, where="post", lw=1, label="closed form, Erlang staffing")
-    ax.step(hours, peak.sl_sim_erlang, where="post", lw=1, label="simulated, Erlang staffing")
+    ax.step(
+        hours, staffed * peak.sl_formula, where="post", lw=1, label="closed form, Erlang staffing"
+    )
+    ax.step(
+        hours, staffed * peak.sl_sim_erlang, where="post", lw=1, label="simulated, Erlang staffing"
+    )
     ax.fill_between(
         hours,
-        peak.sl_sim_erlang - peak.sl_sim_erlang_half_width,
-        peak.sl_sim_erlang + peak.sl_sim_erlang_half_width,
+        staffed * (peak.sl_sim_erlang - peak.sl_sim_erlang_half_width),
+        staffed * (peak.sl_sim_erlang + peak.sl_sim_erlang_half_width),
         step="post",
         alpha=0.25,
         label=f"{level} confidence interval",
     )
-    ax.step(hours, peak.sl_sim_isa, where="post", lw=1, label="simulated, iterated staffing")
+    ax.step(
+        hours, staffed * peak.sl_sim_isa, where="post", lw=1, label="simulated, iterated staffing"
+    )
     ax.axhline(peak.target, color="red", ls="--", lw=1, label=f"target {peak.target:.0%}")
     ax.set_ylim(0, 1.05)
     ax.set_xlabel("hour of day")

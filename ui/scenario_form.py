@@ -51,7 +51,8 @@ def editable_fields(data: dict) -> list[FormField]:
     targets, shrinkage, occupancy cap and costs. Fields in unusual forms (an explicit intraday
     share list, empirical distributions, CSV volumes) are left to the file editor."""
     fields = []
-    for i, ch in enumerate(data.get("channels") or []):
+    channels = data.get("channels") or []
+    for i, ch in enumerate(channels):
         if not isinstance(ch, dict):
             continue
         name = f"channel {ch.get('name', i)}"
@@ -83,10 +84,12 @@ def editable_fields(data: dict) -> list[FormField]:
                         name, ("channels", i, part, "mean_s"), label, _number(ch[part]["mean_s"])
                     )
                 )
+    kinds = {ch.get("name"): ch.get("kind") for ch in channels if isinstance(ch, dict)}
     for j, t in enumerate(data.get("targets") or []):
         if not isinstance(t, dict):
             continue
         name = f"target for {t.get('channel', j)}"
+        queue = kinds.get(t.get("channel")) != "deferred"  # caps apply to queues, not email
         for key, label, help_ in (
             ("service_level", "SL target (fraction)", "0.8 for 80%"),
             ("threshold_s", "SL threshold [s]", ""),
@@ -94,7 +97,7 @@ def editable_fields(data: dict) -> list[FormField]:
             ("max_asa_s", "Max ASA [s]", "empty: no cap"),
         ):
             optional = key in ("max_abandon", "max_asa_s")
-            if key in t or optional:
+            if key in t or (optional and queue):
                 fields.append(
                     FormField(
                         name, ("targets", j, key), label, _number(t.get(key)), (), optional, help_
@@ -110,9 +113,10 @@ def editable_fields(data: dict) -> list[FormField]:
                 _number(share),
             )
         )
+    currency = workforce.get("currency", "EUR")
     for key, label in (
         ("max_occupancy", "Max occupancy (fraction)"),
-        ("hourly_cost", "Hourly cost"),
+        ("hourly_cost", f"Hourly cost [{currency}]"),
     ):
         if key in workforce:
             fields.append(
@@ -120,9 +124,9 @@ def editable_fields(data: dict) -> list[FormField]:
             )
     pricing = data.get("pricing") or {}
     for key, label in (
-        ("per_contact", "Price per contact"),
-        ("per_hour", "Price per agent-hour"),
-        ("fixed_monthly", "Fixed fee per month"),
+        ("per_contact", f"Price per contact [{currency}]"),
+        ("per_hour", f"Price per agent-hour [{currency}]"),
+        ("fixed_monthly", f"Fixed fee per month [{currency}]"),
     ):
         if key in pricing:
             fields.append(FormField("pricing", ("pricing", key), label, _number(pricing[key])))
