@@ -52,6 +52,7 @@ DEFAULTS = {
     "calc_target": 0.8,
     "check_reps": 10,
     "sim_reps": 10,
+    "plan_period": "month",
 }
 for _key, _value in DEFAULTS.items():
     st.session_state.setdefault(_key, _value)
@@ -395,15 +396,16 @@ def page_plan():
     channel = st.selectbox("Channel", list(result.channels), key="plan_channel")
     st.pyplot(week_heatmap(result, channel))
     st.pyplot(kpi_curve(result, channel))
-    months = result.months
+    period = st.radio("Totals per", ("day", "week", "month"), horizontal=True, key="plan_period")
+    totals = {"day": result.days, "week": result.weeks, "month": result.months}[period]
     st.dataframe(
         {
-            "month": months.label,
-            "paid hours": months.paid_hours,
-            "FTE": months.fte,
-            f"cost [{cur}]": months.cost,
-            f"revenue [{cur}]": months.revenue,
-            f"cost per contact [{cur}]": months.cost_per_contact,
+            period: totals.label,
+            "paid hours": totals.paid_hours,
+            "FTE": totals.fte,
+            f"cost [{cur}]": totals.cost,
+            f"revenue [{cur}]": totals.revenue,
+            f"cost per contact [{cur}]": totals.cost_per_contact,
         }
     )
     st.download_button(
