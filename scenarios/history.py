@@ -1,0 +1,65 @@
+"""Learn from history: one call that imports a call-level export and analyses it.
+
+``analyse_history(path)`` reads the file (``history_import``), computes the statistics per
+interval and per day, the handle-time fit and the patience under censoring
+(``history_stats``), and backtests Erlang C, Erlang A and the simulation against the observed
+intervals with plain and corrected inputs (``backtest``). ``calibrate`` (module
+``calibrate``) turns the same records into a plannable ``Scenario``. The CLI's
+``ccplan history`` and the app call these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .backtest import Backtest, backtest
+from .history_import import CallRecords, HistoryMapping, ImportReport, read_history
+from .history_stats import PatienceEstimate, PeriodStats, patience_by_band, period_stats
+
+
+@dataclass(frozen=True)
+class HistoryAnalysis:
+    """Everything ``ccplan history`` reports: ``report`` (rows read, kept, dropped by reason),
+    ``days`` (KPIs per day), ``backtest`` (with the per-interval KPIs in
+    ``backtest.observed``, the handle-time fit, the patience estimate and the staffing
+    correction), ``patience_by_band`` (per band of the day) and the ``calls`` themselves."""
+
+    calls: CallRecords
+    days: PeriodStats
+    patience_by_band: dict[str, PatienceEstimate]
+    backtest: Backtest
+
+    @property
+    def report(self) -> ImportReport:
+        return self.calls.report
+
+    def to_dict(self, per_interval: bool = True) -> dict:
+        bt = self.backtest
+        return {
+            "import": self.report.to_dict(),
+            "statistics": {
+                "days": self.days.to_dict(),
+                "intervals": bt.observed.to_dict() if per_interval else None,
+                "handle_time": bt.handle.to_dict(),
+            },
+            "patience": {
+                **bt.patience.to_dict(),
+                "by_band": {k: v.to_dict() for k, v in self.patience_by_band.items()},
+            },
+            "staffing": bt.staffing.to_dict(),
+            "backtest": bt.to_dict(per_interval),
+        }
+
+
+def analyse_history(path, mapping: HistoryMapping | None = None, **options) -> HistoryAnalysis:
+    """Import ``path`` and analyse it; ``options`` go to ``backtest.backtest``
+    (``interval_minutes``, ``threshold_s``, ``busy_min_offered``, ``target_service_level``,
+    ``break_gap_s``, ``replications``, ``seed``)."""
+    calls = read_history(path, mapping)
+    bt = backtest(calls, **options)
+    return HistoryAnalysis(
+        calls=calls,
+        days=period_stats(calls, 1440, bt.threshold_s),
+        patience_by_band=patience_by_band(calls),
+        backtest=bt,
+    )

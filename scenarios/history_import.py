@@ -1,0 +1,544 @@
+"""Import call-level history (one row per call) from a CSV export of a phone system.
+
+A column mapping (``HistoryMapping``, from YAML/JSON or the built-in ``ANONYMOUS_BANK``) names
+the file's columns for our fields, how times are written and which outcome codes mean what.
+Every row ends up either *kept* (an offered call: queued and answered, queued and abandoned, or
+put straight through to an agent) or *dropped* with exactly one reason, so that
+``rows_in == kept + sum(dropped.values())`` always holds (``ImportReport``). A file that cannot
+be read as mapped (a mapped column missing from the header, a time that does not parse, an
+outcome code the mapping does not list) raises ``HistoryError`` naming the column and showing
+the offending row: nothing is silently dropped.
+
+Which calls count as offered (stated in ``ImportReport.definitions``):
+
+* queued calls (a queue-entry time, or without that column: abandoned, or answered after a
+  wait > 0) are offered at their queue entry; their wait is the queue time;
+* answered calls that never queued were routed straight to a free agent: offered, answered with
+  zero wait (as most WFM tools count them), at the start of service;
+* abandoned calls that never queued ended in the IVR/VRU: they never reached the agents and are
+  dropped as ``never_queued``;
+* outcomes listed as ``other`` (e.g. the bank's ``PHANTOM`` "virtual calls") are dropped.
+
+Drop reasons are checked in this order, and a row counts under the first that applies:
+``other_outcome``, ``missing:<column>`` (an empty cell, or a not-applicable time where the call
+needs one), ``never_queued``, ``negative:<duration>``. Instants are seconds since local midnight
+of the first day in the file (``CallRecords.origin``), in the mapping's ``timezone``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+from pydantic import Field, ValidationError, field_validator
+
+from ._base import StrictModel
+from .io import ScenarioError, describe_validation_error, read_mapping
+
+#: Outcome codes of ``CallRecords.outcome``.
+ANSWERED, ABANDONED = 0, 1
+#: Clock times earlier than the arrival by more than this have wrapped past midnight [s].
+_WRAP_S = 12 * 3600.0
+_TIME_FIELDS = ("arrival", "ivr_exit", "queue_entry", "queue_exit", "service_start", "service_end")
+_DURATION_FIELDS = ("wait_s", "handle_s")
+
+
+class HistoryError(ScenarioError):
+    """A history file cannot be read as mapped; the message names the column and a row."""
+
+
+class ColumnMap(StrictModel):
+    """Our field -> the file's column name. Only ``arrival`` and ``outcome`` are required."""
+
+    arrival: str
+    """When the call reached the center (e.g. entered the IVR)."""
+    outcome: str
+    """Answered / abandoned / other code."""
+    date: str | None = None
+    """The date, when the time columns hold clock times only."""
+    ivr_exit: str | None = None
+    """When the call left the IVR (used only to check for negative IVR times)."""
+    queue_entry: str | None = None
+    """When the call joined the queue (a not-applicable time: never queued)."""
+    queue_exit: str | None = None
+    """When it left the queue (used when ``wait_s`` is not mapped)."""
+    wait_s: str | None = None
+    """Time in queue [s]."""
+    service_start: str | None = None
+    """When an agent picked the call up."""
+    service_end: str | None = None
+    """When service ended (used when ``handle_s`` is not mapped)."""
+    handle_s: str | None = None
+    """Recorded service (handle) time [s]."""
+    agent: str | None = None
+    """Agent id or name."""
+    type: str | None = None
+    """Call type or skill."""
+
+
+class OutcomeCodes(StrictModel):
+    """The file's outcome codes; a code in none of the lists is an error, not a drop."""
+
+    answered: tuple[str, ...] = Field(min_length=1)
+    abandoned: tuple[str, ...] = Field(min_length=1)
+    other: tuple[str, ...] = ()
+    """Codes to drop (counted as ``other_outcome``)."""
+
+
+class HistoryMapping(StrictModel):
+    """How to read one export format (a YAML/JSON file given to ``ccplan history --mapping``)."""
+
+    columns: ColumnMap
+    outcomes: OutcomeCodes
+    date_format: str = "%Y-%m-%d"
+    """``strptime`` format of the date column."""
+    time_format: str = "%H:%M:%S"
+    """``strptime`` format of the time columns when a date column is mapped."""
+    datetime_format: str = "iso"
+    """Without a date column: ``iso`` (ISO 8601, an offset or ``Z`` allowed) or a
+    ``strptime`` format of the full date and time."""
+    timezone: str = "UTC"
+    """The center's time zone (IANA name): intervals are its local clock time. Timestamps with
+    an offset are converted to it."""
+    source_timezone: str | None = None
+    """Zone of timestamps without an offset, when not ``timezone`` (e.g. ``UTC`` exports)."""
+    not_applicable: tuple[str, ...] = ()
+    """Time values meaning "did not happen" (the bank writes ``0:00:00``)."""
+    no_agent: tuple[str, ...] = ()
+    """Agent values meaning "no agent" (the bank writes ``NO_SERVER``)."""
+    delimiter: str | None = None
+    """Field separator; None: detected from the header (comma, semicolon, tab or bar)."""
+
+    @field_validator("timezone", "source_timezone")
+    @classmethod
+    def _zone(cls, value):
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from None
+        return value
+
+
+#: The Technion "Anonymous Bank" export (``../shared/data/anonymous_bank_one_day.csv``).
+ANONYMOUS_BANK = HistoryMapping(
+    columns=ColumnMap(
+        arrival="vru_entry",
+        outcome="outcome",
+        date="date",
+        ivr_exit="vru_exit",
+        queue_entry="q_start",
+        queue_exit="q_exit",
+        wait_s="q_time",
+        service_start="ser_start",
+        service_end="ser_exit",
+        handle_s="ser_time",
+        agent="server",
+        type="type",
+    ),
+    outcomes=OutcomeCodes(answered=("AGENT",), abandoned=("HANG",), other=("PHANTOM",)),
+    timezone="Asia/Jerusalem",
+    not_applicable=("0:00:00",),
+    no_agent=("NO_SERVER",),
+)
+
+
+def load_mapping(path) -> HistoryMapping:
+    """A mapping from a YAML or JSON file; errors name the field (``HistoryError``)."""
+    path = Path(path)
+    data = read_mapping(path)
+    if not isinstance(data, dict):
+        raise HistoryError(f"{path}: expected a mapping with `columns` and `outcomes`")
+    try:
+        return HistoryMapping.model_validate(data)
+    except ValidationError as err:
+        raise HistoryError(f"{path}: " + "; ".join(describe_validation_error(err))) from None
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What happened to every row.
+
+    ``rows_in`` data rows read; ``kept`` offered calls, split in ``kept_by_kind``
+    (``queued_answered``, ``queued_abandoned``, ``direct_answered``); ``dropped`` counts per
+    reason and ``first_dropped_line`` the file line of the first row dropped for it;
+    ``definitions`` states what counts as offered. ``rows_in == kept + sum(dropped)``.
+    """
+
+    source: str
+    rows_in: int
+    kept: int
+    kept_by_kind: dict[str, int]
+    dropped: dict[str, int]
+    first_dropped_line: dict[str, int]
+    definitions: tuple[str, ...]
+
+    @property
+    def reconciles(self) -> bool:
+        return self.rows_in == self.kept + sum(self.dropped.values())
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "rows_in": self.rows_in,
+            "kept": self.kept,
+            "kept_by_kind": dict(self.kept_by_kind),
+            "dropped": dict(self.dropped),
+            "first_dropped_line": dict(self.first_dropped_line),
+            "reconciles": self.reconciles,
+            "definitions": list(self.definitions),
+        }
+
+
+@dataclass(frozen=True)
+class CallRecords:
+    """The kept (offered) calls, one element per call, in file order.
+
+    Instants ``*_at_s`` are seconds since ``origin`` (local midnight of the first day, in
+    ``timezone``); durations ``*_s`` are seconds. ``outcome`` is ``ANSWERED`` (0) or
+    ``ABANDONED`` (1); ``queued`` is False for calls put straight through (wait 0).
+    ``handle_s``, ``service_start_at_s`` and ``service_end_at_s`` are NaN for abandoned calls
+    (and ``service_*`` also where the file has no service times). ``agent`` is ``""`` where
+    no agent is named; ``call_type`` ``""`` where the file has no type column.
+    """
+
+    origin: dt.date
+    timezone: str
+    offered_at_s: np.ndarray
+    wait_s: np.ndarray
+    outcome: np.ndarray
+    queued: np.ndarray
+    handle_s: np.ndarray
+    service_start_at_s: np.ndarray
+    service_end_at_s: np.ndarray
+    agent: np.ndarray
+    call_type: np.ndarray
+    report: ImportReport = field(repr=False)
+
+    @property
+    def size(self) -> int:
+        return int(self.offered_at_s.size)
+
+    @property
+    def n_days(self) -> int:
+        """Days covered, from ``origin`` to the last offered call."""
+        return int(self.offered_at_s.max() // 86_400) + 1 if self.size else 1
+
+    def subset(self, mask) -> CallRecords:
+        """The calls where ``mask`` is True (the report still describes the whole file)."""
+        arrays = {
+            k: getattr(self, k)[mask]
+            for k in (
+                "offered_at_s",
+                "wait_s",
+                "outcome",
+                "queued",
+                "handle_s",
+                "service_start_at_s",
+                "service_end_at_s",
+                "agent",
+                "call_type",
+            )
+        }
+        return CallRecords(self.origin, self.timezone, report=self.report, **arrays)
+
+
+class _Reader:
+    """Parses the cells of one row according to the mapping; raises ``HistoryError``."""
+
+    def __init__(self, mapping: HistoryMapping, source: str, header: list[str]):
+        self.m = mapping
+        self.source = source
+        self.zone = ZoneInfo(mapping.timezone)
+        self.source_zone = ZoneInfo(mapping.source_timezone) if mapping.source_timezone else None
+        cols = mapping.columns.model_dump()
+        missing = [(f, c) for f, c in cols.items() if c is not None and c not in header]
+        if missing:
+            names = ", ".join(f"{c!r} (for {f})" for f, c in missing)
+            raise HistoryError(
+                f"{source}: column {names} not in the file's header; "
+                f"the header is: {','.join(header)}"
+            )
+        self.index = {f: header.index(c) for f, c in cols.items() if c is not None}
+        self.column = {f: c for f, c in cols.items() if c is not None}
+        self.codes = {}
+        for kind in ("answered", "abandoned", "other"):
+            for code in getattr(mapping.outcomes, kind):
+                self.codes[code] = kind
+        self._dates: dict[str, dt.date] = {}
+
+    def fail(self, fld: str, value: str, line: int, raw: list[str], why: str):
+        delim = self.m.delimiter or ","
+        raise HistoryError(
+            f"{self.source} line {line}, column {self.column[fld]!r}: {value!r} {why}; "
+            f"row: {delim.join(raw)}"
+        )
+
+    def cell(self, fld: str, row: list[str]) -> str | None:
+        """Stripped cell text, None where the field is not mapped."""
+        i = self.index.get(fld)
+        if i is None:
+            return None
+        return row[i].strip() if i < len(row) else ""
+
+    def _date(self, text, line, raw) -> dt.date:
+        d = self._dates.get(text)
+        if d is None:
+            try:
+                d = dt.datetime.strptime(text, self.m.date_format).date()
+            except ValueError:
+                self.fail("date", text, line, raw, f"is not a date in format {self.m.date_format}")
+            self._dates[text] = d
+        return d
+
+    def instant(self, fld, text, day_text, line, raw) -> dt.datetime:
+        """Naive local date-time of a time cell (the date column supplies the day)."""
+        try:
+            if day_text is not None:
+                clock = dt.datetime.strptime(text, self.m.time_format).time()
+                stamp = dt.datetime.combine(self._date(day_text, line, raw), clock)
+            elif self.m.datetime_format == "iso":
+                text_iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+                stamp = dt.datetime.fromisoformat(text_iso)
+            else:
+                stamp = dt.datetime.strptime(text, self.m.datetime_format)
+        except ValueError:
+            fmt = (
+                self.m.time_format
+                if day_text is not None
+                else ("ISO 8601" if self.m.datetime_format == "iso" else self.m.datetime_format)
+            )
+            self.fail(fld, text, line, raw, f"is not a time in format {fmt}")
+        if stamp.tzinfo is None and self.source_zone is not None:
+            stamp = stamp.replace(tzinfo=self.source_zone)
+        if stamp.tzinfo is not None:
+            stamp = stamp.astimezone(self.zone).replace(tzinfo=None)
+        return stamp
+
+    def duration(self, fld, text, line, raw) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not np.isfinite(value):
+            self.fail(fld, text, line, raw, "is not a duration in seconds")
+        return value
+
+
+def _sniff(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", ";", "\t", "|")}
+    return max(counts, key=counts.get)
+
+
+_DEFINITIONS = (
+    "offered = calls that reached the agents' queue or were put straight through to an agent",
+    "queued calls are offered at queue entry, their wait is the recorded time in queue",
+    "answered calls that never queued count as offered and answered with zero wait",
+    "abandoned calls that never queued ended in the IVR: dropped (never_queued)",
+    "a row is dropped for the first reason that applies: other_outcome, missing:<column>, "
+    "never_queued, negative:<duration>",
+)
+
+
+def read_history(path, mapping: HistoryMapping | None = None) -> CallRecords:
+    """Read a call-level CSV export; the import report is ``records.report``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file (header row; comma, semicolon, tab or bar separated; any line ends).
+    mapping : HistoryMapping, optional
+        Column mapping and formats; default ``ANONYMOUS_BANK``.
+
+    Raises
+    ------
+    HistoryError
+        The file cannot be read, a mapped column is not in the header, or a cell does not
+        parse; the message names the column, the line and shows the row.
+    """
+    m = mapping or ANONYMOUS_BANK
+    path = Path(path)
+    source = str(path)
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as err:
+        raise HistoryError(f"{source}: cannot read the file ({err})") from None
+    first = text.split("\n", 1)[0]
+    delimiter = m.delimiter or _sniff(first)
+    m = m.model_copy(update={"delimiter": delimiter})
+    rows = csv.reader(text.splitlines(), delimiter=delimiter)
+    header = [h.strip() for h in next(rows, [])]
+    if not any(header):
+        raise HistoryError(f"{source}: the file is empty (no header row)")
+    reader = _Reader(m, source, header)
+    out = {k: [] for k in ("offered", "wait", "outcome", "queued", "handle", "s0", "s1")}
+    out.update(agent=[], call_type=[], arrival=[])
+    dropped: dict[str, int] = {}
+    first_line: dict[str, int] = {}
+    kinds = {"queued_answered": 0, "queued_abandoned": 0, "direct_answered": 0}
+    rows_in = 0
+
+    def drop(reason, line):
+        dropped[reason] = dropped.get(reason, 0) + 1
+        first_line.setdefault(reason, line)
+
+    for line, raw in enumerate(rows, start=2):
+        if not raw or all(not c.strip() for c in raw):
+            continue  # blank lines are not rows
+        rows_in += 1
+        kept = _parse_row(reader, raw, line, drop)
+        if kept is None:
+            continue
+        arrival_dt, row = kept
+        kinds[row.pop("kind")] += 1
+        out["arrival"].append(arrival_dt)
+        for k, v in row.items():
+            out[k].append(v)
+    origin = min(out["arrival"]).date() if out["arrival"] else dt.date(1970, 1, 1)
+    base = dt.datetime.combine(origin, dt.time())
+    shift = np.array([(a - base).total_seconds() for a in out["arrival"]], dtype=float)
+    kept_n = len(out["arrival"])
+    report = ImportReport(
+        source=source,
+        rows_in=rows_in,
+        kept=kept_n,
+        kept_by_kind=kinds,
+        dropped=dict(sorted(dropped.items())),
+        first_dropped_line={k: first_line[k] for k in sorted(first_line)},
+        definitions=_DEFINITIONS,
+    )
+    if kept_n == 0:
+        raise HistoryError(
+            f"{source}: no offered calls among {rows_in} rows "
+            f"(dropped: {', '.join(f'{k} {v}' for k, v in sorted(dropped.items())) or 'none'})"
+        )
+
+    def rel(name):  # instants relative to the row's arrival -> seconds since origin
+        return shift + np.asarray(out[name], dtype=float)
+
+    return CallRecords(
+        origin=origin,
+        timezone=m.timezone,
+        offered_at_s=rel("offered"),
+        wait_s=np.asarray(out["wait"], dtype=float),
+        outcome=np.asarray(out["outcome"], dtype=np.int8),
+        queued=np.asarray(out["queued"], dtype=bool),
+        handle_s=np.asarray(out["handle"], dtype=float),
+        service_start_at_s=rel("s0"),
+        service_end_at_s=rel("s1"),
+        agent=np.asarray(out["agent"], dtype=str),
+        call_type=np.asarray(out["call_type"], dtype=str),
+        report=report,
+    )
+
+
+def _values(r: _Reader, raw, line, day) -> tuple[dt.datetime | None, dict]:
+    """Arrival date-time, and every other mapped time or duration field in seconds (times
+    relative to the arrival): None where not applicable, NaN where the cell is empty."""
+    vals: dict[str, float | None] = {}
+    arrival = None
+    for fld in _TIME_FIELDS:
+        text = r.cell(fld, raw)
+        if text is None:
+            continue
+        if text in r.m.not_applicable or text == "":
+            vals[fld] = None if text else float("nan")
+            continue
+        stamp = r.instant(fld, text, day, line, raw)
+        if fld == "arrival":
+            arrival, vals[fld] = stamp, 0.0
+            continue
+        offset = (stamp - arrival).total_seconds() if arrival is not None else float("nan")
+        if day is not None and offset < -_WRAP_S:  # a clock time past midnight
+            offset += 86_400.0
+        vals[fld] = offset
+    for fld in _DURATION_FIELDS:
+        text = r.cell(fld, raw)
+        if text is not None:
+            vals[fld] = r.duration(fld, text, line, raw) if text else float("nan")
+    return arrival, vals
+
+
+def _parse_row(r: _Reader, raw: list[str], line: int, drop):
+    """One row -> (arrival date-time, the call's fields) or None (dropped, counted)."""
+    code = r.cell("outcome", raw)
+    kind = r.codes.get(code)
+    if code and kind is None:
+        listed = "; ".join(
+            f"{k}: {', '.join(getattr(r.m.outcomes, k)) or '-'}"
+            for k in ("answered", "abandoned", "other")
+        )
+        r.fail("outcome", code, line, raw, f"is not an outcome code of the mapping ({listed})")
+    if kind == "other":
+        drop("other_outcome", line)
+        return None
+    day = r.cell("date", raw)
+    if day == "" or not code:
+        drop(f"missing:{r.column['date' if code else 'outcome']}", line)
+        return None
+    arrival, vals = _values(r, raw, line, day)
+
+    def present(fld):
+        v = vals.get(fld)
+        return v is not None and v == v
+
+    answered = kind == "answered"
+    if "queue_entry" in r.column:
+        queued = vals["queue_entry"] is not None  # empty (NaN) = queued, time missing
+    else:
+        queued = not answered or (present("wait_s") and vals["wait_s"] > 0)
+    needed = ["arrival"]
+    if queued:
+        needed += ["queue_entry", "wait_s" if "wait_s" in r.column else "queue_exit"]
+    if answered:
+        needed += ["service_start", "handle_s" if "handle_s" in r.column else "service_end"]
+    for fld in needed:
+        if fld in r.column and not present(fld):
+            drop(f"missing:{r.column[fld]}", line)
+            return None
+    if not queued and not answered:
+        drop("never_queued", line)
+        return None
+    entry = vals.get("queue_entry") or 0.0
+    wait = 0.0
+    if queued:
+        wait = vals["wait_s"] if "wait_s" in r.column else vals.get("queue_exit", entry) - entry
+    handle = float("nan")
+    if answered:
+        if "handle_s" in r.column:
+            handle = vals["handle_s"]
+        elif "service_start" in r.column:
+            handle = vals["service_end"] - vals["service_start"]
+    c = r.column
+    for name, value in (
+        (f"{c.get('ivr_exit')}-{c['arrival']}", vals.get("ivr_exit") if present("ivr_exit") else 0),
+        (c.get("wait_s") or f"{c.get('queue_exit')}-{c.get('queue_entry')}", wait),
+        (c.get("handle_s") or f"{c.get('service_end')}-{c.get('service_start')}", handle),
+    ):
+        if value < 0:  # NaN compares False
+            drop(f"negative:{name}", line)
+            return None
+    ivr = vals["ivr_exit"] if present("ivr_exit") else 0.0
+    s0 = vals["service_start"] if answered and present("service_start") else float("nan")
+    if queued:
+        offered = vals["queue_entry"] if "queue_entry" in c else ivr
+    else:
+        offered = s0 if s0 == s0 else ivr
+    agent = r.cell("agent", raw) or ""
+    return arrival, {
+        "kind": ("queued_" if queued else "direct_") + ("answered" if answered else "abandoned"),
+        "offered": offered,
+        "wait": wait,
+        "outcome": ANSWERED if answered else ABANDONED,
+        "queued": queued,
+        "handle": handle,
+        "s0": s0,
+        "s1": s0 + handle,
+        "agent": "" if agent in r.m.no_agent else agent,
+        "call_type": r.cell("type", raw) or "",
+    }
