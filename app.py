@@ -7,6 +7,7 @@ the CLI calls. Run with ``make app`` (http://localhost:8501).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
@@ -20,7 +21,7 @@ from scenarios.export import intervals_csv
 from scenarios.io import parse_scenario
 from scenarios.plots import kpi_curve, staffing_curve, week_heatmap
 
-PAGES = ("Quick calculator", "Scenario", "Plan", "SLA check", "Simulate")
+PAGES = ("Quick calculator", "Scenario", "Plan", "SLA check", "Simulate", "History")
 
 st.set_page_config(page_title="ccplan: contact-center capacity planner", layout="wide")
 
@@ -53,6 +54,9 @@ DEFAULTS = {
     "check_reps": 10,
     "sim_reps": 10,
     "plan_period": "month",
+    "hist_interval": 30,
+    "hist_threshold": 20.0,
+    "hist_busy": 30,
 }
 for _key, _value in DEFAULTS.items():
     st.session_state.setdefault(_key, _value)
@@ -60,9 +64,9 @@ for _key, _value in DEFAULTS.items():
 # ----- state: inputs survive page switches (Streamlit drops the state of widgets not drawn in a
 # run; re-assigning it marks it as the user's, so every other input is kept) ------------------
 for _key in list(st.session_state.keys()):
-    if str(_key).startswith(("calc_", "plan_", "check_", "sim_")) and not str(_key).endswith(
-        ("_run", "_csv", "_load", "_download", "_disabled")
-    ):
+    if str(_key).startswith(("calc_", "plan_", "check_", "sim_", "hist_")) and not str(
+        _key
+    ).endswith(("_run", "_csv", "_load", "_download", "_disabled", "_upload")):
         st.session_state[_key] = st.session_state[_key]
 
 # ----- state: the scenario being edited -------------------------------------------------------
@@ -208,18 +212,23 @@ def _load_scenario_upload(upload) -> None:
         st.session_state.scenario_yaml = text
 
 
-def _load_volume_upload(upload, channel: str) -> None:
-    """Point ``channel``'s demand at an uploaded interval-volume CSV (kept in this session's
-    temporary folder) if the file fits the scenario's interval grid."""
+def _session_file(upload, name: str | None = None) -> Path:
+    """An uploaded file saved in this session's temporary folder (readers take paths)."""
     import tempfile
-    from pathlib import Path
-
-    from scenarios.demand import expand
 
     if "upload_dir" not in st.session_state:
         st.session_state.upload_dir = tempfile.mkdtemp(prefix="ccplan-app-")
-    path = Path(st.session_state.upload_dir) / f"{channel}-volumes.csv"
+    path = Path(st.session_state.upload_dir) / (name or Path(upload.name).name)
     path.write_bytes(upload.getvalue())
+    return path
+
+
+def _load_volume_upload(upload, channel: str) -> None:
+    """Point ``channel``'s demand at an uploaded interval-volume CSV (kept in this session's
+    temporary folder) if the file fits the scenario's interval grid."""
+    from scenarios.demand import expand
+
+    path = _session_file(upload, f"{channel}-volumes.csv")
     data = yaml.safe_load(st.session_state.scenario_yaml)
     for ch in data["channels"]:
         if ch.get("name") == channel:
@@ -621,10 +630,128 @@ def page_simulate():
     st.pyplot(fig)
 
 
+SAMPLE_HISTORY = Path(__file__).resolve().parent.parent / "shared/data/anonymous_bank_one_day.csv"
+
+
+def page_history():
+    from scenarios.history import analyse_history
+    from scenarios.history_import import load_mapping
+    from scenarios.history_plots import backtest_figure, patience_figure, staffing_figure
+
+    st.title("History")
+    st.caption(
+        "Call-level records (one row per call) -> what was offered, the service given, "
+        "patience under censoring, and whether the models reproduce it."
+    )
+    records = st.file_uploader("Call records (CSV)", type=["csv", "txt"], key="hist_records_upload")
+    mapping = st.file_uploader(
+        "Column mapping (YAML/JSON; default: the Anonymous Bank export format)",
+        type=["yaml", "yml", "json"],
+        key="hist_mapping_upload",
+    )
+    cols = st.columns(3)
+    minutes = cols[0].selectbox("Interval [min]", (15, 30, 60), key="hist_interval")
+    threshold = cols[1].number_input("SL threshold [s]", 0.0, 3600.0, key="hist_threshold")
+    busy = cols[2].number_input("Busy interval: offered calls >=", 1, 100_000, key="hist_busy")
+    source = None
+    if records is not None:
+        source = records
+    elif SAMPLE_HISTORY.exists():
+        st.caption(f"No file uploaded: the sample day `{SAMPLE_HISTORY.name}` is used.")
+        source = SAMPLE_HISTORY
+    if source is None or not st.button("Analyse", key="hist_run"):
+        stored = st.session_state.get("hist_result")
+        if stored is None:
+            return
+        analysis = stored
+    else:
+        try:
+            path = source if isinstance(source, Path) else _session_file(source)
+            with st.spinner("importing and backtesting (Erlang C, Erlang A, simulation)"):
+                analysis = analyse_history(
+                    path,
+                    load_mapping(_session_file(mapping)) if mapping is not None else None,
+                    interval_minutes=int(minutes),
+                    threshold_s=float(threshold),
+                    busy_min_offered=int(busy),
+                )
+        except (ScenarioError, ValueError, OSError) as err:
+            st.error(f"Not analysed — {err}")
+            return
+        st.session_state.hist_result = analysis
+    rep, bt = analysis.report, analysis.backtest
+    st.subheader("Import")
+    st.markdown(
+        f"`{Path(rep.source).name}`: **{rep.rows_in}** rows read, **{rep.kept}** kept (offered "
+        f"calls), **{rep.rows_in - rep.kept}** dropped — "
+        + ("counts reconcile." if rep.reconciles else "counts do NOT reconcile.")
+    )
+    st.dataframe(
+        {
+            "rows": [f"kept: {k}" for k in rep.kept_by_kind]
+            + [f"dropped: {k}" for k in rep.dropped],
+            "count": list(rep.kept_by_kind.values()) + list(rep.dropped.values()),
+            "first line": [""] * len(rep.kept_by_kind)
+            + [str(rep.first_dropped_line[k]) for k in rep.dropped],
+        }
+    )
+    for line in rep.definitions:
+        st.caption(line)
+    st.subheader("Service given (observed, per day)")
+    d = analysis.days
+    defs = d.to_dict()["sl_definitions"]
+    st.dataframe(
+        {
+            "day": [str(x)[:10] for x in d.to_dict()["start"]],
+            "offered": d.offered,
+            "answered": d.answered,
+            "abandoned": d.abandoned,
+            f"SL ({defs['of_offered']})": [f"{v:.1%}" for v in d.service_level],
+            f"SL ({defs['excl_short_abandons']})": [
+                f"{v:.1%}" for v in d.service_level_excl_short_abandons
+            ],
+            f"SL ({defs['of_answered']})": [f"{v:.1%}" for v in d.service_level_of_answered],
+            "abandonment (of offered)": [f"{v:.1%}" for v in d.abandon_rate],
+            "ASA [s]": np.round(d.asa_s, 1),
+            "AHT recorded [s]": np.round(d.aht_s, 1),
+        }
+    )
+    pat = bt.patience
+    st.subheader("Patience")
+    st.markdown(
+        f"Mean patience **{pat.mean_s:.0f} s** (95% CI {pat.ci_low_s:.0f}–{pat.ci_high_s:.0f} s), "
+        f"Kaplan-Meier median {pat.km_median_s:.0f} s; {pat.abandoned} abandonments, "
+        f"{pat.censored_share:.0%} of waits censored. Method: {pat.method}. The mean wait of "
+        f"abandoners ({pat.naive_abandoner_mean_s:.0f} s) is biased low and not used."
+    )
+    st.pyplot(patience_figure(pat))
+    st.subheader("Backtest")
+    st.caption(
+        f"SL = {bt.sl_definition}; errors over {int(bt.busy.sum())} busy intervals (>= "
+        f"{bt.busy_min_offered} offered); simulation {bt.replications} replications."
+    )
+    for line in bt.staffing.method:
+        st.caption(line)
+    st.dataframe(bt.mae_table())
+    st.pyplot(backtest_figure(bt))
+    st.pyplot(staffing_figure(bt))
+    if st.button("Use the calibrated scenario", key="hist_calibrate_run"):
+        from scenarios.calibrate import calibrate
+
+        calibration = calibrate(analysis.calls, interval_minutes=int(minutes))
+        st.session_state.scenario_yaml = _dump(
+            json.loads(calibration.scenario.model_dump_json(exclude_defaults=True))
+        )
+        st.success("The calibrated scenario is now the scenario of every page.")
+        for note in calibration.notes:
+            st.caption(note)
+
+
 {
     "Quick calculator": page_calculator,
     "Scenario": page_scenario,
     "Plan": page_plan,
     "SLA check": page_check,
     "Simulate": page_simulate,
+    "History": page_history,
 }[page]()

@@ -1,5 +1,6 @@
 """The Streamlit app with streamlit.testing's AppTest: every page renders, inputs drive it."""
 
+import csv
 import datetime as dt
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).parents[2] / "app.py")
-PAGES = ("Quick calculator", "Scenario", "Plan", "SLA check", "Simulate")
+PAGES = ("Quick calculator", "Scenario", "Plan", "SLA check", "Simulate", "History")
 
 
 def open_page(page):
@@ -153,3 +154,34 @@ def test_sla_check_shows_the_busiest_days_peak_intervals():
     at.button(key="check_peak_run").click().run()
     assert not at.exception
     assert any("Busiest day" in m.value for m in at.markdown)
+
+
+SAMPLE = Path(__file__).parents[3] / "shared/data/anonymous_bank_one_day.csv"
+
+
+def test_history_page_imports_backtests_and_calibrates():
+    at = open_page("History")
+    at.button(key="hist_run").click().run()
+    assert not at.exception
+    with SAMPLE.open(newline="") as f:
+        rows = sum(1 for _ in csv.DictReader(f))
+    assert any(f"**{rows}** rows read" in m.value for m in at.markdown)
+    table = at.dataframe[-1].value  # the backtest errors, one row per inputs x model
+    assert len(table) == 6 and set(table["model"]) == {"erlang_c", "erlang_a", "simulation"}
+    at.button(key="hist_calibrate_run").click().run()
+    assert not at.exception
+    scenario = yaml.safe_load(at.session_state.scenario_yaml)
+    assert scenario["interval_minutes"] == 30
+    at.sidebar.radio(key="page").set_value("Plan").run()
+    assert not at.exception and not at.error
+
+
+def test_history_page_names_the_missing_column_of_a_bad_file():
+    at = open_page("History")
+    at.number_input(key="hist_threshold").set_value(30.0)
+    bad = b"when,what\n2024-01-01 08:00,x\n"
+    at.file_uploader(key="hist_records_upload").set_value(("export.csv", bad, "text/csv")).run()
+    at.button(key="hist_run").click().run()
+    assert not at.exception
+    assert "export.csv" in at.error[0].value and "column" in at.error[0].value
+    assert at.number_input(key="hist_threshold").value == 30.0
