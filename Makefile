@@ -34,6 +34,7 @@ bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/bench_plan.py
 	$(BIN)/python bench/bench_verdict.py
 	$(BIN)/python bench/bench_app.py
+	$(BIN)/python bench/bench_scale.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

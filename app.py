@@ -7,6 +7,7 @@ the CLI calls. Run with ``make app`` (http://localhost:8501).
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -57,14 +58,17 @@ DEFAULTS = {
     "hist_interval": 30,
     "hist_threshold": 20.0,
     "hist_busy": 30,
+    "settings_executor": "processes",
+    "settings_scheduler": os.environ.get("DASK_SCHEDULER_ADDRESS", ""),
 }
 for _key, _value in DEFAULTS.items():
     st.session_state.setdefault(_key, _value)
 
 # ----- state: inputs survive page switches (Streamlit drops the state of widgets not drawn in a
-# run; re-assigning it marks it as the user's, so every other input is kept) ------------------
+# run; re-assigning it marks it as the user's, so every other input is kept). Buttons and file
+# uploaders cannot be assigned: their keys end in _run, _upload, _csv, _load or _download. ------
 for _key in list(st.session_state.keys()):
-    if str(_key).startswith(("calc_", "plan_", "check_", "sim_", "hist_")) and not str(
+    if str(_key).startswith(("calc_", "plan_", "check_", "sim_", "hist_", "settings_")) and not str(
         _key
     ).endswith(("_run", "_csv", "_load", "_download", "_disabled", "_upload")):
         st.session_state[_key] = st.session_state[_key]
@@ -100,7 +104,55 @@ def planned(scenario, model: str):
         return None, str(err)
 
 
+@st.cache_resource(show_spinner=False)
+def shared_executor(kind: str, address: str):
+    """One executor per setting, shared by the app's sessions (a process pool or a Dask client
+    is expensive to start). Workers start by forkserver: forking a threaded server is unsafe."""
+    import multiprocessing
+
+    from simulator import DaskExecutor, ProcessExecutor, SerialExecutor
+
+    if kind == "dask":
+        return DaskExecutor(address)
+    if kind == "processes":
+        return ProcessExecutor(mp_context=multiprocessing.get_context("forkserver"))
+    return SerialExecutor()
+
+
+EXECUTORS = {
+    "processes": "local processes (all cores)",
+    "serial": "this process",
+    "dask": "a Dask cluster",
+}
+
+
+def executor_or_error():
+    """The executor chosen in the sidebar, or None with the reason it cannot be used."""
+    from simulator import ExecutorError
+
+    kind = st.session_state.get("settings_executor", "processes")
+    address = st.session_state.get("settings_scheduler", "").strip()
+    if kind == "dask" and not address:
+        return None, "Settings: give the Dask scheduler address (tcp://host:port)."
+    try:
+        return shared_executor(kind, address), None
+    except (ExecutorError, ValueError) as err:
+        return None, f"Settings: {err}"
+
+
 page = st.sidebar.radio("Page", PAGES, key="page")
+with st.sidebar.expander("Settings"):
+    st.radio(
+        "Run simulations in",
+        list(EXECUTORS),
+        format_func=EXECUTORS.get,
+        key="settings_executor",
+        help="Results are identical whichever runs them (seeds are spawned per replication).",
+    )
+    if st.session_state.settings_executor == "dask":
+        st.text_input(
+            "Dask scheduler address", key="settings_scheduler", placeholder="tcp://host:8786"
+        )
 st.sidebar.caption(
     "Durations in seconds, rates in contacts per hour. Service level (SL) = answered within "
     "the threshold / offered unless a page says otherwise."
@@ -482,7 +534,10 @@ def page_check():
     st.pyplot(cost_curve_figure(channel, entry, curve.currency))
     reps = st.number_input("Replications for the breach risk", 2, 200, key="check_reps")
     key = (scenario.model_dump_json(), channel, model, float(fte), int(reps))
-    if st.button("Estimate breach risk (simulation)", key="check_run"):
+    executor, executor_error = executor_or_error()
+    if executor_error:
+        st.error(executor_error)
+    if st.button("Estimate breach risk (simulation)", key="check_run", disabled=executor is None):
         with st.spinner("simulating the reporting periods"):
             risk = breach_risk(
                 scenario,
@@ -491,6 +546,7 @@ def page_check():
                 model=model,
                 replications=int(reps),
                 seed=1,
+                executor=executor,
             )
         st.session_state.check_risk = (key, risk)
     stored = st.session_state.get("check_risk")
@@ -517,23 +573,25 @@ def page_check():
                 },
             )
         )
-    peak_section(scenario, channel, model, int(reps))
+    peak_section(scenario, channel, model, int(reps), executor)
 
 
-def peak_section(scenario, channel: str, model: str, reps: int) -> None:
+def peak_section(scenario, channel: str, model: str, reps: int, executor) -> None:
     """Busiest day: where the simulated time-varying system falls short of the per-interval
     Erlang staffing (backlog carried over between intervals)."""
     from scenarios.report import peak_figure
     from scenarios.verdict import busiest_day, one_day, peak_check
 
     key = (scenario.model_dump_json(), channel, model, reps)
-    if st.button("Check the busiest day by simulation", key="check_peak_run"):
+    if st.button(
+        "Check the busiest day by simulation", key="check_peak_run", disabled=executor is None
+    ):
         with st.spinner("simulating the busiest day, then iterating its staffing"):
             day = one_day(scenario, busiest_day(scenario, channel))
             st.session_state.check_peak = (
                 key,
                 day,
-                peak_check(day, channel, model=model, replications=reps, seed=1),
+                peak_check(day, channel, model=model, replications=reps, seed=1, executor=executor),
             )
     stored = st.session_state.get("check_peak")
     if stored is None or stored[0] != key:
@@ -571,10 +629,8 @@ def peak_section(scenario, channel: str, model: str, reps: int) -> None:
 
 
 def page_simulate():
-    from dataclasses import replace
-
     from scenarios.simulation import simulation_config
-    from simulator import ReplicationResult, simulate
+    from simulator import ReplicationResult, run_seeds
 
     st.title("Simulate")
     scenario, error = current_scenario()
@@ -587,18 +643,23 @@ def page_simulate():
         return
     channel = st.selectbox("Channel", list(result.channels), key="sim_channel")
     reps = st.number_input("Replications", 2, 500, key="sim_reps")
+    executor, executor_error = executor_or_error()
+    if executor_error:
+        st.error(executor_error)
     key = (scenario.model_dump_json(), int(reps))
-    if st.button("Run", key="sim_run"):
-        # Replication by replication (same seeds as `replicate`), so that "Cancel" (which stops
-        # this run) keeps what has finished.
-        st.button("Cancel", key="sim_cancel")
+    if st.button("Run", key="sim_run", disabled=executor is None):
+        # In batches of one replication per worker (same seeds as `replicate`), so that
+        # "Cancel" (which stops this run) keeps the batches that have finished.
+        st.button("Cancel", key="sim_cancel_run")
         bar = st.progress(0.0, text="simulating")
         config = simulation_config(result)
         st.session_state.sim_partial = (key, [])
-        for i, child in enumerate(np.random.SeedSequence(1).spawn(int(reps))):
-            run = simulate(config, child)
-            st.session_state.sim_partial[1].append(replace(run, log=None))
-            bar.progress((i + 1) / int(reps), text=f"{i + 1}/{int(reps)} replications")
+        seeds = np.random.SeedSequence(1).spawn(int(reps))
+        for first in range(0, len(seeds), executor.workers):
+            batch = seeds[first : first + executor.workers]
+            st.session_state.sim_partial[1].extend(run_seeds(config, batch, executor=executor))
+            done = len(st.session_state.sim_partial[1])
+            bar.progress(done / int(reps), text=f"{done}/{int(reps)} replications")
         st.session_state.sim = (key, ReplicationResult(tuple(st.session_state.sim_partial[1])))
     partial = st.session_state.get("sim_partial")
     if (

@@ -374,7 +374,9 @@ def _occupancy_floor(problem, start, max_agents):
             with_asa=False,
         )
         carried = problem.a[idx] * (1.0 - k["p_abandon"])
-        with np.errstate(divide="ignore"):
-            floor = np.ceil(carried / cap[idx] * (1 - 1e-12)).astype(np.int64)
+        with np.errstate(divide="ignore", over="ignore"):
+            # Clipped before the cast: a tiny cap asks for more agents than an int64 holds.
+            floor = np.minimum(np.ceil(carried / cap[idx] * (1 - 1e-12)), max_agents + 1.0)
+        floor = floor.astype(np.int64)
         start[idx] = np.minimum(np.maximum(start[idx], floor), max_agents)
     return start

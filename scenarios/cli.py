@@ -8,21 +8,32 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import shutil
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from erlang import SLDefinition, erlang_a_kpis, erlang_c_kpis, required_agents
+from simulator.executors import ExecutorError
 
-from .io import ScenarioError, load_scenario
+from .io import ScenarioError, load_scenario, write_atomic
 
 EXIT_USAGE = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE
 
 
 class CliError(Exception):
     """A problem to report in one line."""
+
+
+#: Whether a progress bar line is open on stderr (a message must start on a new line).
+_bar_open = [False]
+
+
+def _end_bar() -> None:
+    if _bar_open[0]:
+        sys.stderr.write("\n")
+        _bar_open[0] = False
 
 
 # ----- helpers --------------------------------------------------------------------------------
@@ -97,6 +108,30 @@ def _plain(value):
 
 def _emit_json(data) -> None:
     print(json.dumps(_plain(data), indent=2, allow_nan=False))
+
+
+def _executor(args):
+    """The executor chosen by ``--executor`` / ``--scheduler`` / ``--workers`` (default: Dask if
+    a scheduler address is given or in DASK_SCHEDULER_ADDRESS, else local processes)."""
+    from simulator.executors import make_executor
+
+    return make_executor(args.executor, args.scheduler, args.workers)
+
+
+def _progress_bar(args, unit: str):
+    """``progress(done, total)`` drawing a bar on stderr (a terminal, or ``--progress``)."""
+
+    def progress(done, total):
+        if args.format != "json" and sys.stderr.isatty() or args.progress:
+            width = 30
+            filled = int(width * done / total)
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {unit}")
+            sys.stderr.flush()
+            _bar_open[0] = done != total
+            if done == total:
+                sys.stderr.write("\n")
+
+    return progress
 
 
 # ----- commands -------------------------------------------------------------------------------
@@ -300,18 +335,14 @@ def cmd_simulate(args) -> None:
     result = plan(scenario, args.model, base_dir=base)
     config = simulation_config(result)
 
-    def progress(done, total):
-        if args.format != "json" and sys.stderr.isatty() or args.progress:
-            width = 30
-            filled = int(width * done / total)
-            sys.stderr.write(
-                f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} replications"
-            )
-            sys.stderr.flush()
-            if done == total:
-                sys.stderr.write("\n")
-
-    reps = replicate(config, args.replications, args.seed, progress=progress)
+    with _executor(args) as executor:
+        reps = replicate(
+            config,
+            args.replications,
+            args.seed,
+            progress=_progress_bar(args, "replications"),
+            executor=executor,
+        )
     out = {
         "scenario": scenario.name,
         "replications": args.replications,
@@ -366,8 +397,9 @@ def cmd_simulate(args) -> None:
     print(_table(["channel", "KPI", "simulated mean", "95% CI", "planned (formula)"], rows))
 
 
-def _check_data(args):
-    """Everything ``ccplan check`` reports, as plain data (also the JSON document)."""
+def _check_data(args, executor=None):
+    """Everything ``ccplan check`` reports, as plain data (also the JSON document);
+    ``executor`` runs the replications (default: in this process)."""
     from .verdict import (
         breach_risk,
         busiest_day,
@@ -444,6 +476,7 @@ def _check_data(args):
             model=args.model,
             replications=args.replications,
             seed=args.seed,
+            executor=executor,
         )
         data["breach_risk"][ch.name] = {
             "model": f"simulation, {risk.replications} replications (seed {args.seed})",
@@ -481,6 +514,7 @@ def _check_data(args):
             model=args.model,
             replications=args.replications,
             seed=args.seed,
+            executor=executor,
         )
         data["staffing_for_risk"][ch.name] = {
             "max_p_breach": args.max_p_breach,
@@ -499,6 +533,7 @@ def _check_data(args):
             model=args.model,
             replications=args.replications,
             seed=args.seed,
+            executor=executor,
         )
         starts = one_day(scenario, day).start_date
         data["peak_day"][ch.name] = {
@@ -517,7 +552,8 @@ def _check_data(args):
 
 def cmd_check(args) -> None:
     """The SLA verdict in the contract's language."""
-    data = _check_data(args)
+    with _executor(args) as executor:
+        data = _check_data(args, executor)
     if args.report:
         from .report import write_report
 
@@ -618,6 +654,60 @@ def cmd_check(args) -> None:
         print(f"warning: {w}")
 
 
+def cmd_sweep(args) -> None:
+    """Plan a grid of scenarios (``--vary PATH=VALUES``); a tidy table, optionally files."""
+    from .sweep import run_sweep, write_sweep
+
+    scenario, base = _load(args.file)
+    with _executor(args) as executor:
+        result = run_sweep(
+            scenario,
+            args.vary,
+            model=args.model,
+            base_dir=base,
+            replications=args.replications,
+            seed=args.seed,
+            executor=executor,
+            progress=_progress_bar(args, "grid points"),
+        )
+    written, notes = write_sweep(result, Path(args.out)) if args.out else ([], [])
+    for note in notes:
+        print(f"ccplan sweep: {note}", file=sys.stderr)
+    if args.format == "json":
+        _emit_json(
+            {
+                "scenario": result.scenario,
+                "model": result.model,
+                "currency": result.currency,
+                "varied": {a.path: list(a.values) for a in result.axes},
+                "replications": result.replications,
+                "seed": result.seed,
+                "rows": result.records(),
+                "written": [str(p) for p in written],
+            }
+        )
+        return
+    points = len(result.points)
+    risk = f", breach risk from {result.replications} replications" if args.replications else ""
+    print(f"{result.scenario}: {points} grid point(s), model {result.model}{risk}")
+    shown = [a.path for a in result.axes] + [
+        "channel",
+        "service_level",
+        "sl_met",
+        "peak_scheduled_agents",
+        "scheduled_fte",
+        "cost",
+    ]
+    if args.replications:
+        shown.append("p_breach_worst")
+    records = result.records()
+    rows = [["" if r[c] is None else r[c] for c in shown] for r in records]
+    headers = [c if c != "cost" else f"cost {result.currency}" for c in shown]
+    print(_table(headers, rows))
+    for path in written:
+        print(f"wrote {path}")
+
+
 def cmd_examples(args) -> None:
     from .examples import describe_example, example_path, list_examples
 
@@ -626,8 +716,7 @@ def cmd_examples(args) -> None:
         if name not in list_examples():
             raise CliError(f"unknown example {name!r}; bundled: {', '.join(list_examples())}")
         target = Path(directory) / example_path(name).name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(example_path(name), target)
+        write_atomic(target, example_path(name).read_bytes())  # never a half-copied file
         print(str(target) if args.format != "json" else json.dumps({"written": str(target)}))
         return
     names = list_examples()
@@ -636,6 +725,174 @@ def cmd_examples(args) -> None:
         return
     for n in names:
         print(f"{n}\n    {describe_example(n)}")
+
+
+def cmd_history(args) -> None:
+    """Import call records: the import report, statistics, patience, backtest, staffing."""
+    from .history import analyse_history
+    from .history_import import load_mapping
+
+    mapping = load_mapping(args.mapping) if args.mapping else None
+    h = analyse_history(
+        args.file,
+        mapping,
+        interval_minutes=args.interval_minutes,
+        threshold_s=args.threshold_s,
+        busy_min_offered=args.busy_min_offered,
+        replications=args.replications,
+        seed=args.seed,
+    )
+    written = []
+    if args.plots:
+        from .history_plots import backtest_figure, patience_figure, staffing_figure
+        from .plots import save_png
+
+        for name, fig in (
+            ("backtest.png", backtest_figure(h.backtest)),
+            ("staffing.png", staffing_figure(h.backtest)),
+            ("patience.png", patience_figure(h.backtest.patience)),
+        ):
+            written.append(str(save_png(fig, Path(args.plots) / name)))
+    if args.scenario_out:
+        from .calibrate import calibrate
+        from .io import save_scenario
+
+        save_scenario(
+            calibrate(h.calls, interval_minutes=args.interval_minutes).scenario, args.scenario_out
+        )
+        written.append(args.scenario_out)
+    data = h.to_dict()
+    data["written"] = written
+    if args.format == "json":
+        _emit_json(data)
+        return
+    rep, bt, pat = h.report, h.backtest, h.backtest.patience
+    print(
+        f"{rep.source}: {rep.rows_in} rows read, {rep.kept} kept (offered calls), "
+        f"{rep.rows_in - rep.kept} dropped"
+    )
+    rows = [[f"kept: {k}", v, ""] for k, v in rep.kept_by_kind.items()]
+    rows += [[f"dropped: {k}", v, rep.first_dropped_line[k]] for k, v in rep.dropped.items()]
+    print(_table(["rows", "count", "first line"], rows))
+    d, t = h.days, bt.threshold_s
+    print()
+    print(
+        _table(
+            [
+                "day",
+                "offered",
+                "answered",
+                "abandoned",
+                f"SL of offered ({t:g} s)",
+                "SL excl short abandons",
+                "SL of answered",
+                "ASA [s]",
+                "AHT [s]",
+            ],
+            [
+                [
+                    str(d.start[i])[:10],
+                    int(d.offered[i]),
+                    int(d.answered[i]),
+                    int(d.abandoned[i]),
+                    float(d.service_level[i]),
+                    float(d.service_level_excl_short_abandons[i]),
+                    float(d.service_level_of_answered[i]),
+                    float(d.asa_s[i]),
+                    float(d.aht_s[i]),
+                ]
+                for i in range(d.offered.size)
+            ],
+        )
+    )
+    f = bt.handle
+    print(
+        f"\nhandle time (recorded): mean {f.mean_s:.1f} s, CV {f.cv:.2f}, "
+        f"median {f.median_s:.0f} s; lognormal fit mean {f.lognormal_mean_s:.1f} s, "
+        f"CV {f.lognormal_cv:.2f} (KS distance {f.ks_distance:.3f})"
+    )
+    print(
+        f"patience: mean {pat.mean_s:.1f} s (95% CI {pat.ci_low_s:.1f} .. "
+        f"{pat.ci_high_s:.1f}), Kaplan-Meier median {pat.km_median_s:.0f} s; "
+        f"{pat.abandoned} abandonments, {pat.censored_share:.0%} censored\n"
+        f"  method: {pat.method}; not the mean wait of abandoners "
+        f"({pat.naive_abandoner_mean_s:.1f} s, biased low)"
+    )
+    for band, e in h.patience_by_band.items():
+        mean = f"{e.mean_s:.1f} s" if e.abandoned else "not estimable (nobody abandoned)"
+        print(f"  patience {band}: {mean} ({e.offered} offered, {e.abandoned} abandoned)")
+    for line in bt.staffing.method:
+        print(f"staffing {line}")
+    print(
+        f"\nbacktest: SL = {bt.sl_definition}; mean absolute error over {int(bt.busy.sum())} "
+        f"busy intervals (>= {bt.busy_min_offered} offered); simulation {bt.replications} "
+        f"replications, seed {bt.seed}"
+    )
+    print(
+        _table(
+            [
+                "inputs",
+                "model",
+                "AHT [s]",
+                "MAE SL",
+                "MAE abandonment",
+                "MAE ASA [s]",
+                "bias SL",
+                "bias abandonment",
+            ],
+            [
+                [
+                    r["inputs"],
+                    r["model"],
+                    r["aht_s"],
+                    r["mae_service_level"],
+                    r["mae_abandon_rate"],
+                    r["mae_asa_s"],
+                    r["bias_service_level"],
+                    r["bias_abandon_rate"],
+                ]
+                for r in bt.mae_table()
+            ],
+        )
+    )
+    for note in bt.notes:
+        print(f"note: {note}")
+    obs, st, a = bt.observed, bt.staffing, bt.variants["corrected"].predictions["erlang_a"]
+    print(
+        f"\nbusy intervals: observed vs Erlang A (corrected), and the agents needed for "
+        f"{bt.target_service_level:.0%} {bt.sl_definition}"
+    )
+    print(
+        _table(
+            [
+                "start",
+                "offered",
+                "SL observed",
+                "SL Erlang A",
+                "abandoned observed",
+                "abandoned Erlang A",
+                "agents served",
+                "agents available",
+                "agents needed",
+            ],
+            [
+                [
+                    str(obs.start[i])[11:16],
+                    int(obs.offered[i]),
+                    float(obs.service_level[i]),
+                    float(a.service_level[i]),
+                    float(obs.abandon_rate[i]),
+                    float(a.abandon_rate[i]),
+                    int(st.agents_serving[i]),
+                    float(st.agents_available[i]),
+                    int(bt.required_agents[i]),
+                ]
+                for i in map(int, np.flatnonzero(bt.busy))
+            ],
+        )
+    )
+    for path in written:
+        print(f"wrote {path}")
 
 
 # ----- parser ---------------------------------------------------------------------------------
@@ -650,6 +907,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     def fmt(p, choices=("table", "json")):
         p.add_argument("--format", choices=choices, default="table", help="output format")
+
+    def executor_options(p):
+        g = p.add_argument_group("where the work runs")
+        g.add_argument(
+            "--executor",
+            choices=("serial", "processes", "dask"),
+            help="default: dask when a scheduler address is given (--scheduler or "
+            "DASK_SCHEDULER_ADDRESS), else local processes",
+        )
+        g.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler address")
+        g.add_argument(
+            "--workers", type=int, metavar="N", help="local worker processes (default: all cores)"
+        )
 
     e = sub.add_parser("erlang", help="quick Erlang C / Erlang A calculator")
     vol = e.add_mutually_exclusive_group(required=True)
@@ -687,6 +957,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model", choices=("erlang_a", "erlang_c"), default="erlang_a")
     s.add_argument("--progress", action="store_true", help="show the progress bar even when piped")
     fmt(s)
+    executor_options(s)
     s.set_defaults(func=cmd_simulate)
 
     c = sub.add_parser("check", help="the SLA verdict: targets, their price, cost, breach risk")
@@ -700,7 +971,42 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--max-p-breach", type=float, default=0.1, help="risk for the inverse question")
     c.add_argument("--report", help="directory to write verdict.md and its plots to")
     fmt(c)
+    executor_options(c)
     c.set_defaults(func=cmd_check)
+
+    w = sub.add_parser("sweep", help="plan a grid of scenario variants; one tidy table + plots")
+    w.add_argument("file", help="scenario file or bundled example name")
+    w.add_argument(
+        "--vary",
+        action="append",
+        required=True,
+        metavar="PATH=VALUES",
+        help="a field and its values: targets.voice.service_level=0.7:0.95:0.05 (start:stop:step,"
+        " stop included) or workforce.max_occupancy=0.8,0.85 (a list); repeat for a grid",
+    )
+    w.add_argument("--model", choices=("erlang_a", "erlang_c"), default="erlang_a")
+    w.add_argument("--replications", type=int, help="also simulate the breach risk with this many")
+    w.add_argument("--seed", type=int, default=1)
+    w.add_argument("--out", help="directory to write sweep.csv, sweep.parquet and PNG plots to")
+    w.add_argument("--progress", action="store_true", help="show the progress bar even when piped")
+    fmt(w)
+    executor_options(w)
+    w.set_defaults(func=cmd_sweep)
+
+    hi = sub.add_parser("history", help="import call records: statistics, patience, backtest")
+    hi.add_argument("file", help="call-level CSV export (one row per call)")
+    hi.add_argument("--mapping", help="YAML/JSON column mapping (default: Anonymous Bank format)")
+    hi.add_argument("--interval-minutes", type=int, default=30, choices=(15, 30, 60))
+    hi.add_argument("--threshold-s", type=float, default=20.0, help="SL threshold [s]")
+    hi.add_argument(
+        "--busy-min-offered", type=int, default=30, help="offered calls in a busy interval"
+    )
+    hi.add_argument("--replications", type=int, default=5, help="simulation replications (0: none)")
+    hi.add_argument("--seed", type=int, default=1)
+    hi.add_argument("--plots", help="directory to write backtest, staffing and patience PNGs to")
+    hi.add_argument("--scenario-out", help="write the calibrated scenario (YAML or JSON) here")
+    fmt(hi)
+    hi.set_defaults(func=cmd_history)
 
     x = sub.add_parser("examples", help="list the bundled scenarios")
     x.add_argument("--copy", nargs=2, metavar=("NAME", "DIR"), help="write one out to edit")
@@ -716,12 +1022,22 @@ def main(argv=None) -> int:
         return int(exit_.code or 0)
     try:
         args.func(args)
-    except (CliError, ScenarioError, ValueError, OSError) as err:
+    except (CliError, ScenarioError, ValueError, OSError, ExecutorError) as err:
+        _end_bar()
         print(f"ccplan {args.command}: {err}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
+        _end_bar()
         print(f"ccplan {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Exception as err:  # a bug: still one line, never a traceback (the fuzz tests fail on it)
+        _end_bar()
+        print(
+            f"ccplan {args.command}: internal error ({type(err).__name__}: {err}); please "
+            "report it with the command and the file",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
     return 0
 
 

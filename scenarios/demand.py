@@ -113,34 +113,44 @@ def _special(periods, dates, per_day):
 
 
 def _from_csv(path: Path, scenario: Scenario) -> np.ndarray:
-    """Interval volumes from a CSV with columns ``start`` and ``volume``."""
+    """Interval volumes from a CSV (UTF-8, with or without a BOM) with columns ``start`` and
+    ``volume``."""
     n = scenario.days * scenario.intervals_per_day
     volumes = np.zeros(n)
     origin = dt.datetime.combine(scenario.start_date, dt.time())
     step = dt.timedelta(minutes=scenario.interval_minutes)
-    with path.open(newline="") as f:
-        reader = csv.DictReader(f)
-        missing = {"start", "volume"} - set(reader.fieldnames or ())
-        if missing:
-            raise ValueError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-        for line, row in enumerate(reader, start=2):
-            try:
-                start = dt.datetime.fromisoformat(row["start"].strip())
-                volume = float(row["volume"])
-            except ValueError:
-                raise ValueError(
-                    f"{path} line {line}: `start` must be an ISO date-time and `volume` a number"
-                ) from None
-            if not (volume >= 0 and np.isfinite(volume)):
-                raise ValueError(f"{path} line {line}: `volume` must be >= 0, got {volume:g}")
-            k, rest = divmod(start.replace(tzinfo=None) - origin, step)
-            if rest:
-                raise ValueError(
-                    f"{path} line {line}: {start} is not on the "
-                    f"{scenario.interval_minutes}-minute grid"
-                )
-            if 0 <= k < n:
-                volumes[k] += volume
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            return _read_volumes(path, csv.DictReader(f), volumes, origin, step, scenario)
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{path}: not UTF-8 text (byte offset {err.start})") from None
+    except csv.Error as err:  # e.g. a NUL byte
+        raise ValueError(f"{path}: not a readable CSV file ({err})") from None
+
+
+def _read_volumes(path, reader, volumes, origin, step, scenario) -> np.ndarray:
+    n = volumes.size
+    missing = {"start", "volume"} - set(reader.fieldnames or ())
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+    for line, row in enumerate(reader, start=2):
+        try:
+            # A short row leaves its missing cells None.
+            start = dt.datetime.fromisoformat((row["start"] or "").strip())
+            volume = float(row["volume"] or "")
+        except ValueError:
+            raise ValueError(
+                f"{path} line {line}: `start` must be an ISO date-time and `volume` a number"
+            ) from None
+        if not (volume >= 0 and np.isfinite(volume)):
+            raise ValueError(f"{path} line {line}: `volume` must be >= 0, got {volume:g}")
+        k, rest = divmod(start.replace(tzinfo=None) - origin, step)
+        if rest:
+            raise ValueError(
+                f"{path} line {line}: {start} is not on the {scenario.interval_minutes}-minute grid"
+            )
+        if 0 <= k < n:
+            volumes[k] += volume
     return volumes
 
 

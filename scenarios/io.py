@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -25,7 +26,10 @@ def _location(loc) -> str:
         elif part in ("tuple[float, ...]", "literal['flat','business_day','two_peaks','evening']"):
             continue
         else:
-            out += ("." if out else "") + str(part)
+            text = str(part)
+            if not re.fullmatch(r"[\w\- ]+", text):  # an odd key from the file: quote it
+                text = repr(text)
+            out += ("." if out else "") + text
     return out or "(top level)"
 
 
@@ -40,8 +44,9 @@ def describe_validation_error(err: ValidationError) -> list[str]:
             msg = msg.replace("Input should be", "must be one of")
         msg = msg.replace("Input should be", "must be")
         loc = _location(e["loc"])
-        # Cross-field rules name their fields in the sentence itself.
-        lines.append(msg if loc == "(top level)" else f"{loc}: {msg}")
+        # Cross-field rules name their fields in the sentence itself. One line per problem.
+        line = msg if loc == "(top level)" else f"{loc}: {msg}"
+        lines.append(" ".join(line.splitlines()))
     return lines
 
 
@@ -62,16 +67,23 @@ def read_mapping(path: Path):
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise ScenarioError(f"{path}: cannot read the file ({err.strerror})") from None
+    except UnicodeDecodeError as err:
+        raise ScenarioError(
+            f"{path}: not UTF-8 text (byte {err.object[err.start]:#04x} at offset {err.start})"
+        ) from None
+    kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
     try:
-        return json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as err:
+        return json.loads(text) if kind == "JSON" else yaml.safe_load(text)
+    except RecursionError:
+        raise ScenarioError(f"{path}: not valid {kind}: nested too deeply") from None
+    except (yaml.YAMLError, ValueError) as err:  # ValueError: JSON, or a YAML date 2027-02-30
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         if isinstance(err, json.JSONDecodeError):
             where = f" at line {err.lineno}, column {err.colno}"
-        raise ScenarioError(
-            f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}{where}"
-        ) from None
+        elif not isinstance(err, yaml.YAMLError):
+            where = f" ({err})"
+        raise ScenarioError(f"{path}: not valid {kind}{where}") from None
 
 
 def load_scenario(path) -> Scenario:
@@ -85,12 +97,14 @@ def scenario_to_data(scenario: Scenario) -> dict:
     return scenario.model_dump(mode="json", exclude_defaults=False)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so an interrupted run leaves no half file."""
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write via a temporary file and rename, so an interrupted run leaves no half file
+    (``bytes`` are written as they are, ``str`` as UTF-8)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        binary = isinstance(text, bytes)
+        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as f:
             f.write(text)
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; results are ordinary readable files
         os.replace(tmp, path)

@@ -14,7 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from erlang import SLDefinition
 
-from ._base import Fraction, StrictModel
+from ._base import Fraction, OccupancyCap, StrictModel
 from .distributions import DistributionSpec
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -219,7 +219,7 @@ class Target(StrictModel):
     """Largest average speed of answer [s]."""
     max_abandon: Fraction | None = None
     """Largest share of offered contacts that abandon."""
-    max_occupancy: Fraction | None = None
+    max_occupancy: OccupancyCap | None = None
     """Occupancy cap for this channel's agents (the workforce cap applies too)."""
     deadline_clock: Literal["wall_clock", "opening_hours"] = "wall_clock"
     """Deferred channels: whether ``threshold_s`` runs around the clock ("within 24 hours") or
@@ -251,7 +251,7 @@ class Workforce(StrictModel):
     shrinkage: dict[str, Fraction] = Field(default_factory=dict)
     """Named components of paid time not available for contacts (breaks, training, absence),
     as fractions of paid time; they add up."""
-    max_occupancy: Fraction = 1.0
+    max_occupancy: OccupancyCap = 1.0
     """Occupancy cap for every channel (0.85 keeps agents below 85% busy)."""
     hours_per_fte_per_week: float = Field(default=38.0, gt=0, le=80)
     """Paid hours of one full-time equivalent per week."""

@@ -185,6 +185,7 @@ def peak_check(
     seed: int = 1,
     confidence: float = 0.95,
     max_iterations: int = 25,
+    executor=None,
 ) -> PeakCheck:
     """Simulate the period-by-period Erlang staffing of ``channel`` (backlog carried from one
     interval into the next), then iterate staffing until the simulated system meets the SL
@@ -199,6 +200,8 @@ def peak_check(
     SL under its definition), and each pass adds one agent to every interval whose simulated
     mean SL is below target. Staff is only ever added, so the iteration ends; all passes
     use the same seed (common random numbers), so differences are due to staffing alone.
+    ``executor`` (``simulator.executors``) runs the replications; the results do not depend
+    on it.
     """
     from simulator import Channel as SimChannel
     from simulator import Pool, SimConfig, replicate
@@ -225,7 +228,7 @@ def peak_check(
             concurrency_stretch=ch.concurrency_stretch,
         )
         config = SimConfig(scenario.interval_s, [sim], [Pool(channel, agents, (channel,))])
-        reps = replicate(config, replications, seed)
+        reps = replicate(config, replications, seed, executor=executor)
         return reps.estimate(
             definition.field, channel=channel, level="interval", confidence=confidence
         )
@@ -341,12 +344,14 @@ def breach_risk(
     model: str = "erlang_a",
     replications: int = 30,
     seed: int = 1,
+    executor=None,
 ) -> BreachRisk:
     """How likely the measured service level misses the standard in each reporting period.
 
     The channel is simulated with ``agents`` on duty per interval (default: the plan's
     required agents), including the scenario's forecast error (day-level volume CV and AHT
-    drift), over ``replications`` replications.
+    drift), over ``replications`` replications, run by ``executor`` (``simulator.executors``;
+    default: one after the other in this process; the results do not depend on it).
     """
     import datetime as dt
 
@@ -387,7 +392,7 @@ def breach_risk(
         interval_volume_cv=error.interval_volume_cv,
         day_aht_cv=error.day_aht_cv,
     )
-    reps = replicate(config, replications, seed)
+    reps = replicate(config, replications, seed, executor=executor)
 
     # Exclusions: flagged special periods and the target's excluded dates.
     excluded = demand.excluded.copy()
@@ -725,6 +730,7 @@ def staffing_for_risk(
     replications: int = 30,
     seed: int = 1,
     max_extra: int = 50,
+    executor=None,
 ) -> tuple[int, BreachRisk]:
     """The inverse question: how many agents to add to every staffed interval (on top of
     ``agents``, default the plan's) so that no reporting period's breach probability exceeds
@@ -745,6 +751,7 @@ def staffing_for_risk(
             model=model,
             replications=replications,
             seed=seed,
+            executor=executor,
         )
         if np.all(risk.p_breach <= max_p_breach):
             return extra, risk

@@ -16,9 +16,16 @@ from .distributions import (
     lognormal,
     make_distribution,
 )
+from .executors import (
+    DaskExecutor,
+    ExecutorError,
+    ProcessExecutor,
+    SerialExecutor,
+    make_executor,
+)
 from .kpis import ChannelKPIs, PoolKPIs
 from .model import OUTCOMES
-from .replications import Estimate, ReplicationResult, replicate, t_interval
+from .replications import Estimate, ReplicationResult, replicate, run_seeds, t_interval
 from .run import CONTACT_DTYPE, SimResult, simulate
 
 __all__ = [
@@ -26,11 +33,15 @@ __all__ = [
     "OUTCOMES",
     "Channel",
     "ChannelKPIs",
+    "DaskExecutor",
     "Distribution",
     "Estimate",
+    "ExecutorError",
     "Pool",
     "PoolKPIs",
+    "ProcessExecutor",
     "ReplicationResult",
+    "SerialExecutor",
     "SimConfig",
     "SimResult",
     "deterministic",
@@ -39,7 +50,9 @@ __all__ = [
     "gamma",
     "lognormal",
     "make_distribution",
+    "make_executor",
     "replicate",
+    "run_seeds",
     "simulate",
     "t_interval",
 ]

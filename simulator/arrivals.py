@@ -1,9 +1,15 @@
-"""Contacts generated up front: piecewise-constant Poisson arrivals with forecast error.
+"""Contacts drawn chunk by chunk: piecewise-constant Poisson arrivals with forecast error.
 
-Every contact's arrival instant, handle time and patience are drawn before the simulation
-starts, from separate random streams per channel. Two staffing plans simulated with the same
-seed therefore see exactly the same contacts (common random numbers); only what happens to
-them differs.
+Every contact's arrival instant, handle time and patience come from separate random streams per
+channel, so two staffing plans simulated with the same seed see exactly the same contacts
+(common random numbers); only what happens to them differs.
+
+The small per-interval quantities (forecast-error multipliers, the Poisson count of every
+interval) are drawn for the whole horizon up front; the per-contact values (instants, handle
+times, patience) are drawn a chunk of whole intervals at a time, as the simulation reaches it.
+NumPy's generators produce the same numbers whether ``k1 + k2`` values are drawn in one call or
+in calls of ``k1`` and ``k2``, so the contacts do not depend on the chunking: a year costs the
+memory of one chunk, and ``draw_contacts`` (one chunk) gives the same contacts.
 """
 
 from __future__ import annotations
@@ -16,10 +22,13 @@ from .config import SimConfig
 
 SECONDS_PER_DAY = 86_400.0
 
+#: Upper bound on the forecast contacts of one chunk (a chunk holds at least one interval).
+CHUNK_CONTACTS = 65_536
+
 
 @dataclass(frozen=True)
 class Contacts:
-    """The contacts of one replication, sorted by arrival instant.
+    """Contacts sorted by arrival instant.
 
     Attributes
     ----------
@@ -53,38 +62,86 @@ def piecewise_poisson(
     process (Ross, *Stochastic Processes*, thm. 2.3.1).
     """
     counts = rng.poisson(rate_per_s * interval_s)
-    starts = np.repeat(np.arange(rate_per_s.size) * interval_s, counts)
+    return _uniform_instants(counts, 0, interval_s, rng)
+
+
+def _uniform_instants(
+    counts: np.ndarray, first: int, interval_s: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Sorted instants [s] of ``counts[j]`` uniform points in interval ``first + j``."""
+    starts = np.repeat(np.arange(first, first + counts.size) * interval_s, counts)
     return np.sort(starts + rng.random(starts.size) * interval_s)
 
 
-def draw_contacts(config: SimConfig, streams: dict[str, list[np.random.Generator]]) -> Contacts:
-    """All contacts of one replication.
+class ContactStream:
+    """The forecast contacts of one replication, drawn a chunk of intervals at a time.
 
     ``streams`` holds, per purpose (``"arrivals"``, ``"handle"``, ``"patience"``,
-    ``"forecast"``), one generator per channel.
+    ``"forecast"``), one generator per channel. Chunks must be drawn in order, each once.
+    ``chunk_contacts`` bounds the contacts of a chunk (None: ``CHUNK_CONTACTS``; 0: the whole
+    horizon is one chunk).
     """
-    n = config.n_intervals
-    per_day = max(1, int(round(SECONDS_PER_DAY / config.interval_s)))
-    day_of_interval = np.arange(n) // per_day
-    n_days = int(day_of_interval[-1]) + 1
-    parts = []
-    for i, ch in enumerate(config.channels):
-        fc = streams["forecast"][i]
-        multiplier = lognormal_multipliers(fc, config.day_volume_cv, n_days)[
-            day_of_interval
-        ] * lognormal_multipliers(fc, config.interval_volume_cv, n)
-        aht_day = lognormal_multipliers(fc, config.day_aht_cv, n_days)
-        times = piecewise_poisson(
-            ch.calls_per_hour / 3600.0 * multiplier, config.interval_s, streams["arrivals"][i]
-        )
-        day = np.minimum((times // (per_day * config.interval_s)).astype(np.int64), n_days - 1)
-        handle = ch.handle_time.sample(streams["handle"][i], times.size) * aht_day[day]
-        patience = (
-            np.full(times.size, np.inf)
-            if ch.patience is None
-            else ch.patience.sample(streams["patience"][i], times.size)
-        )
-        parts.append((times, np.full(times.size, i, dtype=np.int32), handle, patience))
-    times, channel, handle, patience = (np.concatenate(col) for col in zip(*parts, strict=True))
-    order = np.argsort(times, kind="stable")
-    return Contacts(times[order], channel[order], handle[order], patience[order])
+
+    def __init__(
+        self,
+        config: SimConfig,
+        streams: dict[str, list[np.random.Generator]],
+        chunk_contacts: int | None = None,
+    ):
+        n = config.n_intervals
+        self.config = config
+        self.streams = streams
+        self.per_day = per_day = max(1, int(round(SECONDS_PER_DAY / config.interval_s)))
+        day_of_interval = np.arange(n) // per_day
+        n_days = int(day_of_interval[-1]) + 1
+        self.n_days = n_days
+        self.counts, self.aht_day = [], []
+        for i, ch in enumerate(config.channels):
+            fc = streams["forecast"][i]
+            multiplier = lognormal_multipliers(fc, config.day_volume_cv, n_days)[
+                day_of_interval
+            ] * lognormal_multipliers(fc, config.interval_volume_cv, n)
+            self.aht_day.append(lognormal_multipliers(fc, config.day_aht_cv, n_days))
+            rate_per_s = ch.calls_per_hour / 3600.0 * multiplier
+            self.counts.append(streams["arrivals"][i].poisson(rate_per_s * config.interval_s))
+        # Chunk boundaries (interval indices): whole intervals, about `chunk_contacts` each.
+        total = np.cumsum(np.sum(self.counts, axis=0))
+        if chunk_contacts is None:
+            chunk_contacts = CHUNK_CONTACTS
+        if chunk_contacts <= 0:  # one chunk
+            chunk_contacts = int(total[-1]) + 1
+        bounds = [0]
+        while bounds[-1] < n:
+            done = total[bounds[-1] - 1] if bounds[-1] else 0
+            nxt = int(np.searchsorted(total, done + chunk_contacts, side="right"))
+            bounds.append(min(n, max(nxt, bounds[-1] + 1)))
+        self.bounds = bounds
+        self.n_chunks = len(bounds) - 1
+        self.total = int(total[-1])
+
+    def chunk(self, j: int) -> Contacts:
+        """The contacts arriving in intervals ``bounds[j]`` to ``bounds[j + 1] - 1``."""
+        config, streams = self.config, self.streams
+        lo, hi = self.bounds[j], self.bounds[j + 1]
+        day_s = self.per_day * config.interval_s
+        parts = []
+        for i, ch in enumerate(config.channels):
+            times = _uniform_instants(
+                self.counts[i][lo:hi], lo, config.interval_s, streams["arrivals"][i]
+            )
+            day = np.minimum((times // day_s).astype(np.int64), self.n_days - 1)
+            handle = ch.handle_time.sample(streams["handle"][i], times.size) * self.aht_day[i][day]
+            patience = (
+                np.full(times.size, np.inf)
+                if ch.patience is None
+                else ch.patience.sample(streams["patience"][i], times.size)
+            )
+            parts.append((times, np.full(times.size, i, dtype=np.int32), handle, patience))
+        times, channel, handle, patience = (np.concatenate(col) for col in zip(*parts, strict=True))
+        order = np.argsort(times, kind="stable")
+        return Contacts(times[order], channel[order], handle[order], patience[order])
+
+
+def draw_contacts(config: SimConfig, streams: dict[str, list[np.random.Generator]]) -> Contacts:
+    """All forecast contacts of one replication at once (the same as the chunks joined)."""
+    return ContactStream(config, streams, chunk_contacts=0).chunk(0)

@@ -1,4 +1,7 @@
-"""KPIs from the contact log, per interval, per day and per run, for each channel and pool.
+"""KPIs per interval, per day and per run, for each channel and pool.
+
+The simulation adds its contacts to per-interval ``ContactTotals`` as it goes (counts, total
+waits, maximum wait), so KPIs need no per-contact log; days and the run sum the intervals.
 
 Contacts are assigned to the period in which they *arrived*. Service levels are reported
 under the three definitions of ``erlang.SLDefinition``; for deferred channels the threshold is
@@ -15,7 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import ABANDONED, ANSWERED, LOST, WAITING
+# Outcomes in the contact log.
+ANSWERED, ABANDONED, LOST, WAITING = 0, 1, 2, 3
+OUTCOMES = ("answered", "abandoned", "lost", "waiting")
 
 
 @dataclass(frozen=True)
@@ -71,58 +76,133 @@ def _ratio(num, den, empty):
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), empty)
 
 
+#: Per-period sums from which ``ChannelKPIs`` are computed: integer counts, then float sums.
+COUNT_FIELDS = (
+    "offered",
+    "answered",
+    "abandoned",
+    "lost",
+    "waiting",
+    "answered_within",
+    "abandoned_within",
+)
+SUM_FIELDS = ("answered_wait_s", "offered_wait_s")
+
+
+@dataclass(frozen=True)
+class ContactTotals:
+    """Sums over the contacts of each period, for one channel (arrays of one length).
+
+    The counts of ``ChannelKPIs`` plus ``answered_wait_s`` and ``offered_wait_s`` (total wait
+    of answered / offered contacts [s]) and ``max_wait_s``. Sums of consecutive periods give
+    the totals of longer periods (``regroup``), so KPIs per day or per run need no contact.
+    """
+
+    offered: np.ndarray
+    answered: np.ndarray
+    abandoned: np.ndarray
+    lost: np.ndarray
+    waiting: np.ndarray
+    answered_within: np.ndarray
+    abandoned_within: np.ndarray
+    answered_wait_s: np.ndarray
+    offered_wait_s: np.ndarray
+    max_wait_s: np.ndarray
+
+    @classmethod
+    def zeros(cls, shape) -> ContactTotals:
+        counts = {f: np.zeros(shape, dtype=np.int64) for f in COUNT_FIELDS}
+        sums = {f: np.zeros(shape) for f in (*SUM_FIELDS, "max_wait_s")}
+        return cls(**counts, **sums)
+
+    @classmethod
+    def of_contacts(cls, period, outcome, wait_s, threshold_s, n_periods: int) -> ContactTotals:
+        """Totals of the contacts grouped by ``period`` (0..n_periods-1); ``threshold_s`` may
+        be one value or one per contact."""
+        out = cls.zeros(n_periods)
+        out.add(period, outcome, wait_s, threshold_s)
+        return out
+
+    def add(self, period, outcome, wait_s, threshold_s) -> None:
+        """Add contacts (in place): ``period`` indexes the flattened arrays."""
+        n = self.offered.size
+
+        def count(mask, weights=None):
+            return np.bincount(
+                period[mask], weights=None if weights is None else weights[mask], minlength=n
+            )
+
+        answered = outcome == ANSWERED
+        abandoned = outcome == ABANDONED
+        offered = outcome != LOST
+        within = wait_s <= threshold_s
+        for name, mask in (
+            ("offered", offered),
+            ("answered", answered),
+            ("abandoned", abandoned),
+            ("lost", outcome == LOST),
+            ("waiting", outcome == WAITING),
+            ("answered_within", answered & within),
+            ("abandoned_within", abandoned & within),
+        ):
+            getattr(self, name).reshape(-1)[:] += count(mask)
+        self.answered_wait_s.reshape(-1)[:] += count(answered, wait_s)
+        self.offered_wait_s.reshape(-1)[:] += count(offered, wait_s)
+        if offered.any():
+            np.maximum.at(self.max_wait_s.reshape(-1), period[offered], wait_s[offered])
+
+    def row(self, i: int) -> ContactTotals:
+        """Row ``i`` of two-dimensional totals (one channel)."""
+        return ContactTotals(**{f: getattr(self, f)[i] for f in _TOTAL_FIELDS})
+
+    def regroup(self, group: np.ndarray, n_groups: int) -> ContactTotals:
+        """Totals of groups of periods (``group[k]``: the group of period ``k``)."""
+        out = {}
+        for f in COUNT_FIELDS:
+            out[f] = np.zeros(n_groups, dtype=np.int64)
+            np.add.at(out[f], group, getattr(self, f))
+        for f in SUM_FIELDS:
+            out[f] = group_sum(getattr(self, f), group, n_groups)
+        out["max_wait_s"] = np.zeros(n_groups)
+        np.maximum.at(out["max_wait_s"], group, self.max_wait_s)
+        return ContactTotals(**out)
+
+
+_TOTAL_FIELDS = (*COUNT_FIELDS, *SUM_FIELDS, "max_wait_s")
+
+
 def channel_kpis(
     name: str,
     threshold_s: float,
-    period: np.ndarray,
-    outcome: np.ndarray,
-    wait_s: np.ndarray,
-    n_periods: int,
+    totals: ContactTotals,
     queue_area: np.ndarray,
     period_s: np.ndarray,
     backlog_at_end: np.ndarray,
 ) -> ChannelKPIs:
-    """KPIs of one channel's contacts, grouped by ``period`` (0..n_periods-1).
+    """KPIs of one channel from the contact totals of each period.
 
     ``queue_area`` is the time integral of the queue length per period [contact-s] and
     ``period_s`` the length of each period [s].
     """
-
-    def count(mask, weights=None):
-        return np.bincount(
-            period[mask], weights=None if weights is None else weights[mask], minlength=n_periods
-        )
-
-    answered = outcome == ANSWERED
-    abandoned = outcome == ABANDONED
-    offered_mask = outcome != LOST
-    within = wait_s <= threshold_s
-    offered = count(offered_mask)
-    n_answered = count(answered)
-    n_abandoned = count(abandoned)
-    ans_within = count(answered & within)
-    ab_within = count(abandoned & within)
-    max_wait = np.zeros(n_periods)
-    if offered_mask.any():
-        np.maximum.at(max_wait, period[offered_mask], wait_s[offered_mask])
-    sl = _ratio(ans_within, offered, 1.0)
+    t = totals
+    offered, ans_within = t.offered, t.answered_within
     return ChannelKPIs(
         channel=name,
         threshold_s=threshold_s,
         offered=offered,
-        answered=n_answered,
-        abandoned=n_abandoned,
-        lost=count(outcome == LOST),
-        waiting=count(outcome == WAITING),
+        answered=t.answered,
+        abandoned=t.abandoned,
+        lost=t.lost,
+        waiting=t.waiting,
         answered_within=ans_within,
-        abandoned_within=ab_within,
-        service_level=sl,
-        service_level_excl_short_abandons=_ratio(ans_within, offered - ab_within, 1.0),
-        service_level_of_answered=_ratio(ans_within, n_answered, np.where(offered > 0, 0.0, 1.0)),
-        abandon_rate=_ratio(n_abandoned, offered, 0.0),
-        asa_s=_ratio(count(answered, wait_s), n_answered, np.where(offered > 0, np.inf, 0.0)),
-        mean_wait_s=_ratio(count(offered_mask, wait_s), offered, 0.0),
-        max_wait_s=max_wait,
+        abandoned_within=t.abandoned_within,
+        service_level=_ratio(ans_within, offered, 1.0),
+        service_level_excl_short_abandons=_ratio(ans_within, offered - t.abandoned_within, 1.0),
+        service_level_of_answered=_ratio(ans_within, t.answered, np.where(offered > 0, 0.0, 1.0)),
+        abandon_rate=_ratio(t.abandoned, offered, 0.0),
+        asa_s=_ratio(t.answered_wait_s, t.answered, np.where(offered > 0, np.inf, 0.0)),
+        mean_wait_s=_ratio(t.offered_wait_s, offered, 0.0),
+        max_wait_s=t.max_wait_s,
         mean_queue_length=queue_area / period_s,
         backlog_at_end=backlog_at_end,
     )

@@ -6,6 +6,13 @@ contact that finds an agent free (the hot path of a reasonably staffed queue). P
 state lives in Python lists indexed by contact number; time-weighted sums (agents present,
 agent load, queue length) are integrated exactly at every change and cut at interval
 boundaries. 1 simulation time unit = 1 second.
+
+Bounded memory: forecast contacts are drawn a chunk at a time (``ContactStream``) when the
+arrivals reach the chunk, and at each new chunk the contacts that are finished (answered and
+out of service, abandoned or lost), up to the first one still waiting or in service, are added
+to the per-interval ``ContactTotals`` (and to the log if it is kept) and dropped. Contacts keep
+a global number (their place in the stream, retrials numbered when created); the typed arrays
+hold numbers ``base`` onwards, so index ``c - base``.
 """
 
 from __future__ import annotations
@@ -17,12 +24,13 @@ import numpy as np
 import simpy
 from simpy.events import Timeout
 
-from .arrivals import Contacts
+from .arrivals import ContactStream
 from .config import SimConfig
+from .kpis import ABANDONED, ANSWERED, LOST, OUTCOMES, WAITING, ContactTotals
 
-# Outcomes in the contact log.
-ANSWERED, ABANDONED, LOST, WAITING = 0, 1, 2, 3
-OUTCOMES = ("answered", "abandoned", "lost", "waiting")
+__all__ = ["ABANDONED", "ANSWERED", "LOST", "OUTCOMES", "WAITING", "Model"]
+
+_SERVED = 4  # internal: answered and out of service (logged as ANSWERED)
 _VOICE, _CHAT, _DEFERRED = 0, 1, 2
 _KIND_CODES = {"voice": _VOICE, "chat": _CHAT, "deferred": _DEFERRED}
 _FULL = 1 << 30  # "used" value of an agent busy with one voice or deferred contact
@@ -38,7 +46,14 @@ def _typed(code: str, values: np.ndarray) -> array:
 class Model:
     """State and event handlers of one replication (use ``simulate``, not this, directly)."""
 
-    def __init__(self, config: SimConfig, contacts: Contacts, retrial_rng: np.random.Generator):
+    def __init__(
+        self,
+        config: SimConfig,
+        stream: ContactStream,
+        retrial_rng: np.random.Generator,
+        *,
+        keep_log: bool = True,
+    ):
         self.env = simpy.Environment()
         self.config = config
         self.interval_s = float(config.interval_s)
@@ -63,19 +78,29 @@ class Model:
         self.pool_channels = [[name_index[name] for name in p.channels] for p in pools]
         self.schedule = [p.agents.tolist() for p in pools]
 
-        # Contacts: typed arrays (8 bytes a float instead of a list's 32) that are still cheap
-        # to index one element at a time, unlike numpy arrays.
-        self.arrived = _typed("d", contacts.arrived_at_s)
-        self.chan = _typed("h", contacts.channel)
-        self.base_handle = _typed("d", contacts.handle_s)
-        self.patience = _typed("d", contacts.patience_s)
-        m = len(self.arrived)
-        self.n_base = m
-        self.wait = _typed("d", np.zeros(m))
-        self.outcome = _typed("b", np.full(m, WAITING))
-        self.agent_of = _typed("i", np.full(m, -1))
-        self.handle = _typed("d", np.full(m, np.nan))
-        self.retrial = _typed("b", np.zeros(m))
+        # Contacts base, base + 1, ...: typed arrays (8 bytes a float instead of a list's 32)
+        # that are still cheap to index one element at a time, unlike numpy arrays.
+        self.arrived, self.chan, self.base_handle, self.patience = (
+            array("d"),
+            array("h"),
+            array("d"),
+            array("d"),
+        )
+        self.wait, self.outcome, self.agent_of, self.handle, self.retrial = (
+            array("d"),
+            array("b"),
+            array("i"),
+            array("d"),
+            array("b"),
+        )
+        self.base = 0
+        self.stream = stream
+        self.chunk = -1
+        self.next_index = self.stream_end = 0  # next / end forecast contact of the chunk
+        self.keep_log = keep_log
+        self.log_parts: list[np.ndarray] = []
+        self.totals = ContactTotals.zeros((len(channels), n))
+        self.threshold_s = np.array([c.threshold_s for c in channels], dtype=float)
 
         # Queues (lazy deletion: abandoned contacts stay in the deque and are skipped).
         n_ch, n_pool = len(channels), len(pools)
@@ -105,7 +130,6 @@ class Model:
         self.q_area_k = np.zeros((n_ch, n))
         self.backlog_k = np.zeros((n_ch, n), dtype=np.int64)
 
-        self.next_index = 0
         self._boundary_at(0)
         self._schedule_next_arrival()
 
@@ -139,11 +163,98 @@ class Model:
 
     # ----- arrivals ---------------------------------------------------------------------------
     def _schedule_next_arrival(self) -> None:
-        i = self.next_index
-        if i < self.n_base:
-            self.next_index = i + 1
-            ev = Timeout(self.env, self.arrived[i] - self.env._now, i)
-            ev.callbacks.append(self._on_stream_arrival)
+        c = self.next_index
+        if c == self.stream_end and not self._next_chunk():
+            return
+        c = self.next_index
+        self.next_index = c + 1
+        ev = Timeout(self.env, self.arrived[c - self.base] - self.env._now, c)
+        ev.callbacks.append(self._on_stream_arrival)
+
+    def _next_chunk(self) -> bool:
+        """Drop the finished contacts, then load the next non-empty chunk (False: none left)."""
+        self._flush()
+        stream = self.stream
+        while self.chunk + 1 < stream.n_chunks:
+            self.chunk += 1
+            contacts = stream.chunk(self.chunk)
+            m = contacts.arrived_at_s.size
+            if not m:
+                continue
+            first = self.base + len(self.arrived)
+            self.arrived.extend(_typed("d", contacts.arrived_at_s))
+            self.chan.extend(_typed("h", contacts.channel))
+            self.base_handle.extend(_typed("d", contacts.handle_s))
+            self.patience.extend(_typed("d", contacts.patience_s))
+            self.wait.extend(_typed("d", np.zeros(m)))
+            self.outcome.extend(_typed("b", np.full(m, WAITING)))
+            self.agent_of.extend(_typed("i", np.full(m, -1)))
+            self.handle.extend(_typed("d", np.full(m, np.nan)))
+            self.retrial.extend(_typed("b", np.zeros(m)))
+            self.next_index, self.stream_end = first, first + m
+            return True
+        return False
+
+    def _flush(self, final: bool = False) -> None:
+        """Add the finished contacts before the first unfinished one (all if ``final``) to the
+        totals (and the log), and drop them."""
+        m = len(self.outcome)
+        outcome = np.frombuffer(self.outcome, dtype=np.int8) if m else np.empty(0, np.int8)
+        if final:
+            cut = m
+        else:
+            unfinished = (outcome == WAITING) | (outcome == ANSWERED)
+            cut = int(np.argmax(unfinished)) if unfinished.any() else m
+        if cut == 0:
+            return
+        outcome = np.where(outcome[:cut] == _SERVED, ANSWERED, outcome[:cut]).astype(np.int8)
+
+        def column(values: array) -> np.ndarray:
+            return np.frombuffer(values, dtype=values.typecode)[:cut].copy()
+
+        arrived = column(self.arrived)
+        chan = column(self.chan)
+        wait = column(self.wait)
+        keep = arrived < self.config.horizon_s  # retrials due after the end never arrived
+        interval = np.minimum(arrived // self.interval_s, self.n_intervals - 1).astype(np.int64)
+        self.totals.add(
+            (chan.astype(np.int64) * self.n_intervals + interval)[keep],
+            outcome[keep],
+            wait[keep],
+            self.threshold_s[chan[keep]],
+        )
+        if self.keep_log:
+            self.log_parts.append(
+                {
+                    "arrived_at_s": arrived[keep],
+                    "channel": chan[keep],
+                    "outcome": outcome[keep],
+                    "wait_s": wait[keep],
+                    "handle_s": column(self.handle)[keep],
+                    "agent": column(self.agent_of)[keep],
+                    "retrial": column(self.retrial)[keep].astype(bool),
+                    "interval": interval[keep],
+                }
+            )
+        for values in (
+            self.arrived,
+            self.chan,
+            self.base_handle,
+            self.patience,
+            self.wait,
+            self.outcome,
+            self.agent_of,
+            self.handle,
+            self.retrial,
+        ):
+            del values[:cut]
+        self.base += cut
+        base = self.base
+        # Abandoned contacts stay queued until popped; forget the dropped ones. (Retrials are
+        # numbered when made, so a queue is not in number order: filter it all.)
+        for ch, q in enumerate(self.queue):
+            if q:
+                self.queue[ch] = deque(c for c in q if c >= base)
 
     def _on_stream_arrival(self, ev) -> None:
         self._schedule_next_arrival()
@@ -153,11 +264,13 @@ class Model:
         self._arrive(ev._value)
 
     def _arrive(self, c: int) -> None:
-        ch = self.chan[c]
+        """Contact number ``c`` arrives."""
+        i = c - self.base
+        ch = self.chan[i]
         kind = self.kind[ch]
         if not self.open[ch][self.k]:
             if kind != _DEFERRED:
-                self.outcome[c] = LOST
+                self.outcome[i] = LOST
                 return
         elif not self.qlen[ch]:
             p = self.pool_of[ch]
@@ -166,37 +279,37 @@ class Model:
                 if partial:
                     a = next(iter(partial))
                     if self.used[a] < self.conc[ch]:
-                        self._start(c, a, ch, p)
+                        self._start(i, a, ch, p)
                         return
             idle = self.idle[p]
             if idle:
-                self._start(c, idle.pop(), ch, p)
+                self._start(i, idle.pop(), ch, p)
                 return
         self._queue_mark(ch)
         self.queue[ch].append(c)
         self.qlen[ch] += 1
-        patience = self.patience[c]
+        patience = self.patience[i]
         if patience != np.inf:
             Timeout(self.env, patience, c).callbacks.append(self._on_patience_end)
 
     def _on_patience_end(self, ev) -> None:
-        c = ev._value
-        if self.outcome[c] != WAITING:
+        i = ev._value - self.base
+        if i < 0 or self.outcome[i] != WAITING:  # answered (and perhaps already dropped)
             return
         now = self.env._now
-        ch = self.chan[c]
-        self.outcome[c] = ABANDONED
-        self.wait[c] = now - self.arrived[c]
+        ch = self.chan[i]
+        self.outcome[i] = ABANDONED
+        self.wait[i] = now - self.arrived[i]
         self._queue_mark(ch)
         self.qlen[ch] -= 1
         share = self.retrial_share[ch]
         if share and self.retrial_rng.random() < share:
-            self._add_retrial(c, ch, now)
+            self._add_retrial(ch, now)
 
-    def _add_retrial(self, c: int, ch: int, now: float) -> None:
+    def _add_retrial(self, ch: int, now: float) -> None:
         rng = self.retrial_rng
         delay = float(self.retrial_delay[ch].sample(rng, 1)[0])
-        new = len(self.arrived)
+        new = self.base + len(self.arrived)
         self.arrived.append(now + delay)
         self.chan.append(ch)
         self.base_handle.append(float(self.handle_dist[ch].sample(rng, 1)[0]))
@@ -210,15 +323,16 @@ class Model:
         Timeout(self.env, delay, new).callbacks.append(self._on_retrial)
 
     # ----- service ----------------------------------------------------------------------------
-    def _start(self, c: int, a: int, ch: int, p: int) -> None:
-        self.outcome[c] = ANSWERED
-        self.wait[c] = self.env._now - self.arrived[c]
-        self.agent_of[c] = a
+    def _start(self, i: int, a: int, ch: int, p: int) -> None:
+        """Agent ``a`` answers the contact at index ``i`` (number ``base + i``)."""
+        self.outcome[i] = ANSWERED
+        self.wait[i] = self.env._now - self.arrived[i]
+        self.agent_of[i] = a
         self._pool_mark(p)
         if self.kind[ch] == _CHAT:
             used = self.used[a] + 1
             self.used[a] = used
-            h = self.base_handle[c] * (1.0 + self.stretch[ch] * (used - 1))
+            h = self.base_handle[i] * (1.0 + self.stretch[ch] * (used - 1))
             self.busy[p] += self.load_unit[ch]
             if used < self.conc[ch]:
                 self.partial[p].add(a)
@@ -226,15 +340,16 @@ class Model:
                 self.partial[p].discard(a)
         else:
             self.used[a] = _FULL
-            h = self.base_handle[c]
+            h = self.base_handle[i]
             self.busy[p] += 1.0
-        self.handle[c] = h
-        Timeout(self.env, h, c).callbacks.append(self._on_service_end)
+        self.handle[i] = h
+        Timeout(self.env, h, i + self.base).callbacks.append(self._on_service_end)
 
     def _on_service_end(self, ev) -> None:
-        c = ev._value
-        a = self.agent_of[c]
-        ch = self.chan[c]
+        i = ev._value - self.base
+        self.outcome[i] = _SERVED
+        a = self.agent_of[i]
+        ch = self.chan[i]
         p = self.pool_of[ch]
         self._pool_mark(p)
         if self.kind[ch] == _CHAT:
@@ -264,13 +379,14 @@ class Model:
             elif used[a] or (kind == _DEFERRED and not self.open[ch][k]):
                 continue
             q = self.queue[ch]
+            base = self.base
             while self.qlen[ch]:
-                c = q.popleft()
-                if self.outcome[c] != WAITING:  # abandoned while queued
+                i = q.popleft() - base
+                if self.outcome[i] != WAITING:  # abandoned while queued
                     continue
                 self._queue_mark(ch)
                 self.qlen[ch] -= 1
-                self._start(c, a, ch, p)
+                self._start(i, a, ch, p)
                 if kind != _CHAT:
                     return
                 if used[a] >= cap:
@@ -358,6 +474,7 @@ class Model:
         self.env.run(until=self.config.horizon_s)
         self._close_interval(self.n_intervals - 1)
         now = self.config.horizon_s
-        for c, outcome in enumerate(self.outcome):
+        for i, outcome in enumerate(self.outcome):
             if outcome == WAITING:  # censored: still waiting at the end of the horizon
-                self.wait[c] = now - self.arrived[c]
+                self.wait[i] = now - self.arrived[i]
+        self._flush(final=True)

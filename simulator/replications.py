@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import special
 
 from .config import SimConfig
+from .executors import SerialExecutor
 from .run import SimResult, simulate
 
 
@@ -73,23 +74,48 @@ class ReplicationResult:
         return t_interval(self.samples(kpi, channel=channel, pool=pool, level=level), confidence)
 
 
+def _replication(task) -> SimResult:
+    """One replication (runs in a worker): ``task`` is ``(config, seed, keep_logs)``.
+
+    The per-contact log is dropped here, in the worker, unless asked for: it dominates both
+    memory and the cost of sending the result back.
+    """
+    config, seed, keep_logs = task
+    return simulate(config, seed, keep_log=keep_logs)
+
+
 def replicate(
-    config: SimConfig, n: int, seed=None, *, keep_logs: bool = False, progress=None
+    config: SimConfig, n: int, seed=None, *, keep_logs: bool = False, progress=None, executor=None
 ) -> ReplicationResult:
     """Run ``n`` independent replications of ``config``.
 
     Replication ``i`` uses child ``i`` of ``numpy.random.SeedSequence(seed).spawn(n)``, so the
     same seed gives the same numbers on every machine, and replication ``i`` of two staffing
     plans sees the same contacts (common random numbers). Per-contact logs are dropped unless
-    ``keep_logs`` (they dominate memory). ``progress(done, n)`` is called after each one.
+    ``keep_logs`` (they dominate memory). ``progress(done, n)`` is called as each one
+    finishes.
+
+    ``executor`` (see ``simulator.executors``) runs the replications: None runs them one after
+    the other in this process; a ``ProcessExecutor`` or ``DaskExecutor`` runs them in parallel.
+    The seeds are spawned here, once per replication, so the results are the same bit for bit
+    whichever executor runs them, and are always returned in seed order.
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"`n` (replications) must be a whole number >= 1, got {n!r}")
     children = np.random.SeedSequence(seed).spawn(n)
-    runs = []
-    for i, child in enumerate(children):
-        result = simulate(config, child)
-        runs.append(result if keep_logs else replace(result, log=None))
-        if progress is not None:
-            progress(i + 1, n)
-    return ReplicationResult(tuple(runs))
+    return ReplicationResult(
+        tuple(
+            run_seeds(config, children, keep_logs=keep_logs, progress=progress, executor=executor)
+        )
+    )
+
+
+def run_seeds(
+    config: SimConfig, seeds, *, keep_logs: bool = False, progress=None, executor=None
+) -> list[SimResult]:
+    """One replication of ``config`` per seed (e.g. a slice of ``SeedSequence(s).spawn(n)``),
+    in seed order, run by ``executor`` (None: in this process). Callers that want to keep
+    finished replications when a long run is stopped call it on batches of seeds."""
+    tasks = [(config, child, keep_logs) for child in seeds]
+    runner = executor if executor is not None else SerialExecutor()
+    return runner.map(_replication, tasks, progress=progress)

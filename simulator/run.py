@@ -1,4 +1,4 @@
-"""One replication: draw the contacts, run the model, return the log and the KPIs."""
+"""One replication: run the model on the contact stream, return the KPIs (and the log)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from .arrivals import SECONDS_PER_DAY, draw_contacts
+from .arrivals import SECONDS_PER_DAY, ContactStream
 from .config import SimConfig
 from .kpis import ChannelKPIs, PoolKPIs, channel_kpis, group_sum, pool_kpis
 from .model import Model
@@ -56,46 +56,40 @@ class SimResult:
 
     Attributes
     ----------
-    log : per-contact structured array (``CONTACT_DTYPE``).
+    log : per-contact structured array (``CONTACT_DTYPE``); None unless kept
+        (``simulate(..., keep_log=True)``, the default).
     intervals, days, run : KPIs per interval, per day (86,400 s from the start), and over
         the whole horizon (arrays of length 1).
     """
 
-    log: np.ndarray
+    log: np.ndarray | None
     intervals: PeriodKPIs
     days: PeriodKPIs
     run: PeriodKPIs
 
 
-def _contact_log(model: Model, interval_s: float, n_intervals: int) -> np.ndarray:
-    log = np.empty(len(model.arrived), dtype=CONTACT_DTYPE)
-    for name, values in (
-        ("arrived_at_s", model.arrived),
-        ("channel", model.chan),
-        ("outcome", model.outcome),
-        ("wait_s", model.wait),
-        ("handle_s", model.handle),
-        ("agent", model.agent_of),
-        ("retrial", model.retrial),
-    ):
-        log[name] = np.frombuffer(values, dtype=values.typecode)  # no copy of the typed array
-    log["interval"] = np.minimum(log["arrived_at_s"] // interval_s, n_intervals - 1)
+def _contact_log(model: Model) -> np.ndarray:
+    """The kept log: forecast contacts in arrival order, then retrials in the order made."""
+    parts = model.log_parts
+    log = np.empty(sum(len(p["channel"]) for p in parts), dtype=CONTACT_DTYPE)
+    retrial = np.concatenate([p["retrial"] for p in parts]) if parts else np.zeros(0, bool)
+    order = np.argsort(retrial, kind="stable")
+    for name in CONTACT_DTYPE.names:
+        log[name] = np.concatenate([p[name] for p in parts])[order] if parts else []
     return log
 
 
-def _period_kpis(config, model, log, group, n_groups, last_interval) -> PeriodKPIs:
+def _period_kpis(config, model, group, n_groups, last_interval) -> PeriodKPIs:
     period_s = group_sum(np.full(config.n_intervals, config.interval_s), group, n_groups)
-    contact_group = group[log["interval"]]
     channels = {}
     for i, ch in enumerate(config.channels):
-        mine = log["channel"] == i
+        totals = model.totals.row(i)
+        if n_groups != config.n_intervals:
+            totals = totals.regroup(group, n_groups)
         channels[ch.name] = channel_kpis(
             ch.name,
             ch.threshold_s,
-            contact_group[mine],
-            log["outcome"][mine],
-            log["wait_s"][mine],
-            n_groups,
+            totals,
             group_sum(model.q_area_k[i], group, n_groups),
             period_s,
             model.backlog_k[i][last_interval],
@@ -112,7 +106,7 @@ def _period_kpis(config, model, log, group, n_groups, last_interval) -> PeriodKP
     return PeriodKPIs(channels, pools)
 
 
-def simulate(config: SimConfig, seed=None) -> SimResult:
+def simulate(config: SimConfig, seed=None, *, keep_log: bool = True) -> SimResult:
     """Simulate ``config`` once.
 
     Parameters
@@ -120,21 +114,25 @@ def simulate(config: SimConfig, seed=None) -> SimResult:
     config : SimConfig
     seed : int, SeedSequence or None
         The same seed gives the same contacts and the same numbers on every machine.
+    keep_log : bool
+        Keep the per-contact log (``SimResult.log``). Off, memory no longer grows with the
+        horizon: contacts are drawn a chunk at a time and only per-interval totals are kept
+        (a year of a center peaking at 1,200 calls/h, ~3 million contacts, peaks under
+        500 MB; ``bench/bench_memory.py``). The KPIs are the same either way.
     """
     streams = spawn_streams(seed, len(config.channels))
-    model = Model(config, draw_contacts(config, streams), streams["retrial"][0])
+    model = Model(config, ContactStream(config, streams), streams["retrial"][0], keep_log=keep_log)
     model.run()
     n = config.n_intervals
-    log = _contact_log(model, config.interval_s, n)
     per_day = max(1, int(round(SECONDS_PER_DAY / config.interval_s)))
     day = np.arange(n) // per_day
     n_days = int(day[-1]) + 1
     day_last = np.minimum((np.arange(n_days) + 1) * per_day, n) - 1
     return SimResult(
-        log=log,
-        intervals=_period_kpis(config, model, log, np.arange(n), n, np.arange(n)),
-        days=_period_kpis(config, model, log, day, n_days, day_last),
-        run=_period_kpis(config, model, log, np.zeros(n, dtype=np.int64), 1, np.array([n - 1])),
+        log=_contact_log(model) if keep_log else None,
+        intervals=_period_kpis(config, model, np.arange(n), n, np.arange(n)),
+        days=_period_kpis(config, model, day, n_days, day_last),
+        run=_period_kpis(config, model, np.zeros(n, dtype=np.int64), 1, np.array([n - 1])),
     )
 
 

@@ -185,3 +185,26 @@ def test_history_page_names_the_missing_column_of_a_bad_file():
     assert not at.exception
     assert "export.csv" in at.error[0].value and "column" in at.error[0].value
     assert at.number_input(key="hist_threshold").value == 30.0
+
+
+def test_simulation_settings_give_the_same_numbers_on_every_executor():
+    at = open_page("Simulate")
+    at.number_input(key="sim_reps").set_value(3)
+    results = {}
+    for kind in ("serial", "processes"):
+        at.sidebar.radio(key="settings_executor").set_value(kind)
+        at.button(key="sim_run").click().run()
+        assert not at.exception
+        results[kind] = at.session_state.sim[1].samples("service_level", channel="voice")
+    assert results["serial"].shape == (3,)
+    assert (results["serial"] == results["processes"]).all()
+
+
+def test_a_dask_setting_without_address_disables_the_run_and_keeps_inputs():
+    at = open_page("Simulate")
+    at.number_input(key="sim_reps").set_value(4)
+    at.sidebar.radio(key="settings_executor").set_value("dask").run()
+    assert not at.exception
+    assert "scheduler address" in at.error[0].value
+    assert at.button(key="sim_run").disabled
+    assert at.number_input(key="sim_reps").value == 4
