@@ -325,27 +325,43 @@ def cmd_plan(args) -> None:
         print(f"wrote {path}")
 
 
-def cmd_simulate(args) -> None:
-    from simulator import replicate
+#: Run-level KPIs written per replication by ``ccplan simulate --out`` (simulator names).
+REPLICATION_COLUMNS = (
+    "offered",
+    "answered",
+    "abandoned",
+    "lost",
+    "waiting",
+    "service_level",
+    "service_level_excl_short_abandons",
+    "service_level_of_answered",
+    "abandon_rate",
+    "asa_s",
+    "mean_wait_s",
+    "max_wait_s",
+)
 
-    from .pipeline import plan
-    from .simulation import predicted_run_kpi, simulation_config
 
-    scenario, base = _load(args.file)
-    result = plan(scenario, args.model, base_dir=base)
-    config = simulation_config(result)
+def _replications_csv(runs, seed) -> str:
+    """One row per replication and channel: the run-level KPIs (SL definitions in the column
+    names as in ``simulator.ChannelKPIs``)."""
+    lines = [",".join(("replication", "seed", "channel", "threshold_s", *REPLICATION_COLUMNS))]
+    for i, run in enumerate(runs):
+        for name, k in run.run.channels.items():
+            values = (
+                repr(float(np.asarray(getattr(k, c)).ravel()[0])) for c in REPLICATION_COLUMNS
+            )
+            lines.append(",".join((str(i), str(seed), name, repr(float(k.threshold_s)), *values)))
+    return "\n".join(lines) + "\n"
 
-    with _executor(args) as executor:
-        reps = replicate(
-            config,
-            args.replications,
-            args.seed,
-            progress=_progress_bar(args, "replications"),
-            executor=executor,
-        )
+
+def _simulation_summary(scenario, result, reps, args) -> dict:
+    """Simulated KPIs with 95% intervals beside the plan's closed-form predictions."""
+    from .simulation import predicted_run_kpi
+
     out = {
         "scenario": scenario.name,
-        "replications": args.replications,
+        "replications": len(reps.runs),
         "seed": args.seed,
         "confidence": 0.95,
         "channels": {},
@@ -370,6 +386,63 @@ def cmd_simulate(args) -> None:
                 else predicted_run_kpi(result, ch.name, planned_field),
             }
         out["channels"][ch.name] = entry
+    return out
+
+
+def _save_simulation(out_dir: Path, runs, summary: dict | None, args, complete: bool) -> None:
+    """``replications.csv`` (every finished replication) and ``summary.json``, atomically."""
+    write_atomic(out_dir / "replications.csv", _replications_csv(runs, args.seed))
+    doc = {
+        "complete": complete,
+        "replications_requested": args.replications,
+        "replications_finished": len(runs),
+        **(summary or {}),
+    }
+    write_atomic(out_dir / "summary.json", json.dumps(_plain(doc), indent=2, allow_nan=False))
+
+
+def cmd_simulate(args) -> None:
+    from simulator import ReplicationResult, run_seeds
+
+    from .pipeline import plan
+    from .simulation import simulation_config
+
+    if args.replications < 2:
+        raise CliError(
+            "--replications must be at least 2 (for a confidence interval), "
+            f"got {args.replications}"
+        )
+    scenario, base = _load(args.file)
+    result = plan(scenario, args.model, base_dir=base)
+    config = simulation_config(result)
+    # Seeds as in `replicate`; run in batches of one replication per worker so that an
+    # interrupted run still has every finished batch to save.
+    seeds = np.random.SeedSequence(args.seed).spawn(args.replications)
+    runs, progress = [], _progress_bar(args, "replications")
+    try:
+        with _executor(args) as executor:
+            for first in range(0, len(seeds), executor.workers):
+                runs += run_seeds(
+                    config, seeds[first : first + executor.workers], executor=executor
+                )
+                progress(len(runs), len(seeds))
+    except KeyboardInterrupt:
+        if args.out and runs:
+            summary = None
+            if len(runs) >= 2:
+                summary = _simulation_summary(
+                    scenario, result, ReplicationResult(tuple(runs)), args
+                )
+            _save_simulation(Path(args.out), runs, summary, args, complete=False)
+            _end_bar()
+            print(
+                f"ccplan simulate: saved the {len(runs)} finished replications to {args.out}",
+                file=sys.stderr,
+            )
+        raise
+    out = _simulation_summary(scenario, result, ReplicationResult(tuple(runs)), args)
+    if args.out:
+        _save_simulation(Path(args.out), runs, out, args, complete=True)
     if args.format == "json":
         _emit_json(out)
         return
@@ -956,6 +1029,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--model", choices=("erlang_a", "erlang_c"), default="erlang_a")
     s.add_argument("--progress", action="store_true", help="show the progress bar even when piped")
+    s.add_argument(
+        "--out",
+        help="directory for replications.csv and summary.json (written even when interrupted)",
+    )
     fmt(s)
     executor_options(s)
     s.set_defaults(func=cmd_simulate)

@@ -4,6 +4,8 @@ A real subprocess in its own session gets SIGINT on its whole process group (as 
 Ctrl-C does, workers included) once its progress bar shows that work has started.
 """
 
+import csv
+import json
 import os
 import signal
 import subprocess
@@ -16,7 +18,7 @@ import pytest
 ROOT = Path(__file__).parents[2]
 
 
-def interrupt_after_progress(argv, cwd, marker="1/"):
+def interrupt_after_progress(argv, cwd, marker="/200 replications"):
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -59,3 +61,44 @@ def test_simulate_interrupted_exits_cleanly(tmp_path, executor):
     assert last == "ccplan simulate: interrupted", err
     assert out == ""
     assert list(tmp_path.iterdir()) == []  # nothing half-written, no temp files
+
+
+def test_simulate_interrupted_saves_the_finished_replications(tmp_path):
+    argv = ["simulate", "default", "--replications", "200", "--progress", "--out", "res"]
+    code, out, err = interrupt_after_progress(argv + ["--executor", "serial"], tmp_path)
+    assert code == 130, err
+    assert "Traceback" not in err, err
+    assert err.replace("\r", "\n").strip().splitlines()[-1] == "ccplan simulate: interrupted"
+    saved = tmp_path / "res"
+    assert sorted(p.name for p in saved.iterdir()) == ["replications.csv", "summary.json"]
+    summary = json.loads((saved / "summary.json").read_text())
+    with (saved / "replications.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    finished = summary["replications_finished"]
+    assert summary["complete"] is False and 1 <= finished < 200
+    assert {int(r["replication"]) for r in rows} == set(range(finished))
+    assert f"saved the {finished} finished replications" in err
+
+
+def test_simulate_out_matches_the_json_report(tmp_path):
+    argv = ["simulate", "default", "--replications", "3", "--executor", "serial"]
+    done = subprocess.run(
+        [sys.executable, "-m", "scenarios.cli", *argv, "--format", "json", "--out", "res"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    summary = json.loads((tmp_path / "res/summary.json").read_text())
+    assert summary["complete"] is True and summary["replications_finished"] == 3
+    assert summary["channels"] == report["channels"]
+    with (tmp_path / "res/replications.csv").open(newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["channel"] == "voice"]
+    # the summary's mean SL is the mean of the three replications written
+    field = report["channels"]["voice"]["sl_definition"]
+    column = {"of_offered": "service_level"}.get(field, f"service_level_{field}")
+    mean = sum(float(r[column]) for r in rows) / 3
+    assert abs(mean - report["channels"]["voice"][column]["simulated_mean"]) < 1e-12
