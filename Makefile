@@ -35,6 +35,7 @@ bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/bench_verdict.py
 	$(BIN)/python bench/bench_app.py
 	$(BIN)/python bench/bench_scale.py
+	$(BIN)/python bench/bench_memory.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
