@@ -729,20 +729,31 @@ def cmd_check(args) -> None:
 
 def cmd_sweep(args) -> None:
     """Plan a grid of scenarios (``--vary PATH=VALUES``); a tidy table, optionally files."""
-    from .sweep import run_sweep, write_sweep
+    from .sweep import SweepInterrupted, run_sweep, write_sweep
 
     scenario, base = _load(args.file)
-    with _executor(args) as executor:
-        result = run_sweep(
-            scenario,
-            args.vary,
-            model=args.model,
-            base_dir=base,
-            replications=args.replications,
-            seed=args.seed,
-            executor=executor,
-            progress=_progress_bar(args, "grid points"),
-        )
+    try:
+        with _executor(args) as executor:
+            result = run_sweep(
+                scenario,
+                args.vary,
+                model=args.model,
+                base_dir=base,
+                replications=args.replications,
+                seed=args.seed,
+                executor=executor,
+                progress=_progress_bar(args, "grid points"),
+            )
+    except SweepInterrupted as stop:
+        if args.out and stop.partial.points:
+            write_sweep(stop.partial, Path(args.out), plots=False)
+            _end_bar()
+            print(
+                f"ccplan sweep: saved the {len(stop.partial.points)} finished grid point(s) "
+                f"to {args.out}",
+                file=sys.stderr,
+            )
+        raise
     written, notes = write_sweep(result, Path(args.out)) if args.out else ([], [])
     for note in notes:
         print(f"ccplan sweep: {note}", file=sys.stderr)

@@ -432,19 +432,41 @@ def run_sweep(
     points = grid(scenario, axes)
     tasks = [(s, model, base_dir, replications, seed) for _, s in points]
     runner = executor if executor is not None else SerialExecutor()
-    outcomes = runner.map(_plan_point, tasks, progress=progress)
-    return SweepResult(
-        scenario=scenario.name,
-        model=model,
-        currency=scenario.workforce.currency,
-        axes=axes,
-        points=tuple(
-            PointOutcome(values, *outcome)
-            for (values, _), outcome in zip(points, outcomes, strict=True)
-        ),
-        replications=replications,
-        seed=seed,
-    )
+
+    def result(outcomes) -> SweepResult:
+        return SweepResult(
+            scenario=scenario.name,
+            model=model,
+            currency=scenario.workforce.currency,
+            axes=axes,
+            points=tuple(
+                PointOutcome(values, *outcome)
+                for (values, _), outcome in zip(points, outcomes, strict=False)
+            ),
+            replications=replications,
+            seed=seed,
+        )
+
+    def offset(first):  # per-task progress of a batch, counted over the whole grid
+        return None if progress is None else lambda done, _: progress(first + done, len(tasks))
+
+    # In batches of one point per worker, so that an interrupted sweep keeps what finished.
+    outcomes: list = []
+    try:
+        for first in range(0, len(tasks), runner.workers):
+            batch = tasks[first : first + runner.workers]
+            outcomes += runner.map(_plan_point, batch, progress=offset(first))
+    except KeyboardInterrupt:
+        raise SweepInterrupted(result(outcomes)) from None
+    return result(outcomes)
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sweep; ``partial`` holds the grid points that finished (in grid order)."""
+
+    def __init__(self, partial: SweepResult):
+        super().__init__(f"{len(partial.points)} grid point(s) finished")
+        self.partial = partial
 
 
 # ----- files ----------------------------------------------------------------------------------
@@ -581,9 +603,12 @@ def service_level_plot(result: SweepResult):
     return fig
 
 
-def write_sweep(result: SweepResult, out_dir) -> tuple[list[Path], list[str]]:
+def write_sweep(
+    result: SweepResult, out_dir, *, plots: bool = True
+) -> tuple[list[Path], list[str]]:
     """Write ``sweep.csv``, ``sweep.parquet`` (when pyarrow is installed) and two PNG plots to
-    ``out_dir``, each atomically. Returns the paths written and notes for the user."""
+    ``out_dir``, each atomically (the plots need the whole grid: not for an interrupted
+    sweep). Returns the paths written and notes for the user."""
     from .plots import save_png
 
     out_dir = Path(out_dir)
@@ -599,6 +624,7 @@ def write_sweep(result: SweepResult, out_dir) -> tuple[list[Path], list[str]]:
         path = out_dir / "sweep.parquet"
         write_atomic(path, data)
         written.append(path)
-    written.append(save_png(cost_plot(result), out_dir / "sweep_cost.png"))
-    written.append(save_png(service_level_plot(result), out_dir / "sweep_service_level.png"))
+    if plots:
+        written.append(save_png(cost_plot(result), out_dir / "sweep_cost.png"))
+        written.append(save_png(service_level_plot(result), out_dir / "sweep_service_level.png"))
     return written, notes

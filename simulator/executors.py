@@ -198,7 +198,8 @@ class DaskExecutor(_Base):
     @property
     def workers(self) -> int:
         info = self.client.scheduler_info()
-        return sum(w.get("nthreads", 1) for w in info.get("workers", {}).values())
+        # at least 1: a cluster whose workers have not connected yet still takes tasks
+        return max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
 
     def map(self, fn, tasks, progress=None) -> list:
         tasks = list(tasks)

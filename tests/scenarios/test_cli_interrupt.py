@@ -102,3 +102,17 @@ def test_simulate_out_matches_the_json_report(tmp_path):
     column = {"of_offered": "service_level"}.get(field, f"service_level_{field}")
     mean = sum(float(r[column]) for r in rows) / 3
     assert abs(mean - report["channels"]["voice"][column]["simulated_mean"]) < 1e-12
+
+
+def test_sweep_interrupted_saves_the_finished_grid_points(tmp_path):
+    argv = ["sweep", "default", "--vary", "targets.voice.service_level=0.5:0.99:0.01"]
+    argv += ["--replications", "3", "--executor", "serial", "--progress", "--out", "res"]
+    code, out, err = interrupt_after_progress(argv, tmp_path, marker="/50 grid points")
+    assert code == 130, err
+    assert "Traceback" not in err, err
+    with (tmp_path / "res/sweep.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    levels = sorted({float(r["targets.voice.service_level"]) for r in rows})
+    assert 1 <= len(levels) < 50
+    assert levels == [round(0.5 + 0.01 * i, 2) for i in range(len(levels))]  # grid order
+    assert f"saved the {len(levels)} finished grid point(s)" in err
