@@ -15,6 +15,11 @@ from .service_level import SLDefinition
 _TARGETS = ("service_level", "max_asa_s", "max_abandon", "max_occupancy")
 
 
+#: Agent counts computed from loads are clipped here before the cast to int64: loads of
+#: 1e300 erlangs must give "unreachable", not an overflowed (negative) count.
+_COUNT_CAP = 1e15
+
+
 def _kpis(model, n, a, aht_s, patience_s, threshold_s, with_asa):
     if model == "erlang_c":
         return _erlang_c(n, a, aht_s, threshold_s)
@@ -92,7 +97,8 @@ def _bisect(problem, names, lo, hi, max_agents):
         grow = grow[hi[grow] < max_agents]
         if not grow.size:
             break
-        hi[grow] = np.minimum(hi[grow] + np.ceil(width[grow]).astype(np.int64), max_agents)
+        step = np.ceil(np.minimum(width[grow], _COUNT_CAP)).astype(np.int64)
+        hi[grow] = np.minimum(hi[grow] + step, max_agents)
         width[grow] *= 2.0
         ok = problem.ok(hi[grow].astype(float), grow, names)
         grow = grow[~ok]
@@ -141,12 +147,14 @@ def _lower_bounds(problem):
             needs_stability |= sl > 0
         if "max_asa_s" in problem.targets:
             needs_stability[:] = True
-        lo = np.where(needs_stability & (a > 0), np.floor(a).astype(np.int64), lo)
+        lo = np.where(
+            needs_stability & (a > 0), np.floor(np.minimum(a, _COUNT_CAP)).astype(np.int64), lo
+        )
         occ = problem.targets.get("max_occupancy")
         if occ is not None:
             # Occupancy a/n above the cap below n = a/cap (cap 0 is handled as impossible).
             with np.errstate(divide="ignore", invalid="ignore"):
-                floor = np.where(occ > 0, np.ceil(np.minimum(a / occ, 1e15)), 0.0)
+                floor = np.where(occ > 0, np.ceil(np.minimum(a / occ, _COUNT_CAP)), 0.0)
             lo = np.maximum(lo, floor.astype(np.int64) - 1)
     return lo
 
@@ -297,7 +305,9 @@ def required_agents(
     start = np.zeros(size, dtype=np.int64)
     if problem.monotone:
         lo = _lower_bounds(problem)
-        guess = np.ceil(problem.a + 1.5 * np.sqrt(problem.a) + 1).astype(np.int64)
+        guess = np.ceil(np.minimum(problem.a + 1.5 * np.sqrt(problem.a) + 1, _COUNT_CAP)).astype(
+            np.int64
+        )
         start = _bisect(problem, problem.monotone, lo, guess, max_agents)
     if problem.scanned:
         if "max_occupancy" in problem.scanned:

@@ -103,8 +103,8 @@ class Demand(StrictModel):
     @field_validator("day_of_week_factors", "monthly_factors")
     @classmethod
     def _nonnegative(cls, value):
-        if any(v < 0 or v != v for v in value):
-            raise ValueError("factors must be numbers >= 0")
+        if any(not 0 <= v <= 100 for v in value):  # also NaN
+            raise ValueError("factors must be numbers in [0, 100] (1 = an ordinary day/month)")
         return value
 
     @field_validator("monthly_factors")

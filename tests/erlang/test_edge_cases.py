@@ -1,12 +1,13 @@
 """Limits and bad input: answers, not crashes; clear errors naming the argument."""
 
 import math
+import warnings
 
 import mpmath
 import numpy as np
 import pytest
 
-from erlang import erlang_a_kpis, erlang_b, erlang_c, erlang_c_kpis
+from erlang import erlang_a_kpis, erlang_b, erlang_c, erlang_c_kpis, required_agents
 
 
 def test_overloaded_corner_of_erlang_b_is_finite_and_exact():
@@ -77,3 +78,21 @@ def test_erlang_a_threshold_zero_is_the_share_answered_without_waiting():
 def test_bad_input_raises_value_error_naming_argument_value_and_range(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("model_patience", [None, 180.0])
+def test_absurd_loads_are_unreachable_at_the_cap_without_overflow(model_patience):
+    # 1e300 calls/h: counts derived from the load must not overflow int64 (a regression: the
+    # staffing search looped on negative counts).
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = required_agents(
+            np.array([1e300, 1e15, 100.0]),
+            360.0,
+            patience_s=model_patience,
+            service_level=0.8,
+            threshold_s=20,
+            max_occupancy=0.85,
+        )
+    assert list(r.reachable) == [False, False, True]
+    assert list(r.agents[:2]) == [100_000, 100_000]

@@ -54,6 +54,10 @@ def voice_demand(d):
         ),
         (lambda d: d.update(interval_minutes=7), r"interval_minutes: must be one of 15, 30 or 60"),
         (
+            lambda d: voice_demand(d).update(day_of_week_factors=[1e300, 1, 1, 1, 1, 0, 0]),
+            r"channels\[0\]\.demand\.day_of_week_factors: factors must be numbers in \[0, 100\]",
+        ),
+        (
             lambda d: d["targets"][1].update(channel="fax"),
             r"targets\[1\]\.channel 'fax' is not a channel; channels are: voice, email",
         ),
