@@ -6,15 +6,7 @@ from hypothesis import strategies as st
 
 from erlang import erlang_a_kpis, erlang_b, erlang_c, erlang_c_kpis
 from tests import strategies as s
-
-PROBABILITY_FIELDS = (
-    "p_wait",
-    "p_abandon",
-    "service_level",
-    "service_level_excl_short_abandons",
-    "service_level_of_answered",
-    "occupancy",
-)
+from tests.strategies import PROBABILITY_FIELDS
 
 
 @given(s.calls_per_hour, s.aht_s, s.patience_s, s.agents, s.threshold_s)

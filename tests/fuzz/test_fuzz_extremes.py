@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from erlang import SLDefinition, erlang_a_kpis, erlang_c_kpis, required_agents
 from scenarios.pipeline import plan
 from scenarios.scenario import Scenario
+from tests.strategies import PROBABILITY_FIELDS
 
 from .support import fuzz_settings, hang_guard
 from .values import DEFAULT_DATA
@@ -37,18 +38,9 @@ patience_s = st.sampled_from([1e-3, 1.0, 1e6]) | st.floats(1e-3, 1e6)
 agents = st.sampled_from([0, 1, 100_000]) | st.integers(0, 100_000)
 threshold_s = st.sampled_from([0.0, 1e-9, 86_400.0]) | st.floats(0, 86_400)
 
-PROBABILITIES = (
-    "p_wait",
-    "p_abandon",
-    "service_level",
-    "service_level_excl_short_abandons",
-    "service_level_of_answered",
-    "occupancy",
-)
-
 
 def assert_probabilities(k):
-    for name in PROBABILITIES:
+    for name in PROBABILITY_FIELDS:
         v = float(getattr(k, name))
         assert 0.0 <= v <= 1.0, (name, v)  # also rejects NaN
 
