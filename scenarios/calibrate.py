@@ -9,10 +9,13 @@ Per channel (one ``voice`` channel, or one per call type with ``by_type=True``):
 * ``handle_time`` = lognormal with the effective AHT (recorded service time plus the inferred
   after-call time, ``history_agents``) or, with ``handle="recorded"``, the recorded mean; its
   CV is the recorded standard deviation / that mean (after-call time taken as a constant);
-* ``patience`` = exponential with the censored maximum-likelihood mean (``history_stats``).
+* ``patience`` = exponential with the censored maximum-likelihood mean (``history_stats``);
+* ``intraday_bands`` = per band of the day (``band_edges_h``), the band's own AHT (its answered
+  calls' mean service time plus the after-call time) and its own censored patience MLE, where
+  the band has at least ``MIN_BAND_CALLS`` answered calls (AHT) or ``MIN_BAND_ABANDONS``
+  abandonments (patience); thinner bands keep the whole-history values.
 
-The schema holds one patience per channel; the estimates per band of the day are returned in
-``Calibration.patience_by_band`` to show whether one value fits the whole day.
+The estimates per band are also returned in ``Calibration.patience_by_band``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from .history_import import CallRecords
 from .history_stats import (
     PATIENCE_BANDS_H,
     PatienceEstimate,
+    band_labels,
+    band_of,
     patience_by_band,
     patience_of,
 )
@@ -54,7 +59,32 @@ class Calibration:
         }
 
 
-def _channel(calls: CallRecords, name, interval_minutes, n_days, wrap_s, handle):
+#: Evidence a band of the day needs for its own AHT / patience (else the whole history's).
+MIN_BAND_CALLS = 30
+MIN_BAND_ABANDONS = 20
+
+
+def _bands(calls: CallRecords, edges_h, wrap_s: float) -> list[dict]:
+    """``intraday_bands`` entries: each band's AHT and patience where it has the evidence."""
+    band = band_of(calls, edges_h)
+    out = []
+    for i, (lo, hi) in enumerate(zip(edges_h[:-1], edges_h[1:], strict=True)):
+        sub = calls.subset(band == i)
+        if not sub.size:
+            continue
+        entry = {"start": f"{lo:02d}:00", "end": f"{hi:02d}:00"}
+        h = sub.handle_s[np.isfinite(sub.handle_s)]
+        if h.size >= MIN_BAND_CALLS:
+            entry["aht_s"] = float(h.mean()) + wrap_s
+        p = patience_of(sub)
+        if p.abandoned >= MIN_BAND_ABANDONS:
+            entry["patience_s"] = p.mean_s
+        if len(entry) > 2:
+            out.append(entry)
+    return out
+
+
+def _channel(calls: CallRecords, name, interval_minutes, n_days, wrap_s, handle, edges_h):
     """The scenario data of one channel, and notes."""
     per_day = 1440 // interval_minutes
     idx = np.minimum(calls.offered_at_s // (interval_minutes * 60.0), n_days * per_day - 1)
@@ -92,6 +122,12 @@ def _channel(calls: CallRecords, name, interval_minutes, n_days, wrap_s, handle)
             "day_of_week_factors": factors,
         },
     }
+    bands = _bands(calls, edges_h, wrap_s if handle == "effective" else 0.0)
+    if spec["patience"] is None:
+        bands = [{k: v for k, v in b.items() if k != "patience_s"} for b in bands]
+        bands = [b for b in bands if len(b) > 2]
+    if bands:
+        spec["intraday_bands"] = bands
     return spec, notes
 
 
@@ -126,7 +162,8 @@ def calibrate(
     break_gap_s : float
         See ``history_agents.estimate_staffing``.
     band_edges_h : sequence of int
-        Bands of the day for the patience estimates [h].
+        Bands of the day [h] for the patience estimates and the ``intraday_bands`` (AHT and
+        patience per band).
     """
     if handle not in ("effective", "recorded"):
         raise ValueError(f"`handle` must be 'effective' or 'recorded', got {handle!r}")
@@ -142,7 +179,9 @@ def calibrate(
     channels, bands = [], {}
     for ch_name, mask in groups.items():
         sub = calls.subset(mask)
-        spec, ch_notes = _channel(sub, ch_name, interval_minutes, calls.n_days, wrap, handle)
+        spec, ch_notes = _channel(
+            sub, ch_name, interval_minutes, calls.n_days, wrap, handle, band_edges_h
+        )
         channels.append(spec)
         notes += ch_notes
         bands[ch_name] = patience_by_band(sub, band_edges_h)
@@ -172,4 +211,9 @@ def calibrate(
         + ", CV = recorded standard deviation / that mean"
     )
     notes.append("patience: exponential, mean = censored MLE (total wait / abandonments)")
+    notes.append(
+        f"intraday bands {', '.join(band_labels(band_edges_h))}: "
+        f"AHT from bands with >= {MIN_BAND_CALLS} answered calls, patience from bands with "
+        f">= {MIN_BAND_ABANDONS} abandonments; other bands use the whole-history values"
+    )
     return Calibration(parse_scenario(data, "calibrated scenario"), bands, tuple(notes))

@@ -154,6 +154,22 @@ def _read_volumes(path, reader, volumes, origin, step, scenario) -> np.ndarray:
     return volumes
 
 
+def intraday_means(channel: Channel, per_day: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """Mean handle time and mean patience [s] in each interval of a day: the channel's own,
+    replaced in the intervals that start inside one of its ``intraday_bands``."""
+    aht = np.full(per_day, channel.aht_s)
+    patience = None if channel.patience_s is None else np.full(per_day, channel.patience_s)
+    start_minute = np.arange(per_day) * (1440 // per_day)
+    for band in channel.intraday_bands:
+        lo, hi = band.minutes
+        inside = (start_minute >= lo) & (start_minute < hi)
+        if band.aht_s is not None:
+            aht[inside] = band.aht_s
+        if band.patience_s is not None:
+            patience[inside] = band.patience_s
+    return aht, patience
+
+
 def expand(scenario: Scenario, base_dir: Path | None = None) -> IntervalTable:
     """The interval table of ``scenario``; CSV paths are relative to ``base_dir``."""
     per_day = scenario.intervals_per_day
@@ -195,12 +211,12 @@ def expand(scenario: Scenario, base_dir: Path | None = None) -> IntervalTable:
                 * (1.0 + dem.growth_per_year) ** years
             )
             offered = (shares * day_volume[:, None] * mult).ravel()
-        n = offered.size
+        aht_day, patience_day = intraday_means(ch, per_day)
         channels[ch.name] = ChannelDemand(
             offered=offered,
             calls_per_hour=offered * 3600.0 / scenario.interval_s,
-            aht_s=np.full(n, ch.aht_s),
-            patience_s=None if ch.patience_s is None else np.full(n, ch.patience_s),
+            aht_s=np.tile(aht_day, scenario.days),
+            patience_s=None if patience_day is None else np.tile(patience_day, scenario.days),
             open=is_open.ravel(),
             excluded=excluded.ravel(),
         )

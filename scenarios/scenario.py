@@ -132,6 +132,34 @@ class Demand(StrictModel):
         return self
 
 
+class IntradayBand(StrictModel):
+    """Handle time and patience in a band of the day (a morning rush of short calls, evening
+    callers who wait longer). The distribution keeps its shape (CV); its mean becomes the
+    band's. Intervals outside every band use the channel's own means."""
+
+    start: str
+    """Start of the band, 'HH:MM' (inclusive)."""
+    end: str
+    """End of the band, 'HH:MM' (exclusive; '24:00' for midnight)."""
+    aht_s: float | None = Field(default=None, gt=0, le=86_400)
+    """Mean handle time in the band [s]; none: the channel's."""
+    patience_s: float | None = Field(default=None, gt=0, le=86_400)
+    """Mean patience in the band [s]; none: the channel's (needs a channel patience)."""
+
+    @model_validator(mode="after")
+    def _sane(self):
+        if _clock_minutes(self.start, "`start`") >= _clock_minutes(self.end, "`end`"):
+            raise ValueError(f"`start` {self.start} must be before `end` {self.end}")
+        if self.aht_s is None and self.patience_s is None:
+            raise ValueError("a band needs `aht_s`, `patience_s` or both")
+        return self
+
+    @property
+    def minutes(self) -> tuple[int, int]:
+        """(start, end) in minutes after midnight."""
+        return _clock_minutes(self.start, "start"), _clock_minutes(self.end, "end")
+
+
 class Channel(StrictModel):
     """One contact channel."""
 
@@ -158,6 +186,8 @@ class Channel(StrictModel):
     """Per weekday ['HH:MM', 'HH:MM']; days left out are closed; omitted: open 24/7."""
     demand: Demand
     """The forecast."""
+    intraday_bands: tuple[IntradayBand, ...] = ()
+    """Handle time and patience by time of day (e.g. calibrated from history)."""
 
     @model_validator(mode="after")
     def _kind_rules(self):
@@ -165,6 +195,12 @@ class Channel(StrictModel):
             raise ValueError("deferred contacts do not abandon: remove `patience`")
         if self.kind != "chat" and self.concurrency != 1:
             raise ValueError("`concurrency` applies to chat channels only")
+        if self.patience is None and any(b.patience_s is not None for b in self.intraday_bands):
+            raise ValueError("intraday_bands give `patience_s` but the channel has no `patience`")
+        spans = sorted(b.minutes for b in self.intraday_bands)
+        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+            if start < end:
+                raise ValueError("intraday_bands overlap; each time of day may be in one band")
         for day, (start, end) in (self.opening_hours or {}).items():
             if _clock_minutes(start, f"opening_hours.{day}") >= _clock_minutes(
                 end, f"opening_hours.{day}"

@@ -7,7 +7,31 @@ import numpy as np
 from simulator import Channel as SimChannel
 from simulator import Pool, SimConfig
 
+from .demand import ChannelDemand
 from .pipeline import PlanResult
+from .scenario import Channel
+
+
+def sim_channel(ch: Channel, demand: ChannelDemand, threshold_s: float) -> SimChannel:
+    """The simulator's view of a scenario channel, answered by a pool of the same name; the
+    handle time and patience follow the demand's per-interval means (``intraday_bands``)."""
+    patience = None if ch.patience is None else ch.patience.to_simulator()
+    return SimChannel(
+        name=ch.name,
+        kind=ch.kind,
+        calls_per_hour=demand.calls_per_hour,
+        handle_time=ch.handle_time.to_simulator(),
+        patience=patience,
+        threshold_s=float(threshold_s),
+        pool=ch.name,
+        concurrency=ch.concurrency,
+        concurrency_stretch=ch.concurrency_stretch,
+        open_intervals=demand.open,
+        aht_scale=demand.aht_s / ch.aht_s if ch.intraday_bands else None,
+        patience_scale=demand.patience_s / ch.patience_s
+        if ch.intraday_bands and patience is not None
+        else None,
+    )
 
 
 def simulation_config(result: PlanResult) -> SimConfig:
@@ -23,20 +47,7 @@ def simulation_config(result: PlanResult) -> SimConfig:
         demand = result.table.channels[ch.name]
         target = scenario.target_for(ch.name)
         threshold = result.channels[ch.name].threshold_s
-        channels.append(
-            SimChannel(
-                name=ch.name,
-                kind=ch.kind,
-                calls_per_hour=demand.calls_per_hour,
-                handle_time=ch.handle_time.to_simulator(),
-                patience=None if ch.patience is None else ch.patience.to_simulator(),
-                threshold_s=threshold if target is not None else 20.0,
-                pool=ch.name,
-                concurrency=ch.concurrency,
-                concurrency_stretch=ch.concurrency_stretch,
-                open_intervals=demand.open,
-            )
-        )
+        channels.append(sim_channel(ch, demand, threshold if target is not None else 20.0))
         pools.append(Pool(ch.name, result.channels[ch.name].required_agents, (ch.name,)))
     errors = [c.demand.forecast_error for c in scenario.channels]
     return SimConfig(

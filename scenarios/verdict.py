@@ -203,8 +203,9 @@ def peak_check(
     ``executor`` (``simulator.executors``) runs the replications; the results do not depend
     on it.
     """
-    from simulator import Channel as SimChannel
     from simulator import Pool, SimConfig, replicate
+
+    from .simulation import sim_channel
 
     target = scenario.target_for(channel)
     ch = scenario.channel(channel)
@@ -215,18 +216,9 @@ def peak_check(
     erlang = plan_channel(scenario, ch, demand, model)
     definition = target.sl_definition
 
+    sim = sim_channel(ch, demand, target.threshold_s)
+
     def simulate_sl(agents):
-        sim = SimChannel(
-            name=channel,
-            kind=ch.kind,
-            calls_per_hour=demand.calls_per_hour,
-            handle_time=ch.handle_time.to_simulator(),
-            patience=None if ch.patience is None else ch.patience.to_simulator(),
-            threshold_s=float(target.threshold_s),
-            pool=channel,
-            concurrency=ch.concurrency,
-            concurrency_stretch=ch.concurrency_stretch,
-        )
         config = SimConfig(scenario.interval_s, [sim], [Pool(channel, agents, (channel,))])
         reps = replicate(config, replications, seed, executor=executor)
         return reps.estimate(
@@ -357,8 +349,9 @@ def breach_risk(
 
     from scipy import special
 
-    from simulator import Channel as SimChannel
     from simulator import Pool, SimConfig, replicate
+
+    from .simulation import sim_channel
 
     target = scenario.target_for(channel)
     ch = scenario.channel(channel)
@@ -372,18 +365,7 @@ def breach_risk(
         agents = plan_channel(scenario, ch, demand, model).required_agents
     agents = np.asarray(agents)
     error = ch.demand.forecast_error
-    sim = SimChannel(
-        name=channel,
-        kind=ch.kind,
-        calls_per_hour=demand.calls_per_hour,
-        handle_time=ch.handle_time.to_simulator(),
-        patience=None if ch.patience is None else ch.patience.to_simulator(),
-        threshold_s=float(target.threshold_s),
-        pool=channel,
-        concurrency=ch.concurrency,
-        concurrency_stretch=ch.concurrency_stretch,
-        open_intervals=demand.open,
-    )
+    sim = sim_channel(ch, demand, target.threshold_s)
     config = SimConfig(
         scenario.interval_s,
         [sim],

@@ -136,6 +136,12 @@ class ContactStream:
                 if ch.patience is None
                 else ch.patience.sample(streams["patience"][i], times.size)
             )
+            if ch.aht_scale is not None or ch.patience_scale is not None:
+                interval = np.minimum((times // config.interval_s).astype(np.int64), hi - 1)
+                if ch.aht_scale is not None:
+                    handle = handle * ch.aht_scale[interval]
+                if ch.patience_scale is not None:
+                    patience = patience * ch.patience_scale[interval]
             parts.append((times, np.full(times.size, i, dtype=np.int32), handle, patience))
         times, channel, handle, patience = (np.concatenate(col) for col in zip(*parts, strict=True))
         order = np.argsort(times, kind="stable")

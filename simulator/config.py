@@ -56,6 +56,10 @@ class Channel:
         contacts arriving while closed are lost; deferred contacts wait for the opening.
     retrial_share : share of abandoners who call again (voice and chat).
     retrial_delay : delay before they call again [s].
+    aht_scale, patience_scale : per interval, a factor on the handle time and the patience of
+        contacts arriving in it (None: 1): the mean of the distribution becomes ``scale x``
+        its mean and its shape (CV) is kept. For handle time and patience that vary over the
+        day; the random streams are the same with or without them.
     """
 
     name: str
@@ -70,6 +74,8 @@ class Channel:
     open_intervals: np.ndarray | None = None
     retrial_share: float = 0.0
     retrial_delay: Distribution | None = None
+    aht_scale: np.ndarray | None = None
+    patience_scale: np.ndarray | None = None
 
     def __post_init__(self):
         where = f"channel {self.name!r}"
@@ -104,6 +110,14 @@ class Channel:
                 "open_intervals",
                 _per_interval(where, "open_intervals", self.open_intervals, dtype=bool),
             )
+        for name in ("aht_scale", "patience_scale"):
+            if getattr(self, name) is not None:
+                scale = _per_interval(where, name, getattr(self, name))
+                if not (scale > 0).all():
+                    raise ValueError(f"{where}: `{name}` must be > 0 in every interval")
+                object.__setattr__(self, name, scale)
+        if self.patience_scale is not None and self.patience is None:
+            raise ValueError(f"{where}: `patience_scale` needs a `patience` distribution")
         if not 0.0 <= self.retrial_share <= 1.0:
             raise ValueError(f"{where}: `retrial_share` must be a fraction in [0, 1]")
         if self.retrial_share > 0 and self.retrial_delay is None:
@@ -195,10 +209,9 @@ class SimConfig:
                 )
             if served.get(c.name) != c.pool:
                 raise ValueError(f"channel {c.name!r}: pool {c.pool!r} does not list it")
-            if c.open_intervals is not None and c.open_intervals.size < horizon:
-                raise ValueError(
-                    f"channel {c.name!r}: `open_intervals` is shorter than the horizon"
-                )
+            for name in ("open_intervals", "aht_scale", "patience_scale"):
+                if getattr(c, name) is not None and getattr(c, name).size < horizon:
+                    raise ValueError(f"channel {c.name!r}: `{name}` is shorter than the horizon")
 
     @property
     def n_intervals(self) -> int:

@@ -18,12 +18,14 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from erlang import required_agents
 from scenarios.backtest import backtest
-from scenarios.calibrate import calibrate
+from scenarios.calibrate import MIN_BAND_ABANDONS, MIN_BAND_CALLS, calibrate
 from scenarios.cli import main
 from scenarios.history_agents import estimate_staffing
 from scenarios.history_import import HistoryError, load_mapping, read_history
 from scenarios.history_stats import (
+    PATIENCE_BANDS_H,
     handle_time_fit,
     kaplan_meier,
     patience_estimate,
@@ -399,10 +401,44 @@ def test_calibrated_scenario_plans_and_reproduces_the_history(calls, bt, kept_ro
     assert voice.demand.volume_per_day == len(kept_rows)
     assert voice.patience.mean_s == pytest.approx(patience_of(calls).mean_s)
     assert voice.handle_time.mean_s == pytest.approx(bt.staffing.effective_aht_s)
+
+    # Intraday bands, recounted from the rows: a band's AHT is its answered calls' mean service
+    # time plus the after-call time, its patience its total queue time / abandonments.
+    def offered_s(r):
+        return _secs(r["q_start"] if r["q_start"] != NA else r["ser_start"])
+
+    seen = []
+    for lo_h, hi_h in zip(PATIENCE_BANDS_H[:-1], PATIENCE_BANDS_H[1:], strict=True):
+        inside = [r for r in kept_rows if lo_h * 3600 <= offered_s(r) < hi_h * 3600]
+        answered = [int(r["ser_time"]) for r in inside if r["outcome"] == "AGENT"]
+        hangs = sum(r["outcome"] == "HANG" for r in inside)
+        if len(answered) < MIN_BAND_CALLS and hangs < MIN_BAND_ABANDONS:
+            continue
+        band = voice.intraday_bands[len(seen)]
+        seen.append(band)
+        assert (band.start, band.end) == (f"{lo_h:02d}:00", f"{hi_h:02d}:00")
+        wait = sum(int(r["q_time"]) for r in inside if r["q_start"] != NA)
+        assert band.aht_s == pytest.approx(np.mean(answered) + bt.staffing.wrap_up_s, rel=1e-12)
+        assert band.patience_s == pytest.approx(wait / hangs, rel=1e-12)
+    assert len(seen) == len(voice.intraday_bands) >= 2
     result = plan(sc, "erlang_a")
-    np.testing.assert_allclose(result.table.channels["voice"].offered, bt.observed.offered)
-    # Same question asked through the planning pipeline: the agents needed for 80/20.
-    np.testing.assert_array_equal(result.channels["voice"].required_agents, bt.required_agents)
+    demand = result.table.channels["voice"]
+    np.testing.assert_allclose(demand.offered, bt.observed.offered)
+    # Through the planning pipeline: Erlang A per interval with each band's AHT and patience.
+    start_h = np.arange(demand.offered.size) * 0.5
+    aht, patience = np.full(start_h.size, voice.aht_s), np.full(start_h.size, voice.patience_s)
+    for band in voice.intraday_bands:
+        inside = (start_h >= int(band.start[:2])) & (start_h < int(band.end[:2]))
+        aht[inside], patience[inside] = band.aht_s, band.patience_s
+    need = required_agents(
+        demand.calls_per_hour, aht, patience_s=patience, service_level=0.8, threshold_s=20
+    )
+    np.testing.assert_array_equal(result.channels["voice"].required_agents, need.agents)
+    # Without the bands it is the backtest's question: the agents needed for 80/20.
+    flat = sc.model_copy(update={"channels": (voice.model_copy(update={"intraday_bands": ()}),)})
+    np.testing.assert_array_equal(
+        plan(flat, "erlang_a").channels["voice"].required_agents, bt.required_agents
+    )
     by_type = calibrate(calls, by_type=True).scenario
     assert sorted(c.name for c in by_type.channels) == sorted({r["type"] for r in kept_rows})
     assert sum(c.demand.volume_per_day for c in by_type.channels) == len(kept_rows)

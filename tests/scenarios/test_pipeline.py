@@ -157,3 +157,39 @@ def test_sl_definition_of_target_is_used(scenario):
     assert loose.sl_definition is SLDefinition.OF_ANSWERED
     # max_abandon still binds, but never more agents than the strict definition needs.
     assert np.all(loose.required_agents <= plan(scenario).channels["voice"].required_agents)
+
+
+def test_intraday_bands_set_aht_and_patience_per_interval_in_plan_and_simulation(scenario):
+    from scenarios.simulation import simulation_config
+
+    voice = scenario.channel("voice")
+    bands = (
+        {"start": "07:00", "end": "09:30", "aht_s": 240},
+        {"start": "17:00", "end": "24:00", "patience_s": 400},
+    )
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    data["channels"][0]["intraday_bands"] = list(bands)
+    banded = parse_scenario(data)
+    result = plan(banded)
+    demand = result.table.channels["voice"]
+    minute = np.arange(demand.offered.size) * banded.interval_minutes % 1440
+    morning = (minute >= 7 * 60) & (minute < 9 * 60 + 30)
+    evening = minute >= 17 * 60
+    np.testing.assert_array_equal(demand.aht_s, np.where(morning, 240.0, voice.aht_s))
+    np.testing.assert_array_equal(demand.patience_s, np.where(evening, 400.0, voice.patience_s))
+    target = banded.target_for("voice")
+    expected = required_agents(
+        demand.calls_per_hour,
+        np.where(morning, 240.0, voice.aht_s),
+        patience_s=np.where(evening, 400.0, voice.patience_s),
+        service_level=target.service_level,
+        threshold_s=target.threshold_s,
+        max_abandon=target.max_abandon,
+        max_occupancy=banded.workforce.max_occupancy,
+    )
+    np.testing.assert_array_equal(result.channels["voice"].required_agents, expected.agents)
+    sim = simulation_config(result).channels[0]
+    np.testing.assert_allclose(sim.aht_scale, np.where(morning, 240.0 / voice.aht_s, 1.0))
+    np.testing.assert_allclose(sim.patience_scale, np.where(evening, 400.0 / voice.patience_s, 1.0))
+    plain = simulation_config(plan(scenario)).channels[0]
+    assert plain.aht_scale is None and plain.patience_scale is None

@@ -54,6 +54,25 @@ def voice_demand(d):
         ),
         (lambda d: d.update(interval_minutes=7), r"interval_minutes: must be one of 15, 30 or 60"),
         (
+            lambda d: d["channels"][0].update(
+                intraday_bands=[
+                    {"start": "07:00", "end": "12:00", "aht_s": 300},
+                    {"start": "11:00", "end": "13:00", "aht_s": 200},
+                ]
+            ),
+            r"channels\[0\]: intraday_bands overlap",
+        ),
+        (
+            lambda d: d["channels"][1].update(
+                intraday_bands=[{"start": "08:00", "end": "12:00", "patience_s": 60}]
+            ),
+            r"channels\[1\]: intraday_bands give `patience_s` but the channel has no `patience`",
+        ),
+        (
+            lambda d: d["channels"][0].update(intraday_bands=[{"start": "12:00", "end": "08:00"}]),
+            r"channels\[0\]\.intraday_bands\[0\]: `start` 12:00 must be before `end` 08:00",
+        ),
+        (
             lambda d: voice_demand(d).update(day_of_week_factors=[1e300, 1, 1, 1, 1, 0, 0]),
             r"channels\[0\]\.demand\.day_of_week_factors: factors must be numbers in \[0, 100\]",
         ),

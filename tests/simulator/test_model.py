@@ -223,3 +223,39 @@ def test_forecast_error_spreads_daily_volumes():
 def test_bad_input_raises_before_simulating(build, message):
     with pytest.raises(ValueError, match=message):
         build()
+
+
+def test_per_interval_scales_set_handle_time_and_patience_by_time_of_day():
+    # Deterministic handle time 100 s and patience 60 s, scaled x2 in the second hour and
+    # x0.5 in the third: every contact's values are the base times its arrival hour's scale.
+    scale = np.array([1.0, 2.0, 0.5])
+    base = dict(aht=deterministic(100.0), patience=deterministic(60.0))
+    plain = simulate(one_channel([300.0] * 3, [40] * 3, **base), seed=4)
+    scaled = simulate(
+        one_channel([300.0] * 3, [40] * 3, aht_scale=scale, patience_scale=scale, **base), seed=4
+    )
+    # Same contacts (the scales do not touch the random streams).
+    np.testing.assert_array_equal(plain.log["arrived_at_s"], scaled.log["arrived_at_s"])
+    hour = (scaled.log["arrived_at_s"] // HOUR_S).astype(int)
+    answered = scaled.log["outcome"] == ANSWERED
+    np.testing.assert_allclose(scaled.log["handle_s"][answered], 100.0 * scale[hour[answered]])
+    # Nobody answers: every caller abandons after exactly the scaled patience.
+    nobody = simulate(
+        one_channel([300.0] * 3, [0] * 3, aht_scale=scale, patience_scale=scale, **base), seed=4
+    )
+    hour = (nobody.log["arrived_at_s"] // HOUR_S).astype(int)
+    ends = nobody.log["arrived_at_s"] + nobody.log["wait_s"] < 3 * HOUR_S
+    np.testing.assert_allclose(nobody.log["wait_s"][ends], 60.0 * scale[hour[ends]])
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"aht_scale": [1.0, 0.0, 1.0]}, "`aht_scale` must be > 0 in every interval"),
+        ({"patience_scale": [1.0, 1.0, 1.0]}, "`patience_scale` needs a `patience`"),
+        ({"aht_scale": [1.0, 1.0]}, "`aht_scale` is shorter than the horizon"),
+    ],
+)
+def test_bad_scales_are_named(kw, message):
+    with pytest.raises(ValueError, match=message):
+        one_channel([100.0] * 3, [5] * 3, **kw)
