@@ -209,3 +209,17 @@ def test_a_dask_setting_without_address_disables_the_run_and_keeps_inputs():
     assert "scheduler address" in at.error[0].value
     assert at.button(key="sim_run").disabled
     assert at.number_input(key="sim_reps").value == 4
+
+
+def test_sla_check_says_which_standard_is_missed_and_by_how_much():
+    at = open_page("SLA check")
+    table = at.dataframe[0].value
+    assert all(v == "met" for v in table["verdict"])  # at the FTE the plan needs
+    at.number_input(key="check_fte").set_value(30.0).run()  # about half of it
+    assert not at.exception
+    table = at.dataframe[0].value
+    sl = table[table["standard"].str.contains("answered within 20 s")].iloc[0]
+    assert sl["verdict"].startswith("missed")
+    worst_sl = float(sl["worst period"].split(": ")[1].rstrip("%")) / 100
+    gap = float(sl["by how much"].rstrip("%")) / 100
+    assert worst_sl + gap == pytest.approx(0.80, abs=0.002)  # measured + shortfall = standard
