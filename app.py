@@ -6,6 +6,7 @@ the CLI calls. Run with ``make app`` (http://localhost:8501).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -452,7 +453,14 @@ def page_plan():
     cols[1].metric("FTE (average)", f"{result.total.fte[0]:.1f}")
     cols[2].metric(f"Cost [{cur}]", f"{result.total.cost[0]:,.0f}")
     cols[3].metric(f"Cost per contact [{cur}]", f"{result.total.cost_per_contact[0]:.2f}")
-    day = st.slider("Day", 0, scenario.days - 1, key="plan_day") if scenario.days > 1 else 0
+    day = 0
+    if scenario.days > 1:
+        day = st.select_slider(
+            "Day",
+            range(scenario.days),
+            format_func=lambda d: f"{scenario.start_date + dt.timedelta(days=d):%a %d %b %Y}",
+            key="plan_day",
+        )
     st.pyplot(staffing_curve(result, day))
     channel = st.selectbox("Channel", list(result.channels), key="plan_channel")
     st.pyplot(week_heatmap(result, channel))
@@ -688,19 +696,92 @@ def page_simulate():
         st.caption("Agents on duty = the plan's required agents. Results stay cached here.")
         return
     reps_result = st.session_state.sim[1]
+    sim_results(scenario, result, reps_result, channel)
+
+
+def sim_results(scenario, result, reps_result, channel: str) -> None:
+    """Simulated vs closed-form KPIs: the horizon, each day, and the intervals of one day."""
+    from scenarios.simulation import simulation_summary
+
     plan_ch = result.channels[channel]
-    field = plan_ch.sl_definition.field
-    est = reps_result.estimate(field, channel=channel, level="interval")
-    x = np.arange(est.mean.size)
-    fig = Figure(figsize=(9, 3.5), layout="constrained")
-    ax = fig.add_subplot()
     definition = plan_ch.sl_definition.describe(plan_ch.threshold_s)
-    ax.plot(x, plan_ch.service_level, lw=0.8, label=f"Erlang ({definition})")
-    ax.plot(x, est.mean, lw=0.8, label=f"simulation, mean of {est.n} replications")
-    ax.fill_between(x, est.low, est.high, alpha=0.3, label="95% confidence interval")
+    entry = simulation_summary(result, reps_result, 1)["channels"][channel]
+    names = {"abandon_rate": "abandonment (of offered)", "asa_s": "ASA [s]"}
+    st.dataframe(
+        {
+            "KPI": [
+                names.get(k, f"SL ({definition})") for k, v in entry.items() if isinstance(v, dict)
+            ],
+            "simulated mean": [v["simulated_mean"] for v in entry.values() if isinstance(v, dict)],
+            "95% CI": [
+                f"{v['ci_low']:.4g} .. {v['ci_high']:.4g}"
+                for v in entry.values()
+                if isinstance(v, dict)
+            ],
+            "closed form (plan)": [v["planned"] for v in entry.values() if isinstance(v, dict)],
+        }
+    )
+    offered = result.table.channels[channel].offered
+    per_day = scenario.intervals_per_day
+    field = plan_ch.sl_definition.field
+    days = np.arange(scenario.days)
+    dates = [scenario.start_date + dt.timedelta(days=int(d)) for d in days]
+    daily = reps_result.estimate(field, channel=channel, level="day")
+    weights = offered.reshape(scenario.days, per_day)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        formula_daily = (plan_ch.service_level.reshape(scenario.days, per_day) * weights).sum(
+            axis=1
+        ) / weights.sum(axis=1)
+    open_day = weights.sum(axis=1) > 0
+    fig = Figure(figsize=(9, 3.2), layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot(days[open_day], formula_daily[open_day], "o-", ms=3, label="closed form (plan)")
+    ax.errorbar(
+        days[open_day],
+        daily.mean[open_day],
+        yerr=daily.half_width[open_day],
+        fmt="s",
+        ms=3,
+        capsize=2,
+        label=f"simulation, {daily.n} replications (95% CI)",
+    )
+    ax.set_xticks(
+        days[open_day], [f"{dates[d]:%d %b}" for d in days[open_day]], rotation=60, fontsize="small"
+    )
+    ax.set_ylabel(f"SL per day\n({definition})", fontsize="small")
+    ax.set_title(f"{channel}: service level per day", fontsize="medium")
+    ax.legend(fontsize="small")
+    st.pyplot(fig)
+    options = [int(d) for d in days[open_day]] or [0]
+    day = st.select_slider(
+        "Day shown per interval",
+        options,
+        format_func=lambda d: f"{dates[d]:%a %d %b %Y}",
+        key="sim_day",
+    )
+    est = reps_result.estimate(field, channel=channel, level="interval")
+    cut = slice(day * per_day, (day + 1) * per_day)
+    served = np.where(offered[cut] > 0, 1.0, np.nan)  # closed intervals are not drawn
+    hours = np.arange(per_day) * scenario.interval_minutes / 60
+    fig = Figure(figsize=(9, 3.2), layout="constrained")
+    ax = fig.add_subplot()
+    ax.step(hours, served * plan_ch.service_level[cut], where="post", label="closed form (plan)")
+    ax.step(hours, served * est.mean[cut], where="post", label=f"simulation, mean of {est.n}")
+    ax.fill_between(
+        hours,
+        served * est.low[cut],
+        served * est.high[cut],
+        step="post",
+        alpha=0.3,
+        label="95% confidence interval",
+    )
     ax.set_ylim(0, 1.05)
-    ax.set_xlabel(f"interval ({scenario.interval_minutes} min)")
-    ax.set_ylabel("service level")
+    ax.set_xlabel("hour of day")
+    ax.set_ylabel(f"SL ({definition})", fontsize="small")
+    ax.set_title(
+        f"{channel}, {dates[day]:%a %d %b %Y}: per {scenario.interval_minutes}-minute interval",
+        fontsize="medium",
+    )
     ax.legend(fontsize="small")
     st.pyplot(fig)
 

@@ -355,40 +355,6 @@ def _replications_csv(runs, seed) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _simulation_summary(scenario, result, reps, args) -> dict:
-    """Simulated KPIs with 95% intervals beside the plan's closed-form predictions."""
-    from .simulation import predicted_run_kpi
-
-    out = {
-        "scenario": scenario.name,
-        "replications": len(reps.runs),
-        "seed": args.seed,
-        "confidence": 0.95,
-        "channels": {},
-    }
-    for ch in scenario.channels:
-        plan_ch = result.channels[ch.name]
-        entry = {"sl_definition": plan_ch.sl_definition.value, "threshold_s": plan_ch.threshold_s}
-        # Simulated KPI (named as in simulator.ChannelKPIs) beside the plan's prediction.
-        for sim_kpi, planned_field in (
-            (plan_ch.sl_definition.field, "service_level"),
-            ("abandon_rate", "p_abandon"),
-            ("asa_s", "asa_s"),
-        ):
-            est = reps.estimate(sim_kpi, channel=ch.name)
-            entry[sim_kpi] = {
-                "simulated_mean": est.mean,
-                "ci_low": est.low,
-                "ci_high": est.high,
-                # A deferred plan has no ASA prediction (only the wait until opening).
-                "planned": None
-                if ch.kind == "deferred" and sim_kpi == "asa_s"
-                else predicted_run_kpi(result, ch.name, planned_field),
-            }
-        out["channels"][ch.name] = entry
-    return out
-
-
 def _save_simulation(out_dir: Path, runs, summary: dict | None, args, complete: bool) -> None:
     """``replications.csv`` (every finished replication) and ``summary.json``, atomically."""
     write_atomic(out_dir / "replications.csv", _replications_csv(runs, args.seed))
@@ -405,7 +371,7 @@ def cmd_simulate(args) -> None:
     from simulator import ReplicationResult, run_seeds
 
     from .pipeline import plan
-    from .simulation import simulation_config
+    from .simulation import simulation_config, simulation_summary
 
     if args.replications < 2:
         raise CliError(
@@ -430,9 +396,7 @@ def cmd_simulate(args) -> None:
         if args.out and runs:
             summary = None
             if len(runs) >= 2:
-                summary = _simulation_summary(
-                    scenario, result, ReplicationResult(tuple(runs)), args
-                )
+                summary = simulation_summary(result, ReplicationResult(tuple(runs)), args.seed)
             _save_simulation(Path(args.out), runs, summary, args, complete=False)
             _end_bar()
             print(
@@ -440,7 +404,7 @@ def cmd_simulate(args) -> None:
                 file=sys.stderr,
             )
         raise
-    out = _simulation_summary(scenario, result, ReplicationResult(tuple(runs)), args)
+    out = simulation_summary(result, ReplicationResult(tuple(runs)), args.seed)
     if args.out:
         _save_simulation(Path(args.out), runs, out, args, complete=True)
     if args.format == "json":

@@ -66,3 +66,37 @@ def predicted_run_kpi(result: PlanResult, channel: str, field: str) -> float:
     values = getattr(result.channels[channel], field)
     total = offered.sum()
     return float(np.sum(values * offered) / total) if total > 0 else float("nan")
+
+
+def simulation_summary(result: PlanResult, reps, seed) -> dict:
+    """Simulated run-level KPIs per channel (SL under the target's definition, abandonment,
+    ASA; names as in ``simulator.ChannelKPIs``) with 95% t-intervals over the replications
+    ``reps``, beside the plan's closed-form predictions (offered-weighted over the horizon)."""
+    scenario = result.scenario
+    out = {
+        "scenario": scenario.name,
+        "replications": len(reps.runs),
+        "seed": seed,
+        "confidence": 0.95,
+        "channels": {},
+    }
+    for ch in scenario.channels:
+        plan_ch = result.channels[ch.name]
+        entry = {"sl_definition": plan_ch.sl_definition.value, "threshold_s": plan_ch.threshold_s}
+        for sim_kpi, planned_field in (
+            (plan_ch.sl_definition.field, "service_level"),
+            ("abandon_rate", "p_abandon"),
+            ("asa_s", "asa_s"),
+        ):
+            est = reps.estimate(sim_kpi, channel=ch.name)
+            entry[sim_kpi] = {
+                "simulated_mean": est.mean,
+                "ci_low": est.low,
+                "ci_high": est.high,
+                # A deferred plan has no ASA prediction (only the wait until opening).
+                "planned": None
+                if ch.kind == "deferred" and sim_kpi == "asa_s"
+                else predicted_run_kpi(result, ch.name, planned_field),
+            }
+        out["channels"][ch.name] = entry
+    return out
