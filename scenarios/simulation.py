@@ -12,9 +12,12 @@ from .pipeline import PlanResult
 from .scenario import Channel
 
 
-def sim_channel(ch: Channel, demand: ChannelDemand, threshold_s: float) -> SimChannel:
+def sim_channel(
+    ch: Channel, demand: ChannelDemand, threshold_s: float, deadline_clock: str = "wall_clock"
+) -> SimChannel:
     """The simulator's view of a scenario channel, answered by a pool of the same name; the
-    handle time and patience follow the demand's per-interval means (``intraday_bands``)."""
+    handle time and patience follow the demand's per-interval means (``intraday_bands``); a
+    deferred channel's SL wait runs on ``deadline_clock`` (the target's)."""
     patience = None if ch.patience is None else ch.patience.to_simulator()
     return SimChannel(
         name=ch.name,
@@ -27,6 +30,7 @@ def sim_channel(ch: Channel, demand: ChannelDemand, threshold_s: float) -> SimCh
         concurrency=ch.concurrency,
         concurrency_stretch=ch.concurrency_stretch,
         open_intervals=demand.open,
+        deadline_clock=deadline_clock if ch.kind == "deferred" else "wall_clock",
         aht_scale=demand.aht_s / ch.aht_s if ch.intraday_bands else None,
         patience_scale=demand.patience_s / ch.patience_s
         if ch.intraday_bands and patience is not None
@@ -47,7 +51,14 @@ def simulation_config(result: PlanResult) -> SimConfig:
         demand = result.table.channels[ch.name]
         target = scenario.target_for(ch.name)
         threshold = result.channels[ch.name].threshold_s
-        channels.append(sim_channel(ch, demand, threshold if target is not None else 20.0))
+        channels.append(
+            sim_channel(
+                ch,
+                demand,
+                threshold if target is not None else 20.0,
+                target.deadline_clock if target is not None else "wall_clock",
+            )
+        )
         pools.append(Pool(ch.name, result.channels[ch.name].required_agents, (ch.name,)))
     errors = [c.demand.forecast_error for c in scenario.channels]
     return SimConfig(

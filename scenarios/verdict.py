@@ -365,7 +365,7 @@ def breach_risk(
         agents = plan_channel(scenario, ch, demand, model).required_agents
     agents = np.asarray(agents)
     error = ch.demand.forecast_error
-    sim = sim_channel(ch, demand, target.threshold_s)
+    sim = sim_channel(ch, demand, target.threshold_s, target.deadline_clock)
     config = SimConfig(
         scenario.interval_s,
         [sim],

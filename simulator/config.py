@@ -56,6 +56,10 @@ class Channel:
         contacts arriving while closed are lost; deferred contacts wait for the opening.
     retrial_share : share of abandoners who call again (voice and chat).
     retrial_delay : delay before they call again [s].
+    deadline_clock : ``"wall_clock"`` (default) or ``"opening_hours"`` (deferred channels with
+        ``open_intervals``): whether the service-level wait ("answered within
+        ``threshold_s``") counts every second or only the seconds the channel is open, as in
+        "email answered within 8 business hours". ASA and the other waits stay wall-clock.
     aht_scale, patience_scale : per interval, a factor on the handle time and the patience of
         contacts arriving in it (None: 1): the mean of the distribution becomes ``scale x``
         its mean and its shape (CV) is kept. For handle time and patience that vary over the
@@ -76,6 +80,7 @@ class Channel:
     retrial_delay: Distribution | None = None
     aht_scale: np.ndarray | None = None
     patience_scale: np.ndarray | None = None
+    deadline_clock: str = "wall_clock"
 
     def __post_init__(self):
         where = f"channel {self.name!r}"
@@ -116,6 +121,17 @@ class Channel:
                 if not (scale > 0).all():
                     raise ValueError(f"{where}: `{name}` must be > 0 in every interval")
                 object.__setattr__(self, name, scale)
+        if self.deadline_clock not in ("wall_clock", "opening_hours"):
+            raise ValueError(
+                f"{where}: `deadline_clock` must be 'wall_clock' or 'opening_hours', "
+                f"got {self.deadline_clock!r}"
+            )
+        if self.deadline_clock == "opening_hours" and (
+            self.kind != "deferred" or self.open_intervals is None
+        ):
+            raise ValueError(
+                f"{where}: the opening-hours clock is for deferred channels with `open_intervals`"
+            )
         if self.patience_scale is not None and self.patience is None:
             raise ValueError(f"{where}: `patience_scale` needs a `patience` distribution")
         if not 0.0 <= self.retrial_share <= 1.0:

@@ -123,8 +123,10 @@ class ContactTotals:
         out.add(period, outcome, wait_s, threshold_s)
         return out
 
-    def add(self, period, outcome, wait_s, threshold_s) -> None:
-        """Add contacts (in place): ``period`` indexes the flattened arrays."""
+    def add(self, period, outcome, wait_s, threshold_s, sla_wait_s=None) -> None:
+        """Add contacts (in place): ``period`` indexes the flattened arrays. ``sla_wait_s``
+        (default ``wait_s``) is the wait compared with ``threshold_s`` (e.g. counted in
+        opening hours)."""
         n = self.offered.size
 
         def count(mask, weights=None):
@@ -135,7 +137,7 @@ class ContactTotals:
         answered = outcome == ANSWERED
         abandoned = outcome == ABANDONED
         offered = outcome != LOST
-        within = wait_s <= threshold_s
+        within = (wait_s if sla_wait_s is None else sla_wait_s) <= threshold_s
         for name, mask in (
             ("offered", offered),
             ("answered", answered),
@@ -169,6 +171,17 @@ class ContactTotals:
 
 
 _TOTAL_FIELDS = (*COUNT_FIELDS, *SUM_FIELDS, "max_wait_s")
+
+
+def open_seconds_before(t_s, is_open: np.ndarray, interval_s: float) -> np.ndarray:
+    """Seconds of open time from the start of the horizon to each instant ``t_s`` (the channel
+    is open through interval ``k`` where ``is_open[k]``; after the horizon nothing counts).
+    The open time between two instants is the difference of their values."""
+    t_s = np.asarray(t_s, dtype=float)
+    cumulative = np.concatenate([[0.0], np.cumsum(is_open) * interval_s])
+    k = np.clip(np.floor(t_s / interval_s), 0, is_open.size).astype(np.int64)
+    inside = np.append(is_open, False)[k]
+    return cumulative[k] + np.where(inside, t_s - k * interval_s, 0.0)
 
 
 def channel_kpis(

@@ -26,7 +26,15 @@ from simpy.events import Timeout
 
 from .arrivals import ContactStream
 from .config import SimConfig
-from .kpis import ABANDONED, ANSWERED, LOST, OUTCOMES, WAITING, ContactTotals
+from .kpis import (
+    ABANDONED,
+    ANSWERED,
+    LOST,
+    OUTCOMES,
+    WAITING,
+    ContactTotals,
+    open_seconds_before,
+)
 
 __all__ = ["ABANDONED", "ANSWERED", "LOST", "OUTCOMES", "WAITING", "Model"]
 
@@ -195,6 +203,21 @@ class Model:
             return True
         return False
 
+    def _sla_wait(self, chan, arrived, wait) -> np.ndarray:
+        """The wait the service level counts: wall-clock, or open time on channels whose
+        deadline runs in opening hours."""
+        out = wait
+        for i, ch in enumerate(self.config.channels):
+            if ch.deadline_clock == "opening_hours":
+                mine = chan == i
+                if out is wait:
+                    out = wait.copy()
+                start, end = arrived[mine], arrived[mine] + wait[mine]
+                out[mine] = open_seconds_before(
+                    end, ch.open_intervals, self.interval_s
+                ) - open_seconds_before(start, ch.open_intervals, self.interval_s)
+        return out
+
     def _flush(self, final: bool = False) -> None:
         """Add the finished contacts before the first unfinished one (all if ``final``) to the
         totals (and the log), and drop them."""
@@ -222,6 +245,7 @@ class Model:
             outcome[keep],
             wait[keep],
             self.threshold_s[chan[keep]],
+            self._sla_wait(chan, arrived, wait)[keep],
         )
         if self.keep_log:
             self.log_parts.append(

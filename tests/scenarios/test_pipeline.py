@@ -193,3 +193,17 @@ def test_intraday_bands_set_aht_and_patience_per_interval_in_plan_and_simulation
     np.testing.assert_allclose(sim.patience_scale, np.where(evening, 400.0 / voice.patience_s, 1.0))
     plain = simulation_config(plan(scenario)).channels[0]
     assert plain.aht_scale is None and plain.patience_scale is None
+
+
+def test_the_simulation_measures_a_business_hours_deadline_in_opening_hours():
+    from scenarios.examples import example_path
+    from scenarios.simulation import simulation_config
+
+    retailer = load_scenario(example_path("retailer"))
+    config = simulation_config(plan(retailer))
+    clocks = {c.name: c.deadline_clock for c in config.channels}
+    for ch in retailer.channels:
+        target = retailer.target_for(ch.name)
+        business = ch.kind == "deferred" and target.deadline_clock == "opening_hours"
+        assert clocks[ch.name] == ("opening_hours" if business else "wall_clock")
+    assert "opening_hours" in clocks.values()

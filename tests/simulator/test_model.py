@@ -259,3 +259,59 @@ def test_per_interval_scales_set_handle_time_and_patience_by_time_of_day():
 def test_bad_scales_are_named(kw, message):
     with pytest.raises(ValueError, match=message):
         one_channel([100.0] * 3, [5] * 3, **kw)
+
+
+def test_open_seconds_before_matches_a_second_by_second_count():
+    from simulator.kpis import open_seconds_before
+
+    rng = np.random.default_rng(8)
+    is_open = rng.random(30) < 0.5
+    interval_s = 60.0
+    t = np.concatenate([rng.uniform(0, 32 * interval_s, 200), [0.0, 30 * interval_s, 1e9]])
+    # independent count: open seconds on a 0.5 s grid below each instant
+    grid = np.arange(0, 30 * interval_s, 0.5) + 0.25
+    grid_open = is_open[(grid // interval_s).astype(int)]
+    expected = np.array([0.5 * np.sum(grid_open & (grid < x)) for x in t])
+    np.testing.assert_allclose(open_seconds_before(t, is_open, interval_s), expected, atol=0.5)
+
+
+def test_business_hours_clock_counts_only_open_time_in_the_service_level():
+    # Email open 09:00-17:00 (hourly intervals, two days). Mail arrives 16:00-17:00 on day 1;
+    # nobody works until 09:00 on day 2, when ample staff answers it within the hour. On the
+    # wall clock every mail waits 16-18 h; in opening hours at most 2 h.
+    hours = np.arange(48)
+    is_open = (hours % 24 >= 9) & (hours % 24 < 17)
+    rate = np.where(hours == 16, 40.0, 0.0)
+    agents = np.where(hours == 33, 50, 0)
+    config = {}
+    for clock in ("wall_clock", "opening_hours"):
+        ch = Channel(
+            "mail",
+            "deferred",
+            rate,
+            deterministic(60.0),
+            None,
+            2 * HOUR_S,
+            "p",
+            open_intervals=is_open,
+            deadline_clock=clock,
+        )
+        config[clock] = SimConfig(HOUR_S, [ch], [Pool("p", agents, ("mail",))])
+    wall, business = (simulate(config[c], seed=3) for c in ("wall_clock", "opening_hours"))
+    np.testing.assert_array_equal(wall.log, business.log)  # the same run, counted differently
+    log = business.log
+    assert log.size > 20 and np.all(log["outcome"] == ANSWERED)
+    start, end = log["arrived_at_s"], log["arrived_at_s"] + log["wait_s"]
+    open_wait = (17 * HOUR_S - start) + (
+        end - 33 * HOUR_S
+    )  # open time until 17:00, then from 09:00
+    expected = np.mean(open_wait <= 2 * HOUR_S)
+    assert business.run.channels["mail"].service_level[0] == pytest.approx(expected)
+    assert expected == 1.0
+    assert wall.run.channels["mail"].service_level[0] == 0.0
+    assert wall.run.channels["mail"].asa_s[0] == business.run.channels["mail"].asa_s[0]
+
+
+def test_business_hours_clock_needs_a_deferred_channel_with_opening_hours():
+    with pytest.raises(ValueError, match="opening-hours clock is for deferred channels"):
+        Channel("v", "voice", [1.0], FIVE_MINUTES, None, 20.0, "p", deadline_clock="opening_hours")
