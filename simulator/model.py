@@ -84,6 +84,11 @@ class Model:
         self.handle_dist = [c.handle_time for c in channels]
         name_index = {c.name: i for i, c in enumerate(channels)}
         self.pool_channels = [[name_index[name] for name in p.channels] for p in pools]
+        # Chats an agent of the pool may hold at once (0: the pool serves no chat channel).
+        self.chat_cap = [
+            max((self.conc[c] for c in chans if self.kind[c] == _CHAT), default=0)
+            for chans in self.pool_channels
+        ]
         self.schedule = [p.agents.tolist() for p in pools]
 
         # Contacts base, base + 1, ...: typed arrays (8 bytes a float instead of a list's 32)
@@ -418,6 +423,8 @@ class Model:
         if used[a] == 0:
             self.partial[p].discard(a)
             self.idle[p].append(a)
+        elif used[a] < self.chat_cap[p]:  # still chatting, with a slot free for the next chat
+            self.partial[p].add(a)
 
     # ----- the schedule -----------------------------------------------------------------------
     def _boundary_at(self, k: int) -> None:

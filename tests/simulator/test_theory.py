@@ -75,6 +75,27 @@ def test_chat_with_concurrency_one_is_voice():
         np.testing.assert_array_equal(voice.log[field], chat.log[field], err_msg=field)
 
 
+@pytest.mark.parametrize(("concurrency", "agents"), [(2, 24), (3, 16), (4, 12)])
+def test_chat_on_n_agents_with_c_slots_is_voice_on_n_times_c_agents(concurrency, agents):
+    # Without stretch, n agents holding up to c chats are n*c servers answering first come
+    # first served: the same contacts give the same waits as voice on n*c agents (a loaded
+    # queue, 45 erlangs on 48 slots, so a slot left unused would show).
+    rate = np.full(N_INTERVALS, 45 * 3600.0 / 300)
+
+    def run(kind, n, c):
+        ch = Channel(
+            "c", kind, rate, exponential(300.0), exponential(180.0), 20.0, "p", concurrency=c
+        )
+        return simulate(
+            SimConfig(INTERVAL_S, [ch], [Pool("p", np.full(N_INTERVALS, n), ("c",))]), 5
+        )
+
+    voice, chat = run("voice", agents * concurrency, 1), run("chat", agents, concurrency)
+    for field in ("arrived_at_s", "outcome", "wait_s", "handle_s"):
+        np.testing.assert_array_equal(voice.log[field], chat.log[field], err_msg=field)
+    assert chat.run.channels["c"].abandon_rate[0] > 0.01  # the queue really was loaded
+
+
 def test_littles_law_queue_length_equals_arrival_rate_times_wait():
     reps = replicate(stationary(180.0), 10, seed=11)
     # Sample-path identity per run: integral of the queue length = sum of all waits (the
