@@ -466,7 +466,7 @@ class Model:
                 self.leaving[a] = False
                 active.add(a)
                 diff -= 1
-                if self.used[a] < _FULL:
+                if self.used[a] < self.chat_cap[p]:  # chatting with a slot free
                     self.partial[p].add(a)
             for _ in range(diff):
                 a = self._new_agent(p)
