@@ -42,6 +42,20 @@ def cached_plan(scenario_json: str, model: str):
     return plan(parse_scenario(json.loads(scenario_json)), model)
 
 
+@st.cache_data(show_spinner=False)
+def cached_feasibility(scenario_json: str, fte: float, model: str):
+    from scenarios.verdict import feasibility
+
+    return feasibility(parse_scenario(json.loads(scenario_json)), fte=fte, model=model)
+
+
+@st.cache_data(show_spinner="re-planning the scenario for 48 standards")
+def cached_cost_curve(scenario_json: str, channel: str, model: str):
+    from scenarios.verdict import cost_curve
+
+    return cost_curve(parse_scenario(json.loads(scenario_json)), channel, model=model)
+
+
 def scenario_text(name: str) -> str:
     return example_path(name).read_text(encoding="utf-8")
 
@@ -484,7 +498,7 @@ def page_plan():
 
 def page_check():
     from scenarios.report import breach_figure, cost_curve_figure
-    from scenarios.verdict import breach_risk, cost_curve, feasibility
+    from scenarios.verdict import breach_risk
 
     st.title("SLA check")
     scenario, error = current_scenario()
@@ -499,7 +513,7 @@ def page_check():
     required = result.total.fte[0]
     st.session_state.setdefault("check_fte", float(round(required, 1)))
     fte = st.number_input("FTE on offer", 0.0, 1e6, key="check_fte")
-    feas = feasibility(scenario, fte=fte, model=model)
+    feas = cached_feasibility(scenario.model_dump_json(), float(fte), model)
     st.caption(f"The plan needs {feas.fte_required:.1f} FTE (closed forms, {model}).")
 
     def shown(clause: str, value: float) -> str:
@@ -537,7 +551,7 @@ def page_check():
     if not queues:
         return
     channel = st.selectbox("Channel", queues, key="check_channel")
-    curve = cost_curve(scenario, channel, model=model)
+    curve = cached_cost_curve(scenario.model_dump_json(), channel, model)
     target = scenario.target_for(channel)
     i = int(np.argmin(np.abs(curve.service_levels - target.service_level)))
     j = int(np.argmin(np.abs(curve.thresholds_s - target.threshold_s)))

@@ -31,6 +31,13 @@ def main() -> None:
     at.sidebar.radio(key="page").set_value("Plan").run()
     plan = timed(lambda i: at.number_input(key="plan_target").set_value(0.80 + 0.01 * i).run())
     print(f"plan page: target change -> re-render median {plan:.2f} s (target < 1.5 s)")
+    at.sidebar.radio(key="page").set_value("SLA check").run()
+    first = timed(lambda i: at.number_input(key="check_fte").set_value(60.0 + i).run())
+    again = timed(lambda i: at.number_input(key="check_fte").set_value(60.0 + i).run())
+    print(
+        f"SLA check page: new FTE on offer -> re-render median {first:.2f} s; "
+        f"an FTE seen before (cached) {again:.2f} s"
+    )
 
 
 if __name__ == "__main__":
