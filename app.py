@@ -25,8 +25,6 @@ from scenarios.plots import kpi_curve, staffing_curve, week_heatmap
 
 PAGES = ("Quick calculator", "Scenario", "Plan", "SLA check", "Simulate", "History")
 
-st.set_page_config(page_title="ccplan: contact-center capacity planner", layout="wide")
-
 
 # ----- cached computations (closed forms are instant on re-runs) ------------------------------
 @st.cache_data(show_spinner=False)
@@ -76,21 +74,6 @@ DEFAULTS = {
     "settings_executor": "processes",
     "settings_scheduler": os.environ.get("DASK_SCHEDULER_ADDRESS", ""),
 }
-for _key, _value in DEFAULTS.items():
-    st.session_state.setdefault(_key, _value)
-
-# ----- state: inputs survive page switches (Streamlit drops the state of widgets not drawn in a
-# run; re-assigning it marks it as the user's, so every other input is kept). Buttons and file
-# uploaders cannot be assigned: their keys end in _run, _upload, _csv, _load or _download. ------
-for _key in list(st.session_state.keys()):
-    if str(_key).startswith(("calc_", "plan_", "check_", "sim_", "hist_", "settings_")) and not str(
-        _key
-    ).endswith(("_run", "_csv", "_load", "_download", "_disabled", "_upload")):
-        st.session_state[_key] = st.session_state[_key]
-
-# ----- state: the scenario being edited -------------------------------------------------------
-if "scenario_yaml" not in st.session_state:
-    st.session_state.scenario_yaml = scenario_text("default")
 
 
 def parse_text(text: str, source: str):
@@ -130,7 +113,11 @@ def shared_executor(kind: str, address: str):
     if kind == "dask":
         return DaskExecutor(address)
     if kind == "processes":
-        return ProcessExecutor(mp_context=multiprocessing.get_context("forkserver"))
+        context = multiprocessing.get_context("forkserver")
+        # Not the default preload of `__main__`: under `streamlit run` that is this script,
+        # which the workers must not run. The simulator is what they need.
+        context.set_forkserver_preload(["simulator", "scenarios.simulation"])
+        return ProcessExecutor(mp_context=context)
     return SerialExecutor()
 
 
@@ -153,25 +140,6 @@ def executor_or_error():
         return shared_executor(kind, address), None
     except (ExecutorError, ValueError) as err:
         return None, f"Settings: {err}"
-
-
-page = st.sidebar.radio("Page", PAGES, key="page")
-with st.sidebar.expander("Settings"):
-    st.radio(
-        "Run simulations in",
-        list(EXECUTORS),
-        format_func=EXECUTORS.get,
-        key="settings_executor",
-        help="Results are identical whichever runs them (seeds are spawned per replication).",
-    )
-    if st.session_state.settings_executor == "dask":
-        st.text_input(
-            "Dask scheduler address", key="settings_scheduler", placeholder="tcp://host:8786"
-        )
-st.sidebar.caption(
-    "Durations in seconds, rates in contacts per hour. Service level (SL) = answered within "
-    "the threshold / offered unless a page says otherwise."
-)
 
 
 # ----- pages ----------------------------------------------------------------------------------
@@ -917,11 +885,53 @@ def page_history():
             st.caption(note)
 
 
-{
-    "Quick calculator": page_calculator,
-    "Scenario": page_scenario,
-    "Plan": page_plan,
-    "SLA check": page_check,
-    "Simulate": page_simulate,
-    "History": page_history,
-}[page]()
+def main() -> None:
+    """One run of the app: the session's defaults, the sidebar and the chosen page."""
+    st.set_page_config(page_title="ccplan: contact-center capacity planner", layout="wide")
+    for key, value in DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+
+    # Inputs survive page switches: Streamlit drops the state of widgets not drawn in a run, and
+    # re-assigning it marks it as the user's. Buttons and file uploaders cannot be assigned:
+    # their keys end in _run, _upload, _csv, _load or _download.
+    kept = ("calc_", "plan_", "check_", "sim_", "hist_", "settings_")
+    not_inputs = ("_run", "_csv", "_load", "_download", "_disabled", "_upload")
+    for key in list(st.session_state.keys()):
+        if str(key).startswith(kept) and not str(key).endswith(not_inputs):
+            st.session_state[key] = st.session_state[key]
+
+    # The scenario being edited.
+    if "scenario_yaml" not in st.session_state:
+        st.session_state.scenario_yaml = scenario_text("default")
+
+    page = st.sidebar.radio("Page", PAGES, key="page")
+    with st.sidebar.expander("Settings"):
+        st.radio(
+            "Run simulations in",
+            list(EXECUTORS),
+            format_func=EXECUTORS.get,
+            key="settings_executor",
+            help="Results are identical whichever runs them (seeds are spawned per replication).",
+        )
+        if st.session_state.settings_executor == "dask":
+            st.text_input(
+                "Dask scheduler address", key="settings_scheduler", placeholder="tcp://host:8786"
+            )
+    st.sidebar.caption(
+        "Durations in seconds, rates in contacts per hour. Service level (SL) = answered within "
+        "the threshold / offered unless a page says otherwise."
+    )
+    {
+        "Quick calculator": page_calculator,
+        "Scenario": page_scenario,
+        "Plan": page_plan,
+        "SLA check": page_check,
+        "Simulate": page_simulate,
+        "History": page_history,
+    }[page]()
+
+
+# `streamlit run` (and AppTest) run this file as `__main__`; the worker processes of the local
+# process pool import it as `__mp_main__` and must not run the app.
+if __name__ == "__main__":
+    main()

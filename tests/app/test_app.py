@@ -2,6 +2,8 @@
 
 import csv
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -223,3 +225,13 @@ def test_sla_check_says_which_standard_is_missed_and_by_how_much():
     worst_sl = float(sl["worst period"].split(": ")[1].rstrip("%")) / 100
     gap = float(sl["by how much"].rstrip("%")) / 100
     assert worst_sl + gap == pytest.approx(0.80, abs=0.002)  # measured + shortfall = standard
+
+
+def test_process_pool_workers_importing_the_app_do_not_run_it():
+    # Workers of the app's process pool import the app script as `__mp_main__`; running the
+    # app there (in Streamlit's bare mode) would redo its work in every worker.
+    code = f"import runpy; runpy.run_path({APP!r}, run_name='__mp_main__')"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Session state does not function" not in done.stderr
+    assert "ScriptRunContext" not in done.stderr
