@@ -134,6 +134,12 @@ def _progress_bar(args, unit: str):
     return progress
 
 
+def _stage(args, text: str) -> None:
+    """One line on stderr as a long command starts a stage (a terminal, or ``--progress``)."""
+    if args.progress or (args.format != "json" and sys.stderr.isatty()):
+        print(f"ccplan {args.command}: {text} ...", file=sys.stderr, flush=True)
+
+
 # ----- commands -------------------------------------------------------------------------------
 def cmd_erlang(args) -> None:
     """Quick calculator: KPIs at a given agent count, or the agents a target needs."""
@@ -434,9 +440,10 @@ def cmd_simulate(args) -> None:
     print(_table(["channel", "KPI", "simulated mean", "95% CI", "planned (formula)"], rows))
 
 
-def _check_data(args, executor=None):
+def _check_data(args, executor=None, data: dict | None = None):
     """Everything ``ccplan check`` reports, as plain data (also the JSON document);
-    ``executor`` runs the replications (default: in this process)."""
+    ``executor`` runs the replications (default: in this process). Sections are filled into
+    ``data`` as they finish, so an interrupted check still holds the finished ones."""
     from .verdict import (
         breach_risk,
         busiest_day,
@@ -449,22 +456,26 @@ def _check_data(args, executor=None):
 
     scenario, _ = _load(args.file)
     model_name = {"erlang_a": "Erlang A", "erlang_c": "Erlang C"}[args.model]
+    _stage(args, "the targets at the staffing on offer")
     feas = feasibility(scenario, fte=args.fte, budget=args.budget, model=args.model)
     per_year = 365.0 / scenario.days
-    data = {
-        "scenario": scenario.name,
-        "model": args.model,
-        "currency": feas.currency,
-        "fte_required": feas.fte_required,
-        "fte_offered": feas.fte_offered,
-        "targets": [],
-        "binding": feas.binding,
-        "cost_of_standard": {},
-        "breach_risk": {},
-        "peak_day": {},
-        "staffing_for_risk": {},
-        "warnings": feas.warnings,
-    }
+    data = {} if data is None else data
+    data.update(
+        {
+            "scenario": scenario.name,
+            "model": args.model,
+            "currency": feas.currency,
+            "fte_required": feas.fte_required,
+            "fte_offered": feas.fte_offered,
+            "targets": [],
+            "binding": feas.binding,
+            "cost_of_standard": {},
+            "breach_risk": {},
+            "peak_day": {},
+            "staffing_for_risk": {},
+            "warnings": list(feas.warnings),
+        }
+    )
     for c in feas.checks:
         data["targets"].append(
             {
@@ -490,6 +501,7 @@ def _check_data(args, executor=None):
         if target is None or target.service_level is None:
             continue
         if ch.kind != "deferred":  # a deferred standard is a response time, not X within Y s
+            _stage(args, f"cost of the standard, {ch.name}")
             curve = cost_curve(scenario, ch.name, model=args.model)
             i = int(np.argmin(np.abs(curve.service_levels - target.service_level)))
             j = int(np.argmin(np.abs(curve.thresholds_s - target.threshold_s)))
@@ -506,6 +518,7 @@ def _check_data(args, executor=None):
                     "cost_per_year": curve.cost_per_year[i, j],
                 },
             }
+        _stage(args, f"breach risk, {ch.name} ({args.replications} replications)")
         risk = breach_risk(
             scenario,
             ch.name,
@@ -543,6 +556,7 @@ def _check_data(args, executor=None):
             "expected_bonus_per_year": float(risk.expected_bonus.sum() * per_year),
         }
         data["warnings"] += list(risk.warnings)
+        _stage(args, f"staffing for P(breach) <= {args.max_p_breach:.0%}, {ch.name}")
         extra, risk_after = staffing_for_risk(
             scenario,
             ch.name,
@@ -564,6 +578,7 @@ def _check_data(args, executor=None):
         if ch.kind == "deferred":
             continue
         day = busiest_day(scenario, ch.name)
+        _stage(args, f"busiest day simulated, {ch.name}")
         peak = peak_check(
             one_day(scenario, day),
             ch.name,
@@ -589,11 +604,23 @@ def _check_data(args, executor=None):
 
 def cmd_check(args) -> None:
     """The SLA verdict in the contract's language."""
-    with _executor(args) as executor:
-        data = _check_data(args, executor)
-    if args.report:
-        from .report import write_report
+    from .report import write_report
 
+    data: dict = {}
+    try:
+        with _executor(args) as executor:
+            _check_data(args, executor, data)
+    except KeyboardInterrupt:
+        if args.report and "targets" in data:  # the closed-form verdict at least is done
+            data["warnings"].append(
+                "interrupted: sections not listed here (breach risk, staffing for risk, "
+                "peak day) were not computed"
+            )
+            write_report(data, Path(args.report))
+            _end_bar()
+            print(f"ccplan check: saved the finished sections to {args.report}", file=sys.stderr)
+        raise
+    if args.report:
         data["written"] = [str(p) for p in write_report(data, Path(args.report))]
     if args.format == "json":
         _emit_json(data)
@@ -1022,6 +1049,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--seed", type=int, default=1)
     c.add_argument("--max-p-breach", type=float, default=0.1, help="risk for the inverse question")
     c.add_argument("--report", help="directory to write verdict.md and its plots to")
+    c.add_argument("--progress", action="store_true", help="name each stage on stderr")
     fmt(c)
     executor_options(c)
     c.set_defaults(func=cmd_check)

@@ -116,3 +116,19 @@ def test_sweep_interrupted_saves_the_finished_grid_points(tmp_path):
     assert 1 <= len(levels) < 50
     assert levels == [round(0.5 + 0.01 * i, 2) for i in range(len(levels))]  # grid order
     assert f"saved the {len(levels)} finished grid point(s)" in err
+
+
+def test_check_interrupted_saves_the_finished_sections_of_its_report(tmp_path):
+    argv = ["check", "default", "--replications", "400", "--executor", "serial"]
+    argv += ["--progress", "--report", "rep"]
+    code, out, err = interrupt_after_progress(argv, tmp_path, marker="breach risk, voice")
+    assert code == 130, err
+    assert "Traceback" not in err, err
+    assert err.strip().splitlines()[-1] == "ccplan check: interrupted"
+    assert "ccplan check: saved the finished sections to rep" in err
+    report = (tmp_path / "rep/verdict.md").read_text()
+    assert "## Targets at the staffing on offer" in report
+    assert "## Cost of the standard: voice" in report  # finished before the breach risk began
+    assert "## Breach risk" not in report
+    assert "interrupted: sections not listed here" in report
+    assert not [p for p in (tmp_path / "rep").iterdir() if p.name.endswith(".tmp")]
