@@ -329,7 +329,7 @@ def scenario_form(scenario) -> None:
 
 def page_scenario():
     st.title("Scenario")
-    scenario, error = current_scenario()
+    scenario, _ = current_scenario()
     form_tab, file_tab, upload_tab = st.tabs(["Main fields", "Scenario file", "Load or upload"])
     # Uploads first: they may replace the scenario text before its editor is drawn.
     with upload_tab:
@@ -359,8 +359,8 @@ def page_scenario():
                 _load_volume_upload(volumes, channel)
             if volumes is not None and st.session_state.get("scen_csv_error"):
                 st.error(f"Not loaded — {st.session_state.scen_csv_error}")
+    scenario, error = current_scenario()  # the uploads above may have replaced the text
     with form_tab:
-        scenario, _ = current_scenario()
         if scenario is None:
             st.info("Fix the scenario file first (see the message).")
         else:
@@ -371,7 +371,6 @@ def page_scenario():
             height=420,
             key="scenario_yaml",
         )
-    scenario, error = current_scenario()
     if error:
         st.error(error)
     else:
@@ -634,7 +633,7 @@ def peak_section(scenario, channel: str, model: str, reps: int, executor) -> Non
 
 def page_simulate():
     from scenarios.simulation import simulation_config
-    from simulator import ReplicationResult, run_seeds
+    from simulator import ReplicationResult, replicate_in_batches
 
     st.title("Simulate")
     scenario, error = current_scenario()
@@ -652,18 +651,18 @@ def page_simulate():
         st.error(executor_error)
     key = (scenario.model_dump_json(), int(reps))
     if st.button("Run", key="sim_run", disabled=executor is None):
-        # In batches of one replication per worker (same seeds as `replicate`), so that
-        # "Cancel" (which stops this run) keeps the batches that have finished.
+        # Batch by batch, so that "Cancel" (which stops this run) keeps what has finished.
         st.button("Cancel", key="sim_cancel_run")
         bar = st.progress(0.0, text="simulating")
-        config = simulation_config(result)
         st.session_state.sim_partial = (key, [])
-        seeds = np.random.SeedSequence(1).spawn(int(reps))
-        for first in range(0, len(seeds), executor.workers):
-            batch = seeds[first : first + executor.workers]
-            st.session_state.sim_partial[1].extend(run_seeds(config, batch, executor=executor))
-            done = len(st.session_state.sim_partial[1])
-            bar.progress(done / int(reps), text=f"{done}/{int(reps)} replications")
+        for batch in replicate_in_batches(
+            simulation_config(result),
+            int(reps),
+            1,
+            executor=executor,
+            progress=lambda done, total: bar.progress(done / total, f"{done}/{total} replications"),
+        ):
+            st.session_state.sim_partial[1].extend(batch)
         st.session_state.sim = (key, ReplicationResult(tuple(st.session_state.sim_partial[1])))
     partial = st.session_state.get("sim_partial")
     if (
@@ -688,19 +687,14 @@ def sim_results(scenario, result, reps_result, channel: str) -> None:
     plan_ch = result.channels[channel]
     definition = plan_ch.sl_definition.describe(plan_ch.threshold_s)
     entry = simulation_summary(result, reps_result, 1)["channels"][channel]
+    kpis = {k: v for k, v in entry.items() if isinstance(v, dict)}  # the rest: definitions
     names = {"abandon_rate": "abandonment (of offered)", "asa_s": "ASA [s]"}
     st.dataframe(
         {
-            "KPI": [
-                names.get(k, f"SL ({definition})") for k, v in entry.items() if isinstance(v, dict)
-            ],
-            "simulated mean": [v["simulated_mean"] for v in entry.values() if isinstance(v, dict)],
-            "95% CI": [
-                f"{v['ci_low']:.4g} .. {v['ci_high']:.4g}"
-                for v in entry.values()
-                if isinstance(v, dict)
-            ],
-            "closed form (plan)": [v["planned"] for v in entry.values() if isinstance(v, dict)],
+            "KPI": [names.get(k, f"SL ({definition})") for k in kpis],
+            "simulated mean": [v["simulated_mean"] for v in kpis.values()],
+            "95% CI": [f"{v['ci_low']:.4g} .. {v['ci_high']:.4g}" for v in kpis.values()],
+            "closed form (plan)": [v["planned"] for v in kpis.values()],
         }
     )
     offered = result.table.channels[channel].offered
@@ -840,7 +834,7 @@ def page_history():
     defs = d.to_dict()["sl_definitions"]
     st.dataframe(
         {
-            "day": [str(x)[:10] for x in d.to_dict()["start"]],
+            "day": [str(x)[:10] for x in d.start],
             "offered": d.offered,
             "answered": d.answered,
             "abandoned": d.abandoned,

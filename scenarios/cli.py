@@ -374,7 +374,7 @@ def _save_simulation(out_dir: Path, runs, summary: dict | None, args, complete: 
 
 
 def cmd_simulate(args) -> None:
-    from simulator import ReplicationResult, run_seeds
+    from simulator import ReplicationResult, replicate_in_batches
 
     from .pipeline import plan
     from .simulation import simulation_config, simulation_summary
@@ -387,17 +387,17 @@ def cmd_simulate(args) -> None:
     scenario, base = _load(args.file)
     result = plan(scenario, args.model, base_dir=base)
     config = simulation_config(result)
-    # Seeds as in `replicate`; run in batches of one replication per worker so that an
-    # interrupted run still has every finished batch to save.
-    seeds = np.random.SeedSequence(args.seed).spawn(args.replications)
-    runs, progress = [], _progress_bar(args, "replications")
+    runs = []  # what has finished, saved even when the run is interrupted
     try:
         with _executor(args) as executor:
-            for first in range(0, len(seeds), executor.workers):
-                runs += run_seeds(
-                    config, seeds[first : first + executor.workers], executor=executor
-                )
-                progress(len(runs), len(seeds))
+            for batch in replicate_in_batches(
+                config,
+                args.replications,
+                args.seed,
+                executor=executor,
+                progress=_progress_bar(args, "replications"),
+            ):
+                runs += batch
     except KeyboardInterrupt:
         if args.out and runs:
             summary = None

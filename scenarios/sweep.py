@@ -424,7 +424,7 @@ def run_sweep(
         this process). The results do not depend on it.
     progress : ``progress(done, total)`` as grid points finish.
     """
-    from simulator.executors import SerialExecutor
+    from simulator.executors import SerialExecutor, map_in_batches
 
     axes = tuple(parse_vary(a) if isinstance(a, str) else a for a in axes)
     if replications is not None and replications < 2:
@@ -447,15 +447,11 @@ def run_sweep(
             seed=seed,
         )
 
-    def offset(first):  # per-task progress of a batch, counted over the whole grid
-        return None if progress is None else lambda done, _: progress(first + done, len(tasks))
-
-    # In batches of one point per worker, so that an interrupted sweep keeps what finished.
+    # Batch by batch, so that an interrupted sweep keeps what finished.
     outcomes: list = []
     try:
-        for first in range(0, len(tasks), runner.workers):
-            batch = tasks[first : first + runner.workers]
-            outcomes += runner.map(_plan_point, batch, progress=offset(first))
+        for batch in map_in_batches(runner, _plan_point, tasks, progress):
+            outcomes += batch
     except KeyboardInterrupt:
         raise SweepInterrupted(result(outcomes)) from None
     return result(outcomes)

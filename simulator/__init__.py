@@ -25,7 +25,13 @@ from .executors import (
 )
 from .kpis import ChannelKPIs, PoolKPIs
 from .model import OUTCOMES
-from .replications import Estimate, ReplicationResult, replicate, run_seeds, t_interval
+from .replications import (
+    Estimate,
+    ReplicationResult,
+    replicate,
+    replicate_in_batches,
+    t_interval,
+)
 from .run import CONTACT_DTYPE, SimResult, simulate
 
 __all__ = [
@@ -52,7 +58,7 @@ __all__ = [
     "make_distribution",
     "make_executor",
     "replicate",
-    "run_seeds",
+    "replicate_in_batches",
     "simulate",
     "t_interval",
 ]

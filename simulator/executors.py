@@ -155,6 +155,20 @@ class ProcessExecutor(_Base):
             self._pool = None
 
 
+def map_in_batches(executor, fn, tasks, progress: Progress | None = None):
+    """``executor.map`` a batch of one task per worker at a time, yielding each batch's results
+    (task order) as it finishes, so that a caller stopped midway keeps the finished batches.
+    ``progress(done, total)`` counts over all the tasks."""
+    tasks = list(tasks)
+    step = max(1, executor.workers)
+
+    def offset(first):
+        return None if progress is None else lambda done, _: progress(first + done, len(tasks))
+
+    for first in range(0, len(tasks), step):
+        yield executor.map(fn, tasks[first : first + step], progress=offset(first))
+
+
 def _import_distributed():
     try:
         import distributed

@@ -8,7 +8,7 @@ import numpy as np
 from scipy import special
 
 from .config import SimConfig
-from .executors import SerialExecutor
+from .executors import SerialExecutor, map_in_batches
 from .run import SimResult, simulate
 
 
@@ -100,22 +100,23 @@ def replicate(
     The seeds are spawned here, once per replication, so the results are the same bit for bit
     whichever executor runs them, and are always returned in seed order.
     """
+    runner = executor if executor is not None else SerialExecutor()
+    tasks = _tasks(config, n, seed, keep_logs)
+    return ReplicationResult(tuple(runner.map(_replication, tasks, progress=progress)))
+
+
+def replicate_in_batches(
+    config: SimConfig, n: int, seed=None, *, keep_logs: bool = False, progress=None, executor=None
+):
+    """The replications of ``replicate`` (same seeds, same numbers), yielded a batch of one
+    per worker at a time, so that a run stopped midway (Ctrl-C, a Cancel button) keeps the
+    replications that finished."""
+    runner = executor if executor is not None else SerialExecutor()
+    yield from map_in_batches(runner, _replication, _tasks(config, n, seed, keep_logs), progress)
+
+
+def _tasks(config: SimConfig, n: int, seed, keep_logs: bool) -> list:
+    """One task per replication: child ``i`` of ``SeedSequence(seed).spawn(n)`` for the ``i``-th."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"`n` (replications) must be a whole number >= 1, got {n!r}")
-    children = np.random.SeedSequence(seed).spawn(n)
-    return ReplicationResult(
-        tuple(
-            run_seeds(config, children, keep_logs=keep_logs, progress=progress, executor=executor)
-        )
-    )
-
-
-def run_seeds(
-    config: SimConfig, seeds, *, keep_logs: bool = False, progress=None, executor=None
-) -> list[SimResult]:
-    """One replication of ``config`` per seed (e.g. a slice of ``SeedSequence(s).spawn(n)``),
-    in seed order, run by ``executor`` (None: in this process). Callers that want to keep
-    finished replications when a long run is stopped call it on batches of seeds."""
-    tasks = [(config, child, keep_logs) for child in seeds]
-    runner = executor if executor is not None else SerialExecutor()
-    return runner.map(_replication, tasks, progress=progress)
+    return [(config, child, keep_logs) for child in np.random.SeedSequence(seed).spawn(n)]
