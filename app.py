@@ -19,9 +19,9 @@ from matplotlib.figure import Figure
 from erlang import SLDefinition, erlang_a_kpis, erlang_c_kpis, required_agents
 from scenarios import ScenarioError, plan
 from scenarios.examples import example_path, list_examples
-from scenarios.export import intervals_csv
 from scenarios.io import parse_scenario
-from scenarios.plots import kpi_curve, staffing_curve, week_heatmap
+from scenarios.output.export import intervals_csv
+from scenarios.output.plots import kpi_curve, staffing_curve, week_heatmap
 
 PAGES = ("Quick calculator", "Scenario", "Plan", "SLA check", "Simulate", "History")
 
@@ -464,7 +464,7 @@ def page_plan():
 
 
 def page_check():
-    from scenarios.report import breach_figure, cost_curve_figure
+    from scenarios.output.report import breach_figure, cost_curve_figure
     from scenarios.verdict import breach_risk
 
     st.title("SLA check")
@@ -582,7 +582,7 @@ def page_check():
 def peak_section(scenario, channel: str, model: str, reps: int, executor) -> None:
     """Busiest day: where the simulated time-varying system falls short of the per-interval
     Erlang staffing (backlog carried over between intervals)."""
-    from scenarios.report import peak_figure
+    from scenarios.output.report import peak_figure
     from scenarios.verdict import busiest_day, one_day, peak_check
 
     key = (scenario.model_dump_json(), channel, model, reps)
@@ -762,13 +762,11 @@ def sim_results(scenario, result, reps_result, channel: str) -> None:
     st.pyplot(fig)
 
 
-SAMPLE_HISTORY = Path(__file__).resolve().parent.parent / "shared/data/anonymous_bank_one_day.csv"
-
-
 def page_history():
     from scenarios.history import analyse_history
-    from scenarios.history_import import load_mapping
-    from scenarios.history_plots import backtest_figure, patience_figure, staffing_figure
+    from scenarios.history.records import load_mapping
+    from scenarios.history.samples import sample_path
+    from scenarios.output.history_plots import backtest_figure, patience_figure, staffing_figure
 
     st.title("History")
     st.caption(
@@ -785,13 +783,15 @@ def page_history():
     minutes = cols[0].selectbox("Interval [min]", (15, 30, 60), key="hist_interval")
     threshold = cols[1].number_input("SL threshold [s]", 0.0, 3600.0, key="hist_threshold")
     busy = cols[2].number_input("Busy interval: offered calls >=", 1, 100_000, key="hist_busy")
-    source = None
     if records is not None:
         source = records
-    elif SAMPLE_HISTORY.exists():
-        st.caption(f"No file uploaded: the sample day `{SAMPLE_HISTORY.name}` is used.")
-        source = SAMPLE_HISTORY
-    if source is None or not st.button("Analyse", key="hist_run"):
+    else:
+        source = sample_path("bank-day")
+        st.caption(
+            f"No file uploaded: the bundled sample day `{source.name}` (Anonymous Bank, "
+            "1 August 1999) is used."
+        )
+    if not st.button("Analyse", key="hist_run"):
         stored = st.session_state.get("hist_result")
         if stored is None:
             return
@@ -868,7 +868,7 @@ def page_history():
     st.pyplot(backtest_figure(bt))
     st.pyplot(staffing_figure(bt))
     if st.button("Use the calibrated scenario", key="hist_calibrate_run"):
-        from scenarios.calibrate import calibrate
+        from scenarios.history.calibrate import calibrate
 
         calibration = calibrate(analysis.calls, interval_minutes=int(minutes))
         st.session_state.scenario_yaml = _dump(

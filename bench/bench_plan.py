@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from scenarios import load_scenario, plan
-from scenarios.export import write_plan
+from scenarios.output.export import write_plan
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
 HOURS = {day: ["08:00", "20:00"] for day in WEEKDAYS}

@@ -7,7 +7,8 @@ from __future__ import annotations
 import statistics
 import time
 
-from scenarios.cli import _check_data, build_parser
+from scenarios.cli import build_parser
+from scenarios.cli.check import _check_data
 from scenarios.examples import load_example
 from scenarios.verdict import cost_curve
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
-from simulator import Distribution, make_distribution
-
 from ._base import StrictModel
+
+if TYPE_CHECKING:  # parsing a scenario must not import SimPy
+    from simulator import Distribution
 
 
 class DistributionSpec(StrictModel):
@@ -44,6 +45,9 @@ class DistributionSpec(StrictModel):
         return float(self.mean_s)
 
     def to_simulator(self) -> Distribution:
+        """The simulator's sampler for this distribution (imports the simulator only here)."""
+        from simulator import make_distribution
+
         params = {
             "exponential": {"mean_s": self.mean_s},
             "lognormal": {"mean_s": self.mean_s, "cv": self.cv},

@@ -534,7 +534,7 @@ def _series(result: SweepResult):
 def cost_plot(result: SweepResult):
     """Scenario cost and scheduled FTE against the first varied field (a line per
     combination of the others)."""
-    from .plots import _figure
+    from .output.plots import _figure
 
     axis = result.axes[0]
     x, labels = _positions(axis.values)
@@ -560,7 +560,7 @@ def cost_plot(result: SweepResult):
 def service_level_plot(result: SweepResult):
     """Predicted service level of each channel with an SL target against the first varied
     field, with the target (and, with replications, the worst-period breach probability)."""
-    from .plots import _figure
+    from .output.plots import _figure
 
     axis = result.axes[0]
     x, labels = _positions(axis.values)
@@ -605,7 +605,7 @@ def write_sweep(
     """Write ``sweep.csv``, ``sweep.parquet`` (when pyarrow is installed) and two PNG plots to
     ``out_dir``, each atomically (the plots need the whole grid: not for an interrupted
     sweep). Returns the paths written and notes for the user."""
-    from .plots import save_png
+    from .output.plots import save_png
 
     out_dir = Path(out_dir)
     written, notes = [], []

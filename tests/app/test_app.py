@@ -158,10 +158,11 @@ def test_sla_check_shows_the_busiest_days_peak_intervals():
     assert any("Busiest day" in m.value for m in at.markdown)
 
 
-SAMPLE = Path(__file__).parents[3] / "shared/data/anonymous_bank_one_day.csv"
+from scenarios.history.samples import sample_path  # noqa: E402
+
+SAMPLE = sample_path("bank-day")
 
 
-@pytest.mark.skipif(not SAMPLE.exists(), reason=f"sample data missing: {SAMPLE}")
 def test_history_page_imports_backtests_and_calibrates():
     at = open_page("History")
     at.button(key="hist_run").click().run()

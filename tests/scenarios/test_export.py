@@ -9,8 +9,14 @@ import pytest
 
 from scenarios import plan
 from scenarios.examples import load_example
-from scenarios.export import INTERVAL_COLUMNS, intervals_csv, periods_csv, plan_to_json, write_plan
-from scenarios.plots import kpi_curve, staffing_curve, week_heatmap
+from scenarios.output.export import (
+    INTERVAL_COLUMNS,
+    intervals_csv,
+    periods_csv,
+    plan_to_json,
+    write_plan,
+)
+from scenarios.output.plots import kpi_curve, staffing_curve, week_heatmap
 
 
 @pytest.fixture(scope="module")

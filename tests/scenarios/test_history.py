@@ -19,12 +19,13 @@ import pytest
 from scipy import stats
 
 from erlang import required_agents
-from scenarios.backtest import backtest
-from scenarios.calibrate import MIN_BAND_ABANDONS, MIN_BAND_CALLS, calibrate
 from scenarios.cli import main
-from scenarios.history_agents import estimate_staffing
-from scenarios.history_import import HistoryError, load_mapping, read_history
-from scenarios.history_stats import (
+from scenarios.history.agents import estimate_staffing
+from scenarios.history.backtest import backtest
+from scenarios.history.calibrate import MIN_BAND_ABANDONS, MIN_BAND_CALLS, calibrate
+from scenarios.history.records import HistoryError, load_mapping, read_history
+from scenarios.history.samples import sample_path
+from scenarios.history.stats import (
     PATIENCE_BANDS_H,
     handle_time_fit,
     kaplan_meier,
@@ -34,11 +35,8 @@ from scenarios.history_stats import (
 )
 from scenarios.pipeline import plan
 
-SAMPLE = Path(__file__).parents[3] / "shared" / "data" / "anonymous_bank_one_day.csv"
+SAMPLE = sample_path("bank-day")
 NA = "0:00:00"
-
-#: Tests reading the real sample day (synthetic-data tests run everywhere).
-needs_sample = pytest.mark.skipif(not SAMPLE.exists(), reason=f"sample data missing: {SAMPLE}")
 
 
 def _secs(clock: str) -> int:
@@ -80,7 +78,6 @@ def bt(calls):
 
 
 # ----- import ---------------------------------------------------------------------------------
-@needs_sample
 def test_sample_day_rows_reconcile_exactly_with_an_independent_count(rows, kept_rows, calls):
     rep = calls.report
     phantom = sum(r["outcome"] == "PHANTOM" for r in rows)
@@ -111,7 +108,6 @@ def test_sample_day_rows_reconcile_exactly_with_an_independent_count(rows, kept_
     assert (phantom, ivr_only) == (18, 118)
 
 
-@needs_sample
 def test_day_statistics_match_a_count_of_the_kept_rows(kept_rows, calls):
     day = period_stats(calls, 1440, threshold_s=20)
     answered = [r for r in kept_rows if r["outcome"] == "AGENT"]
@@ -134,7 +130,6 @@ def test_day_statistics_match_a_count_of_the_kept_rows(kept_rows, calls):
     assert day.aht_s[0] == pytest.approx(aht, rel=1e-12)
 
 
-@needs_sample
 def test_intervals_count_calls_at_queue_entry(kept_rows, calls):
     per = period_stats(calls, 30, threshold_s=20)
     expected = np.zeros(48, dtype=int)
@@ -145,7 +140,6 @@ def test_intervals_count_calls_at_queue_entry(kept_rows, calls):
     assert str(per.start[18]) == "2010-08-01T09:00"
 
 
-@needs_sample
 def test_agents_serving_counts_distinct_named_agents_per_interval(kept_rows, calls):
     per = period_stats(calls, 60)
     expected = np.zeros(24, dtype=int)
@@ -172,7 +166,6 @@ def _sample_lines(n: int = 40) -> list[str]:
     return SAMPLE.read_text().splitlines()[:n]
 
 
-@needs_sample
 def test_wrong_column_names_the_column_and_the_header(tmp_path, capsys):
     lines = _sample_lines()
     lines[0] = lines[0].replace("q_start", "queue_start")
@@ -185,7 +178,6 @@ def test_wrong_column_names_the_column_and_the_header(tmp_path, capsys):
     assert err.count("\n") == 1 and "q_start" in err and "queue_start" in err
 
 
-@needs_sample
 def test_unparsable_time_names_column_line_and_row(tmp_path):
     lines = _sample_lines()
     cells = lines[5].split(",")
@@ -206,7 +198,6 @@ def test_unparsable_time_names_column_line_and_row(tmp_path):
     assert lines[5] in err  # the example row
 
 
-@needs_sample
 def test_unknown_outcome_code_is_an_error_not_a_drop(tmp_path):
     lines = _sample_lines()
     lines[3] = lines[3].replace(",HANG,", ",TRANSFER,")
@@ -215,7 +206,6 @@ def test_unknown_outcome_code_is_an_error_not_a_drop(tmp_path):
         read_history(path)
 
 
-@needs_sample
 def test_empty_cell_is_dropped_as_missing_and_still_reconciles(tmp_path):
     lines = _sample_lines(200)
     header = lines[0].split(",")
@@ -230,7 +220,6 @@ def test_empty_cell_is_dropped_as_missing_and_still_reconciles(tmp_path):
     assert rep.rows_in == 199 == rep.kept + sum(rep.dropped.values())
 
 
-@needs_sample
 def test_tab_separated_crlf_export_with_short_dates_via_a_mapping_file(tmp_path, calls):
     out = []
     for line in SAMPLE.read_text().splitlines():
@@ -254,7 +243,6 @@ def test_tab_separated_crlf_export_with_short_dates_via_a_mapping_file(tmp_path,
     np.testing.assert_array_equal(other.offered_at_s, calls.offered_at_s)
 
 
-@needs_sample
 def test_bad_mapping_file_names_the_field(tmp_path):
     mapping = tmp_path / "map.yaml"
     mapping.write_text("columns: {arrival: a}\noutcomes: {answered: [A], abandoned: [H]}\n")
@@ -262,7 +250,6 @@ def test_bad_mapping_file_names_the_field(tmp_path):
         load_mapping(mapping)
 
 
-@needs_sample
 def test_iso_utc_timestamps_are_converted_to_the_center_time_zone(tmp_path):
     utc = [
         dt.datetime(2024, 3, 1, 6, 0, tzinfo=dt.timezone.utc) + dt.timedelta(minutes=7 * k)
@@ -333,7 +320,6 @@ def test_kaplan_meier_matches_scipy_and_the_exponential_truth():
     np.testing.assert_allclose(km.survival_at(t[:3]), np.exp(-t[:3] / 300.0), atol=0.02)
 
 
-@needs_sample
 def test_sample_day_patience_is_total_wait_over_abandonments(kept_rows, calls):
     total = sum(int(r["q_time"]) for r in kept_rows if r["q_start"] != NA)
     hangs = sum(r["outcome"] == "HANG" for r in kept_rows)
@@ -392,7 +378,6 @@ def test_after_call_time_and_sessions_on_a_constructed_day(tmp_path):
 
 
 # ----- calibration and backtest ----------------------------------------------------------------
-@needs_sample
 def test_calibrated_scenario_plans_and_reproduces_the_history(calls, bt, kept_rows):
     cal = calibrate(calls, interval_minutes=30)
     sc = cal.scenario
@@ -444,7 +429,6 @@ def test_calibrated_scenario_plans_and_reproduces_the_history(calls, bt, kept_ro
     assert sum(c.demand.volume_per_day for c in by_type.channels) == len(kept_rows)
 
 
-@needs_sample
 def test_backtest_errors_are_the_mean_absolute_errors_over_busy_intervals(bt):
     obs = bt.observed
     busy = obs.offered >= 30
@@ -457,7 +441,6 @@ def test_backtest_errors_are_the_mean_absolute_errors_over_busy_intervals(bt):
                 assert pred.mae[kpi] == pytest.approx(manual, rel=1e-12)
 
 
-@needs_sample
 def test_plain_inputs_are_too_optimistic_and_the_correction_helps(bt):
     plain = bt.variants["plain"].predictions["erlang_a"]
     corrected = bt.variants["corrected"].predictions["erlang_a"]
@@ -472,7 +455,6 @@ def test_plain_inputs_are_too_optimistic_and_the_correction_helps(bt):
 
 
 # ----- CLI -----------------------------------------------------------------------------------
-@needs_sample
 def test_cli_history_json(capsys, rows, tmp_path):
     code = main(
         [
@@ -505,7 +487,6 @@ def test_cli_history_json(capsys, rows, tmp_path):
     assert code == 0
 
 
-@needs_sample
 def test_cli_history_table_states_definitions(capsys):
     code = main(["history", str(SAMPLE), "--replications", "0"])
     out, _ = capsys.readouterr()

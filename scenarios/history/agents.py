@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .history_import import CallRecords
-from .history_stats import _ratio, interval_index, overlap_seconds
+from .records import CallRecords
+from .stats import _ratio, interval_index, overlap_seconds
 
 
 @dataclass(frozen=True)

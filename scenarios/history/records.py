@@ -36,8 +36,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 from pydantic import Field, ValidationError, field_validator
 
-from ._base import StrictModel
-from .io import ScenarioError, describe_validation_error, read_mapping
+from .._base import StrictModel
+from ..io import ScenarioError, describe_validation_error, read_mapping
 
 #: Outcome codes of ``CallRecords.outcome``.
 ANSWERED, ABANDONED = 0, 1
@@ -124,7 +124,7 @@ class HistoryMapping(StrictModel):
         return value
 
 
-#: The Technion "Anonymous Bank" export (``../shared/data/anonymous_bank_one_day.csv``).
+#: The Technion "Anonymous Bank" export (the bundled sample ``bank-day``, ``samples.py``).
 ANONYMOUS_BANK = HistoryMapping(
     columns=ColumnMap(
         arrival="vru_entry",

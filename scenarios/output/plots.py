@@ -10,8 +10,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .pipeline import PlanResult
-from .scenario import WEEKDAYS
+from ..pipeline import PlanResult
+from ..scenario import WEEKDAYS
 
 
 def _figure(width=9.0, height=4.0) -> Figure:

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .backtest import Backtest, backtest
-from .history_import import CallRecords, HistoryMapping, ImportReport, read_history
-from .history_stats import PatienceEstimate, PeriodStats, patience_by_band, period_stats
+from .records import CallRecords, HistoryMapping, ImportReport, read_history
+from .stats import PatienceEstimate, PeriodStats, patience_by_band, period_stats
 
 
 @dataclass(frozen=True)

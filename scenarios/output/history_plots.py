@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from .backtest import Backtest
-from .history_stats import PatienceEstimate
+from ..history.backtest import Backtest
+from ..history.stats import PatienceEstimate
 from .plots import _clock_labels, _figure
 
 _MODEL_LABELS = {"erlang_c": "Erlang C", "erlang_a": "Erlang A", "simulation": "simulation"}

@@ -25,9 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .history_agents import estimate_staffing
-from .history_import import CallRecords
-from .history_stats import (
+from ..io import parse_scenario
+from ..scenario import WEEKDAYS, Scenario
+from .agents import estimate_staffing
+from .records import CallRecords
+from .stats import (
     PATIENCE_BANDS_H,
     PatienceEstimate,
     band_labels,
@@ -35,8 +37,6 @@ from .history_stats import (
     patience_by_band,
     patience_of,
 )
-from .io import parse_scenario
-from .scenario import WEEKDAYS, Scenario
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ import numpy as np
 
 from erlang import SLDefinition
 
-from .demand import expand
-from .pipeline import MODELS, _revenue, daily_fixed_fee, plan_channel
-from .scenario import Scenario, Target
+from ..demand import expand
+from ..pipeline import MODELS, _revenue, daily_fixed_fee, plan_channel
+from ..scenario import Scenario, Target
 
 DAYS_PER_YEAR = 365.0
 
@@ -205,7 +205,7 @@ def peak_check(
     """
     from simulator import Pool, SimConfig, replicate
 
-    from .simulation import sim_channel
+    from ..simulation import sim_channel
 
     target = scenario.target_for(channel)
     ch = scenario.channel(channel)
@@ -351,7 +351,7 @@ def breach_risk(
 
     from simulator import Pool, SimConfig, replicate
 
-    from .simulation import sim_channel
+    from ..simulation import sim_channel
 
     target = scenario.target_for(channel)
     ch = scenario.channel(channel)
@@ -541,7 +541,7 @@ def feasibility(
     """
     from erlang import erlang_a_kpis, erlang_c_kpis
 
-    from .pipeline import plan
+    from ..pipeline import plan
 
     if fte is not None and budget is not None:
         raise ValueError("give `fte` or `budget`, not both")

@@ -25,9 +25,9 @@ import numpy as np
 from erlang import SLDefinition, erlang_a_kpis, erlang_c_kpis, required_agents
 from simulator import Channel, Pool, SimConfig, exponential, lognormal, replicate
 
-from .history_agents import StaffingEstimate, estimate_staffing
-from .history_import import CallRecords
-from .history_stats import (
+from .agents import StaffingEstimate, estimate_staffing
+from .records import CallRecords
+from .stats import (
     HandleTimeFit,
     PatienceEstimate,
     PeriodStats,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .io import write_atomic
-from .pipeline import PeriodSummary, PlanResult
+from ..io import write_atomic
+from ..pipeline import PeriodSummary, PlanResult
 
 INTERVAL_COLUMNS = (
     "start",

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from .io import write_atomic
+from ..io import write_atomic
 from .plots import _figure, save_png
 
 

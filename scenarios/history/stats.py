@@ -23,7 +23,7 @@ from scipy import stats
 
 from erlang import SLDefinition
 
-from .history_import import ABANDONED, ANSWERED, CallRecords
+from .records import ABANDONED, ANSWERED, CallRecords
 
 SECONDS_PER_DAY = 86_400.0
 

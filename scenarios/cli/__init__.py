@@ -1,0 +1,175 @@
+"""``ccplan``: the command line (parser and ``main``; one module per command beside it).
+
+Readable tables on the terminal, ``--format json`` for scripts.
+
+Every error is one line on stderr and exit status 2; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from erlang import SLDefinition
+from simulator.executors import ExecutorError
+
+from ..io import ScenarioError
+from ._common import EXIT_INTERNAL, EXIT_USAGE, CliError, _end_bar
+from .check import cmd_check
+from .erlang import cmd_erlang
+from .examples import cmd_examples
+from .history import cmd_history
+from .plan import cmd_plan
+from .simulate import cmd_simulate
+from .sweep import cmd_sweep
+from .validate import cmd_validate
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2 (argparse's own convention)
+        self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ccplan", description="Contact-center capacity planner.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def fmt(p, choices=("table", "json")):
+        p.add_argument("--format", choices=choices, default="table", help="output format")
+
+    def executor_options(p):
+        g = p.add_argument_group("where the work runs")
+        g.add_argument(
+            "--executor",
+            choices=("serial", "processes", "dask"),
+            help="default: dask when a scheduler address is given (--scheduler or "
+            "DASK_SCHEDULER_ADDRESS), else local processes",
+        )
+        g.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler address")
+        g.add_argument(
+            "--workers", type=int, metavar="N", help="local worker processes (default: all cores)"
+        )
+
+    e = sub.add_parser("erlang", help="quick Erlang C / Erlang A calculator")
+    vol = e.add_mutually_exclusive_group(required=True)
+    vol.add_argument("--calls-per-hour", type=float)
+    vol.add_argument("--calls-per-interval", type=float)
+    e.add_argument("--interval-minutes", type=int, default=30, choices=(15, 30, 60))
+    e.add_argument("--aht-s", type=float, required=True, help="average handle time [s]")
+    e.add_argument("--patience-s", type=float, help="mean patience [s] (adds Erlang A)")
+    e.add_argument("--agents", type=int, help="KPIs at this many agents")
+    e.add_argument("--service-level", type=float, help="target as a fraction, e.g. 0.8")
+    e.add_argument("--threshold-s", type=float, help="SL threshold [s], e.g. 20")
+    e.add_argument("--sl-definition", choices=[d.value for d in SLDefinition], default="of_offered")
+    e.add_argument("--max-asa-s", type=float)
+    e.add_argument("--max-abandon", type=float)
+    e.add_argument("--max-occupancy", type=float)
+    fmt(e)
+    e.set_defaults(func=cmd_erlang)
+
+    v = sub.add_parser("validate", help="check a scenario file")
+    v.add_argument("file", help="scenario file or bundled example name")
+    fmt(v)
+    v.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("plan", help="staffing, FTE and cost for a scenario")
+    p.add_argument("file", help="scenario file or bundled example name")
+    p.add_argument("--model", choices=("erlang_a", "erlang_c"), default="erlang_a")
+    p.add_argument("--out", help="directory to write CSV, JSON and PNG results to")
+    fmt(p, ("table", "csv", "json"))
+    p.set_defaults(func=cmd_plan)
+
+    s = sub.add_parser("simulate", help="simulate the planned staffing (replications)")
+    s.add_argument("file", help="scenario file or bundled example name")
+    s.add_argument("--replications", type=int, default=10)
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--model", choices=("erlang_a", "erlang_c"), default="erlang_a")
+    s.add_argument("--progress", action="store_true", help="show the progress bar even when piped")
+    s.add_argument(
+        "--out",
+        help="directory for replications.csv and summary.json (written even when interrupted)",
+    )
+    fmt(s)
+    executor_options(s)
+    s.set_defaults(func=cmd_simulate)
+
+    c = sub.add_parser("check", help="the SLA verdict: targets, their price, cost, breach risk")
+    c.add_argument("file", help="scenario file or bundled example name")
+    offer = c.add_mutually_exclusive_group()
+    offer.add_argument("--fte", type=float, help="headcount on offer [FTE] (default: the plan's)")
+    offer.add_argument("--budget", type=float, help="budget over the horizon (workforce currency)")
+    c.add_argument("--model", choices=("erlang_a", "erlang_c"), default="erlang_a")
+    c.add_argument("--replications", type=int, default=30)
+    c.add_argument("--seed", type=int, default=1)
+    c.add_argument("--max-p-breach", type=float, default=0.1, help="risk for the inverse question")
+    c.add_argument("--report", help="directory to write verdict.md and its plots to")
+    c.add_argument("--progress", action="store_true", help="name each stage on stderr")
+    fmt(c)
+    executor_options(c)
+    c.set_defaults(func=cmd_check)
+
+    w = sub.add_parser("sweep", help="plan a grid of scenario variants; one tidy table + plots")
+    w.add_argument("file", help="scenario file or bundled example name")
+    w.add_argument(
+        "--vary",
+        action="append",
+        required=True,
+        metavar="PATH=VALUES",
+        help="a field and its values: targets.voice.service_level=0.7:0.95:0.05 (start:stop:step,"
+        " stop included) or workforce.max_occupancy=0.8,0.85 (a list); repeat for a grid",
+    )
+    w.add_argument("--model", choices=("erlang_a", "erlang_c"), default="erlang_a")
+    w.add_argument("--replications", type=int, help="also simulate the breach risk with this many")
+    w.add_argument("--seed", type=int, default=1)
+    w.add_argument("--out", help="directory to write sweep.csv, sweep.parquet and PNG plots to")
+    w.add_argument("--progress", action="store_true", help="show the progress bar even when piped")
+    fmt(w)
+    executor_options(w)
+    w.set_defaults(func=cmd_sweep)
+
+    hi = sub.add_parser("history", help="import call records: statistics, patience, backtest")
+    hi.add_argument("file", help="call-level CSV export (one row per call)")
+    hi.add_argument("--mapping", help="YAML/JSON column mapping (default: Anonymous Bank format)")
+    hi.add_argument("--interval-minutes", type=int, default=30, choices=(15, 30, 60))
+    hi.add_argument("--threshold-s", type=float, default=20.0, help="SL threshold [s]")
+    hi.add_argument(
+        "--busy-min-offered", type=int, default=30, help="offered calls in a busy interval"
+    )
+    hi.add_argument("--replications", type=int, default=5, help="simulation replications (0: none)")
+    hi.add_argument("--seed", type=int, default=1)
+    hi.add_argument("--plots", help="directory to write backtest, staffing and patience PNGs to")
+    hi.add_argument("--scenario-out", help="write the calibrated scenario (YAML or JSON) here")
+    fmt(hi)
+    hi.set_defaults(func=cmd_history)
+
+    x = sub.add_parser("examples", help="list the bundled scenarios")
+    x.add_argument("--copy", nargs=2, metavar=("NAME", "DIR"), help="write one out to edit")
+    fmt(x)
+    x.set_defaults(func=cmd_examples)
+    return parser
+
+
+def main(argv=None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # usage errors (one line, status 2) and --help (status 0)
+        return int(exit_.code or 0)
+    try:
+        args.func(args)
+    except (CliError, ScenarioError, ValueError, OSError, ExecutorError) as err:
+        _end_bar()
+        print(f"ccplan {args.command}: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _end_bar()
+        print(f"ccplan {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # a bug: still one line, never a traceback (the fuzz tests fail on it)
+        _end_bar()
+        print(
+            f"ccplan {args.command}: internal error ({type(err).__name__}: {err}); please "
+            "report it with the command and the file",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+    return 0
