@@ -1,0 +1,182 @@
+"""SLA check page: every clause at the FTE on offer, cost of the standard, breach risk, peak day."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from ui.state import (
+    cached_cost_curve,
+    cached_feasibility,
+    current_scenario,
+    executor_or_error,
+    planned,
+)
+
+
+def page_check():
+    from scenarios.output.report import breach_figure, cost_curve_figure
+    from scenarios.verdict import breach_risk
+
+    st.title("SLA check")
+    scenario, error = current_scenario()
+    if error:
+        st.error(error)
+        return
+    model = st.radio("Model", ("erlang_a", "erlang_c"), horizontal=True, key="check_model")
+    result, error = planned(scenario, model)
+    if error:
+        st.error(error)
+        return
+    required = result.total.fte[0]
+    st.session_state.setdefault("check_fte", float(round(required, 1)))
+    fte = st.number_input("FTE on offer", 0.0, 1e6, key="check_fte")
+    feas = cached_feasibility(scenario.model_dump_json(), float(fte), model)
+    st.caption(f"The plan needs {feas.fte_required:.1f} FTE (closed forms, {model}).")
+
+    def shown(clause: str, value: float) -> str:
+        return f"{value:.1f} s" if clause == "max_asa_s" else f"{value:.1%}"
+
+    rows = []
+    for c in feas.checks:
+        worst = int(np.nanargmax(c.gap)) if np.isfinite(c.gap).any() else 0
+        rows.append(
+            {
+                "channel": c.channel,
+                "standard": c.description,
+                "verdict": "met" if np.all(c.met) else f"missed in {int(np.sum(~c.met))} period(s)",
+                "worst period": f"{c.periods[worst]}: {shown(c.clause, c.measured[worst])}",
+                "by how much": "—" if c.gap[worst] <= 0 else shown(c.clause, c.gap[worst]),
+                "binding peak interval": f"{c.worst_start}: {shown(c.clause, c.worst_value)}",
+                "failing intervals": c.failing_intervals,
+                "price [FTE]": round(c.fte_saved, 2),
+                f"price [{scenario.workforce.currency}]": round(c.cost_saved),
+            }
+        )
+    st.caption(
+        "Per reporting period at the FTE on offer (closed forms). 'By how much': how far the "
+        "worst period is on the wrong side of the standard. 'Price': FTE and cost saved if "
+        "that clause alone were dropped."
+    )
+    st.dataframe(rows)
+    for w in feas.warnings:
+        st.warning(w)
+    queues = [
+        t.channel
+        for t in scenario.targets
+        if t.service_level is not None and scenario.channel(t.channel).kind != "deferred"
+    ]
+    if not queues:
+        return
+    channel = st.selectbox("Channel", queues, key="check_channel")
+    curve = cached_cost_curve(scenario.model_dump_json(), channel, model)
+    target = scenario.target_for(channel)
+    i = int(np.argmin(np.abs(curve.service_levels - target.service_level)))
+    j = int(np.argmin(np.abs(curve.thresholds_s - target.threshold_s)))
+    entry = {
+        "service_levels": curve.service_levels,
+        "thresholds_s": curve.thresholds_s,
+        "cost_per_year": curve.cost_per_year,
+        "sl_definition": curve.sl_definition.value,
+        "model": model,
+        "current": {
+            "service_level": curve.service_levels[i],
+            "threshold_s": curve.thresholds_s[j],
+            "cost_per_year": curve.cost_per_year[i, j],
+        },
+    }
+    st.pyplot(cost_curve_figure(channel, entry, curve.currency))
+    reps = st.number_input("Replications for the breach risk", 2, 200, key="check_reps")
+    key = (scenario.model_dump_json(), channel, model, float(fte), int(reps))
+    executor, executor_error = executor_or_error()
+    if executor_error:
+        st.error(executor_error)
+    if st.button("Estimate breach risk (simulation)", key="check_run", disabled=executor is None):
+        with st.spinner("simulating the reporting periods"):
+            risk = breach_risk(
+                scenario,
+                channel,
+                agents=feas.on_duty[channel],
+                model=model,
+                replications=int(reps),
+                seed=1,
+                executor=executor,
+            )
+        st.session_state.check_risk = (key, risk)
+    stored = st.session_state.get("check_risk")
+    if stored is not None and stored[0] == key:
+        risk = stored[1]
+        st.pyplot(
+            breach_figure(
+                channel,
+                {
+                    "periods": [
+                        {"period": str(p), "p_breach": b, "p_breach_low": lo, "p_breach_high": hi}
+                        for p, b, lo, hi in zip(
+                            risk.periods,
+                            risk.p_breach,
+                            risk.p_breach_low,
+                            risk.p_breach_high,
+                            strict=True,
+                        )
+                    ],
+                    "reporting_period": risk.reporting_period,
+                    "standard": f"{risk.standard:.0%} "
+                    f"{risk.sl_definition.describe(risk.threshold_s)}",
+                    "model": f"simulation, {risk.replications} replications",
+                },
+            )
+        )
+    peak_section(scenario, channel, model, int(reps), executor)
+
+
+def peak_section(scenario, channel: str, model: str, reps: int, executor) -> None:
+    """Busiest day: where the simulated time-varying system falls short of the per-interval
+    Erlang staffing (backlog carried over between intervals)."""
+    from scenarios.output.report import peak_figure
+    from scenarios.verdict import busiest_day, one_day, peak_check
+
+    key = (scenario.model_dump_json(), channel, model, reps)
+    if st.button(
+        "Check the busiest day by simulation", key="check_peak_run", disabled=executor is None
+    ):
+        with st.spinner("simulating the busiest day, then iterating its staffing"):
+            day = one_day(scenario, busiest_day(scenario, channel))
+            st.session_state.check_peak = (
+                key,
+                day,
+                peak_check(day, channel, model=model, replications=reps, seed=1, executor=executor),
+            )
+    stored = st.session_state.get("check_peak")
+    if stored is None or stored[0] != key:
+        return
+    _, day, peak = stored
+    minutes = day.interval_minutes
+    clock = [f"{i * minutes // 60:02d}:{i * minutes % 60:02d}" for i in peak.short_intervals]
+    definition = peak.sl_definition.describe(peak.threshold_s)
+    st.markdown(
+        f"**Busiest day {day.start_date}** ({channel}, SL {definition}): "
+        f"{len(clock)} interval(s) where the simulated SL is below {peak.target:.0%} with "
+        f"{peak.confidence:.0%} confidence at per-interval Erlang staffing"
+        + (f": {', '.join(clock)}." if clock else ".")
+        + f" Iterated staffing {'meets' if peak.converged else 'does not yet meet'} the target "
+        f"in every interval with {peak.extra_agent_hours:.1f} extra agent-hours."
+    )
+    st.pyplot(peak_figure(peak, minutes, str(day.start_date)))
+    i = peak.short_intervals
+    if i.size:
+        st.dataframe(
+            {
+                "interval start": clock,
+                "Erlang agents": peak.erlang_agents[i],
+                "SL closed form": [f"{v:.1%}" for v in peak.sl_formula[i]],
+                "SL simulated": [
+                    f"{m:.1%} ± {h:.1%}"
+                    for m, h in zip(
+                        peak.sl_sim_erlang[i], peak.sl_sim_erlang_half_width[i], strict=True
+                    )
+                ],
+                "agents after iterating": peak.isa_agents[i],
+                "SL simulated after": [f"{v:.1%}" for v in peak.sl_sim_isa[i]],
+            }
+        )

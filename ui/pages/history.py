@@ -1,0 +1,132 @@
+"""History page: call records in, import report, service given, patience, backtest, calibration."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from scenarios import ScenarioError
+from ui.state import (
+    _dump,
+    _session_file,
+)
+
+
+def page_history():
+    from scenarios.history import analyse_history
+    from scenarios.history.records import load_mapping
+    from scenarios.history.samples import sample_path
+    from scenarios.output.history_plots import backtest_figure, patience_figure, staffing_figure
+
+    st.title("History")
+    st.caption(
+        "Call-level records (one row per call) -> what was offered, the service given, "
+        "patience under censoring, and whether the models reproduce it."
+    )
+    records = st.file_uploader("Call records (CSV)", type=["csv", "txt"], key="hist_records_upload")
+    mapping = st.file_uploader(
+        "Column mapping (YAML/JSON; default: the Anonymous Bank export format)",
+        type=["yaml", "yml", "json"],
+        key="hist_mapping_upload",
+    )
+    cols = st.columns(3)
+    minutes = cols[0].selectbox("Interval [min]", (15, 30, 60), key="hist_interval")
+    threshold = cols[1].number_input("SL threshold [s]", 0.0, 3600.0, key="hist_threshold")
+    busy = cols[2].number_input("Busy interval: offered calls >=", 1, 100_000, key="hist_busy")
+    if records is not None:
+        source = records
+    else:
+        source = sample_path("bank-day")
+        st.caption(
+            f"No file uploaded: the bundled sample day `{source.name}` (Anonymous Bank, "
+            "1 August 1999) is used."
+        )
+    if not st.button("Analyse", key="hist_run"):
+        stored = st.session_state.get("hist_result")
+        if stored is None:
+            return
+        analysis = stored
+    else:
+        try:
+            path = source if isinstance(source, Path) else _session_file(source)
+            with st.spinner("importing and backtesting (Erlang C, Erlang A, simulation)"):
+                analysis = analyse_history(
+                    path,
+                    load_mapping(_session_file(mapping)) if mapping is not None else None,
+                    interval_minutes=int(minutes),
+                    threshold_s=float(threshold),
+                    busy_min_offered=int(busy),
+                )
+        except (ScenarioError, ValueError, OSError) as err:
+            st.error(f"Not analysed — {err}")
+            return
+        st.session_state.hist_result = analysis
+    rep, bt = analysis.report, analysis.backtest
+    st.subheader("Import")
+    st.markdown(
+        f"`{Path(rep.source).name}`: **{rep.rows_in}** rows read, **{rep.kept}** kept (offered "
+        f"calls), **{rep.rows_in - rep.kept}** dropped — "
+        + ("counts reconcile." if rep.reconciles else "counts do NOT reconcile.")
+    )
+    st.dataframe(
+        {
+            "rows": [f"kept: {k}" for k in rep.kept_by_kind]
+            + [f"dropped: {k}" for k in rep.dropped],
+            "count": list(rep.kept_by_kind.values()) + list(rep.dropped.values()),
+            "first line": [""] * len(rep.kept_by_kind)
+            + [str(rep.first_dropped_line[k]) for k in rep.dropped],
+        }
+    )
+    for line in rep.definitions:
+        st.caption(line)
+    st.subheader("Service given (observed, per day)")
+    d = analysis.days
+    defs = d.to_dict()["sl_definitions"]
+    st.dataframe(
+        {
+            "day": [str(x)[:10] for x in d.start],
+            "offered": d.offered,
+            "answered": d.answered,
+            "abandoned": d.abandoned,
+            f"SL ({defs['of_offered']})": [f"{v:.1%}" for v in d.service_level],
+            f"SL ({defs['excl_short_abandons']})": [
+                f"{v:.1%}" for v in d.service_level_excl_short_abandons
+            ],
+            f"SL ({defs['of_answered']})": [f"{v:.1%}" for v in d.service_level_of_answered],
+            "abandonment (of offered)": [f"{v:.1%}" for v in d.abandon_rate],
+            "ASA [s]": np.round(d.asa_s, 1),
+            "AHT recorded [s]": np.round(d.aht_s, 1),
+        }
+    )
+    pat = bt.patience
+    st.subheader("Patience")
+    st.markdown(
+        f"Mean patience **{pat.mean_s:.0f} s** (95% CI {pat.ci_low_s:.0f}–{pat.ci_high_s:.0f} s), "
+        f"Kaplan-Meier median {pat.km_median_s:.0f} s; {pat.abandoned} abandonments, "
+        f"{pat.censored_share:.0%} of waits censored. Method: {pat.method}. The mean wait of "
+        f"abandoners ({pat.naive_abandoner_mean_s:.0f} s) is biased low and not used."
+    )
+    st.pyplot(patience_figure(pat))
+    st.subheader("Backtest")
+    st.caption(
+        f"SL = {bt.sl_definition}; errors over {int(bt.busy.sum())} busy intervals (>= "
+        f"{bt.busy_min_offered} offered); simulation {bt.replications} replications."
+    )
+    for line in bt.staffing.method:
+        st.caption(line)
+    st.dataframe(bt.mae_table())
+    st.pyplot(backtest_figure(bt))
+    st.pyplot(staffing_figure(bt))
+    if st.button("Use the calibrated scenario", key="hist_calibrate_run"):
+        from scenarios.history.calibrate import calibrate
+
+        calibration = calibrate(analysis.calls, interval_minutes=int(minutes))
+        st.session_state.scenario_yaml = _dump(
+            json.loads(calibration.scenario.model_dump_json(exclude_defaults=True))
+        )
+        st.success("The calibrated scenario is now the scenario of every page.")
+        for note in calibration.notes:
+            st.caption(note)
