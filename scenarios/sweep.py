@@ -5,9 +5,9 @@ or a list of values; the grid is every combination. ``parse_vary`` reads the com
 ``PATH=START:STOP:STEP`` (the stop is included when the steps land on it, within 1e-9 of a
 step) or ``PATH=A,B,C`` (values read as YAML scalars: ``0.8``, ``15``, ``of_answered``).
 
-Paths follow the schema's field names; entries of a list are picked by their name
-(``channels.<name>``, ``targets.<channel>``, ``demand.special_periods.<label>``) or by their
-position (``channels.0``)::
+Paths are those of ``overrides`` (the one validated way to change a scenario): the schema's
+field names; entries of a list picked by their name (``channels.<name>``, ``targets.<channel>``,
+``demand.special_periods.<label>``) or by their position (``channels.0``, ``targets[0]``)::
 
     targets.voice.service_level=0.7:0.95:0.05
     targets.voice.threshold_s=15,20,30
@@ -34,17 +34,14 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ValidationError
 
-from .io import describe_validation_error, write_atomic
+from .io import write_atomic
+from .overrides import OverrideError, apply_overrides, resolve_path
 from .pipeline import plan
 from .scenario import Scenario
 
 #: Largest grid a sweep accepts (a typo such as a step of 0.0001 should not start 10^6 plans).
 MAX_POINTS = 10_000
-
-#: Fields of list entries that name them, tried in this order.
-_ENTRY_KEYS = ("name", "channel", "label")
 
 
 @dataclass(frozen=True)
@@ -118,93 +115,12 @@ def parse_vary(text: str) -> Axis:
     return Axis(path, tuple(values))
 
 
-def _where(keys) -> str:
-    return ".".join(str(k) for k in keys) or "the scenario"
-
-
-def resolve_path(scenario: Scenario, path: str) -> tuple:
-    """Keys into ``scenario.model_dump()`` (field names and list positions) for a dotted path.
-
-    Raises ``ValueError`` naming the path and what is there instead.
-    """
-    obj, keys, shown = scenario, [], []
-    parts = path.split(".")
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        if isinstance(obj, BaseModel):
-            fields = type(obj).model_fields
-            if part not in fields:
-                raise ValueError(
-                    f"--vary {path}: {_where(shown)} has no field {part!r}; "
-                    f"its fields are {', '.join(fields)}"
-                )
-            keys.append(part)
-            obj = getattr(obj, part)
-        elif isinstance(obj, tuple) and obj and isinstance(obj[0], BaseModel):
-            names = [next((getattr(e, k) for k in _ENTRY_KEYS if hasattr(e, k)), None) for e in obj]
-            if part.isdigit() and int(part) < len(obj):
-                index = int(part)
-            elif part in names:
-                index = names.index(part)
-            else:
-                listed = ", ".join(str(n) for n in names if n is not None)
-                raise ValueError(
-                    f"--vary {path}: no entry {part!r} in {_where(shown)}; "
-                    f"entries: {listed or f'0 .. {len(obj) - 1}'}"
-                )
-            keys.append(index)
-            obj = obj[index]
-        elif isinstance(obj, tuple) and part.isdigit() and int(part) < len(obj):
-            keys.append(int(part))  # one of a list of numbers, e.g. monthly_factors.11
-            obj = obj[int(part)]
-        elif isinstance(obj, dict) and (part in obj or last):
-            keys.append(part)
-            obj = obj.get(part)
-        else:
-            kind = "an empty list" if isinstance(obj, tuple) else f"the value {obj!r}"
-            raise ValueError(f"--vary {path}: {_where(shown)} is {kind}, with no field {part!r}")
-        shown.append(part)
-    if isinstance(obj, (BaseModel, tuple)) or (isinstance(obj, dict) and path != _SHRINKAGE):
-        raise ValueError(
-            f"--vary {path}: names a group of fields, not one value; "
-            f"give a field inside it, e.g. {path}.<field>"
-        )
-    return tuple(keys)
-
-
-_SHRINKAGE = "workforce.shrinkage"
-
-
-def _set(data: dict, keys: tuple, path: str, value) -> None:
-    target = data
-    for key in keys[:-1]:
-        target = target[key]
-    if path == _SHRINKAGE:
-        components = target[keys[-1]]
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"--vary {path}: the total shrinkage must be a number, got {value!r}")
-        total = sum(components.values())
-        # The total: scale every named component alike (one component if there are none).
-        target[keys[-1]] = (
-            {k: v * value / total for k, v in components.items()}
-            if total > 0
-            else {"shrinkage": value}
-        )
-        return
-    target[keys[-1]] = value
-
-
-def _apply(scenario: Scenario, changes: list[tuple[Axis, tuple, object]]) -> Scenario:
-    data = scenario.model_dump(mode="json")
-    for axis, keys, value in changes:
-        _set(data, keys, axis.path, value)
+def _apply(scenario: Scenario, changes: list[tuple[Axis, object]]) -> Scenario:
     try:
-        return Scenario.model_validate(data)
-    except ValidationError as err:
-        setting = ", ".join(f"{a.path}={v}" for a, _, v in changes)
-        raise ValueError(
-            f"--vary {setting}: " + "; ".join(describe_validation_error(err))
-        ) from None
+        return apply_overrides(scenario, [(axis.path, value) for axis, value in changes])
+    except OverrideError as err:
+        setting = ", ".join(f"{a.path}={v}" for a, v in changes)
+        raise ValueError(f"--vary {setting}: {err}") from None
 
 
 def grid(scenario: Scenario, axes) -> list[tuple[tuple, Scenario]]:
@@ -223,13 +139,16 @@ def grid(scenario: Scenario, axes) -> list[tuple[tuple, Scenario]]:
     size = math.prod(len(a.values) for a in axes)
     if size > MAX_POINTS:
         raise ValueError(f"the sweep has {size:,} grid points; at most {MAX_POINTS:,}")
-    keys = [resolve_path(scenario, a.path) for a in axes]
-    for axis, k in zip(axes, keys, strict=True):
+    for axis in axes:
+        try:
+            resolve_path(scenario, axis.path)
+        except OverrideError as err:
+            raise ValueError(f"--vary {err}") from None
         for value in axis.values:
-            _apply(scenario, [(axis, k, value)])
+            _apply(scenario, [(axis, value)])
     points = []
     for values in itertools.product(*(a.values for a in axes)):
-        changes = list(zip(axes, keys, values, strict=True))
+        changes = list(zip(axes, values, strict=True))
         points.append((tuple(values), _apply(scenario, changes)))
     return points
 

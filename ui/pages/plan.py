@@ -8,6 +8,7 @@ import streamlit as st
 
 from scenarios.output.export import intervals_csv
 from scenarios.output.plots import kpi_curve, staffing_curve, week_heatmap
+from scenarios.overrides import OverrideError, apply_overrides
 from ui.state import (
     current_scenario,
     planned,
@@ -15,7 +16,7 @@ from ui.state import (
 
 
 def target_editor(scenario):
-    """Edit the first SL target; returns the scenario with it applied."""
+    """Edit the first SL target; the scenario with it applied, or None (message shown)."""
     targets = [t for t in scenario.targets if t.service_level is not None]
     if not targets:
         return scenario
@@ -30,9 +31,12 @@ def target_editor(scenario):
         f"Threshold for {t.channel} [s]", 0.0, 604_800.0, key="plan_threshold"
     )
     cols[2].caption(f"SL definition: {t.sl_definition.describe(thr)}")
-    new = t.model_copy(update={"service_level": sl, "threshold_s": thr})
-    others = tuple(x for x in scenario.targets if x is not t)
-    return scenario.model_copy(update={"targets": (*others, new)})
+    try:
+        where = f"targets.{t.channel}"
+        return apply_overrides(scenario, {f"{where}.service_level": sl, f"{where}.threshold_s": thr})
+    except OverrideError as err:  # the schema's own message, naming the field and its range
+        st.error(str(err))
+        return None
 
 
 def page_plan():
@@ -50,6 +54,8 @@ def page_plan():
         format_func=lambda m: {"erlang_a": "Erlang A", "erlang_c": "Erlang C"}[m],
     )
     scenario = target_editor(scenario)
+    if scenario is None:
+        return
     result, error = planned(scenario, model)
     if error:
         st.error(error)
