@@ -32,8 +32,8 @@ def target_editor(scenario):
     )
     cols[2].caption(f"SL definition: {t.sl_definition.describe(thr)}")
     try:
-        where = f"targets.{t.channel}"
-        return apply_overrides(scenario, {f"{where}.service_level": sl, f"{where}.threshold_s": thr})
+        at = f"targets.{t.channel}"
+        return apply_overrides(scenario, {f"{at}.service_level": sl, f"{at}.threshold_s": thr})
     except OverrideError as err:  # the schema's own message, naming the field and its range
         st.error(str(err))
         return None
