@@ -1,0 +1,231 @@
+"""Feasibility: every clause of every target at the headcount on offer, and its price."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from erlang import SLDefinition, erlang_a_kpis, erlang_c_kpis
+
+from ..overrides import REMOVE, apply_overrides
+from ..pipeline import PlanResult, plan_channel
+from ..scenario import Scenario, Target
+from ._common import as_plan, channel_fte
+from .breach import _group_index, _period_of_intervals
+
+
+@dataclass(frozen=True)
+class TargetCheck:
+    """One clause of a channel's target at the staffing on offer, per reporting period.
+
+    ``measured`` is the predicted KPI per period (offered-weighted service level and
+    abandonment, answered-weighted ASA, time-weighted occupancy, excluded intervals left out);
+    ``gap`` is how far it is on the wrong side of ``standard`` (positive: missed);
+    ``failing_intervals`` counts intervals missing it. ``fte_saved`` and ``cost_saved`` are
+    what the plan would save if this clause alone were dropped (its price).
+    """
+
+    channel: str
+    clause: str
+    description: str
+    standard: float
+    periods: np.ndarray
+    measured: np.ndarray
+    gap: np.ndarray
+    met: np.ndarray
+    failing_intervals: int
+    fte_saved: float
+    cost_saved: float
+    failing_starts: tuple[str, ...] = ()
+    """Start times of the intervals that miss the clause."""
+    worst_start: str = ""
+    """The interval furthest on the wrong side (the binding peak)."""
+    worst_value: float = float("nan")
+    per_interval: np.ndarray | None = None
+    """The predicted KPI in every interval (NaN where nothing is offered)."""
+    sl_definition: SLDefinition | None = None
+    """How the service level is counted (the ``service_level`` clause; None for the others)."""
+
+
+@dataclass(frozen=True)
+class Feasibility:
+    """The targets at a given headcount: which hold, which fail and by how much."""
+
+    model: str
+    fte_offered: float
+    fte_required: float
+    checks: list[TargetCheck]
+    binding: dict[str, str]
+    warnings: list[str]
+    currency: str
+    on_duty: dict[str, np.ndarray]
+    """Agents on duty per interval and channel at the offered headcount."""
+
+
+def _clauses(target: Target):
+    out = []
+    if target.service_level is not None:
+        out.append(("service_level", target.service_level))
+    for name in ("max_asa_s", "max_abandon", "max_occupancy"):
+        if getattr(target, name) is not None:
+            out.append((name, getattr(target, name)))
+    return out
+
+
+def feasibility(
+    source: Scenario | PlanResult, *, fte=None, budget=None, model: str | None = None
+) -> Feasibility:
+    """Check every target at the headcount on offer (``fte``, or ``budget`` over the horizon in
+    the workforce currency; default: the scenario's ``workforce.fte_offered``, else the plan's
+    own staffing).
+
+    The offered FTE are spread like the plan's schedule (each interval's scheduled staff scaled
+    by offered / required FTE, rounded down), and shrinkage is taken off to get the agents on
+    duty; the KPIs then come from the closed forms (the plan's model). ``source`` is the plan
+    (a scenario is planned first with ``model``); its demand and staffing are reused, and each
+    clause's price re-plans only its own channel (``clause_price``).
+    """
+    if fte is not None and budget is not None:
+        raise ValueError("give `fte` or `budget`, not both")
+    result = as_plan(source, model)
+    scenario, model = result.scenario, result.model
+    wf = scenario.workforce
+    weeks = scenario.days / 7.0
+    if fte is None and budget is None:
+        fte = wf.fte_offered
+    if budget is not None:
+        if wf.hourly_cost <= 0:
+            raise ValueError("a `budget` needs workforce.hourly_cost > 0")
+        fte = budget / (wf.hourly_cost * wf.hours_per_fte_per_week * weeks)
+    required = float(result.total.fte[0])
+    offered = required if fte is None else float(fte)
+    if offered < 0:
+        raise ValueError(f"`fte` must be >= 0, got {offered:g}")
+    scale = offered / required if required > 0 else 0.0
+    starts = result.table.start.astype(str)
+    warnings = []
+    checks, binding, duty = [], {}, {}
+    for ch in scenario.channels:
+        demand = result.table.channels[ch.name]
+        plan_ch = result.channels[ch.name]
+        scheduled = np.floor(plan_ch.scheduled_agents * scale + 1e-9)
+        on_duty = np.floor(scheduled * (1 - wf.total_shrinkage) + 1e-9)
+        if fte is None:  # the plan's own staffing: exactly its required agents on duty
+            on_duty = plan_ch.required_agents.astype(float)
+        duty[ch.name] = on_duty.astype(np.int64)
+        target = scenario.target_for(ch.name)
+        if target is None:
+            continue
+        if target.service_level is not None and target.service_level >= 1.0:
+            warnings.append(f"{ch.name}: an SL target of 100% cannot be met by any staffing")
+        if ch.kind == "deferred":
+            continue  # deferred work has no queueing prediction per interval (see the plan)
+        conc = ch.concurrency
+        aht = demand.aht_s * (1.0 + ch.concurrency_stretch * (conc - 1))
+        t = target.threshold_s if target.threshold_s is not None else 0.0
+        use_a = model == "erlang_a" and demand.patience_s is not None
+        k = (
+            erlang_a_kpis(demand.calls_per_hour, aht, demand.patience_s, on_duty * conc, t)
+            if use_a
+            else erlang_c_kpis(demand.calls_per_hour, aht, on_duty * conc, t)
+        )
+        busy = demand.offered > 0
+        if np.any(busy & (k.occupancy > 0.98)):
+            warnings.append(
+                f"{ch.name}: occupancy above 98% in {int(np.sum(busy & (k.occupancy > 0.98)))} "
+                "intervals: the steady-state formulas are unreliable there"
+            )
+        labels, periods = _period_of_intervals(scenario, target.reporting_period)
+        group = _group_index(labels, periods)
+        keep = ~demand.excluded & busy
+        answered = demand.offered * (1 - k.p_abandon)
+
+        def weighted(values, weights, group=group, keep=keep, n=periods.size):
+            num = np.bincount(group[keep], weights=(values * weights)[keep], minlength=n)
+            den = np.bincount(group[keep], weights=weights[keep], minlength=n)
+            return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan), den > 0
+
+        for clause, standard in _clauses(target):
+            if clause == "service_level":
+                values, weights, lower_is_better = (
+                    k.service_level_for(target.sl_definition),
+                    demand.offered,
+                    False,
+                )
+                text = f"service level {standard:.0%} ({target.sl_definition.describe(t)})"
+            elif clause == "max_asa_s":
+                values, weights, lower_is_better = k.asa_s, answered, True
+                text = f"ASA at most {standard:g} s"
+            elif clause == "max_abandon":
+                values, weights, lower_is_better = k.p_abandon, demand.offered, True
+                text = f"abandonment at most {standard:.1%} of offered"
+            else:
+                values, weights, lower_is_better = k.occupancy, on_duty, True
+                text = f"occupancy at most {standard:.0%}"
+            measured, has = weighted(np.asarray(values, dtype=float), weights)
+            gap = (measured - standard) if lower_is_better else (standard - measured)
+            gap = np.where(has, gap, 0.0)
+            per_interval_gap = (values - standard) if lower_is_better else (standard - values)
+            ranked = np.where(keep, per_interval_gap, -np.inf)
+            worst = int(np.argmax(ranked)) if np.any(keep) else None
+            fte_saved, cost_saved = clause_price(result, ch.name, clause)
+            checks.append(
+                TargetCheck(
+                    channel=ch.name,
+                    clause=clause,
+                    description=text,
+                    standard=float(standard),
+                    periods=periods,
+                    measured=np.where(has, measured, np.nan),
+                    gap=gap,
+                    met=gap <= 1e-12,
+                    failing_intervals=int(np.sum(keep & (per_interval_gap > 1e-12))),
+                    fte_saved=fte_saved,
+                    cost_saved=cost_saved,
+                    failing_starts=tuple(starts[keep & (per_interval_gap > 1e-12)]),
+                    worst_start=str(starts[worst]) if worst is not None else "",
+                    worst_value=float(np.asarray(values)[worst]) if worst is not None else np.nan,
+                    per_interval=np.where(busy, np.asarray(values, dtype=float), np.nan),
+                    sl_definition=target.sl_definition if clause == "service_level" else None,
+                )
+            )
+        mine = [c for c in checks if c.channel == ch.name]
+        if mine:
+            binding[ch.name] = max(mine, key=lambda c: c.fte_saved).clause
+    return Feasibility(
+        model=model,
+        fte_offered=offered,
+        fte_required=required,
+        checks=checks,
+        binding=binding,
+        warnings=warnings,
+        currency=wf.currency,
+        on_duty=duty,
+    )
+
+
+def _without_clause(scenario: Scenario, channel: str, clause: str) -> Scenario:
+    """The scenario with one clause of one channel's target dropped (the whole target when it
+    was the last clause: a target needs at least one), through ``apply_overrides``."""
+    k = next(k for k, t in enumerate(scenario.targets) if t.channel == channel)
+    target = scenario.targets[k]
+    left = [name for name, _ in _clauses(target) if name != clause]
+    if not left:
+        return apply_overrides(scenario, {f"targets[{k}]": REMOVE})
+    return apply_overrides(scenario, {f"targets[{k}].{clause}": REMOVE})
+
+
+def clause_price(result: PlanResult, channel: str, clause: str) -> tuple[float, float]:
+    """FTE and cost over the horizon saved if ``clause`` of ``channel``'s target were dropped.
+
+    A target constrains only its own channel's staffing, and dropping it changes no demand, so
+    only that channel is re-planned, from the plan's demand: saved = the channel's paid hours
+    (as FTE) and cost in the plan minus those of the relaxed channel.
+    """
+    relaxed = _without_clause(result.scenario, channel, clause)
+    ch = relaxed.channel(channel)
+    before = result.channels[channel]
+    after = plan_channel(relaxed, ch, result.table.channels[channel], result.model)
+    fte_saved = channel_fte(result, before.paid_hours.sum() - after.paid_hours.sum())
+    return fte_saved, float(before.cost.sum() - after.cost.sum())
