@@ -32,16 +32,18 @@ def cached_plan(scenario_json: str, model: str):
 
 @st.cache_data(show_spinner=False)
 def cached_feasibility(scenario_json: str, fte: float, model: str):
+    """The verdict's feasibility part, from the cached plan (keyed on the scenario JSON)."""
     from scenarios.verdict import feasibility
 
-    return feasibility(parse_scenario(json.loads(scenario_json)), fte=fte, model=model)
+    return feasibility(cached_plan(scenario_json, model), fte=fte)
 
 
-@st.cache_data(show_spinner="re-planning the scenario for 48 standards")
+@st.cache_data(show_spinner="re-planning the channel for 48 standards")
 def cached_cost_curve(scenario_json: str, channel: str, model: str):
+    """The verdict's cost curve of ``channel``, from the cached plan."""
     from scenarios.verdict import cost_curve
 
-    return cost_curve(parse_scenario(json.loads(scenario_json)), channel, model=model)
+    return cost_curve(cached_plan(scenario_json, model), channel)
 
 
 def scenario_text(name: str) -> str:

@@ -8,40 +8,46 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..io import write_atomic
+from ..verdict import DAYS_PER_YEAR, MODEL_NAMES, BreachRisk, CostCurve, Verdict
 from .plots import _figure, save_png
 
 
-def cost_curve_figure(channel: str, entry: dict, currency: str) -> Figure:
-    """Cost per year against the SL target, one line per threshold, current standard marked."""
+def cost_curve_figure(curve: CostCurve) -> Figure:
+    """Cost per year against the SL target, one line per threshold, current standard marked
+    (the grid point nearest it)."""
     fig = _figure(8.0, 4.2)
     ax = fig.add_subplot()
-    sls = np.asarray(entry["service_levels"])
-    costs = np.asarray(entry["cost_per_year"])
-    for j, threshold in enumerate(entry["thresholds_s"]):
-        ax.plot(sls * 100, costs[:, j] / 1e3, marker="o", ms=3, label=f"within {threshold:g} s")
-    cur = entry["current"]
-    ax.plot(
-        cur["service_level"] * 100,
-        cur["cost_per_year"] / 1e3,
-        "r*",
-        ms=14,
-        label=f"current: {cur['service_level']:.0%} within {cur['threshold_s']:g} s",
-    )
-    ax.set_xlabel(f"service level target [%] ({entry['sl_definition'].replace('_', ' ')})")
-    ax.set_ylabel(f"cost of the whole scenario [k{currency}/yr]")
-    ax.set_title(f"Cost of the standard, {channel} ({entry['model']})")
+    sls = curve.service_levels
+    for j, threshold in enumerate(curve.thresholds_s):
+        ax.plot(
+            sls * 100,
+            curve.cost_per_year[:, j] / 1e3,
+            marker="o",
+            ms=3,
+            label=f"within {threshold:g} s",
+        )
+    if curve.current is not None:
+        i, j = curve.current_index()
+        ax.plot(
+            sls[i] * 100,
+            curve.cost_per_year[i, j] / 1e3,
+            "r*",
+            ms=14,
+            label=f"current: {sls[i]:.0%} within {curve.thresholds_s[j]:g} s",
+        )
+    ax.set_xlabel(f"service level target [%] ({curve.sl_definition.value.replace('_', ' ')})")
+    ax.set_ylabel(f"cost of the whole scenario [k{curve.currency}/yr]")
+    ax.set_title(f"Cost of the standard, {curve.channel} ({MODEL_NAMES[curve.model]})")
     ax.legend(fontsize="small", ncol=2)
     return fig
 
 
-def breach_figure(channel: str, entry: dict) -> Figure:
-    """P(breach) per reporting period with its 95% interval."""
+def breach_figure(risk: BreachRisk) -> Figure:
+    """P(breach) per reporting period with its 95% (Wilson) interval."""
     fig = _figure(8.0, 3.6)
     ax = fig.add_subplot()
-    periods = [p["period"] for p in entry["periods"]]
-    p = np.array([q["p_breach"] for q in entry["periods"]])
-    low = np.array([q["p_breach_low"] for q in entry["periods"]])
-    high = np.array([q["p_breach_high"] for q in entry["periods"]])
+    periods = [str(p) for p in risk.periods]
+    p, low, high = risk.p_breach, risk.p_breach_low, risk.p_breach_high
     x = np.arange(len(periods))
     ax.bar(x, p, color="tab:red", alpha=0.7)
     ax.errorbar(x, p, yerr=[p - low, high - p], fmt="none", color="black", capsize=3)
@@ -49,8 +55,8 @@ def breach_figure(channel: str, entry: dict) -> Figure:
     ax.set_ylim(0, 1)
     ax.set_ylabel("P(measured SL < standard)")
     ax.set_title(
-        f"Breach risk per {entry['reporting_period']}, {channel}: {entry['standard']} "
-        f"({entry['model']})",
+        f"Breach risk per {risk.reporting_period}, {risk.channel}: {risk.standard_text} "
+        f"({risk.method})",
         fontsize="medium",
     )
     return fig
@@ -92,66 +98,68 @@ def peak_figure(peak, interval_minutes: int, date: str) -> Figure:
     return fig
 
 
-def write_report(data: dict, out_dir) -> list[Path]:
-    """Write ``verdict.md`` and its PNG plots into ``out_dir``."""
+def write_report(result: Verdict, out_dir) -> list[Path]:
+    """Write ``verdict.md`` and its PNG plots into ``out_dir`` (from the typed verdict)."""
     out = Path(out_dir)
-    cur = data["currency"]
+    cur = result.currency
+    feas = result.feasibility
+    per_year = DAYS_PER_YEAR / result.days
     written = []
     lines = [
-        f"# SLA verdict: {data['scenario']}",
+        f"# SLA verdict: {result.scenario}",
         "",
-        f"{data['fte_offered']:.1f} FTE on offer; the plan needs {data['fte_required']:.1f} FTE "
-        f"(closed forms, {data['model'].replace('_', ' ').title()}).",
+        f"{feas.fte_offered:.1f} FTE on offer; the plan needs {feas.fte_required:.1f} FTE "
+        f"(closed forms, {MODEL_NAMES[result.model]}).",
         "",
         "## Targets at the staffing on offer",
         "",
         "| channel | standard | model | verdict | failing intervals | price if dropped |",
         "|---|---|---|---|---|---|",
     ]
-    for t in data["targets"]:
-        missed = sum(not p["met"] for p in t["periods"])
+    for c in feas.checks:
+        missed = int(np.sum(~np.asarray(c.met)))
         verdict = "met in every period" if missed == 0 else f"missed in {missed} period(s)"
         lines.append(
-            f"| {t['channel']} | {t['standard']} | {t['model']} | {verdict} | "
-            f"{t['failing_intervals']} | {t['price_fte']:.1f} FTE, {t['price_per_year']:,.0f} "
+            f"| {c.channel} | {c.description} | {MODEL_NAMES[result.model]} | {verdict} | "
+            f"{c.failing_intervals} | {c.fte_saved:.1f} FTE, {c.cost_saved * per_year:,.0f} "
             f"{cur}/yr |"
         )
-    for channel, clause in data["binding"].items():
+    for channel, clause in feas.binding.items():
         lines += ["", f"Binding target for **{channel}**: `{clause}`."]
-    for channel, entry in data["cost_of_standard"].items():
+    for channel, curve in result.cost_curves.items():
         name = f"cost_curve_{channel}.png"
-        written.append(save_png(cost_curve_figure(channel, entry, cur), out / name))
+        written.append(save_png(cost_curve_figure(curve), out / name))
         lines += ["", f"## Cost of the standard: {channel}", "", f"![cost curve]({name})"]
-    for channel, entry in data["breach_risk"].items():
+    for channel, risk in result.breach_risks.items():
         name = f"breach_{channel}.png"
-        written.append(save_png(breach_figure(channel, entry), out / name))
+        written.append(save_png(breach_figure(risk), out / name))
         lines += [
             "",
             f"## Breach risk: {channel}",
             "",
-            f"{entry['standard']} measured per {entry['reporting_period']} ({entry['model']}): "
-            f"{entry['expected_breaches_per_year']:.1f} breached periods expected per year, "
-            f"expected penalty {entry['expected_penalty_per_year']:,.0f} {cur}/yr, bonus "
-            f"{entry['expected_bonus_per_year']:,.0f} {cur}/yr.",
+            f"{risk.standard_text} measured per {risk.reporting_period} ({risk.method}): "
+            f"{risk.expected_breaches_per_year:.1f} breached periods expected per year, "
+            f"expected penalty {risk.expected_penalty.sum() * per_year:,.0f} {cur}/yr, bonus "
+            f"{risk.expected_bonus.sum() * per_year:,.0f} {cur}/yr.",
             "",
             f"![breach risk]({name})",
         ]
-    for channel, entry in data.get("staffing_for_risk", {}).items():
+    for channel, staffing in result.risk_staffing.items():
         lines += [
             "",
-            f"To keep P(breach) at most {entry['max_p_breach']:.0%} in every period "
-            f"({channel}): {entry['extra_agents_per_staffed_interval']} more agent(s) in "
-            "every staffed interval.",
+            f"To keep P(breach) at most {staffing.max_p_breach:.0%} in every period "
+            f"({channel}): {staffing.extra_agents} more agent(s) in every staffed interval.",
         ]
-    for channel, p in data.get("peak_day", {}).items():
+    for channel, day in result.peak_days.items():
+        peak = day.check
         lines += [
             "",
-            f"Busiest day {p['date']} ({channel}, {p['model']}): "
-            f"{len(p['intervals_short_of_target_at_erlang_staffing'])} interval(s) fall short "
-            f"at per-interval Erlang staffing; iterated staffing adds "
-            f"{p['extra_agent_hours']:.1f} agent-hours.",
+            f"Busiest day {day.date} ({channel}, simulation of the whole day, "
+            f"{peak.replications} replications): {len(peak.short_intervals)} interval(s) fall "
+            f"short at per-interval Erlang staffing; iterated staffing adds "
+            f"{peak.extra_agent_hours:.1f} agent-hours.",
         ]
-    if data["warnings"]:
-        lines += ["", "## Warnings", ""] + [f"- {w}" for w in data["warnings"]]
+    if result.warnings:
+        lines += ["", "## Warnings", ""] + [f"- {w}" for w in result.warnings]
     write_atomic(out / "verdict.md", "\n".join(lines) + "\n")
     return [out / "verdict.md", *written]

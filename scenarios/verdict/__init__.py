@@ -33,6 +33,7 @@ from .peak import PeakCheck, busiest_day, one_day, peak_check
 
 __all__ = [
     "DAYS_PER_YEAR",
+    "MODEL_NAMES",
     "SECTIONS",
     "BreachRisk",
     "CostCurve",

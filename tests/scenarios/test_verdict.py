@@ -204,3 +204,98 @@ def test_breach_risk_warns_when_the_window_is_short_for_the_handle_time():
     risk = breach_risk(peak_scenario(), "voice", model="erlang_c", replications=3)
     assert any("short against the handle time" in w for w in risk.warnings)
     assert not breach_risk(stationary_scenario(3), "voice", replications=3).warnings
+
+
+def _count_calls(monkeypatch, module, name: str, calls: list) -> None:
+    """Record every call of ``module.name`` wherever it is looked up: the defining module and
+    every scenarios/ui module that imported it by name."""
+    import sys
+
+    original = getattr(module, name)
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    for mod_name, mod in list(sys.modules.items()):
+        if mod_name.split(".")[0] in ("scenarios", "ui") and getattr(mod, name, None) is original:
+            monkeypatch.setattr(mod, name, counted)
+
+
+def test_one_check_expands_demand_once_and_plans_each_channel_once(monkeypatch, capsys):
+    import json
+
+    import scenarios.cli.check  # noqa: F401  (every import site loaded before counting)
+    import scenarios.demand
+    import scenarios.output.report  # noqa: F401
+    import scenarios.pipeline
+    from scenarios.cli import main
+    from scenarios.demand import expand
+
+    base = load_example("default")
+    expansions, plans = [], []
+    _count_calls(monkeypatch, scenarios.demand, "expand", expansions)
+    _count_calls(monkeypatch, scenarios.pipeline, "plan_channel", plans)
+    argv = ["check", "default", "--replications", "3", "--executor", "serial", "--format", "json"]
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+
+    # Expected independently from the scenario: the queue channels with an SL standard get a
+    # cost curve, clause prices and a peak check; each distinct busiest day is one new demand.
+    queues = [
+        c.name
+        for c in base.channels
+        if c.kind != "deferred"
+        and base.target_for(c.name) is not None
+        and base.target_for(c.name).service_level is not None
+    ]
+    offered = {name: d.offered.reshape(base.days, -1) for name, d in expand(base).channels.items()}
+    busiest = {int(np.argmax(offered[name].sum(axis=1))) for name in queues}
+    assert [s.days for s, *_ in expansions] == [base.days] + [1] * len(busiest)
+    planned = expansions[0][0]
+    assert planned == base  # the full scenario, once
+
+    full = [(s, ch.name) for s, ch, *_ in plans if s.days == base.days]
+    # The base plan plans the very scenario object it expanded (a what-if is a new scenario,
+    # equal to it at the grid point of the current standard): each channel once.
+    for channel in base.channels:
+        assert sum(s is planned and name == channel.name for s, name in full) == 1
+    n_clauses = sum(
+        sum(
+            getattr(base.target_for(q), f) is not None
+            for f in ("service_level", "max_asa_s", "max_abandon", "max_occupancy")
+        )
+        for q in queues
+    )
+    grid = len(data["cost_of_standard"]["voice"]["service_levels"]) * len(
+        data["cost_of_standard"]["voice"]["thresholds_s"]
+    )
+    # The what-ifs re-plan only the channel they change: one plan per clause dropped (its
+    # price) and per cost-curve grid point.
+    assert len(full) == len(base.channels) + n_clauses + grid * len(queues)
+    assert all(name in queues for s, name in full if s is not planned)
+    one_day_plans = [name for s, ch, *_ in plans if s.days == 1 for name in [ch.name]]
+    assert len(one_day_plans) == len(base.channels) * len(busiest)
+
+
+def test_a_what_if_outside_the_schema_names_the_scenario_field():
+    from scenarios.overrides import OverrideError
+
+    scenario = load_example("default")
+    k = [t.channel for t in scenario.targets].index("voice")
+    with pytest.raises(OverrideError, match=rf"targets\[{k}\]\.threshold_s"):
+        cost_curve(scenario, "voice", thresholds_s=(20, 40 * 86_400))
+
+
+def test_a_clause_price_is_what_the_plan_saves_without_the_clause():
+    from scenarios.overrides import REMOVE, apply_overrides
+    from scenarios.verdict import feasibility
+
+    scenario = load_example("default")
+    feas = feasibility(scenario)
+    base = plan(scenario)
+    k = [t.channel for t in scenario.targets].index("voice")
+    for check in [c for c in feas.checks if c.channel == "voice"]:
+        relaxed = plan(apply_overrides(scenario, {f"targets[{k}].{check.clause}": REMOVE}))
+        assert check.fte_saved == pytest.approx(base.total.fte[0] - relaxed.total.fte[0])
+        assert check.cost_saved == pytest.approx(base.total.cost[0] - relaxed.total.cost[0])

@@ -70,22 +70,7 @@ def page_check():
         return
     channel = st.selectbox("Channel", queues, key="check_channel")
     curve = cached_cost_curve(scenario.model_dump_json(), channel, model)
-    target = scenario.target_for(channel)
-    i = int(np.argmin(np.abs(curve.service_levels - target.service_level)))
-    j = int(np.argmin(np.abs(curve.thresholds_s - target.threshold_s)))
-    entry = {
-        "service_levels": curve.service_levels,
-        "thresholds_s": curve.thresholds_s,
-        "cost_per_year": curve.cost_per_year,
-        "sl_definition": curve.sl_definition.value,
-        "model": model,
-        "current": {
-            "service_level": curve.service_levels[i],
-            "threshold_s": curve.thresholds_s[j],
-            "cost_per_year": curve.cost_per_year[i, j],
-        },
-    }
-    st.pyplot(cost_curve_figure(channel, entry, curve.currency))
+    st.pyplot(cost_curve_figure(curve))
     reps = st.number_input("Replications for the breach risk", 2, 200, key="check_reps")
     key = (scenario.model_dump_json(), channel, model, float(fte), int(reps))
     executor, executor_error = executor_or_error()
@@ -94,10 +79,9 @@ def page_check():
     if st.button("Estimate breach risk (simulation)", key="check_run", disabled=executor is None):
         with st.spinner("simulating the reporting periods"):
             risk = breach_risk(
-                scenario,
+                result,
                 channel,
                 agents=feas.on_duty[channel],
-                model=model,
                 replications=int(reps),
                 seed=1,
                 executor=executor,
@@ -105,47 +89,28 @@ def page_check():
         st.session_state.check_risk = (key, risk)
     stored = st.session_state.get("check_risk")
     if stored is not None and stored[0] == key:
-        risk = stored[1]
-        st.pyplot(
-            breach_figure(
-                channel,
-                {
-                    "periods": [
-                        {"period": str(p), "p_breach": b, "p_breach_low": lo, "p_breach_high": hi}
-                        for p, b, lo, hi in zip(
-                            risk.periods,
-                            risk.p_breach,
-                            risk.p_breach_low,
-                            risk.p_breach_high,
-                            strict=True,
-                        )
-                    ],
-                    "reporting_period": risk.reporting_period,
-                    "standard": f"{risk.standard:.0%} "
-                    f"{risk.sl_definition.describe(risk.threshold_s)}",
-                    "model": f"simulation, {risk.replications} replications",
-                },
-            )
-        )
-    peak_section(scenario, channel, model, int(reps), executor)
+        st.pyplot(breach_figure(stored[1]))
+    peak_section(result, channel, int(reps), executor)
 
 
-def peak_section(scenario, channel: str, model: str, reps: int, executor) -> None:
-    """Busiest day: where the simulated time-varying system falls short of the per-interval
-    Erlang staffing (backlog carried over between intervals)."""
+def peak_section(result, channel: str, reps: int, executor) -> None:
+    """Busiest day of the plan ``result``: where the simulated time-varying system falls short
+    of the per-interval Erlang staffing (backlog carried over between intervals)."""
     from scenarios.output.report import peak_figure
+    from scenarios.pipeline import plan
     from scenarios.verdict import busiest_day, one_day, peak_check
 
+    scenario, model = result.scenario, result.model
     key = (scenario.model_dump_json(), channel, model, reps)
     if st.button(
         "Check the busiest day by simulation", key="check_peak_run", disabled=executor is None
     ):
         with st.spinner("simulating the busiest day, then iterating its staffing"):
-            day = one_day(scenario, busiest_day(scenario, channel))
+            day = one_day(scenario, busiest_day(result, channel))
             st.session_state.check_peak = (
                 key,
                 day,
-                peak_check(day, channel, model=model, replications=reps, seed=1, executor=executor),
+                peak_check(plan(day, model), channel, replications=reps, seed=1, executor=executor),
             )
     stored = st.session_state.get("check_peak")
     if stored is None or stored[0] != key:
