@@ -12,7 +12,7 @@ A change names a field by its path into the schema and gives the new value::
 whole result through the same pydantic schema as a scenario file, so every route (sweeps, the
 app's form, the verdict's what-ifs, the cost curve) rejects ``service_level=5`` with the
 scenario's own field name and allowed range. ``REMOVE`` as a value drops a list entry (e.g. a
-target) or unsets an optional field. Pydantic's ``model_copy(update=...)`` does not validate;
+target) or unsets an optional field. Pydantic's ``model_copy`` with an update does not validate;
 nothing in the project uses it on a validated model.
 """
 
@@ -168,7 +168,8 @@ def apply_overrides(scenario: Scenario, changes: Mapping[str, Any] | Iterable) -
     items = _items(changes)
     data = scenario.model_dump(mode="json")
     for path, value in items:
-        keys = resolve_path(scenario, path, whole=value is REMOVE or isinstance(value, dict))
+        whole = value is REMOVE or isinstance(value, (dict, list, tuple))  # a group replaced
+        keys = resolve_path(scenario, path, whole=whole)
         _set(data, keys, path, value)
     try:
         return Scenario.model_validate(_drop_removed(data))

@@ -33,6 +33,7 @@ from scenarios.history.stats import (
     patience_of,
     period_stats,
 )
+from scenarios.overrides import apply_overrides
 from scenarios.pipeline import plan
 
 SAMPLE = sample_path("bank-day")
@@ -420,7 +421,7 @@ def test_calibrated_scenario_plans_and_reproduces_the_history(calls, bt, kept_ro
     )
     np.testing.assert_array_equal(result.channels["voice"].required_agents, need.agents)
     # Without the bands it is the backtest's question: the agents needed for 80/20.
-    flat = sc.model_copy(update={"channels": (voice.model_copy(update={"intraday_bands": ()}),)})
+    flat = apply_overrides(sc, {f"channels.{voice.name}.intraday_bands": []})
     np.testing.assert_array_equal(
         plan(flat, "erlang_a").channels["voice"].required_agents, bt.required_agents
     )
