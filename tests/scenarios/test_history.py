@@ -495,3 +495,16 @@ def test_cli_history_table_states_definitions(capsys):
     assert "2375 rows read" in out
     assert "answered within 20 s / offered" in out
     assert "after-call time" in out and "censored" in out
+
+
+def test_the_bundled_samples_ship_inside_the_package(capsys):
+    """No ../shared at run time: the samples are package data, with their source and licence."""
+    from scenarios.history.samples import SAMPLES
+
+    for name in SAMPLES:
+        path = sample_path(name)
+        assert path.is_file() and "scenarios" in path.parts and path.stat().st_size > 50_000
+    assert "Licence" in (sample_path("bank-day").parent / "README.md").read_text()
+    assert main(["history", "bank-day", "--replications", "2", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["import"]["rows_in"] == 2375
