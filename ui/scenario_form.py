@@ -1,9 +1,10 @@
 """The main fields of a scenario as a flat list of form fields (paths into the file's mapping).
 
 The app edits the raw mapping of the scenario file (what YAML/JSON hold) with
-``scenarios.overrides.edit_mapping``, keeping the user's file as written, so that whatever the user typed reaches the same pydantic schema as a file would and
-gets the same message (``targets[0].service_level: must be a fraction in [0, 1], got 80; use
-0.8 for 80%``). Pure functions; no Streamlit here.
+``scenarios.overrides.edit_mapping``, keeping the user's file as written, so that whatever the
+user typed reaches the same pydantic schema as a file would and gets the same message
+(``targets[0].service_level: must be a fraction in [0, 1], got 80; use 0.8 for 80%``). Pure
+functions; no Streamlit here.
 """
 
 from __future__ import annotations
