@@ -12,7 +12,7 @@ from .erlang_b import erlang_b
 from .erlang_c import erlang_c, erlang_c_kpis
 from .load import offered_load_erlangs
 from .results import QueueKPIs, StaffingResult
-from .service_level import SLDefinition
+from .service_level import SLDefinition, ratio_of_counts, service_level_from_counts
 from .staffing import required_agents
 
 __all__ = [
@@ -24,5 +24,7 @@ __all__ = [
     "erlang_c",
     "erlang_c_kpis",
     "offered_load_erlangs",
+    "ratio_of_counts",
     "required_agents",
+    "service_level_from_counts",
 ]

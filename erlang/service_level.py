@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+import numpy as np
+
 
 class SLDefinition(str, Enum):
     """How "X% answered within Y seconds" is counted.
@@ -47,3 +49,43 @@ class SLDefinition(str, Enum):
             SLDefinition.EXCL_SHORT_ABANDONS: "service_level_excl_short_abandons",
             SLDefinition.OF_ANSWERED: "service_level_of_answered",
         }[self]
+
+
+def ratio_of_counts(numerator, denominator):
+    """``numerator / denominator`` elementwise, NaN where the denominator is 0 (not measured).
+
+    The one convention for a period with nothing to count: its KPI is not measured (NaN), so it
+    is neither met nor missed; never 1.0 ("perfect") or 0.0 ("failed").
+
+    >>> ratio_of_counts([8, 0], [10, 0]).tolist()
+    [0.8, nan]
+    """
+    num = np.asarray(numerator, dtype=float)
+    den = np.asarray(denominator, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def service_level_from_counts(
+    definition: SLDefinition, answered_within, offered, abandoned_within, answered
+):
+    """Measured service level from pooled counts under ``definition`` (NaN: not measured).
+
+    * ``OF_OFFERED``: answered within T / offered;
+    * ``EXCL_SHORT_ABANDONS``: answered within T / (offered - abandoned within T);
+    * ``OF_ANSWERED``: answered within T / answered.
+
+    Counts are summed over whatever the caller pools (intervals of a period, replications),
+    never averaged as ratios. A period with an empty denominator is not measured (NaN).
+
+    >>> service_level_from_counts(SLDefinition.EXCL_SHORT_ABANDONS, 80, 110, 10, 90)
+    array(0.8)
+    """
+    definition = SLDefinition(definition)
+    if definition is SLDefinition.OF_OFFERED:
+        denominator = offered
+    elif definition is SLDefinition.EXCL_SHORT_ABANDONS:
+        denominator = np.asarray(offered, dtype=float) - np.asarray(abandoned_within, dtype=float)
+    else:
+        denominator = answered
+    return ratio_of_counts(answered_within, denominator)

@@ -1,4 +1,9 @@
-"""Scenarios and the planning pipeline: schema, demand curves, planning, examples, CLI.
+"""The domain layer: scenario schema and its one validated edit, demand, plan, and beside them
+the packages ``verdict/``, ``history/``, ``output/`` and ``cli/`` (README: Layout).
+
+Flow: ``io.load_scenario`` -> ``Scenario`` -> ``demand.expand`` -> ``pipeline.plan`` ->
+``PlanResult`` -> ``simulation`` / ``verdict``. ``overrides.apply_overrides`` changes a
+scenario (revalidated); ``periods`` groups intervals into reporting periods.
 
 Units: seconds unless a name says otherwise (``interval_minutes``, ``volume_per_day``);
 shares and targets are fractions in [0, 1].

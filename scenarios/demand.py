@@ -50,21 +50,6 @@ class IntervalTable:
     def n_intervals(self) -> int:
         return int(self.start.size)
 
-    def rows(self):
-        """One row per interval and channel: (start, channel, offered, calls_per_hour, aht_s,
-        patience_s)."""
-        for name, d in self.channels.items():
-            patience = d.patience_s if d.patience_s is not None else np.full(d.offered.size, np.nan)
-            for i in range(self.n_intervals):
-                yield (
-                    str(self.start[i]),
-                    name,
-                    d.offered[i],
-                    d.calls_per_hour[i],
-                    d.aht_s[i],
-                    patience[i],
-                )
-
 
 def _shape(name: str, hour: np.ndarray) -> np.ndarray:
     """Named intraday shapes over the interval midpoints ``hour`` [h of day]."""

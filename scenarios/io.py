@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import tempfile
+from enum import Enum
 from pathlib import Path
 
+import numpy as np
 import yaml
 from pydantic import ValidationError
 
@@ -111,6 +114,35 @@ def write_atomic(path: Path, text: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def json_ready(value):
+    """JSON-ready data: numpy values and arrays as Python ones, enums as their values, NaN as
+    null ("not measured"), infinities as the strings "inf" / "-inf" (strict JSON has neither).
+    The one sanitizer behind every JSON the project writes."""
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return json_ready(value.tolist())
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        if math.isnan(v):
+            return None
+        return v if math.isfinite(v) else ("inf" if v > 0 else "-inf")
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def json_text(data) -> str:
+    """Strict JSON (no NaN or Infinity tokens) of ``data`` via ``json_ready``, indented."""
+    return json.dumps(json_ready(data), indent=2, allow_nan=False)
 
 
 def save_scenario(scenario: Scenario, path) -> None:

@@ -12,12 +12,13 @@ A change names a field by its path into the schema and gives the new value::
 whole result through the same pydantic schema as a scenario file, so every route (sweeps, the
 app's form, the verdict's what-ifs, the cost curve) rejects ``service_level=5`` with the
 scenario's own field name and allowed range. ``REMOVE`` as a value drops a list entry (e.g. a
-target) or unsets an optional field. Pydantic's ``model_copy(update=...)`` does not validate;
+target) or unsets an optional field. Pydantic's ``model_copy`` with an update does not validate;
 nothing in the project uses it on a validated model.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -27,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 from .io import describe_validation_error
 from .scenario import Scenario
 
-__all__ = ["REMOVE", "OverrideError", "apply_overrides", "resolve_path"]
+__all__ = ["REMOVE", "OverrideError", "apply_overrides", "edit_mapping", "resolve_path"]
 
 #: Fields of list entries that name them, tried in this order.
 _ENTRY_KEYS = ("name", "channel", "label")
@@ -111,37 +112,38 @@ def resolve_path(scenario: Scenario, path: str, *, whole: bool = False) -> tuple
     return tuple(keys)
 
 
-def _set(data: dict, keys: tuple, path: str, value) -> None:
-    target = data
-    for key in keys[:-1]:
-        target = target[key]
-    if value is REMOVE:
-        if isinstance(target, list):
-            target[keys[-1]] = REMOVE  # dropped after every change is placed (indexes hold)
+def _shrinkage_total(components: dict, value, path: str) -> dict:
+    """Named shrinkage components scaled alike to a new ``value`` total."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise OverrideError(f"{path}: the total shrinkage must be a number, got {value!r}")
+    total = sum(components.values())
+    if total <= 0:  # no named component to scale: one component carries it
+        return {"shrinkage": value}
+    return {k: v * value / total for k, v in components.items()}
+
+
+def edit_mapping(data: dict, edits) -> dict:
+    """A copy of the plain mapping ``data`` (what a scenario file holds) with each key path
+    (field names and list positions, e.g. ``("targets", 0, "max_abandon")``) set to its value;
+    ``REMOVE`` deletes the key (the schema default applies) or the list entry. Not validated:
+    callers validate the result (``apply_overrides`` does; the app parses it as a file)."""
+    out = copy.deepcopy(data)
+    removed = []
+    for keys, value in _items(edits):
+        parent = out
+        for key in keys[:-1]:
+            parent = parent[key]
+        if value is REMOVE:
+            if isinstance(parent, list):
+                removed.append((parent, keys[-1]))
+            else:
+                parent.pop(keys[-1], None)
         else:
-            target[keys[-1]] = None
-        return
-    if _where(_parts(path)) == _SHRINKAGE and not isinstance(target[keys[-1]], (int, float)):
-        components = target[keys[-1]]
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise OverrideError(f"{path}: the total shrinkage must be a number, got {value!r}")
-        total = sum(components.values())
-        # The total: scale every named component alike (one component if there are none).
-        target[keys[-1]] = (
-            {k: v * value / total for k, v in components.items()}
-            if total > 0
-            else {"shrinkage": value}
-        )
-        return
-    target[keys[-1]] = value
-
-
-def _drop_removed(node):
-    if isinstance(node, dict):
-        return {k: _drop_removed(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_drop_removed(v) for v in node if v is not REMOVE]
-    return node
+            parent[keys[-1]] = value
+    # List entries go last, highest position first, so the positions of the others hold.
+    for parent, index in sorted(removed, key=lambda r: -r[1]):
+        del parent[index]
+    return out
 
 
 def _items(changes) -> list[tuple[str, Any]]:
@@ -165,12 +167,15 @@ def apply_overrides(scenario: Scenario, changes: Mapping[str, Any] | Iterable) -
     Raises ``OverrideError`` (a ``ValueError``) with one line naming the field and its allowed
     range; the given scenario is never modified.
     """
-    items = _items(changes)
     data = scenario.model_dump(mode="json")
-    for path, value in items:
-        keys = resolve_path(scenario, path, whole=value is REMOVE or isinstance(value, dict))
-        _set(data, keys, path, value)
+    edits = []
+    for path, value in _items(changes):
+        whole = value is REMOVE or isinstance(value, (dict, list, tuple))  # a group replaced
+        keys = resolve_path(scenario, path, whole=whole)
+        if _where(_parts(path)) == _SHRINKAGE and isinstance(value, (int, float)):
+            value = _shrinkage_total(scenario.workforce.shrinkage, value, path)
+        edits.append((keys, value))
     try:
-        return Scenario.model_validate(_drop_removed(data))
+        return Scenario.model_validate(edit_mapping(data, edits))
     except ValidationError as err:
         raise OverrideError("; ".join(describe_validation_error(err))) from None

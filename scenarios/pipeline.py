@@ -19,8 +19,6 @@ Formulas (stated here once, tested independently):
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +27,7 @@ import numpy as np
 from erlang import SLDefinition, erlang_a_kpis, erlang_c_kpis, required_agents
 
 from .demand import ChannelDemand, IntervalTable, expand
+from .periods import periods_of
 from .scenario import Channel, Scenario
 
 MODELS = ("erlang_a", "erlang_c")
@@ -244,23 +243,15 @@ def schedule(required: np.ndarray, shrinkage: float, block: int) -> np.ndarray:
     return np.repeat(blocks.max(axis=1), block)[:n]
 
 
-def _period_labels(scenario: Scenario):
-    dates = [scenario.start_date + dt.timedelta(days=d) for d in range(scenario.days)]
-    day = np.array([d.isoformat() for d in dates])
-    week = np.array([f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}" for d in dates])
-    month = np.array([f"{d.year}-{d.month:02d}" for d in dates])
-    month_days = np.array([calendar.monthrange(d.year, d.month)[1] for d in dates])
-    return dates, day, week, month, month_days
-
-
 def daily_fixed_fee(scenario: Scenario) -> np.ndarray:
     """The pricing's fixed monthly fee spread evenly over the days of each calendar month."""
     fee = scenario.pricing.fixed_monthly if scenario.pricing is not None else 0.0
-    return fee / _period_labels(scenario)[4]
+    months = periods_of(scenario.start_date, scenario.days, scenario.interval_minutes, "month")
+    return fee / months.calendar_days[months.of_day]
 
 
-def _summaries(scenario, plans, table, labels_by_day, pricing_daily_fixed):
-    """PeriodSummary for each grouping of days (labels per day)."""
+def _summaries(scenario, plans, table, groupings, pricing_daily_fixed):
+    """PeriodSummary for each grouping of days (``periods.Periods``, or None for the total)."""
     per_day = scenario.intervals_per_day
     n_days = scenario.days
 
@@ -274,23 +265,21 @@ def _summaries(scenario, plans, table, labels_by_day, pricing_daily_fixed):
     revenue = _revenue(scenario, handled, hours, pricing_daily_fixed)
     wf = scenario.workforce
     out = {}
-    for key, labels in labels_by_day.items():
-        uniq, group = np.unique(labels, return_inverse=True)
-        order = np.argsort([np.flatnonzero(group == g)[0] for g in range(uniq.size)])
-        uniq = uniq[order]
-        remap = np.empty_like(order)
-        remap[order] = np.arange(order.size)
-        group = remap[group]
+    for key, grouping in groupings.items():
+        if grouping is None:  # the whole horizon as one period
+            labels, of_day = np.array(["total"]), np.zeros(n_days, dtype=np.int64)
+        else:
+            labels, of_day = grouping.labels, grouping.of_day
 
-        def total(values, group=group, size=uniq.size):
-            return np.bincount(group, weights=values, minlength=size)
+        def total(values, of_day=of_day, size=labels.size):
+            return np.bincount(of_day, weights=values, minlength=size)
 
         days = total(np.ones(n_days))
         h, c, hd = total(hours), total(cost), total(handled)
         with np.errstate(invalid="ignore", divide="ignore"):
             cpc = np.where(hd > 0, c / np.where(hd > 0, hd, 1), 0.0)
         out[key] = PeriodSummary(
-            label=uniq,
+            label=labels,
             days=days,
             offered=total(offered),
             handled=hd,
@@ -366,13 +355,12 @@ def plan(
         ch.name: plan_channel(scenario, ch, table.channels[ch.name], model)
         for ch in scenario.channels
     }
-    dates, day, week, month, _ = _period_labels(scenario)
+    groupings = {
+        key: periods_of(scenario.start_date, scenario.days, scenario.interval_minutes, key)
+        for key in ("day", "week", "month")
+    }
     summaries = _summaries(
-        scenario,
-        plans,
-        table,
-        {"day": day, "week": week, "month": month, "total": np.full(len(dates), "total")},
-        daily_fixed_fee(scenario),
+        scenario, plans, table, {**groupings, "total": None}, daily_fixed_fee(scenario)
     )
     return PlanResult(
         scenario=scenario,

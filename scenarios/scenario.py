@@ -260,8 +260,9 @@ class Target(StrictModel):
     deadline_clock: Literal["wall_clock", "opening_hours"] = "wall_clock"
     """Deferred channels: whether ``threshold_s`` runs around the clock ("within 24 hours") or
     only while the channel is open ("within 4 business hours")."""
-    reporting_period: Literal["interval", "day", "week", "month"] = "month"
-    """The period over which the contract measures the KPI."""
+    reporting_period: Literal["interval", "day", "week", "month", "quarter", "year"] = "month"
+    """The period over which the contract measures the KPI (weeks are ISO weeks; quarters and
+    years are calendar ones; ``scenarios.periods``)."""
     excluded_periods: tuple[ExcludedPeriod, ...] = ()
     """Dates excluded from measurement."""
     penalty: PenaltyTerms = PenaltyTerms()

@@ -37,6 +37,7 @@ import yaml
 
 from .io import write_atomic
 from .overrides import OverrideError, apply_overrides, resolve_path
+from .periods import excluded_intervals, periods_of, ratio_of_counts
 from .pipeline import plan
 from .scenario import Scenario
 
@@ -244,17 +245,17 @@ class SweepResult:
 
 
 def _met_every_period(scenario, result, name, target) -> bool:
-    from .verdict import _group_index, _period_of_intervals
-
+    """Whether the offered-weighted predicted SL meets the target in every measured reporting
+    period (the contract's exclusions left out; unmeasured periods neither meet nor miss)."""
     demand = result.table.channels[name]
-    labels, periods = _period_of_intervals(scenario, target.reporting_period)
-    group = _group_index(labels, periods)
-    keep = ~demand.excluded & (demand.offered > 0)
-    sl = result.channels[name].service_level
-    num = np.bincount(group[keep], weights=(sl * demand.offered)[keep], minlength=periods.size)
-    den = np.bincount(group[keep], weights=demand.offered[keep], minlength=periods.size)
-    has = den > 0
-    return bool(np.all(num[has] / den[has] >= target.service_level - 1e-12))
+    grid = (scenario.start_date, scenario.days, scenario.interval_minutes)
+    periods = periods_of(*grid, target.reporting_period)
+    counted = ~excluded_intervals(*grid, target.excluded_periods, flagged=demand.excluded)
+    offered = demand.offered * counted
+    sl = np.nan_to_num(result.channels[name].service_level)  # nothing offered: weight 0
+    measured = ratio_of_counts(periods.total(sl * offered), periods.total(offered))
+    measured = measured[~np.isnan(measured)]
+    return bool(np.all(measured >= target.service_level - 1e-12))
 
 
 def _plan_point(task) -> tuple[tuple[ChannelOutcome, ...], float, float, float, float]:

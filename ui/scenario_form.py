@@ -1,14 +1,14 @@
-"""The main fields of a scenario as a flat list of form fields, and edits applied back.
+"""The main fields of a scenario as a flat list of form fields (paths into the file's mapping).
 
-The app edits the raw mapping of the scenario file (what YAML/JSON hold), not the validated
-model, so that whatever the user typed reaches the same pydantic schema as a file would and
-gets the same message (``targets[0].service_level: must be a fraction in [0, 1], got 80; use
-0.8 for 80%``). Pure functions; no Streamlit here.
+The app edits the raw mapping of the scenario file (what YAML/JSON hold) with
+``scenarios.overrides.edit_mapping``, keeping the user's file as written, so that whatever the
+user typed reaches the same pydantic schema as a file would and gets the same message
+(``targets[0].service_level: must be a fraction in [0, 1], got 80; use 0.8 for 80%``). Pure
+functions; no Streamlit here.
 """
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 from scenarios.scenario import INTRADAY_SHAPES
@@ -131,17 +131,3 @@ def editable_fields(data: dict) -> list[FormField]:
         if key in pricing:
             fields.append(FormField("pricing", ("pricing", key), label, _number(pricing[key])))
     return fields
-
-
-def apply_edits(data: dict, edits: dict[Path, object]) -> dict:
-    """A copy of ``data`` with each path set to its new value (``None`` removes the key)."""
-    out = copy.deepcopy(data)
-    for path, value in edits.items():
-        parent = _get(out, path[:-1])
-        if not isinstance(parent, dict):  # fields come from `data`, so only if it changed shape
-            continue
-        if value is None:
-            parent.pop(path[-1], None)
-        else:
-            parent[path[-1]] = value
-    return out

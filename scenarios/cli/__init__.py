@@ -128,7 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     w.set_defaults(func=cmd_sweep)
 
     hi = sub.add_parser("history", help="import call records: statistics, patience, backtest")
-    hi.add_argument("file", help="call-level CSV export (one row per call)")
+    hi.add_argument(
+        "file", help="call-level CSV export (one row per call), or a bundled sample: bank-day"
+    )
     hi.add_argument("--mapping", help="YAML/JSON column mapping (default: Anonymous Bank format)")
     hi.add_argument("--interval-minutes", type=int, default=30, choices=(15, 30, 60))
     hi.add_argument("--threshold-s", type=float, default=20.0, help="SL threshold [s]")

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from pathlib import Path
 
-import numpy as np
-
-from erlang import SLDefinition
-
-from ..io import load_scenario
+from ..io import json_text, load_scenario
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE
@@ -78,31 +73,8 @@ def _table(headers: list[str], rows: list[list]) -> str:
     return "\n".join(lines)
 
 
-def _plain(value):
-    """JSON-ready data: numpy values and arrays as Python ones, NaN as null, infinities as the
-    strings "inf" / "-inf" (strict JSON has neither)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _plain(value.tolist())
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        if math.isnan(v):
-            return None
-        return v if math.isfinite(v) else ("inf" if v > 0 else "-inf")
-    if isinstance(value, SLDefinition):
-        return value.value
-    return value
-
-
 def _emit_json(data) -> None:
-    print(json.dumps(_plain(data), indent=2, allow_nan=False))
+    print(json_text(data))
 
 
 def _executor(args):

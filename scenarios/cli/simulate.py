@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -10,14 +9,13 @@ import numpy as np
 
 from erlang import SLDefinition
 
-from ..io import write_atomic
+from ..io import json_text, write_atomic
 from ._common import (
     CliError,
     _emit_json,
     _end_bar,
     _executor,
     _load,
-    _plain,
     _progress_bar,
     _table,
 )
@@ -60,7 +58,7 @@ def _save_simulation(out_dir: Path, runs, summary: dict | None, args, complete: 
         "replications_finished": len(runs),
         **(summary or {}),
     }
-    write_atomic(out_dir / "summary.json", json.dumps(_plain(doc), indent=2, allow_nan=False))
+    write_atomic(out_dir / "summary.json", json_text(doc))
 
 
 def cmd_simulate(args) -> None:

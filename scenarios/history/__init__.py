@@ -1,11 +1,12 @@
 """Learn from history: one call that imports a call-level export and analyses it.
 
-``analyse_history(path)`` reads the file (``history_import``), computes the statistics per
+``analyse_history(path)`` reads the file (``records``), computes the statistics per
 interval and per day, the handle-time fit and the patience under censoring
-(``history_stats``), and backtests Erlang C, Erlang A and the simulation against the observed
+(``stats``), and backtests Erlang C, Erlang A and the simulation against the observed
 intervals with plain and corrected inputs (``backtest``). ``calibrate`` (module
 ``calibrate``) turns the same records into a plannable ``Scenario``. The CLI's
-``ccplan history`` and the app call these.
+``ccplan history`` and the app call these. ``samples`` gives the bundled public data
+(``sample_path("bank-day")``).
 """
 
 from __future__ import annotations

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..periods import ratio_of_counts
 from .records import CallRecords
-from .stats import _ratio, interval_index, overlap_seconds
+from .stats import interval_index, overlap_seconds
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def estimate_staffing(
     next_start = np.where(np.concatenate([same, [False]]), np.append(s0[1:], np.inf), np.inf)
     wrap_end = np.minimum(s1 + wrap, np.maximum(next_start, s1))
     busy_eff = overlap_seconds(s0, wrap_end, np.zeros_like(owner), 1, interval_s, n)[0]
-    occ = _ratio(busy_eff, present)
+    occ = ratio_of_counts(busy_eff, present)
     recorded = float(np.nanmean(calls.handle_s))
     available = present / interval_s
     return StaffingEstimate(

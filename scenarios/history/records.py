@@ -370,7 +370,7 @@ def read_history(path, mapping: HistoryMapping | None = None) -> CallRecords:
         raise HistoryError(f"{source}: cannot read the file ({err})") from None
     first = text.split("\n", 1)[0]
     delimiter = m.delimiter or _sniff(first)
-    m = m.model_copy(update={"delimiter": delimiter})
+    m = HistoryMapping.model_validate({**m.model_dump(), "delimiter": delimiter})
     rows = csv.reader(text.splitlines(), delimiter=delimiter)
     header = [h.strip() for h in next(rows, [])]
     if not any(header):

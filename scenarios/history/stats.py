@@ -23,6 +23,12 @@ from scipy import stats
 
 from erlang import SLDefinition
 
+from ..periods import (
+    abandon_rate_from_counts,
+    asa_s_from_counts,
+    ratio_of_counts,
+    service_level_from_counts,
+)
 from .records import ABANDONED, ANSWERED, CallRecords
 
 SECONDS_PER_DAY = 86_400.0
@@ -100,12 +106,6 @@ class PeriodStats:
         return out
 
 
-def _ratio(num, den):
-    num, den = np.asarray(num, float), np.asarray(den, float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
-
-
 def period_stats(
     calls: CallRecords, period_minutes: int = 30, threshold_s: float = 20.0
 ) -> PeriodStats:
@@ -156,15 +156,16 @@ def period_stats(
         abandoned=n_ab.astype(np.int64),
         answered_within=ans_within.astype(np.int64),
         abandoned_within=ab_within.astype(np.int64),
-        service_level=_ratio(ans_within, offered),
-        service_level_excl_short_abandons=_ratio(ans_within, offered - ab_within),
-        service_level_of_answered=_ratio(ans_within, n_ans),
-        abandon_rate=_ratio(n_ab, offered),
-        asa_s=_ratio(count(answered, calls.wait_s), n_ans),
-        aht_s=_ratio(count(has_handle, calls.handle_s), count(has_handle)),
+        **{
+            d.field: service_level_from_counts(d, ans_within, offered, ab_within, n_ans)
+            for d in SLDefinition
+        },
+        abandon_rate=abandon_rate_from_counts(n_ab, offered),
+        asa_s=asa_s_from_counts(count(answered, calls.wait_s), n_ans),
+        aht_s=ratio_of_counts(count(has_handle, calls.handle_s), count(has_handle)),
         agents_serving=serving,
         busy_agents=busy.sum(axis=0) / period_s,
-        occupancy=_ratio(busy.sum(axis=0), serving * period_s),
+        occupancy=ratio_of_counts(busy.sum(axis=0), serving * period_s),
     )
 
 

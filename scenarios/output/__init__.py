@@ -1,0 +1,1 @@
+"""Outputs drawn from typed results: export (CSV/JSON), report (Markdown), plots (PNG)."""

@@ -7,12 +7,11 @@ the string ``"inf"`` in JSON; a missing patience (Erlang C) is an empty CSV cell
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
 
-from ..io import write_atomic
+from ..io import json_ready, write_atomic
 from ..pipeline import PeriodSummary, PlanResult
 
 INTERVAL_COLUMNS = (
@@ -118,21 +117,6 @@ def periods_csv(summary: PeriodSummary, currency: str) -> str:
     return ",".join(header) + "\n" + "".join(",".join(r) + "\n" for r in rows)
 
 
-def _json_value(v):
-    if isinstance(v, (float, np.floating)):
-        v = float(v)
-        return None if math.isnan(v) else ("inf" if math.isinf(v) else v)
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.bool_,)):
-        return bool(v)
-    return v
-
-
-def _json_list(values) -> list:
-    return [_json_value(v) for v in np.asarray(values).tolist()]
-
-
 def _summary_json(s: PeriodSummary) -> list[dict]:
     keys = (
         "days",
@@ -145,7 +129,7 @@ def _summary_json(s: PeriodSummary) -> list[dict]:
         "cost_per_contact",
     )
     return [
-        {"period": str(label), **{k: _json_value(getattr(s, k)[i]) for k in keys}}
+        {"period": str(label), **{k: json_ready(getattr(s, k)[i]) for k in keys}}
         for i, label in enumerate(s.label)
     ]
 
@@ -163,14 +147,14 @@ def plan_to_json(result: PlanResult) -> dict:
             "threshold_s": p.threshold_s,
             "peak": vars(result.peaks[name]),
             "intervals": {
-                "offered": _json_list(d.offered),
-                "required_agents": _json_list(p.required_agents),
-                "scheduled_agents": _json_list(p.scheduled_agents),
-                "reachable": _json_list(p.reachable),
-                "service_level": _json_list(p.service_level),
-                "asa_s": _json_list(p.asa_s),
-                "p_abandon": _json_list(p.p_abandon),
-                "occupancy": _json_list(p.occupancy),
+                "offered": json_ready(d.offered),
+                "required_agents": json_ready(p.required_agents),
+                "scheduled_agents": json_ready(p.scheduled_agents),
+                "reachable": json_ready(p.reachable),
+                "service_level": json_ready(p.service_level),
+                "asa_s": json_ready(p.asa_s),
+                "p_abandon": json_ready(p.p_abandon),
+                "occupancy": json_ready(p.occupancy),
             },
         }
     return {

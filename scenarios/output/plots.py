@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 from pathlib import Path
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..io import write_atomic
 from ..pipeline import PlanResult
 from ..scenario import WEEKDAYS
 
@@ -104,16 +104,9 @@ def kpi_curve(result: PlanResult, channel: str) -> Figure:
 
 
 def save_png(fig: Figure, path) -> Path:
-    """Write ``fig`` as PNG atomically (temporary file + rename)."""
+    """Write ``fig`` as PNG atomically (``io.write_atomic``: temporary file + rename)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            fig.savefig(f, format="png", dpi=110)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    write_atomic(path, buffer.getvalue())
     return path

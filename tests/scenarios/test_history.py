@@ -33,6 +33,7 @@ from scenarios.history.stats import (
     patience_of,
     period_stats,
 )
+from scenarios.overrides import apply_overrides
 from scenarios.pipeline import plan
 
 SAMPLE = sample_path("bank-day")
@@ -420,7 +421,7 @@ def test_calibrated_scenario_plans_and_reproduces_the_history(calls, bt, kept_ro
     )
     np.testing.assert_array_equal(result.channels["voice"].required_agents, need.agents)
     # Without the bands it is the backtest's question: the agents needed for 80/20.
-    flat = sc.model_copy(update={"channels": (voice.model_copy(update={"intraday_bands": ()}),)})
+    flat = apply_overrides(sc, {f"channels.{voice.name}.intraday_bands": []})
     np.testing.assert_array_equal(
         plan(flat, "erlang_a").channels["voice"].required_agents, bt.required_agents
     )
@@ -494,3 +495,16 @@ def test_cli_history_table_states_definitions(capsys):
     assert "2375 rows read" in out
     assert "answered within 20 s / offered" in out
     assert "after-call time" in out and "censored" in out
+
+
+def test_the_bundled_samples_ship_inside_the_package(capsys):
+    """No ../shared at run time: the samples are package data, with their source and licence."""
+    from scenarios.history.samples import SAMPLES
+
+    for name in SAMPLES:
+        path = sample_path(name)
+        assert path.is_file() and "scenarios" in path.parts and path.stat().st_size > 50_000
+    assert "Licence" in (sample_path("bank-day").parent / "README.md").read_text()
+    assert main(["history", "bank-day", "--replications", "2", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["import"]["rows_in"] == 2375

@@ -53,10 +53,11 @@ def _load_volume_upload(upload, channel: str) -> None:
 def _apply_form(fields, prefix: str) -> None:
     """Form submit: validate the edited mapping with the scenario schema; keep the scenario
     (and the form's values) unchanged if it fails."""
-    from ui.scenario_form import apply_edits
+    from scenarios.overrides import REMOVE, edit_mapping
 
     edits = {f.path: st.session_state[f"{prefix}{k}"] for k, f in enumerate(fields)}
-    data = apply_edits(yaml.safe_load(st.session_state.scenario_yaml), edits)
+    edits = {path: REMOVE if value is None else value for path, value in edits.items()}
+    data = edit_mapping(yaml.safe_load(st.session_state.scenario_yaml), edits)
     _, error = parse_text(_dump(data), "form")
     st.session_state.scen_form_error = (prefix, error)
     if error is None:
