@@ -277,10 +277,9 @@ def _plan_point(task) -> tuple[tuple[ChannelOutcome, ...], float, float, float, 
         extra = {}
         if has_sl and replications:
             risk = breach_risk(
-                scenario,
+                result,  # this point's plan: its demand, not expanded again
                 ch.name,
                 agents=p.required_agents,
-                model=model,
                 replications=replications,
                 seed=seed,
             )

@@ -9,6 +9,7 @@ import numpy as np
 
 from erlang import SLDefinition
 
+from ..periods import excluded_intervals, periods_of, service_level_from_counts
 from ..pipeline import PlanResult
 from ..scenario import Scenario
 from ._common import DAYS_PER_YEAR, as_plan
@@ -20,11 +21,14 @@ class BreachRisk:
 
     ``measured[r, p]`` is the service level (under ``sl_definition``) measured in reporting
     period ``p`` of replication ``r``, with the contract's exclusions applied (intervals of
-    special periods flagged ``excluded_from_sla`` and the target's ``excluded_periods``).
-    ``p_breach[p]`` is the share of replications in which period ``p`` misses the standard
-    (with a 95% Wilson interval ``p_breach_low``/``p_breach_high``); ``p_breach_normal`` is the
-    same probability from a normal approximation of the measured SL. Money is per period,
-    averaged over replications, in ``currency``.
+    special periods flagged ``excluded_from_sla`` and the target's ``excluded_periods``),
+    from the period's pooled counts (``periods.service_level_from_counts``); NaN where the
+    period has nothing to measure (``scenarios.periods``' convention: neither met nor missed,
+    no penalty, no bonus). ``p_breach[p]`` is the share of replications in which period ``p``
+    misses the standard (with a 95% Wilson interval ``p_breach_low``/``p_breach_high``);
+    ``p_breach_normal`` is the same probability from a normal approximation of the measured SL
+    (NaN where a replication leaves the period unmeasured). Money is per period, averaged over
+    replications, in ``currency``.
     """
 
     channel: str
@@ -58,32 +62,8 @@ class BreachRisk:
         return f"{self.standard:.0%} {self.sl_definition.describe(self.threshold_s)}"
 
 
-def _period_of_intervals(scenario: Scenario, period: str) -> tuple[np.ndarray, np.ndarray]:
-    """Label per interval and the ordered unique labels for a reporting period."""
-    import datetime as dt
-
-    per_day = scenario.intervals_per_day
-    days = [scenario.start_date + dt.timedelta(days=d) for d in range(scenario.days)]
-    if period == "interval":
-        starts = expand_starts(scenario)
-        return starts, starts
-    label = {
-        "day": lambda d: d.isoformat(),
-        "week": lambda d: f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}",
-        "month": lambda d: f"{d.year}-{d.month:02d}",
-    }[period]
-    per_interval = np.repeat(np.array([label(d) for d in days]), per_day)
-    _, first = np.unique(per_interval, return_index=True)
-    return per_interval, per_interval[np.sort(first)]
-
-
-def expand_starts(scenario: Scenario) -> np.ndarray:
-    origin = np.datetime64(scenario.start_date, "m")
-    n = scenario.days * scenario.intervals_per_day
-    return (origin + np.arange(n) * np.timedelta64(scenario.interval_minutes, "m")).astype(str)
-
-
 def _wilson(k: np.ndarray, n: int, z: float = 1.959963984540054):
+    """95% Wilson score interval of a binomial proportion ``k / n`` (Wilson 1927, JASA 22)."""
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
@@ -109,8 +89,6 @@ def breach_risk(
     drift), over ``replications`` replications, run by ``executor`` (``simulator.executors``;
     default: one after the other in this process; the results do not depend on it).
     """
-    import datetime as dt
-
     from scipy import special
 
     from simulator import Pool, SimConfig, replicate
@@ -141,40 +119,25 @@ def breach_risk(
     )
     reps = replicate(config, replications, seed, executor=executor)
 
-    # Exclusions: flagged special periods and the target's excluded dates.
-    excluded = demand.excluded.copy()
-    per_day = scenario.intervals_per_day
-    for period in target.excluded_periods:
-        for d in range(scenario.days):
-            date = scenario.start_date + dt.timedelta(days=d)
-            if period.start_date <= date <= period.end_date:
-                excluded[d * per_day : (d + 1) * per_day] = True
-    labels, periods = _period_of_intervals(scenario, target.reporting_period)
-    group = _group_index(labels, periods)
-    keep = ~excluded
+    # The contract's exclusions (flagged special periods, the target's excluded dates) count
+    # nothing; the counts are pooled per period before the ratio is taken.
+    grid = (scenario.start_date, scenario.days, scenario.interval_minutes)
+    periods = periods_of(*grid, target.reporting_period)
+    counted = ~excluded_intervals(*grid, target.excluded_periods, flagged=demand.excluded)
 
-    def per_period(counts):
-        return np.array(
-            [np.bincount(group[keep], weights=c[keep], minlength=periods.size) for c in counts]
-        )
+    def per_period(name):
+        return periods.total(reps.samples(name, channel=channel, level="interval") * counted)
 
-    def counts(name):
-        return reps.samples(name, channel=channel, level="interval")
-
-    within = per_period(counts("answered_within"))
-    offered = per_period(counts("offered"))
-    if target.sl_definition is SLDefinition.OF_OFFERED:
-        denominator = offered
-    elif target.sl_definition is SLDefinition.EXCL_SHORT_ABANDONS:
-        denominator = offered - per_period(counts("abandoned_within"))
-    else:
-        denominator = per_period(counts("answered"))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        measured = np.where(
-            denominator > 0, within / np.where(denominator > 0, denominator, 1), 1.0
-        )
+    offered = per_period("offered")
+    measured = service_level_from_counts(
+        target.sl_definition,
+        per_period("answered_within"),
+        offered,
+        per_period("abandoned_within"),
+        per_period("answered"),
+    )
     standard = float(target.service_level)
-    breached = measured < standard
+    breached = measured < standard  # a period not measured (NaN) is not breached
     k = breached.sum(axis=0)
     low, high = _wilson(k.astype(float), replications)
     mean, sd = measured.mean(axis=0), measured.std(axis=0, ddof=1)
@@ -186,7 +149,7 @@ def breach_risk(
         )
     p_normal = special.ndtr(z)
     terms = target.penalty
-    gap_points = (standard - measured) * 100.0
+    gap_points = np.nan_to_num((standard - measured) * 100.0)  # not measured: no money
     penalty = terms.per_breached_period * breached + terms.per_point_below * np.maximum(
         gap_points, 0
     )
@@ -214,7 +177,7 @@ def breach_risk(
         threshold_s=float(target.threshold_s),
         standard=standard,
         reporting_period=target.reporting_period,
-        periods=periods,
+        periods=periods.labels,
         replications=replications,
         seed=seed,
         measured=measured,
@@ -230,12 +193,6 @@ def breach_risk(
         currency=scenario.workforce.currency,
         warnings=tuple(warnings),
     )
-
-
-def _group_index(labels: np.ndarray, periods: np.ndarray) -> np.ndarray:
-    """Position in ``periods`` of each interval's label."""
-    index = {label: i for i, label in enumerate(periods.tolist())}
-    return np.array([index[label] for label in labels.tolist()])
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ import numpy as np
 from erlang import SLDefinition, erlang_a_kpis, erlang_c_kpis
 
 from ..overrides import REMOVE, apply_overrides
+from ..periods import excluded_intervals, periods_of, ratio_of_counts
 from ..pipeline import PlanResult, plan_channel
 from ..scenario import Scenario, Target
 from ._common import as_plan, channel_fte
-from .breach import _group_index, _period_of_intervals
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,7 @@ def feasibility(
         raise ValueError(f"`fte` must be >= 0, got {offered:g}")
     scale = offered / required if required > 0 else 0.0
     starts = result.table.start.astype(str)
+    grid = (scenario.start_date, scenario.days, scenario.interval_minutes)
     warnings = []
     checks, binding, duty = [], {}, {}
     for ch in scenario.channels:
@@ -136,15 +137,15 @@ def feasibility(
                 f"{ch.name}: occupancy above 98% in {int(np.sum(busy & (k.occupancy > 0.98)))} "
                 "intervals: the steady-state formulas are unreliable there"
             )
-        labels, periods = _period_of_intervals(scenario, target.reporting_period)
-        group = _group_index(labels, periods)
-        keep = ~demand.excluded & busy
+        periods = periods_of(*grid, target.reporting_period)
+        keep = busy & ~excluded_intervals(*grid, target.excluded_periods, flagged=demand.excluded)
         answered = demand.offered * (1 - k.p_abandon)
 
-        def weighted(values, weights, group=group, keep=keep, n=periods.size):
-            num = np.bincount(group[keep], weights=(values * weights)[keep], minlength=n)
-            den = np.bincount(group[keep], weights=weights[keep], minlength=n)
-            return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan), den > 0
+        def weighted(values, weights, periods=periods, keep=keep):
+            """Weighted mean per period over the measured intervals (NaN: none measured)."""
+            num = periods.total(np.where(keep, values * weights, 0.0))
+            den = periods.total(np.where(keep, weights, 0.0))
+            return ratio_of_counts(num, den), den > 0
 
         for clause, standard in _clauses(target):
             if clause == "service_level":
@@ -176,7 +177,7 @@ def feasibility(
                     clause=clause,
                     description=text,
                     standard=float(standard),
-                    periods=periods,
+                    periods=periods.labels,
                     measured=np.where(has, measured, np.nan),
                     gap=gap,
                     met=gap <= 1e-12,

@@ -36,12 +36,10 @@ def test_cost_is_monotone_in_the_standard(curve):
 
 
 def test_without_other_clauses_every_sl_point_costs_something(scenario):
-    voice = scenario.target_for("voice").model_copy(update={"max_abandon": None})
-    loose = scenario.model_copy(
-        update={
-            "targets": (voice, scenario.target_for("email")),
-            "workforce": scenario.workforce.model_copy(update={"max_occupancy": 1.0}),
-        }
+    from scenarios.overrides import REMOVE, apply_overrides
+
+    loose = apply_overrides(
+        scenario, {"targets.voice.max_abandon": REMOVE, "workforce.max_occupancy": 1.0}
     )
     curve = cost_curve(loose, "voice", service_levels=(0.6, 0.7, 0.8, 0.9), thresholds_s=(20,))
     assert np.all(np.diff(curve.cost[:, 0]) > 0)
@@ -151,8 +149,10 @@ def test_breach_probability_matches_its_normal_approximation():
     assert 0.7 < erlang_a_kpis(240, 300, 180, 22, 20).service_level < 0.85
     risk = breach_risk(scenario, "voice", agents=np.full(240, 22), replications=40, seed=2)
     assert risk.reporting_period == "day" and risk.periods.size == 10
-    # The excluded day measures nothing: its SL is the empty-period value and never breaches.
-    assert np.all(risk.measured[:, 2] == 1.0) and risk.p_breach[2] == 0.0
+    # The excluded day measures nothing: its SL is not measured (NaN, scenarios.periods'
+    # convention), it never breaches and costs no penalty.
+    assert np.all(np.isnan(risk.measured[:, 2])) and risk.p_breach[2] == 0.0
+    assert risk.expected_penalty[2] == 0.0 and risk.expected_bonus[2] == 0.0
     live = np.arange(10) != 2
     assert 0.1 < risk.p_breach[live].mean() < 0.9
     # Empirical frequency vs the normal approximation of the measured SL (400 period draws).
@@ -161,7 +161,7 @@ def test_breach_probability_matches_its_normal_approximation():
     # Penalties follow the terms: 1,000 per breached day + 100 per point below.
     gap = np.maximum(0.8 - risk.measured, 0) * 100
     expected = (1000 * (risk.measured < 0.8) + 100 * gap).mean(axis=0)
-    np.testing.assert_allclose(risk.expected_penalty, expected)
+    np.testing.assert_allclose(risk.expected_penalty[live], expected[live])  # [2]: 0, above
     assert risk.expected_breaches_per_year == pytest.approx(
         (risk.measured < 0.8).sum(axis=1).mean() * 365 / 10
     )
