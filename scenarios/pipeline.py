@@ -111,8 +111,11 @@ def _occupancy_cap(scenario: Scenario, channel: Channel) -> float | None:
     return None if cap >= 1.0 else cap
 
 
-def _queue_staffing(scenario, channel, demand: ChannelDemand, model: str):
-    """Voice and chat: Erlang A (with patience, unless ``model`` is erlang_c) or Erlang C."""
+def _queue_staffing(scenario, channel, demand: ChannelDemand, model: str, service_levels=None):
+    """Voice and chat: Erlang A (with patience, unless ``model`` is erlang_c) or Erlang C.
+
+    ``service_levels`` (optional) replaces the target's SL with several at once: every array
+    returned then has one row per SL target (``required_agents`` broadcasts)."""
     target = scenario.target_for(channel.name)
     conc = channel.concurrency
     aht = demand.aht_s * (1.0 + channel.concurrency_stretch * (conc - 1))
@@ -132,6 +135,8 @@ def _queue_staffing(scenario, channel, demand: ChannelDemand, model: str):
     ):
         # No standard at all: staff to carry the load (occupancy below 100%).
         kwargs["max_occupancy"] = 1.0
+    if service_levels is not None:
+        kwargs["service_level"] = np.asarray(service_levels, dtype=float)[:, None]
     result = required_agents(demand.calls_per_hour, aht, patience_s=patience, **kwargs)
     slots = result.agents
     agents = -(-slots // conc)  # ceil: whole agents for the chat slots
@@ -314,12 +319,33 @@ def _peak(table: IntervalTable, demand: ChannelDemand) -> Peak:
 
 def plan_channel(scenario: Scenario, channel: Channel, demand: ChannelDemand, model: str):
     """Staffing, hours and cost of one channel (the per-channel step of ``plan``)."""
-    wf = scenario.workforce
     fields = (
         _deferred(scenario, channel, demand)
         if channel.kind == "deferred"
         else _queue_staffing(scenario, channel, demand, model)
     )
+    return _channel_plan(scenario, channel, demand, fields)
+
+
+def plan_channel_for_service_levels(
+    scenario: Scenario, channel: Channel, demand: ChannelDemand, model: str, service_levels
+) -> list[ChannelPlan]:
+    """``plan_channel`` of a voice or chat channel once per SL target in ``service_levels``
+    (its target's threshold and other clauses as in ``scenario``), the staffing of all of
+    them found in one broadcast ``required_agents`` call."""
+    fields = _queue_staffing(scenario, channel, demand, model, service_levels)
+
+    def row(i):
+        return {
+            k: v[i] if isinstance(v, np.ndarray) and v.ndim == 2 else v for k, v in fields.items()
+        }
+
+    return [_channel_plan(scenario, channel, demand, row(i)) for i in range(len(service_levels))]
+
+
+def _channel_plan(scenario: Scenario, channel: Channel, demand: ChannelDemand, fields: dict):
+    """The ``ChannelPlan`` from a channel's staffing ``fields``: schedule, hours, cost."""
+    wf = scenario.workforce
     block = max(1, wf.shift_granularity_minutes // scenario.interval_minutes)
     scheduled = schedule(fields["required_agents"], wf.total_shrinkage, block)
     paid_hours = scheduled * (scenario.interval_s / 3600.0)

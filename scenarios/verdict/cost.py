@@ -14,7 +14,7 @@ import numpy as np
 from erlang import SLDefinition
 
 from ..overrides import apply_overrides
-from ..pipeline import PlanResult, _revenue, daily_fixed_fee, plan_channel
+from ..pipeline import PlanResult, _revenue, daily_fixed_fee, plan_channel_for_service_levels
 from ..scenario import Scenario
 from ._common import DAYS_PER_YEAR, as_plan, channel_fte
 
@@ -111,13 +111,18 @@ def cost_curve(
     other_daily_hours = sum(p.paid_hours.reshape(scenario.days, per_day).sum(1) for p in others)
     other_daily_handled = sum(p.handled.reshape(scenario.days, per_day).sum(1) for p in others)
     fixed = daily_fixed_fee(scenario)
-    for i, sl in enumerate(sls):
-        for j, threshold in enumerate(thresholds):
-            variant = apply_overrides(
+    for j, threshold in enumerate(thresholds):
+        variants = [
+            apply_overrides(
                 scenario,
                 {f"{path}.service_level": float(sl), f"{path}.threshold_s": float(threshold)},
             )
-            p = plan_channel(variant, ch, demand, result.model)
+            for sl in sls
+        ]
+        # The KPIs at n agents do not depend on the SL target: all targets at this threshold
+        # are staffed in one broadcast call (same answers as one plan_channel per variant).
+        plans = plan_channel_for_service_levels(variants[0], ch, demand, result.model, sls)
+        for i, p in enumerate(plans):
             total_cost = other_cost + p.cost.sum()
             handled = other_handled + p.handled.sum()
             fte[i, j] = channel_fte(result, other_hours + p.paid_hours.sum())

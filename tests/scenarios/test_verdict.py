@@ -233,9 +233,10 @@ def test_one_check_expands_demand_once_and_plans_each_channel_once(monkeypatch, 
     from scenarios.demand import expand
 
     base = load_example("default")
-    expansions, plans = [], []
+    expansions, plans, batched = [], [], []
     _count_calls(monkeypatch, scenarios.demand, "expand", expansions)
     _count_calls(monkeypatch, scenarios.pipeline, "plan_channel", plans)
+    _count_calls(monkeypatch, scenarios.pipeline, "plan_channel_for_service_levels", batched)
     argv = ["check", "default", "--replications", "3", "--executor", "serial", "--format", "json"]
     assert main(argv) == 0
     data = json.loads(capsys.readouterr().out)
@@ -267,15 +268,34 @@ def test_one_check_expands_demand_once_and_plans_each_channel_once(monkeypatch, 
         )
         for q in queues
     )
-    grid = len(data["cost_of_standard"]["voice"]["service_levels"]) * len(
-        data["cost_of_standard"]["voice"]["thresholds_s"]
-    )
+    curve = data["cost_of_standard"]["voice"]
     # The what-ifs re-plan only the channel they change: one plan per clause dropped (its
-    # price) and per cost-curve grid point.
-    assert len(full) == len(base.channels) + n_clauses + grid * len(queues)
+    # price); the cost curve one batch per threshold, every SL target of the grid in it.
+    assert len(full) == len(base.channels) + n_clauses
     assert all(name in queues for s, name in full if s is not planned)
+    assert sorted(ch.name for _, ch, *_ in batched) == sorted(
+        q for q in queues for _ in curve["thresholds_s"]
+    )
+    assert all(list(args[4]) == curve["service_levels"] for args in batched)
     one_day_plans = [name for s, ch, *_ in plans if s.days == 1 for name in [ch.name]]
     assert len(one_day_plans) == len(base.channels) * len(busiest)
+
+
+def test_the_cost_curve_equals_planning_each_standard_by_hand(scenario, curve):
+    """Every grid point against the scenario changed by apply_overrides and planned whole."""
+    from scenarios.overrides import apply_overrides
+
+    k = [t.channel for t in scenario.targets].index("voice")
+    for i, sl in enumerate(curve.service_levels[::3]):
+        for j, threshold in enumerate(curve.thresholds_s[::2]):
+            variant = apply_overrides(
+                scenario,
+                {f"targets[{k}].service_level": sl, f"targets[{k}].threshold_s": threshold},
+            )
+            total = plan(variant).total
+            assert curve.cost[3 * i, 2 * j] == pytest.approx(total.cost[0])
+            assert curve.fte[3 * i, 2 * j] == pytest.approx(total.fte[0])
+            assert curve.revenue[3 * i, 2 * j] == pytest.approx(total.revenue[0])
 
 
 def test_a_what_if_outside_the_schema_names_the_scenario_field():
