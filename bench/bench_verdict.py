@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 
@@ -96,12 +97,24 @@ def measure(tree: str | None) -> dict:
     }
 
 
+def _median(runs: list[dict]) -> dict:
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", help="a checkout of the 'before' commit to time beside")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of each side, alternating; medians shown"
+    )
     args = parser.parse_args()
-    before = {**measure(args.before), "commit": args.before} if args.before else BEFORE
-    after = measure(None)
+    runs = {"before": [], "after": []}
+    for _ in range(args.repeat):  # alternating, so a change in the machine's load hits both
+        if args.before:
+            runs["before"].append(measure(args.before))
+        runs["after"].append(measure(None))
+    before = {**_median(runs["before"]), "commit": args.before} if args.before else BEFORE
+    after = _median(runs["after"])
     print(f"{'':34}{'before (' + before['commit'] + ')':>28}{'after':>12}")
     rows = [
         ("cost curve, 48 standards [s]", "cost_curve_s", "{:.2f}"),
