@@ -319,3 +319,33 @@ def test_a_clause_price_is_what_the_plan_saves_without_the_clause():
         relaxed = plan(apply_overrides(scenario, {f"targets[{k}].{check.clause}": REMOVE}))
         assert check.fte_saved == pytest.approx(base.total.fte[0] - relaxed.total.fte[0])
         assert check.cost_saved == pytest.approx(base.total.cost[0] - relaxed.total.cost[0])
+
+
+def test_the_inverse_question_simulates_each_candidate_once(monkeypatch):
+    import scenarios.verdict.breach as breach
+    from scenarios.verdict import staffing_for_risk
+
+    scenario = stationary_scenario(5)
+    agents = np.full(120, 22)
+    base = breach_risk(scenario, "voice", agents=agents, replications=10)
+    calls = []
+    original = breach.breach_risk
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs["agents"])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(breach, "breach_risk", counted)
+    known = {0: base}
+    extra, risk = staffing_for_risk(
+        scenario, "voice", agents=agents, replications=10, max_p_breach=0.1, known=known
+    )
+    # The search starts from the given risk: candidates 1 .. extra are simulated, once each.
+    assert extra >= 1 and len(calls) == extra
+    assert [int(a.max()) for a in calls] == list(range(23, 23 + extra))
+    assert sorted(known) == list(range(extra + 1)) and known[extra] is risk
+    calls.clear()
+    assert staffing_for_risk(
+        scenario, "voice", agents=agents, replications=10, max_p_breach=0.1, known=known
+    ) == (extra, risk)
+    assert calls == []  # everything already simulated
