@@ -147,9 +147,12 @@ class Pool:
     Attributes
     ----------
     name : pool name (unique).
-    agents : agents on duty per interval. When the count drops, busy agents finish their
-        current contact first (no preemption) and then leave; when it rises, waiting contacts
-        are taken at once.
+    agents : agents on duty per interval. When the count drops, idle agents leave at once and
+        busy ones are not preempted: the next agents to free capacity leave instead of taking
+        more work (a voice agent when its contact ends; a chat agent, taking no new chat, when
+        its last chat ends; chat agents with a free slot are sent first, least loaded first).
+        When it rises, agents due to leave stay on first, then new agents take waiting
+        contacts at once.
     channels : names of the channels served, in priority order (first = served first).
     """
 

@@ -195,6 +195,8 @@ class Model:
         self.partial = [set() for _ in range(n_pool)]  # chatting agents with a free chat slot
         self.active = [set() for _ in range(n_pool)]  # present and not leaving
         self.going = [set() for _ in range(n_pool)]  # finishing a contact, then leaving
+        # Agents still to leave after a drop in the schedule: the next ones to free capacity.
+        self.excess = [0] * n_pool
         self.present = [0] * n_pool  # present, including leaving agents finishing a contact
         self.busy = [0.0] * n_pool  # agent load in agent units (a chat = 1/concurrency)
 
@@ -436,6 +438,10 @@ class Model:
             if self.used[a] == 0:
                 self._remove_agent(a, p)
             return
+        if self.excess[p]:  # the schedule dropped while it was busy: it leaves now
+            self.excess[p] -= 1
+            self._send_home(a, p)
+            return
         k = self.k
         used = self.used
         for ch in self.pool_channels[p]:
@@ -483,27 +489,36 @@ class Model:
             self._boundary_at(k + 1)
 
     def _staff(self, p: int, target: int) -> None:
-        """Bring pool ``p`` to ``target`` agents on duty."""
+        """Bring pool ``p`` to ``target`` agents on duty (``Pool`` documents the rules).
+
+        A drop sends idle agents home at once. Busy agents are not preempted: chat agents with
+        a free slot (least loaded first) take no new chat and leave when their last ends; the
+        rest of the drop is a count, ``excess``: the next agents to free capacity leave
+        instead of taking more work. Which busy agent goes is thus decided by the events
+        themselves (the first to finish), not by any order of agent ids. A rise first cancels
+        departures (the count, then agents finishing their chats), then adds agents, who take
+        waiting contacts at once.
+        """
         active, going = self.active[p], self.going[p]
-        diff = target - len(active)
+        diff = target - (len(active) - self.excess[p])
         if diff < 0:
             idle = self.idle[p]
             while diff < 0 and idle:
                 a = idle.pop()
-                active.discard(a)
-                self._remove_agent(a, p)
+                self._send_home(a, p)
                 diff += 1
-            # Busy agents finish their contact first (no preemption), then leave; those with
-            # the least work in hand are sent first.
-            for a in sorted(active, key=self.used.__getitem__)[: -diff if diff < 0 else 0]:
-                self.leaving[a] = True
-                active.discard(a)
-                going.add(a)
-                self.partial[p].discard(a)
+            if diff < 0:
+                for a in sorted(self.partial[p], key=lambda a: (self.used[a], a))[:-diff]:
+                    self._send_home(a, p)
+                    diff += 1
+            self.excess[p] -= diff
         else:
-            # Agents still finishing a contact on their way out stay on instead.
+            cancel = min(diff, self.excess[p])
+            self.excess[p] -= cancel
+            diff -= cancel
             while diff > 0 and going:
-                a = going.pop()
+                a = min(going)  # any rule would do; a fixed one keeps runs reproducible
+                going.discard(a)
                 self.leaving[a] = False
                 active.add(a)
                 diff -= 1
@@ -519,6 +534,17 @@ class Model:
             waiting, self.idle[p] = idle, []
             for a in waiting:
                 self._give_work(a, p)
+
+    def _send_home(self, a: int, p: int) -> None:
+        """Agent ``a`` (not idle-listed) leaves: now if it holds no contact, else when its
+        last one ends, taking no new one meanwhile."""
+        self.active[p].discard(a)
+        self.partial[p].discard(a)
+        if self.used[a] == 0:
+            self._remove_agent(a, p)
+        else:
+            self.leaving[a] = True
+            self.going[p].add(a)
 
     def _new_agent(self, p: int) -> int:
         if self.free_ids:
