@@ -144,7 +144,9 @@ class Model:
         *,
         keep_log: bool = True,
     ):
-        self.env = simpy.Environment()
+        # A warm-up runs before time 0, so the horizon keeps its clock (intervals from 0).
+        self.warmup_s = warmup_s = float(config.warmup_s)
+        self.env = simpy.Environment(initial_time=-warmup_s)
         self.config = config
         self.interval_s = float(config.interval_s)
         self.n_intervals = n = config.n_intervals
@@ -175,7 +177,7 @@ class Model:
 
         self.contacts = ContactColumns()
         self.stream = stream
-        self.chunk = -1
+        self.chunk = -2 if warmup_s > 0 else -1  # -1: the warm-up's contacts
         self.next_index = self.stream_end = 0  # next / end forecast contact of the chunk
         self.keep_log = keep_log
         self.log_parts: list[np.ndarray] = []
@@ -202,16 +204,19 @@ class Model:
 
         # Exact time integrals, per pool / channel, for the current interval.
         self.k = 0
-        self.pool_t = [0.0] * n_pool
+        self.pool_t = [-warmup_s] * n_pool
         self.busy_area = [0.0] * n_pool
         self.staff_area = [0.0] * n_pool
-        self.q_t = [0.0] * n_ch
+        self.q_t = [-warmup_s] * n_ch
         self.q_area = [0.0] * n_ch
         self.busy_area_k = np.zeros((n_pool, n))
         self.staff_area_k = np.zeros((n_pool, n))
         self.q_area_k = np.zeros((n_ch, n))
         self.backlog_k = np.zeros((n_ch, n), dtype=np.int64)
 
+        if warmup_s > 0:  # the first interval's staffing from the start of the warm-up
+            for p in range(n_pool):
+                self._staff(p, self.schedule[p][0])
         self._boundary_at(0)
         self._schedule_next_arrival()
 
@@ -260,7 +265,7 @@ class Model:
         stream = self.stream
         while self.chunk + 1 < stream.n_chunks:
             self.chunk += 1
-            contacts = stream.chunk(self.chunk)
+            contacts = stream.warmup() if self.chunk < 0 else stream.chunk(self.chunk)
             m = contacts.arrived_at_s.size
             if not m:
                 continue
@@ -298,29 +303,32 @@ class Model:
             cut = int(np.argmax(unfinished)) if unfinished.any() else m
         if cut == 0:
             return
+        # Counted: arrived within the horizon (not in the warm-up; retrials due after the end
+        # never arrived).
         col = contacts.head(cut)
+        keep = (col["arrived_s"] >= 0.0) & (col["arrived_s"] < self.config.horizon_s)
+        col = {name: values[keep] for name, values in col.items()}
         outcome = np.where(col["outcome"] == _SERVED, ANSWERED, col["outcome"]).astype(np.int8)
         arrived, chan, wait = col["arrived_s"], col["chan"], col["wait_s"]
-        keep = arrived < self.config.horizon_s  # retrials due after the end never arrived
         interval = np.minimum(arrived // self.interval_s, self.n_intervals - 1).astype(np.int64)
         self.totals.add(
-            (chan.astype(np.int64) * self.n_intervals + interval)[keep],
-            outcome[keep],
-            wait[keep],
-            self.threshold_s[chan[keep]],
-            self._sla_wait(chan, arrived, wait)[keep],
+            chan.astype(np.int64) * self.n_intervals + interval,
+            outcome,
+            wait,
+            self.threshold_s[chan],
+            self._sla_wait(chan, arrived, wait),
         )
         if self.keep_log:
             self.log_parts.append(
                 {
-                    "arrived_at_s": arrived[keep],
-                    "channel": chan[keep],
-                    "outcome": outcome[keep],
-                    "wait_s": wait[keep],
-                    "handle_s": col["handle_s"][keep],
-                    "agent": col["agent"][keep],
-                    "retrial": col["retrial"][keep].astype(bool),
-                    "interval": interval[keep],
+                    "arrived_at_s": arrived,
+                    "channel": chan,
+                    "outcome": outcome,
+                    "wait_s": wait,
+                    "handle_s": col["handle_s"],
+                    "agent": col["agent"],
+                    "retrial": col["retrial"].astype(bool),
+                    "interval": interval,
                 }
             )
         contacts.drop(cut)
@@ -397,7 +405,8 @@ class Model:
         """Agent ``a`` answers the contact at index ``i`` (number ``base + i``)."""
         contacts = self.contacts
         contacts.outcome[i] = ANSWERED
-        contacts.wait_s[i] = self.env.now - contacts.arrived_s[i]
+        # (max: the arrival fires at now + (arrival - now), which rounding can put an ulp early)
+        contacts.wait_s[i] = max(0.0, self.env.now - contacts.arrived_s[i])
         contacts.agent[i] = a
         self._pool_mark(p)
         if self.kind[ch] == _CHAT:
@@ -482,6 +491,8 @@ class Model:
         k = ev.value
         if k > 0:
             self._close_interval(k - 1)
+        else:  # the warm-up's agent and queue time is not counted
+            self._close_interval(0)
         self.k = k
         for p in range(len(self.schedule)):
             self._staff(p, self.schedule[p][k])

@@ -25,7 +25,20 @@ CONTACT_DTYPE = np.dtype(
     ]
 )
 
-STREAMS = ("arrivals", "handle", "patience", "forecast", "retrial")
+#: Random streams, one per purpose (and channel). Each holds one kind of number, drawn in time
+#: order, so the contacts of the first intervals do not depend on the horizon. (New purposes
+#: go at the end: ``SeedSequence.spawn`` numbers the children, so the others keep theirs.)
+STREAMS = (
+    "arrivals",  # arrival instants within intervals
+    "handle",
+    "patience",
+    "forecast",  # interval volume multipliers
+    "retrial",
+    "counts",  # Poisson count of each interval
+    "day_volume",  # day volume multipliers
+    "day_aht",  # day handle-time multipliers
+    "warmup",  # the contacts of the warm-up
+)
 
 
 def seed_sequence(seed) -> np.random.SeedSequence:
