@@ -74,6 +74,7 @@ KEYS = (
 )
 
 
+@pytest.mark.slow
 @given(staffing_cases())
 @settings(max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_scalar_search_equals_exhaustive_search(case):
@@ -87,6 +88,7 @@ def test_scalar_search_equals_exhaustive_search(case):
         assert result.agents == expected, f"search {result.agents} != exhaustive {expected}"
 
 
+@pytest.mark.slow
 @given(st.lists(staffing_cases(), min_size=2, max_size=12), st.sampled_from(list(SLDefinition)))
 @settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_vectorized_search_equals_exhaustive_search(cases, definition):
