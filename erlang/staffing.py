@@ -79,6 +79,34 @@ class _Problem:
         return ~bad
 
 
+#: Largest explicit ``max_agents`` accepted, and the ceiling of the load-scaled default.
+_MAX_AGENTS_LIMIT = 10_000_000
+
+#: The default cap never goes below the fixed cap it replaces, so every answer found before
+#: is still found.
+_MIN_DEFAULT_CAP = 100_000
+
+
+def _default_max_agents(problem) -> int:
+    """The search cap when ``max_agents`` is None: scaled with the largest load.
+
+    Square-root staffing (Halfin & Whitt, "Heavy-traffic limits for queues with many
+    exponential servers", Oper. Res. 29(3), 1981): with ``n = a + beta * sqrt(a)`` agents the
+    probability of waiting tends to the Halfin-Whitt function of ``beta``, about 1e-22 at
+    ``beta = 10``, far below any target a double can tell from 1; ``+ 100`` covers small loads
+    where the limit is not yet reached. An occupancy cap ``rho`` needs ``a / rho`` agents at
+    most (the carried load never exceeds the offered), so that count is allowed too.
+    """
+    a = np.minimum(problem.a, _COUNT_CAP)
+    need = a + 10.0 * np.sqrt(a) + 100.0
+    occ = problem.targets.get("max_occupancy")
+    if occ is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            need = np.maximum(need, np.where(occ > 0, a / occ + 1.0, 0.0))
+    top = float(np.max(need)) if need.size else 0.0
+    return int(min(max(np.ceil(top), _MIN_DEFAULT_CAP), _MAX_AGENTS_LIMIT))
+
+
 def _bisect(problem, names, lo, hi, max_agents):
     """Smallest ``n`` in ``(lo, max_agents]`` meeting ``names`` (monotone), or -1 if none.
 
@@ -192,7 +220,7 @@ def required_agents(
     max_asa_s=None,
     max_abandon=None,
     max_occupancy=None,
-    max_agents=100_000,
+    max_agents=None,
 ) -> StaffingResult:
     """Smallest number of agents meeting every given target, per interval.
 
@@ -221,8 +249,11 @@ def required_agents(
         met under Erlang C, where nobody abandons).
     max_occupancy : array_like, optional
         Cap on occupancy (carried load / agents), a fraction in (0, 1].
-    max_agents : int
+    max_agents : int or None
         Largest agent count considered; beyond it the targets are reported unreachable.
+        None (default): scaled with the load, ``ceil(a + 10 sqrt(a) + 100)`` for the largest
+        load ``a`` (square-root staffing; also ``a / max_occupancy`` with an occupancy cap),
+        at least 100,000 and at most 10,000,000.
 
     Returns
     -------
@@ -260,10 +291,10 @@ def required_agents(
         raise ValueError(
             f"`sl_definition` must be one of {allowed}, got {sl_definition!r}"
         ) from None
-    if (
+    if max_agents is not None and (
         isinstance(max_agents, bool)
         or not isinstance(max_agents, (int, np.integer))
-        or not 0 <= max_agents <= 10_000_000
+        or not 0 <= max_agents <= _MAX_AGENTS_LIMIT
     ):
         raise ValueError(
             f"`max_agents` must be a whole number in [0, 10000000], got {max_agents!r}"
@@ -300,6 +331,8 @@ def required_agents(
     targets = {k: np.broadcast_to(v, shape).ravel() for k, v in given.items()}
     problem = _Problem(model, *flat, targets, sl_definition)
     size = flat[0].size
+    if max_agents is None:
+        max_agents = _default_max_agents(problem)
 
     impossible = _impossible(problem)
     start = np.zeros(size, dtype=np.int64)

@@ -10,6 +10,14 @@ times, patience) are drawn a chunk of whole intervals at a time, as the simulati
 NumPy's generators produce the same numbers whether ``k1 + k2`` values are drawn in one call or
 in calls of ``k1`` and ``k2``, so the contacts do not depend on the chunking: a year costs the
 memory of one chunk, and ``draw_contacts`` (one chunk) gives the same contacts.
+
+Prefix-stable: every stream is consumed in time order and holds one kind of number only (the
+interval counts, the instants, the day and interval multipliers each have their own), so the
+contacts of the first N intervals are the same whatever the horizon: extending a horizon adds
+contacts at its end and changes none before.
+
+Warm-up (``SimConfig.warmup_s``): contacts before time 0, at the first interval's rate, from a
+stream of their own, so the contacts of the horizon are the same with or without it.
 """
 
 from __future__ import annotations
@@ -76,8 +84,10 @@ def _uniform_instants(
 class ContactStream:
     """The forecast contacts of one replication, drawn a chunk of intervals at a time.
 
-    ``streams`` holds, per purpose (``"arrivals"``, ``"handle"``, ``"patience"``,
-    ``"forecast"``), one generator per channel. Chunks must be drawn in order, each once.
+    ``streams`` holds, per purpose (``simulator.run.STREAMS``: interval ``"counts"``, arrival
+    ``"arrivals"`` instants, ``"handle"``, ``"patience"``, the ``"day_volume"``, interval
+    (``"forecast"``) and ``"day_aht"`` multipliers, ``"warmup"`` contacts), one generator per
+    channel. Chunks must be drawn in order, each once.
     ``chunk_contacts`` bounds the contacts of a chunk (None: ``CHUNK_CONTACTS``; 0: the whole
     horizon is one chunk).
     """
@@ -96,14 +106,19 @@ class ContactStream:
         n_days = int(day_of_interval[-1]) + 1
         self.n_days = n_days
         self.counts, self.aht_day = [], []
+        self.rate0_per_s = []  # the first interval's rate, forecast error included (warm-up)
         for i, ch in enumerate(config.channels):
-            fc = streams["forecast"][i]
-            multiplier = lognormal_multipliers(fc, config.day_volume_cv, n_days)[
-                day_of_interval
-            ] * lognormal_multipliers(fc, config.interval_volume_cv, n)
-            self.aht_day.append(lognormal_multipliers(fc, config.day_aht_cv, n_days))
+            multiplier = lognormal_multipliers(
+                streams["day_volume"][i], config.day_volume_cv, n_days
+            )[day_of_interval] * lognormal_multipliers(
+                streams["forecast"][i], config.interval_volume_cv, n
+            )
+            self.aht_day.append(
+                lognormal_multipliers(streams["day_aht"][i], config.day_aht_cv, n_days)
+            )
             rate_per_s = ch.calls_per_hour / 3600.0 * multiplier
-            self.counts.append(streams["arrivals"][i].poisson(rate_per_s * config.interval_s))
+            self.rate0_per_s.append(float(rate_per_s[0]))
+            self.counts.append(streams["counts"][i].poisson(rate_per_s * config.interval_s))
         # Chunk boundaries (interval indices): whole intervals, about `chunk_contacts` each.
         total = np.cumsum(np.sum(self.counts, axis=0))
         if chunk_contacts is None:
@@ -118,6 +133,25 @@ class ContactStream:
         self.bounds = bounds
         self.n_chunks = len(bounds) - 1
         self.total = int(total[-1])
+
+    def warmup(self) -> Contacts:
+        """The contacts of the warm-up, ``-warmup_s <= t < 0``: a Poisson process at the first
+        interval's rate, with its handle-time and patience scales, from the ``warmup`` streams."""
+        config = self.config
+        warmup_s = float(config.warmup_s)
+        parts = []
+        for i, ch in enumerate(config.channels):
+            rng = self.streams["warmup"][i]
+            m = int(rng.poisson(self.rate0_per_s[i] * warmup_s)) if warmup_s > 0 else 0
+            times = np.sort(rng.random(m)) * warmup_s - warmup_s
+            handle = ch.handle_time.sample(rng, m) * self.aht_day[i][0]
+            patience = np.full(m, np.inf) if ch.patience is None else ch.patience.sample(rng, m)
+            if ch.aht_scale is not None:
+                handle = handle * ch.aht_scale[0]
+            if ch.patience_scale is not None:
+                patience = patience * ch.patience_scale[0]
+            parts.append((times, np.full(m, i, dtype=np.int32), handle, patience))
+        return _joined(parts)
 
     def chunk(self, j: int) -> Contacts:
         """The contacts arriving in intervals ``bounds[j]`` to ``bounds[j + 1] - 1``."""
@@ -143,9 +177,15 @@ class ContactStream:
                 if ch.patience_scale is not None:
                     patience = patience * ch.patience_scale[interval]
             parts.append((times, np.full(times.size, i, dtype=np.int32), handle, patience))
-        times, channel, handle, patience = (np.concatenate(col) for col in zip(*parts, strict=True))
-        order = np.argsort(times, kind="stable")
-        return Contacts(times[order], channel[order], handle[order], patience[order])
+        return _joined(parts)
+
+
+def _joined(parts) -> Contacts:
+    """The contacts of every channel, ``(times, channel, handle, patience)`` each, in time
+    order (ties keep the channel order)."""
+    times, channel, handle, patience = (np.concatenate(col) for col in zip(*parts, strict=True))
+    order = np.argsort(times, kind="stable")
+    return Contacts(times[order], channel[order], handle[order], patience[order])
 
 
 def draw_contacts(config: SimConfig, streams: dict[str, list[np.random.Generator]]) -> Contacts:

@@ -147,9 +147,12 @@ class Pool:
     Attributes
     ----------
     name : pool name (unique).
-    agents : agents on duty per interval. When the count drops, busy agents finish their
-        current contact first (no preemption) and then leave; when it rises, waiting contacts
-        are taken at once.
+    agents : agents on duty per interval. When the count drops, idle agents leave at once and
+        busy ones are not preempted: the next agents to free capacity leave instead of taking
+        more work (a voice agent when its contact ends; a chat agent, taking no new chat, when
+        its last chat ends; chat agents with a free slot are sent first, least loaded first).
+        When it rises, agents due to leave stay on first, then new agents take waiting
+        contacts at once.
     channels : names of the channels served, in priority order (first = served first).
     """
 
@@ -180,6 +183,13 @@ class SimConfig:
         lognormal), drawn per day and channel: real volumes miss the forecast.
     interval_volume_cv : the same per interval.
     day_aht_cv : coefficient of variation of a day-level handle-time multiplier (AHT drift).
+    warmup_s : warm-up before time 0 [s] (0: start empty at time 0). The first interval's
+        arrival rate, staffing and opening run for ``warmup_s`` before the horizon; those
+        contacts are simulated (they fill the queue and occupy agents) but not counted in any
+        KPI or the log, and the agent and queue time integrals start at 0. For 24/7 horizons,
+        where an empty start biases the first hours (service level too high). Warm-up
+        contacts come from their own streams: the horizon's contacts are the same with or
+        without it. (Retrials made by warm-up callers that arrive at or after 0 count.)
     """
 
     interval_s: float
@@ -188,6 +198,7 @@ class SimConfig:
     day_volume_cv: float = 0.0
     interval_volume_cv: float = 0.0
     day_aht_cv: float = 0.0
+    warmup_s: float = 0.0
 
     def __post_init__(self):
         if not (np.isfinite(self.interval_s) and self.interval_s > 0):
@@ -196,7 +207,7 @@ class SimConfig:
         object.__setattr__(self, "pools", tuple(self.pools))
         if not self.channels:
             raise ValueError("`channels` must hold at least one channel")
-        for name in ("day_volume_cv", "interval_volume_cv", "day_aht_cv"):
+        for name in ("day_volume_cv", "interval_volume_cv", "day_aht_cv", "warmup_s"):
             v = getattr(self, name)
             if not (np.isfinite(v) and v >= 0):
                 raise ValueError(f"`{name}` must be a finite number >= 0, got {v!r}")

@@ -26,9 +26,11 @@ be picklable (module-level functions, plain data).
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 ENV_SCHEDULER = "DASK_SCHEDULER_ADDRESS"
@@ -91,6 +93,41 @@ class SerialExecutor(_Base):
         return out
 
 
+def _ignore_sigint() -> None:
+    """Process-pool worker initializer: Ctrl-C is the parent's to handle.
+
+    A terminal's Ctrl-C goes to the whole process group, workers included. The parent turns it
+    into one "interrupted" line; a worker must neither print a ``KeyboardInterrupt`` traceback
+    nor die (the pool would break), so it ignores SIGINT for its whole life and finishes the
+    task in hand. SIGINT was blocked while the worker started (``_sigint_blocked``): a Ctrl-C
+    that arrived meanwhile is pending, and setting SIG_IGN discards it (POSIX ``sigaction``)
+    before it is unblocked.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+@contextmanager
+def _sigint_blocked():
+    """SIGINT held back (not lost) in this thread while worker processes are started.
+
+    ``ProcessPoolExecutor.submit`` starts the workers; between a worker's birth and its
+    initializer a Ctrl-C would print a traceback from the worker. Forked and spawned children
+    inherit the signal mask, so with SIGINT blocked here it stays pending in them until
+    ``_ignore_sigint`` discards it; in this process it is delivered (``KeyboardInterrupt``)
+    as soon as the block ends. No-op where the platform has no ``pthread_sigmask``.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 class ProcessExecutor(_Base):
     """Local worker processes (``concurrent.futures.ProcessPoolExecutor``).
 
@@ -102,6 +139,9 @@ class ProcessExecutor(_Base):
         How workers start; default Python's (``fork`` on Linux before Python 3.14: fastest,
         the workers inherit the imported modules). From a process running threads (a web
         app), ``multiprocessing.get_context("forkserver")`` is the safer choice.
+
+    Workers ignore SIGINT from the moment they start (``_ignore_sigint``): Ctrl-C interrupts
+    the parent only, which cancels the tasks not started and lets running ones finish.
     """
 
     kind = "processes"
@@ -122,7 +162,9 @@ class ProcessExecutor(_Base):
     def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                max_workers=self.max_workers, mp_context=self.mp_context
+                max_workers=self.max_workers,
+                mp_context=self.mp_context,
+                initializer=_ignore_sigint,
             )
         return self._pool
 
@@ -131,9 +173,12 @@ class ProcessExecutor(_Base):
         if not tasks:
             return []
         pool = self._ensure_pool()
-        futures = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
+        futures: dict = {}
         results: list = [None] * len(tasks)
         try:
+            with _sigint_blocked():  # submit starts the workers
+                for i, task in enumerate(tasks):
+                    futures[pool.submit(fn, task)] = i
             for done, future in enumerate(as_completed(futures), start=1):
                 results[futures[future]] = future.result()
                 if progress is not None:

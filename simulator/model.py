@@ -3,7 +3,8 @@
 One SimPy ``Timeout`` per arrival, per service completion and per possible abandonment, each
 with a plain callback: no generator process per contact, and no patience timer at all for a
 contact that finds an agent free (the hot path of a reasonably staffed queue). Per-contact
-state lives in Python lists indexed by contact number; time-weighted sums (agents present,
+state lives in one ``ContactColumns`` holder of typed arrays indexed by contact number;
+time-weighted sums (agents present,
 agent load, queue length) are integrated exactly at every change and cut at interval
 boundaries. 1 simulation time unit = 1 second.
 
@@ -51,6 +52,87 @@ def _typed(code: str, values: np.ndarray) -> array:
     return out
 
 
+class ContactColumns:
+    """The per-contact columns of the live contacts, numbers ``base`` onwards (index
+    ``c - base``): one typed array per column, written here once.
+
+    Typed arrays (8 bytes a float instead of a list's 32) are still cheap to index one element
+    at a time, unlike numpy arrays. No numpy view of a column is ever made: an ``array.array``
+    cannot be resized while a buffer export is alive (``BufferError``), and a view kept alive
+    by anyone else (a profiler or debugger holding a frame's locals) would break ``drop``.
+    numpy reads copies (``head``, ``unfinished``) instead.
+    """
+
+    #: Column name, typecode, and the value of a contact not yet answered.
+    COLUMNS = (
+        ("arrived_s", "d", None),  # arrival instant [s]
+        ("chan", "h", None),  # channel index
+        ("base_handle_s", "d", None),  # handle time as the only contact on the agent [s]
+        ("patience_s", "d", None),  # patience [s] (inf: never abandons)
+        ("retrial", "b", None),  # 1: a caller calling again
+        ("wait_s", "d", 0.0),  # time in queue [s]
+        ("outcome", "b", WAITING),
+        ("agent", "i", -1),  # agent seat that answered
+        ("handle_s", "d", np.nan),  # handle time once answered [s]
+    )
+    __slots__ = ("base", *(name for name, _, _ in COLUMNS))
+
+    def __init__(self):
+        for name, code, _ in self.COLUMNS:
+            setattr(self, name, array(code))
+        self.base = 0  # number of the contact at index 0
+
+    def __len__(self) -> int:
+        return len(self.outcome)
+
+    @property
+    def end(self) -> int:
+        """Number the next contact added gets."""
+        return self.base + len(self.outcome)
+
+    def extend(self, arrived_s, chan, base_handle_s, patience_s) -> int:
+        """Add forecast contacts (numpy arrays); the number of the first."""
+        first, m = self.end, len(arrived_s)
+        given = {
+            "arrived_s": arrived_s,
+            "chan": chan,
+            "base_handle_s": base_handle_s,
+            "patience_s": patience_s,
+            "retrial": np.zeros(m),
+        }
+        for name, code, initial in self.COLUMNS:
+            values = given[name] if initial is None else np.full(m, initial)
+            getattr(self, name).extend(_typed(code, values))
+        return first
+
+    def append(self, arrived_s, chan, base_handle_s, patience_s, retrial) -> int:
+        """Add one contact; its number."""
+        new = self.end
+        given = (arrived_s, chan, base_handle_s, patience_s, retrial)
+        for (name, _, initial), value in zip(self.COLUMNS, given + (None,) * 4, strict=True):
+            getattr(self, name).append(value if initial is None else initial)
+        return new
+
+    def unfinished(self) -> np.ndarray:
+        """Whether each live contact is still waiting or in service (a copy)."""
+        outcome = np.frombuffer(self.outcome.tobytes(), dtype=np.int8)
+        return (outcome == WAITING) | (outcome == ANSWERED)
+
+    def head(self, cut: int) -> dict[str, np.ndarray]:
+        """Copies of the first ``cut`` entries of every column (slicing an ``array.array``
+        copies it, so the numpy arrays view those copies, never a live column)."""
+        return {
+            name: np.frombuffer(getattr(self, name)[:cut], dtype=np.dtype(code))
+            for name, code, _ in self.COLUMNS
+        }
+
+    def drop(self, cut: int) -> None:
+        """Forget the first ``cut`` contacts."""
+        for name, _, _ in self.COLUMNS:
+            del getattr(self, name)[:cut]
+        self.base += cut
+
+
 class Model:
     """State and event handlers of one replication (use ``simulate``, not this, directly)."""
 
@@ -62,7 +144,9 @@ class Model:
         *,
         keep_log: bool = True,
     ):
-        self.env = simpy.Environment()
+        # A warm-up runs before time 0, so the horizon keeps its clock (intervals from 0).
+        self.warmup_s = warmup_s = float(config.warmup_s)
+        self.env = simpy.Environment(initial_time=-warmup_s)
         self.config = config
         self.interval_s = float(config.interval_s)
         self.n_intervals = n = config.n_intervals
@@ -91,24 +175,9 @@ class Model:
         ]
         self.schedule = [p.agents.tolist() for p in pools]
 
-        # Contacts base, base + 1, ...: typed arrays (8 bytes a float instead of a list's 32)
-        # that are still cheap to index one element at a time, unlike numpy arrays.
-        self.arrived, self.chan, self.base_handle, self.patience = (
-            array("d"),
-            array("h"),
-            array("d"),
-            array("d"),
-        )
-        self.wait, self.outcome, self.agent_of, self.handle, self.retrial = (
-            array("d"),
-            array("b"),
-            array("i"),
-            array("d"),
-            array("b"),
-        )
-        self.base = 0
+        self.contacts = ContactColumns()
         self.stream = stream
-        self.chunk = -1
+        self.chunk = -2 if warmup_s > 0 else -1  # -1: the warm-up's contacts
         self.next_index = self.stream_end = 0  # next / end forecast contact of the chunk
         self.keep_log = keep_log
         self.log_parts: list[np.ndarray] = []
@@ -128,27 +197,32 @@ class Model:
         self.partial = [set() for _ in range(n_pool)]  # chatting agents with a free chat slot
         self.active = [set() for _ in range(n_pool)]  # present and not leaving
         self.going = [set() for _ in range(n_pool)]  # finishing a contact, then leaving
+        # Agents still to leave after a drop in the schedule: the next ones to free capacity.
+        self.excess = [0] * n_pool
         self.present = [0] * n_pool  # present, including leaving agents finishing a contact
         self.busy = [0.0] * n_pool  # agent load in agent units (a chat = 1/concurrency)
 
         # Exact time integrals, per pool / channel, for the current interval.
         self.k = 0
-        self.pool_t = [0.0] * n_pool
+        self.pool_t = [-warmup_s] * n_pool
         self.busy_area = [0.0] * n_pool
         self.staff_area = [0.0] * n_pool
-        self.q_t = [0.0] * n_ch
+        self.q_t = [-warmup_s] * n_ch
         self.q_area = [0.0] * n_ch
         self.busy_area_k = np.zeros((n_pool, n))
         self.staff_area_k = np.zeros((n_pool, n))
         self.q_area_k = np.zeros((n_ch, n))
         self.backlog_k = np.zeros((n_ch, n), dtype=np.int64)
 
+        if warmup_s > 0:  # the first interval's staffing from the start of the warm-up
+            for p in range(n_pool):
+                self._staff(p, self.schedule[p][0])
         self._boundary_at(0)
         self._schedule_next_arrival()
 
     # ----- time integrals ---------------------------------------------------------------------
     def _pool_mark(self, p: int) -> None:
-        now = self.env._now
+        now = self.env.now
         dt = now - self.pool_t[p]
         if dt:
             self.busy_area[p] += self.busy[p] * dt
@@ -156,7 +230,7 @@ class Model:
             self.pool_t[p] = now
 
     def _queue_mark(self, ch: int) -> None:
-        now = self.env._now
+        now = self.env.now
         dt = now - self.q_t[ch]
         if dt:
             self.q_area[ch] += self.qlen[ch] * dt
@@ -181,7 +255,8 @@ class Model:
             return
         c = self.next_index
         self.next_index = c + 1
-        ev = Timeout(self.env, self.arrived[c - self.base] - self.env._now, c)
+        contacts = self.contacts
+        ev = Timeout(self.env, contacts.arrived_s[c - contacts.base] - self.env.now, c)
         ev.callbacks.append(self._on_stream_arrival)
 
     def _next_chunk(self) -> bool:
@@ -190,20 +265,13 @@ class Model:
         stream = self.stream
         while self.chunk + 1 < stream.n_chunks:
             self.chunk += 1
-            contacts = stream.chunk(self.chunk)
+            contacts = stream.warmup() if self.chunk < 0 else stream.chunk(self.chunk)
             m = contacts.arrived_at_s.size
             if not m:
                 continue
-            first = self.base + len(self.arrived)
-            self.arrived.extend(_typed("d", contacts.arrived_at_s))
-            self.chan.extend(_typed("h", contacts.channel))
-            self.base_handle.extend(_typed("d", contacts.handle_s))
-            self.patience.extend(_typed("d", contacts.patience_s))
-            self.wait.extend(_typed("d", np.zeros(m)))
-            self.outcome.extend(_typed("b", np.full(m, WAITING)))
-            self.agent_of.extend(_typed("i", np.full(m, -1)))
-            self.handle.extend(_typed("d", np.full(m, np.nan)))
-            self.retrial.extend(_typed("b", np.zeros(m)))
+            first = self.contacts.extend(
+                contacts.arrived_at_s, contacts.channel, contacts.handle_s, contacts.patience_s
+            )
             self.next_index, self.stream_end = first, first + m
             return True
         return False
@@ -226,59 +294,45 @@ class Model:
     def _flush(self, final: bool = False) -> None:
         """Add the finished contacts before the first unfinished one (all if ``final``) to the
         totals (and the log), and drop them."""
-        m = len(self.outcome)
-        outcome = np.frombuffer(self.outcome, dtype=np.int8) if m else np.empty(0, np.int8)
+        contacts = self.contacts
+        m = len(contacts)
         if final:
             cut = m
         else:
-            unfinished = (outcome == WAITING) | (outcome == ANSWERED)
+            unfinished = contacts.unfinished()
             cut = int(np.argmax(unfinished)) if unfinished.any() else m
         if cut == 0:
             return
-        outcome = np.where(outcome[:cut] == _SERVED, ANSWERED, outcome[:cut]).astype(np.int8)
-
-        def column(values: array) -> np.ndarray:
-            return np.frombuffer(values, dtype=values.typecode)[:cut].copy()
-
-        arrived = column(self.arrived)
-        chan = column(self.chan)
-        wait = column(self.wait)
-        keep = arrived < self.config.horizon_s  # retrials due after the end never arrived
+        # Counted: arrived within the horizon (not in the warm-up; retrials due after the end
+        # never arrived).
+        col = contacts.head(cut)
+        keep = (col["arrived_s"] >= 0.0) & (col["arrived_s"] < self.config.horizon_s)
+        col = {name: values[keep] for name, values in col.items()}
+        outcome = np.where(col["outcome"] == _SERVED, ANSWERED, col["outcome"]).astype(np.int8)
+        arrived, chan, wait = col["arrived_s"], col["chan"], col["wait_s"]
         interval = np.minimum(arrived // self.interval_s, self.n_intervals - 1).astype(np.int64)
         self.totals.add(
-            (chan.astype(np.int64) * self.n_intervals + interval)[keep],
-            outcome[keep],
-            wait[keep],
-            self.threshold_s[chan[keep]],
-            self._sla_wait(chan, arrived, wait)[keep],
+            chan.astype(np.int64) * self.n_intervals + interval,
+            outcome,
+            wait,
+            self.threshold_s[chan],
+            self._sla_wait(chan, arrived, wait),
         )
         if self.keep_log:
             self.log_parts.append(
                 {
-                    "arrived_at_s": arrived[keep],
-                    "channel": chan[keep],
-                    "outcome": outcome[keep],
-                    "wait_s": wait[keep],
-                    "handle_s": column(self.handle)[keep],
-                    "agent": column(self.agent_of)[keep],
-                    "retrial": column(self.retrial)[keep].astype(bool),
-                    "interval": interval[keep],
+                    "arrived_at_s": arrived,
+                    "channel": chan,
+                    "outcome": outcome,
+                    "wait_s": wait,
+                    "handle_s": col["handle_s"],
+                    "agent": col["agent"],
+                    "retrial": col["retrial"].astype(bool),
+                    "interval": interval,
                 }
             )
-        for values in (
-            self.arrived,
-            self.chan,
-            self.base_handle,
-            self.patience,
-            self.wait,
-            self.outcome,
-            self.agent_of,
-            self.handle,
-            self.retrial,
-        ):
-            del values[:cut]
-        self.base += cut
-        base = self.base
+        contacts.drop(cut)
+        base = contacts.base
         # Abandoned contacts stay queued until popped; forget the dropped ones. (Retrials are
         # numbered when made, so a queue is not in number order: filter it all.)
         for ch, q in enumerate(self.queue):
@@ -287,19 +341,20 @@ class Model:
 
     def _on_stream_arrival(self, ev) -> None:
         self._schedule_next_arrival()
-        self._arrive(ev._value)
+        self._arrive(ev.value)
 
     def _on_retrial(self, ev) -> None:
-        self._arrive(ev._value)
+        self._arrive(ev.value)
 
     def _arrive(self, c: int) -> None:
         """Contact number ``c`` arrives."""
-        i = c - self.base
-        ch = self.chan[i]
+        contacts = self.contacts
+        i = c - contacts.base
+        ch = contacts.chan[i]
         kind = self.kind[ch]
         if not self.open[ch][self.k]:
             if kind != _DEFERRED:
-                self.outcome[i] = LOST
+                contacts.outcome[i] = LOST
                 return
         elif not self.qlen[ch]:
             p = self.pool_of[ch]
@@ -317,18 +372,19 @@ class Model:
         self._queue_mark(ch)
         self.queue[ch].append(c)
         self.qlen[ch] += 1
-        patience = self.patience[i]
-        if patience != np.inf:
-            Timeout(self.env, patience, c).callbacks.append(self._on_patience_end)
+        patience_s = contacts.patience_s[i]
+        if patience_s != np.inf:
+            Timeout(self.env, patience_s, c).callbacks.append(self._on_patience_end)
 
     def _on_patience_end(self, ev) -> None:
-        i = ev._value - self.base
-        if i < 0 or self.outcome[i] != WAITING:  # answered (and perhaps already dropped)
+        contacts = self.contacts
+        i = ev.value - contacts.base
+        if i < 0 or contacts.outcome[i] != WAITING:  # answered (and perhaps already dropped)
             return
-        now = self.env._now
-        ch = self.chan[i]
-        self.outcome[i] = ABANDONED
-        self.wait[i] = now - self.arrived[i]
+        now = self.env.now
+        ch = contacts.chan[i]
+        contacts.outcome[i] = ABANDONED
+        contacts.wait_s[i] = now - contacts.arrived_s[i]
         self._queue_mark(ch)
         self.qlen[ch] -= 1
         share = self.retrial_share[ch]
@@ -337,31 +393,26 @@ class Model:
 
     def _add_retrial(self, ch: int, now: float) -> None:
         rng = self.retrial_rng
-        delay = float(self.retrial_delay[ch].sample(rng, 1)[0])
-        new = self.base + len(self.arrived)
-        self.arrived.append(now + delay)
-        self.chan.append(ch)
-        self.base_handle.append(float(self.handle_dist[ch].sample(rng, 1)[0]))
+        delay_s = float(self.retrial_delay[ch].sample(rng, 1)[0])
+        handle_s = float(self.handle_dist[ch].sample(rng, 1)[0])
         dist = self.patience_dist[ch]
-        self.patience.append(np.inf if dist is None else float(dist.sample(rng, 1)[0]))
-        self.wait.append(0.0)
-        self.outcome.append(WAITING)
-        self.agent_of.append(-1)
-        self.handle.append(np.nan)
-        self.retrial.append(True)
-        Timeout(self.env, delay, new).callbacks.append(self._on_retrial)
+        patience_s = np.inf if dist is None else float(dist.sample(rng, 1)[0])
+        new = self.contacts.append(now + delay_s, ch, handle_s, patience_s, True)
+        Timeout(self.env, delay_s, new).callbacks.append(self._on_retrial)
 
     # ----- service ----------------------------------------------------------------------------
     def _start(self, i: int, a: int, ch: int, p: int) -> None:
         """Agent ``a`` answers the contact at index ``i`` (number ``base + i``)."""
-        self.outcome[i] = ANSWERED
-        self.wait[i] = self.env._now - self.arrived[i]
-        self.agent_of[i] = a
+        contacts = self.contacts
+        contacts.outcome[i] = ANSWERED
+        # (max: the arrival fires at now + (arrival - now), which rounding can put an ulp early)
+        contacts.wait_s[i] = max(0.0, self.env.now - contacts.arrived_s[i])
+        contacts.agent[i] = a
         self._pool_mark(p)
         if self.kind[ch] == _CHAT:
             used = self.used[a] + 1
             self.used[a] = used
-            h = self.base_handle[i] * (1.0 + self.stretch[ch] * (used - 1))
+            h = contacts.base_handle_s[i] * (1.0 + self.stretch[ch] * (used - 1))
             self.busy[p] += self.load_unit[ch]
             if used < self.conc[ch]:
                 self.partial[p].add(a)
@@ -369,16 +420,17 @@ class Model:
                 self.partial[p].discard(a)
         else:
             self.used[a] = _FULL
-            h = self.base_handle[i]
+            h = contacts.base_handle_s[i]
             self.busy[p] += 1.0
-        self.handle[i] = h
-        Timeout(self.env, h, i + self.base).callbacks.append(self._on_service_end)
+        contacts.handle_s[i] = h
+        Timeout(self.env, h, i + contacts.base).callbacks.append(self._on_service_end)
 
     def _on_service_end(self, ev) -> None:
-        i = ev._value - self.base
-        self.outcome[i] = _SERVED
-        a = self.agent_of[i]
-        ch = self.chan[i]
+        contacts = self.contacts
+        i = ev.value - contacts.base
+        contacts.outcome[i] = _SERVED
+        a = contacts.agent[i]
+        ch = contacts.chan[i]
         p = self.pool_of[ch]
         self._pool_mark(p)
         if self.kind[ch] == _CHAT:
@@ -395,6 +447,10 @@ class Model:
             if self.used[a] == 0:
                 self._remove_agent(a, p)
             return
+        if self.excess[p]:  # the schedule dropped while it was busy: it leaves now
+            self.excess[p] -= 1
+            self._send_home(a, p)
+            return
         k = self.k
         used = self.used
         for ch in self.pool_channels[p]:
@@ -408,10 +464,10 @@ class Model:
             elif used[a] or (kind == _DEFERRED and not self.open[ch][k]):
                 continue
             q = self.queue[ch]
-            base = self.base
+            base, outcome = self.contacts.base, self.contacts.outcome
             while self.qlen[ch]:
                 i = q.popleft() - base
-                if self.outcome[i] != WAITING:  # abandoned while queued
+                if outcome[i] != WAITING:  # abandoned while queued
                     continue
                 self._queue_mark(ch)
                 self.qlen[ch] -= 1
@@ -428,13 +484,15 @@ class Model:
 
     # ----- the schedule -----------------------------------------------------------------------
     def _boundary_at(self, k: int) -> None:
-        ev = Timeout(self.env, k * self.interval_s - self.env._now, k)
+        ev = Timeout(self.env, k * self.interval_s - self.env.now, k)
         ev.callbacks.append(self._on_boundary)
 
     def _on_boundary(self, ev) -> None:
-        k = ev._value
+        k = ev.value
         if k > 0:
             self._close_interval(k - 1)
+        else:  # the warm-up's agent and queue time is not counted
+            self._close_interval(0)
         self.k = k
         for p in range(len(self.schedule)):
             self._staff(p, self.schedule[p][k])
@@ -442,27 +500,36 @@ class Model:
             self._boundary_at(k + 1)
 
     def _staff(self, p: int, target: int) -> None:
-        """Bring pool ``p`` to ``target`` agents on duty."""
+        """Bring pool ``p`` to ``target`` agents on duty (``Pool`` documents the rules).
+
+        A drop sends idle agents home at once. Busy agents are not preempted: chat agents with
+        a free slot (least loaded first) take no new chat and leave when their last ends; the
+        rest of the drop is a count, ``excess``: the next agents to free capacity leave
+        instead of taking more work. Which busy agent goes is thus decided by the events
+        themselves (the first to finish), not by any order of agent ids. A rise first cancels
+        departures (the count, then agents finishing their chats), then adds agents, who take
+        waiting contacts at once.
+        """
         active, going = self.active[p], self.going[p]
-        diff = target - len(active)
+        diff = target - (len(active) - self.excess[p])
         if diff < 0:
             idle = self.idle[p]
             while diff < 0 and idle:
                 a = idle.pop()
-                active.discard(a)
-                self._remove_agent(a, p)
+                self._send_home(a, p)
                 diff += 1
-            # Busy agents finish their contact first (no preemption), then leave; those with
-            # the least work in hand are sent first.
-            for a in sorted(active, key=self.used.__getitem__)[: -diff if diff < 0 else 0]:
-                self.leaving[a] = True
-                active.discard(a)
-                going.add(a)
-                self.partial[p].discard(a)
+            if diff < 0:
+                for a in sorted(self.partial[p], key=lambda a: (self.used[a], a))[:-diff]:
+                    self._send_home(a, p)
+                    diff += 1
+            self.excess[p] -= diff
         else:
-            # Agents still finishing a contact on their way out stay on instead.
+            cancel = min(diff, self.excess[p])
+            self.excess[p] -= cancel
+            diff -= cancel
             while diff > 0 and going:
-                a = going.pop()
+                a = min(going)  # any rule would do; a fixed one keeps runs reproducible
+                going.discard(a)
                 self.leaving[a] = False
                 active.add(a)
                 diff -= 1
@@ -478,6 +545,17 @@ class Model:
             waiting, self.idle[p] = idle, []
             for a in waiting:
                 self._give_work(a, p)
+
+    def _send_home(self, a: int, p: int) -> None:
+        """Agent ``a`` (not idle-listed) leaves: now if it holds no contact, else when its
+        last one ends, taking no new one meanwhile."""
+        self.active[p].discard(a)
+        self.partial[p].discard(a)
+        if self.used[a] == 0:
+            self._remove_agent(a, p)
+        else:
+            self.leaving[a] = True
+            self.going[p].add(a)
 
     def _new_agent(self, p: int) -> int:
         if self.free_ids:
@@ -505,7 +583,8 @@ class Model:
         self.env.run(until=self.config.horizon_s)
         self._close_interval(self.n_intervals - 1)
         now = self.config.horizon_s
-        for i, outcome in enumerate(self.outcome):
+        contacts = self.contacts
+        for i, outcome in enumerate(contacts.outcome):
             if outcome == WAITING:  # censored: still waiting at the end of the horizon
-                self.wait[i] = now - self.arrived[i]
+                contacts.wait_s[i] = now - contacts.arrived_s[i]
         self._flush(final=True)

@@ -9,7 +9,7 @@ from scipy import special
 
 from .config import SimConfig
 from .executors import SerialExecutor, map_in_batches
-from .run import SimResult, simulate
+from .run import SimResult, seed_sequence, simulate
 
 
 @dataclass(frozen=True)
@@ -119,4 +119,5 @@ def _tasks(config: SimConfig, n: int, seed, keep_logs: bool) -> list:
     """One task per replication: child ``i`` of ``SeedSequence(seed).spawn(n)`` for the ``i``-th."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"`n` (replications) must be a whole number >= 1, got {n!r}")
-    return [(config, child, keep_logs) for child in np.random.SeedSequence(seed).spawn(n)]
+    # A copy: spawning from the caller's SeedSequence would change it (and the next run).
+    return [(config, child, keep_logs) for child in seed_sequence(seed).spawn(n)]

@@ -25,17 +25,48 @@ CONTACT_DTYPE = np.dtype(
     ]
 )
 
-STREAMS = ("arrivals", "handle", "patience", "forecast", "retrial")
+#: Random streams, one per purpose (and channel). Each holds one kind of number, drawn in time
+#: order, so the contacts of the first intervals do not depend on the horizon. (New purposes
+#: go at the end: ``SeedSequence.spawn`` numbers the children, so the others keep theirs.)
+STREAMS = (
+    "arrivals",  # arrival instants within intervals
+    "handle",
+    "patience",
+    "forecast",  # interval volume multipliers
+    "retrial",
+    "counts",  # Poisson count of each interval
+    "day_volume",  # day volume multipliers
+    "day_aht",  # day handle-time multipliers
+    "warmup",  # the contacts of the warm-up
+)
+
+
+def seed_sequence(seed) -> np.random.SeedSequence:
+    """A ``SeedSequence`` for ``seed`` (int, None or ``SeedSequence``) that is safe to spawn from.
+
+    ``SeedSequence.spawn`` advances the object it is called on (its ``n_children_spawned``), so
+    spawning from a caller's sequence would give different children on the next call with the
+    same object. A given sequence is copied instead (same entropy, spawn key, pool size and
+    children spawned so far), so the caller's object is never changed and gives the same
+    children every time.
+    """
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.SeedSequence(
+            entropy=seed.entropy,
+            spawn_key=seed.spawn_key,
+            pool_size=seed.pool_size,
+            n_children_spawned=seed.n_children_spawned,
+        )
+    return np.random.SeedSequence(seed)
 
 
 def spawn_streams(seed, n_channels: int) -> dict[str, list[np.random.Generator]]:
     """Independent generators per purpose and channel from one seed (``SeedSequence.spawn``).
 
     Separate streams for arrivals, handle times and patience keep the contacts identical
-    across staffing plans (common random numbers).
+    across staffing plans (common random numbers). A ``SeedSequence`` given is not changed.
     """
-    seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    children = seq.spawn(len(STREAMS))
+    children = seed_sequence(seed).spawn(len(STREAMS))
     return {
         name: [np.random.default_rng(s) for s in child.spawn(n_channels)]
         for name, child in zip(STREAMS, children, strict=True)

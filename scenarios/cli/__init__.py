@@ -156,6 +156,9 @@ def main(argv=None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exit_:  # usage errors (one line, status 2) and --help (status 0)
         return int(exit_.code or 0)
+    except KeyboardInterrupt:  # Ctrl-C before the command even started: still one line
+        print("ccplan: interrupted", file=sys.stderr)
+        return 130
     try:
         args.func(args)
     except (CliError, ScenarioError, ValueError, OSError, ExecutorError) as err:

@@ -74,6 +74,7 @@ KEYS = (
 )
 
 
+@pytest.mark.slow
 @given(staffing_cases())
 @settings(max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_scalar_search_equals_exhaustive_search(case):
@@ -87,6 +88,7 @@ def test_scalar_search_equals_exhaustive_search(case):
         assert result.agents == expected, f"search {result.agents} != exhaustive {expected}"
 
 
+@pytest.mark.slow
 @given(st.lists(staffing_cases(), min_size=2, max_size=12), st.sampled_from(list(SLDefinition)))
 @settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_vectorized_search_equals_exhaustive_search(cases, definition):
@@ -219,6 +221,27 @@ def test_max_agents_caps_the_search():
     r = required_agents(12_000, 300, service_level=0.8, threshold_s=20, max_agents=500)
     assert not r.reachable and r.agents == 500
     assert required_agents(12_000, 300, service_level=0.8, threshold_s=20).agents > 1000
+
+
+def test_default_cap_scales_with_the_load_at_100_000_erlangs():
+    # 100,000 erlangs (1.2 million calls/h at 300 s) need a little more than 100,000 agents
+    # for any SL above 0: the default cap must follow the load, an explicit one still caps.
+    cph, aht, t = 1.2e6, 300.0, 20.0
+    r = required_agents(cph, aht, service_level=0.8, threshold_s=t)
+    assert r.reachable and r.binding == "service_level"
+    # independent check with the closed form: n meets the target, n - 1 does not
+    assert erlang_c_kpis(cph, aht, r.agents, t).service_level >= 0.8
+    assert erlang_c_kpis(cph, aht, r.agents - 1, t).service_level < 0.8
+    assert r.agents > 100_000
+    capped = required_agents(cph, aht, service_level=0.8, threshold_s=t, max_agents=100_000)
+    assert not capped.reachable and capped.agents == 100_000
+
+
+def test_default_cap_allows_a_strict_occupancy_cap_on_a_large_load():
+    # 100,000 erlangs at most 50% occupied need 200,000 agents, beyond a + 10 sqrt(a) + 100.
+    r = required_agents(1.2e6, 300.0, max_occupancy=0.5)
+    assert r.reachable and r.agents == 200_000
+    assert erlang_c_kpis(1.2e6, 300.0, r.agents - 1, 0.0).occupancy > 0.5
 
 
 def test_occupancy_cap_binds_when_it_is_stricter():

@@ -4,8 +4,9 @@ Hypothesis's ``deadline`` reports slow examples; it cannot stop one that never r
 guard interrupts the example after ``HANG_S`` seconds of wall time with ``Hang``, so a hang fails
 the test with the example that caused it instead of stalling CI.
 
-Every fuzz test uses ``fuzz_settings(n, deadline_ms)``: ``n`` examples, derandomized so CI runs
-the same cases every time. ``HYPOTHESIS_PROFILE=fuzz-deep pytest tests/fuzz`` runs 10,000
+Every fuzz test uses ``fuzz_settings(n)``: ``n`` examples, derandomized so CI runs the same
+cases every time, with no deadline (a slow example on a loaded machine is not a failure; the
+guard catches hangs). ``HYPOTHESIS_PROFILE=fuzz-deep pytest tests/fuzz`` runs 10,000
 random examples per test instead, to hunt for new crashes.
 """
 
@@ -42,14 +43,14 @@ def hang_guard(seconds: float = HANG_S):
         signal.signal(signal.SIGALRM, previous)
 
 
-def fuzz_settings(n: int, deadline_ms: int) -> settings:
-    """``n`` derandomized examples, each allowed ``deadline_ms`` (generous: a loaded CI core is
-    slow, not hung; the guard catches hangs)."""
+def fuzz_settings(n: int) -> settings:
+    """``n`` derandomized examples, no deadline (a loaded CI core is slow, not hung; the guard
+    catches hangs)."""
     deep = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz-deep"
     return settings(
         max_examples=10_000 if deep else n,
         derandomize=not deep,
-        deadline=deadline_ms,
+        deadline=None,
         suppress_health_check=_HEALTH,
         print_blob=True,
     )

@@ -82,7 +82,7 @@ def erlang_argv(draw):
 
 
 @given(argv=erlang_argv())
-@fuzz_settings(400, 10_000)
+@fuzz_settings(400)
 def test_erlang_calculator(argv):
     check_outcome(argv, *run_cli(argv))
 
@@ -95,7 +95,7 @@ TOKENS = st.sampled_from(
 
 
 @given(argv=st.lists(TOKENS, max_size=5))
-@fuzz_settings(300, 10_000)
+@fuzz_settings(300)
 def test_random_tokens(argv, tmp_path_factory):
     # Commands that write (--out, --copy) write under a fresh directory.
     directory = tmp_path_factory.mktemp("cli")
@@ -133,7 +133,7 @@ def small_scenario(directory, *, csv: str | None = None):
     fte=st.none() | NUMBER_TEXT,
     max_p_breach=st.none() | NUMBER_TEXT,
 )
-@fuzz_settings(120, 30_000)
+@fuzz_settings(120)
 def test_scenario_commands(
     tmp_path_factory, command, model, replications, seed, fmt, fte, max_p_breach
 ):
@@ -187,7 +187,7 @@ def csv_text(draw):
 
 
 @given(text=csv_text(), fmt=st.sampled_from(["json", "csv", "table"]))
-@fuzz_settings(300, 10_000)
+@fuzz_settings(300)
 def test_malformed_volume_csv(tmp_path_factory, text, fmt):
     directory = tmp_path_factory.mktemp("csv")
     argv = ["plan", str(small_scenario(directory, csv=text)), "--format", fmt]
@@ -201,7 +201,7 @@ def test_malformed_volume_csv(tmp_path_factory, text, fmt):
 
 
 @given(data=st.binary(max_size=200))
-@fuzz_settings(100, 10_000)
+@fuzz_settings(100)
 def test_binary_volume_csv(tmp_path_factory, data):
     directory = tmp_path_factory.mktemp("bin")
     path = small_scenario(directory, csv="")

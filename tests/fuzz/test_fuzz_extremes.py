@@ -46,7 +46,7 @@ def assert_probabilities(k):
 
 
 @given(cph=calls_per_hour, aht=aht_s, n=agents, t=threshold_s)
-@fuzz_settings(250, 5_000)
+@fuzz_settings(250)
 def test_erlang_c_is_finite_or_at_its_documented_limit(cph, aht, n, t):
     with hang_guard():
         k = erlang_c_kpis(cph, aht, n, t)
@@ -62,7 +62,7 @@ def test_erlang_c_is_finite_or_at_its_documented_limit(cph, aht, n, t):
 
 
 @given(cph=calls_per_hour, aht=aht_s, pat=patience_s, n=agents, t=threshold_s)
-@fuzz_settings(250, 5_000)
+@fuzz_settings(250)
 def test_erlang_a_is_always_finite(cph, aht, pat, n, t):
     with hang_guard():
         k = erlang_a_kpis(cph, aht, pat, n, t)
@@ -86,7 +86,7 @@ def test_erlang_a_is_always_finite(cph, aht, pat, n, t):
     max_abandon=st.none() | st.floats(0, 1),
     max_occupancy=st.none() | st.floats(0.01, 1),
 )
-@fuzz_settings(200, 10_000)
+@fuzz_settings(200)
 def test_staffing_answers_or_says_unreachable(
     cph, aht, pat, sl, t, definition, max_abandon, max_occupancy
 ):
@@ -136,7 +136,7 @@ def scenario_data(volume_per_day, aht, patience, kind, interval_minutes, shrinka
     occupancy=st.sampled_from([0.01, 1.0]) | st.floats(0.01, 1.0),
     model=st.sampled_from(["erlang_a", "erlang_c"]),
 )
-@fuzz_settings(150, 10_000)
+@fuzz_settings(150)
 def test_plan_is_finite_at_the_extremes(
     volume_per_day, aht, patience, kind, interval_minutes, shrinkage, occupancy, model
 ):

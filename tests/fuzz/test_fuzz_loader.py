@@ -40,7 +40,7 @@ def load_outcome(path):
 
 
 @given(text=st.text(max_size=400), suffix=SUFFIXES)
-@fuzz_settings(300, 5_000)
+@fuzz_settings(300)
 def test_random_text(tmp_path_factory, text, suffix):
     path = tmp_path_factory.mktemp("t") / f"s{suffix}"
     path.write_text(text, encoding="utf-8")
@@ -48,7 +48,7 @@ def test_random_text(tmp_path_factory, text, suffix):
 
 
 @given(data=st.binary(max_size=300), suffix=SUFFIXES)
-@fuzz_settings(150, 5_000)
+@fuzz_settings(150)
 def test_random_bytes(tmp_path_factory, data, suffix):
     path = tmp_path_factory.mktemp("b") / f"s{suffix}"
     path.write_bytes(data)
@@ -56,7 +56,7 @@ def test_random_bytes(tmp_path_factory, data, suffix):
 
 
 @given(depth=st.integers(1, 200_000), kind=st.sampled_from(["[", "{a: ", '{"a": ']))
-@fuzz_settings(40, 10_000)
+@fuzz_settings(40)
 def test_deep_nesting(tmp_path_factory, depth, kind):
     closing = {"[": "]", "{a: ": "}", '{"a": ': "}"}[kind]
     suffix = ".json" if kind != "{a: " else ".yaml"
@@ -67,7 +67,7 @@ def test_deep_nesting(tmp_path_factory, depth, kind):
 
 
 @given(value=json_values, as_json=st.booleans())
-@fuzz_settings(250, 5_000)
+@fuzz_settings(250)
 def test_random_structures(tmp_path_factory, value, as_json):
     directory = tmp_path_factory.mktemp("r")
     if as_json:
@@ -82,7 +82,7 @@ def test_random_structures(tmp_path_factory, value, as_json):
 
 
 @given(data=mutated_scenario_data(), as_json=st.booleans())
-@fuzz_settings(500, 5_000)
+@fuzz_settings(500)
 def test_one_field_changed(tmp_path_factory, data, as_json):
     directory = tmp_path_factory.mktemp("m")
     path = directory / ("s.json" if as_json else "s.yaml")

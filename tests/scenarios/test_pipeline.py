@@ -207,3 +207,15 @@ def test_the_simulation_measures_a_business_hours_deadline_in_opening_hours():
         business = ch.kind == "deferred" and target.deadline_clock == "opening_hours"
         assert clocks[ch.name] == ("opening_hours" if business else "wall_clock")
     assert "opening_hours" in clocks.values()
+
+
+def test_the_simulation_warms_up_a_24_7_center_and_starts_one_with_a_closed_night_empty():
+    from scenarios.examples import example_path
+    from scenarios.simulation import simulation_config
+
+    nurse_line = load_scenario(example_path("healthcare"))  # open 24/7
+    result = plan(nurse_line)
+    assert all(result.table.channels[c.name].open.all() for c in nurse_line.channels)
+    longest_aht_s = max(c.aht_s for c in nurse_line.channels)
+    assert simulation_config(result).warmup_s == max(3600.0, 10 * longest_aht_s)
+    assert simulation_config(plan(load_scenario(DEFAULT))).warmup_s == 0.0  # closed at night

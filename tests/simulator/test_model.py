@@ -46,6 +46,21 @@ def test_same_seed_same_numbers_and_different_seed_different_numbers():
     assert len(a.log) != len(c.log) or not np.array_equal(a.log["wait_s"], c.log["wait_s"])
 
 
+def test_a_seed_sequence_given_twice_gives_the_same_contacts_and_is_not_changed():
+    cfg = one_channel([200.0] * 6, [12] * 6, patience=lognormal(90, 1.2))
+    seq = np.random.SeedSequence(2024)
+    a, b = simulate(cfg, seed=seq), simulate(cfg, seed=seq)
+    assert seq.n_children_spawned == 0
+    assert a.log.tobytes() == b.log.tobytes()
+    # the same numbers as the integer seed the sequence was made from
+    assert a.log.tobytes() == simulate(cfg, seed=2024).log.tobytes()
+    first, second = replicate(cfg, 2, seed=seq), replicate(cfg, 2, seed=seq)
+    assert seq.n_children_spawned == 0
+    for x, y in zip(first.runs, second.runs, strict=True):
+        assert x.run.channels["c"].offered[0] == y.run.channels["c"].offered[0]
+        assert x.run.channels["c"].service_level[0] == y.run.channels["c"].service_level[0]
+
+
 def test_two_staffing_plans_see_the_same_contacts():
     lean = simulate(one_channel([200.0] * 6, [11] * 6, patience=exponential(90)), seed=9)
     rich = simulate(one_channel([200.0] * 6, [16] * 6, patience=exponential(90)), seed=9)

@@ -156,7 +156,7 @@ def test_live_contacts_stay_bounded_by_the_chunk_not_the_horizon():
 
     def recording_next_chunk():
         more = load()
-        live.append(len(model.arrived))
+        live.append(len(model.contacts))
         return more
 
     model._next_chunk = recording_next_chunk

@@ -28,6 +28,7 @@ def mmn_m():
     return replicate(stationary(180.0), 15, seed=20261124)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("sim_kpi", "theory_kpi"),
     [
@@ -48,12 +49,14 @@ def test_stationary_mmn_m_agrees_with_erlang_a(mmn_m, sim_kpi, theory_kpi):
     assert est.half_width < 0.1 * theory, "interval too wide to be decisive"
 
 
+@pytest.mark.slow
 def test_stationary_mmn_m_occupancy_agrees_with_erlang_a(mmn_m):
     theory = erlang_a_kpis(45 * 3600 / 300, 300, 180, 50, 20).occupancy
     est = mmn_m.estimate("occupancy", pool="p", confidence=0.99)
     assert est.contains(theory) and est.half_width < 0.01
 
 
+@pytest.mark.slow
 def test_stationary_mmn_agrees_with_erlang_c():
     reps = replicate(stationary(None, agents=50, load=44.0), 15, seed=7)
     theory = erlang_c_kpis(44 * 3600 / 300, 300, 50, 20)
@@ -96,6 +99,7 @@ def test_chat_on_n_agents_with_c_slots_is_voice_on_n_times_c_agents(concurrency,
     assert chat.run.channels["c"].abandon_rate[0] > 0.01  # the queue really was loaded
 
 
+@pytest.mark.slow
 def test_littles_law_queue_length_equals_arrival_rate_times_wait():
     reps = replicate(stationary(180.0), 10, seed=11)
     # Sample-path identity per run: integral of the queue length = sum of all waits (the
@@ -110,6 +114,7 @@ def test_littles_law_queue_length_equals_arrival_rate_times_wait():
     assert est.contains(theory_l)
 
 
+@pytest.mark.slow
 def test_peak_staffed_per_interval_by_erlang_c_falls_short_after_the_peak():
     """Why the simulator exists: with 30-minute handle times, per-interval (SIPP) staffing of
     a one-interval peak overstates the peak's waits and understates the next interval's,
