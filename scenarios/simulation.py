@@ -38,6 +38,18 @@ def sim_channel(
     )
 
 
+def warmup_s(scenario, table, channels) -> float:
+    """Warm-up [s] for simulating ``channels``: ``max(1 h, 10 x the largest AHT)`` where every
+    one of them is open through the whole first day (a 24/7 center has no closed night to start
+    empty from), else 0. From empty, the mean number of busy agents reaches
+    ``a (1 - exp(-t / AHT))`` (the M/M/inf transient), within 5e-5 of the load after 10 AHT;
+    the hour floor leaves time for the queue of a heavily loaded pool to build up as well."""
+    per_day = scenario.intervals_per_day
+    if not all(bool(np.all(table.channels[name].open[:per_day])) for name in channels):
+        return 0.0
+    return max(3600.0, 10.0 * max(scenario.channel(name).aht_s for name in channels))
+
+
 def simulation_config(result: PlanResult) -> SimConfig:
     """Simulate the plan: the agents on duty are the *required* (productive) agents per
     interval, since shrinkage is time they are not available for contacts.
@@ -45,12 +57,8 @@ def simulation_config(result: PlanResult) -> SimConfig:
     Forecast error: the largest coefficient of variation given by any channel applies to all
     (the simulator draws one per channel from it).
 
-    Warm-up: where every channel is open through the whole first day (a 24/7 center, no closed
-    night to start from empty), the first interval runs ``max(1 h, 10 x the largest AHT)``
-    before the horizon, uncounted: starting empty would show the first hours better than they
-    are. From empty, the mean number of busy agents reaches ``a (1 - exp(-t / AHT))`` (the
-    M/M/inf transient), within 5e-5 of the load after 10 AHT; the hour floor leaves time for
-    the queue of a heavily loaded pool to build up as well.
+    Warm-up (``warmup_s``): a 24/7 center's first interval runs before the horizon, uncounted,
+    since starting empty would show the first hours better than they are.
     """
     scenario = result.scenario
     channels, pools = [], []
@@ -67,11 +75,6 @@ def simulation_config(result: PlanResult) -> SimConfig:
             )
         )
         pools.append(Pool(ch.name, result.channels[ch.name].required_agents, (ch.name,)))
-    per_day = max(1, round(86_400 / scenario.interval_s))
-    always_open = all(
-        bool(np.all(result.table.channels[ch.name].open[:per_day])) for ch in scenario.channels
-    )
-    warmup_s = max(3600.0, 10.0 * max(ch.aht_s for ch in scenario.channels)) if always_open else 0.0
     errors = [c.demand.forecast_error for c in scenario.channels]
     return SimConfig(
         interval_s=scenario.interval_s,
@@ -80,7 +83,7 @@ def simulation_config(result: PlanResult) -> SimConfig:
         day_volume_cv=max(e.day_volume_cv for e in errors),
         interval_volume_cv=max(e.interval_volume_cv for e in errors),
         day_aht_cv=max(e.day_aht_cv for e in errors),
-        warmup_s=warmup_s,
+        warmup_s=warmup_s(scenario, result.table, [ch.name for ch in scenario.channels]),
     )
 
 

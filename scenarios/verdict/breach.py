@@ -93,7 +93,7 @@ def breach_risk(
 
     from simulator import Pool, SimConfig, replicate
 
-    from ..simulation import sim_channel
+    from ..simulation import sim_channel, warmup_s
 
     result = as_plan(source, model)
     scenario = result.scenario
@@ -116,6 +116,7 @@ def breach_risk(
         day_volume_cv=error.day_volume_cv,
         interval_volume_cv=error.interval_volume_cv,
         day_aht_cv=error.day_aht_cv,
+        warmup_s=warmup_s(scenario, result.table, [channel]),
     )
     reps = replicate(config, replications, seed, executor=executor)
 

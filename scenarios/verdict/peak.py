@@ -76,7 +76,7 @@ def peak_check(
     """
     from simulator import Pool, SimConfig, replicate
 
-    from ..simulation import sim_channel
+    from ..simulation import sim_channel, warmup_s
 
     result = as_plan(source, model)
     scenario = result.scenario
@@ -91,7 +91,12 @@ def peak_check(
     sim = sim_channel(ch, demand, target.threshold_s)
 
     def simulate_sl(agents):
-        config = SimConfig(scenario.interval_s, [sim], [Pool(channel, agents, (channel,))])
+        config = SimConfig(
+            scenario.interval_s,
+            [sim],
+            [Pool(channel, agents, (channel,))],
+            warmup_s=warmup_s(scenario, result.table, [channel]),
+        )
         reps = replicate(config, replications, seed, executor=executor)
         return reps.estimate(
             definition.field, channel=channel, level="interval", confidence=confidence
