@@ -6,10 +6,11 @@ waits, maximum wait), so KPIs need no per-contact log; days and the run sum the 
 Contacts are assigned to the period in which they *arrived*. Service levels are reported
 under the three definitions of ``erlang.SLDefinition``; for deferred channels the threshold is
 the response-time target, so ``service_level`` is the share answered within the target.
-Periods without offered contacts report the zero-load values of the Erlang functions (service
-levels 1, waits 0, abandonment 0); a period in which contacts were offered but none answered
-reports ``asa_s = inf``. Contacts still waiting when the horizon ends are censored: they count
-as offered and not answered, with the wait they had so far.
+A KPI whose denominator is empty is not measured and reads NaN (``erlang.ratio_of_counts``,
+the project's one convention): service levels, abandonment and mean wait of a period with no
+offered contacts, ASA and the of-answered service level of a period with none answered.
+Occupancy with no agent present is 0. Contacts still waiting when the horizon ends are
+censored: they count as offered and not answered, with the wait they had so far.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from erlang import SLDefinition, ratio_of_counts, service_level_from_counts
 
 # Outcomes in the contact log.
 ANSWERED, ABANDONED, LOST, WAITING = 0, 1, 2, 3
@@ -209,12 +212,15 @@ def channel_kpis(
         waiting=t.waiting,
         answered_within=ans_within,
         abandoned_within=t.abandoned_within,
-        service_level=_ratio(ans_within, offered, 1.0),
-        service_level_excl_short_abandons=_ratio(ans_within, offered - t.abandoned_within, 1.0),
-        service_level_of_answered=_ratio(ans_within, t.answered, np.where(offered > 0, 0.0, 1.0)),
-        abandon_rate=_ratio(t.abandoned, offered, 0.0),
-        asa_s=_ratio(t.answered_wait_s, t.answered, np.where(offered > 0, np.inf, 0.0)),
-        mean_wait_s=_ratio(t.offered_wait_s, offered, 0.0),
+        **{
+            d.field: service_level_from_counts(
+                d, ans_within, offered, t.abandoned_within, t.answered
+            )
+            for d in SLDefinition
+        },
+        abandon_rate=ratio_of_counts(t.abandoned, offered),
+        asa_s=ratio_of_counts(t.answered_wait_s, t.answered),
+        mean_wait_s=ratio_of_counts(t.offered_wait_s, offered),
         max_wait_s=t.max_wait_s,
         mean_queue_length=queue_area / period_s,
         backlog_at_end=backlog_at_end,

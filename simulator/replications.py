@@ -35,16 +35,25 @@ class Estimate:
 
 
 def t_interval(samples: np.ndarray, confidence: float = 0.95) -> Estimate:
-    """Mean and t-interval over axis 0 (replications) of ``samples``."""
+    """Mean and t-interval over axis 0 (replications) of ``samples``.
+
+    A replication in which a period is not measured (NaN: e.g. no contact offered in it) is
+    left out of that period's mean; a period measured in fewer than 2 replications gets an
+    infinite half-width, and one measured in none a NaN mean.
+    """
     samples = np.asarray(samples, dtype=float)
     n = samples.shape[0]
     if n < 2:
         raise ValueError(f"a confidence interval needs at least 2 replications, got {n}")
-    mean = samples.mean(axis=0)
-    with np.errstate(invalid="ignore"):
-        sem = samples.std(axis=0, ddof=1) / np.sqrt(n)
-    half = special.stdtrit(n - 1, 0.5 + confidence / 2.0) * sem  # Student t quantile
-    return Estimate(mean, np.where(np.isfinite(mean), half, np.inf), confidence, n)
+    measured = (~np.isnan(samples)).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        total = np.where(np.isnan(samples), 0.0, samples).sum(axis=0)
+        mean = np.where(measured > 0, total / np.maximum(measured, 1), np.nan)
+        squares = np.where(np.isnan(samples), 0.0, (samples - mean) ** 2).sum(axis=0)
+        sem = np.sqrt(squares / np.maximum(measured - 1, 1) / np.maximum(measured, 1))
+        quantile = special.stdtrit(np.maximum(measured - 1, 1), 0.5 + confidence / 2.0)
+    half = np.where((measured >= 2) & np.isfinite(mean), quantile * sem, np.inf)
+    return Estimate(mean, half, confidence, n)
 
 
 @dataclass(frozen=True)

@@ -166,3 +166,24 @@ def test_live_contacts_stay_bounded_by_the_chunk_not_the_horizon():
     # after them; the mail queued overnight holds back at most about a day of contacts.
     assert per_day.sum() > 15 * per_day.max()
     assert max(live) < 1.5 * per_day.max(), (max(live), per_day.max())
+
+
+def test_unmeasured_periods_are_nan_and_left_out_of_the_interval_estimate():
+    """A period with nothing offered is not measured (NaN), and the t-interval of a period
+    uses only the replications that measured it (checked against scipy.stats.t)."""
+    from scipy import stats
+
+    from simulator.replications import t_interval
+
+    rng = np.random.default_rng(5)
+    x = rng.random((12, 3))
+    x[[2, 7], 1] = np.nan
+    x[:, 2] = np.nan
+    est = t_interval(x)
+    for j in (0, 1):
+        kept = x[~np.isnan(x[:, j]), j]
+        half = stats.t.ppf(0.975, kept.size - 1) * kept.std(ddof=1) / np.sqrt(kept.size)
+        assert est.mean[j] == pytest.approx(kept.mean()) and est.half_width[j] == pytest.approx(
+            half
+        )
+    assert np.isnan(est.mean[2]) and np.isinf(est.half_width[2])
