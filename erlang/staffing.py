@@ -354,9 +354,7 @@ def required_agents(
         guess = np.ceil(np.minimum(problem.a + 1.5 * np.sqrt(problem.a) + 1, _COUNT_CAP)).astype(
             np.int64
         )
-        start = np.where(
-            impossible, -1, _bisect(problem, problem.monotone, lo, guess, max_agents)
-        )
+        start = np.where(impossible, -1, _bisect(problem, problem.monotone, lo, guess, max_agents))
     if problem.scanned:
         if "max_occupancy" in problem.scanned:
             start = _occupancy_floor(problem, start, max_agents)
