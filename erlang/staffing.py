@@ -141,24 +141,28 @@ def _bisect(problem, names, lo, hi, max_agents):
     return np.where(reachable, hi, -1)
 
 
-def _scan(problem, start, max_agents):
-    """Smallest ``n >= start`` meeting every target, checking counts one by one (in chunks)."""
+def _scan(problem, start, max_agents, span=None):
+    """Smallest ``n >= start`` meeting every target, checking counts one by one (in chunks),
+    up to ``max_agents`` and, if ``span`` is given, at most ``span`` counts above ``start``."""
     names = list(problem.targets)
     answer = np.full(start.size, -1, dtype=np.int64)
     active = np.flatnonzero(start >= 0)
+    limit = np.full(start.size, max_agents, dtype=np.int64)
+    if span is not None:
+        limit = np.minimum(limit, start + span)
     base = start.copy()
     chunk = 4
     while active.size:
         offsets = np.arange(chunk)
         cand = base[active, None] + offsets[None, :]
-        valid = cand <= max_agents
+        valid = cand <= limit[active, None]
         rows = np.repeat(active, chunk)
         ok = problem.ok(np.minimum(cand, max_agents).ravel().astype(float), rows, names)
         ok = ok.reshape(cand.shape) & valid
         hit = ok.any(axis=1)
         answer[active[hit]] = cand[hit, np.argmax(ok[hit], axis=1)]
         base[active] += chunk
-        active = active[~hit & (base[active] <= max_agents)]
+        active = active[~hit & (base[active] <= limit[active])]
         chunk = min(chunk * 2, 1024)
     return answer
 
@@ -253,7 +257,9 @@ def required_agents(
         Largest agent count considered; beyond it the targets are reported unreachable.
         None (default): scaled with the load, ``ceil(a + 10 sqrt(a) + 100)`` for the largest
         load ``a`` (square-root staffing; also ``a / max_occupancy`` with an occupancy cap),
-        at least 100,000 and at most 10,000,000.
+        at least 100,000 and at most 10,000,000. Targets that are not monotone in the agent
+        count (checked count by count, see Notes) are then looked for at most 100,000 counts
+        above where the monotone ones are met, so the search time does not grow with the load.
 
     Returns
     -------
@@ -331,21 +337,28 @@ def required_agents(
     targets = {k: np.broadcast_to(v, shape).ravel() for k, v in given.items()}
     problem = _Problem(model, *flat, targets, sl_definition)
     size = flat[0].size
+    # The count-by-count scan of non-monotone targets costs one evaluation per count: with the
+    # load-scaled default it looks at most the old fixed cap's worth of counts above its start
+    # (where the bracketed targets are met), so its cost does not grow with the load.
+    scan_span = None
     if max_agents is None:
         max_agents = _default_max_agents(problem)
+        scan_span = _MIN_DEFAULT_CAP
 
     impossible = _impossible(problem)
-    start = np.zeros(size, dtype=np.int64)
+    # No search where no finite staffing can do: a scan for it would run to the cap, which
+    # scales with the load (millions of counts for millions of erlangs).
+    start = np.where(impossible, -1, 0).astype(np.int64)
     if problem.monotone:
         lo = _lower_bounds(problem)
         guess = np.ceil(np.minimum(problem.a + 1.5 * np.sqrt(problem.a) + 1, _COUNT_CAP)).astype(
             np.int64
         )
-        start = _bisect(problem, problem.monotone, lo, guess, max_agents)
+        start = np.where(impossible, -1, _bisect(problem, problem.monotone, lo, guess, max_agents))
     if problem.scanned:
         if "max_occupancy" in problem.scanned:
             start = _occupancy_floor(problem, start, max_agents)
-        start = _scan(problem, start, max_agents)
+        start = _scan(problem, start, max_agents, scan_span)
     reachable = (start >= 0) & ~impossible
     agents = np.where(reachable, start, max_agents).astype(np.int64)
 

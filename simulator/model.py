@@ -204,10 +204,10 @@ class Model:
 
         # Exact time integrals, per pool / channel, for the current interval.
         self.k = 0
-        self.pool_t = [-warmup_s] * n_pool
+        self.pool_marked_s = [-warmup_s] * n_pool
         self.busy_area = [0.0] * n_pool
         self.staff_area = [0.0] * n_pool
-        self.q_t = [-warmup_s] * n_ch
+        self.queue_marked_s = [-warmup_s] * n_ch
         self.q_area = [0.0] * n_ch
         self.busy_area_k = np.zeros((n_pool, n))
         self.staff_area_k = np.zeros((n_pool, n))
@@ -223,18 +223,18 @@ class Model:
     # ----- time integrals ---------------------------------------------------------------------
     def _pool_mark(self, p: int) -> None:
         now = self.env.now
-        dt = now - self.pool_t[p]
-        if dt:
-            self.busy_area[p] += self.busy[p] * dt
-            self.staff_area[p] += self.present[p] * dt
-            self.pool_t[p] = now
+        dt_s = now - self.pool_marked_s[p]
+        if dt_s:
+            self.busy_area[p] += self.busy[p] * dt_s
+            self.staff_area[p] += self.present[p] * dt_s
+            self.pool_marked_s[p] = now
 
     def _queue_mark(self, ch: int) -> None:
         now = self.env.now
-        dt = now - self.q_t[ch]
-        if dt:
-            self.q_area[ch] += self.qlen[ch] * dt
-            self.q_t[ch] = now
+        dt_s = now - self.queue_marked_s[ch]
+        if dt_s:
+            self.q_area[ch] += self.qlen[ch] * dt_s
+            self.queue_marked_s[ch] = now
 
     def _close_interval(self, k: int) -> None:
         for p in range(len(self.busy)):
@@ -412,7 +412,7 @@ class Model:
         if self.kind[ch] == _CHAT:
             used = self.used[a] + 1
             self.used[a] = used
-            h = contacts.base_handle_s[i] * (1.0 + self.stretch[ch] * (used - 1))
+            handle_s = contacts.base_handle_s[i] * (1.0 + self.stretch[ch] * (used - 1))
             self.busy[p] += self.load_unit[ch]
             if used < self.conc[ch]:
                 self.partial[p].add(a)
@@ -420,10 +420,10 @@ class Model:
                 self.partial[p].discard(a)
         else:
             self.used[a] = _FULL
-            h = contacts.base_handle_s[i]
+            handle_s = contacts.base_handle_s[i]
             self.busy[p] += 1.0
-        contacts.handle_s[i] = h
-        Timeout(self.env, h, i + contacts.base).callbacks.append(self._on_service_end)
+        contacts.handle_s[i] = handle_s
+        Timeout(self.env, handle_s, i + contacts.base).callbacks.append(self._on_service_end)
 
     def _on_service_end(self, ev) -> None:
         contacts = self.contacts

@@ -95,4 +95,5 @@ def test_absurd_loads_are_unreachable_at_the_cap_without_overflow(model_patience
             max_occupancy=0.85,
         )
     assert list(r.reachable) == [False, False, True]
-    assert list(r.agents[:2]) == [100_000, 100_000]
+    # reported at the cap: the load-scaled default, here at its ceiling of 10,000,000
+    assert list(r.agents[:2]) == [10_000_000, 10_000_000]

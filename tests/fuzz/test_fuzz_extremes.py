@@ -102,7 +102,7 @@ def test_staffing_answers_or_says_unreachable(
             max_occupancy=max_occupancy,
         )
     n = int(r.agents)
-    assert 0 <= n <= 100_000
+    assert 0 <= n <= 10_000_000  # the ceiling of the load-scaled default cap
     if bool(r.reachable):
         # Independently: the KPIs at the answer meet the SL target.
         k = erlang_c_kpis(cph, aht, n, t) if pat is None else erlang_a_kpis(cph, aht, pat, n, t)
