@@ -405,8 +405,9 @@ class Model:
         """Agent ``a`` answers the contact at index ``i`` (number ``base + i``)."""
         contacts = self.contacts
         contacts.outcome[i] = ANSWERED
-        # (max: the arrival fires at now + (arrival - now), which rounding can put an ulp early)
-        contacts.wait_s[i] = max(0.0, self.env.now - contacts.arrived_s[i])
+        # (>= 0: the arrival fires at now + (arrival - now), which rounding can put an ulp early)
+        wait_s = self.env.now - contacts.arrived_s[i]
+        contacts.wait_s[i] = wait_s if wait_s > 0.0 else 0.0
         contacts.agent[i] = a
         self._pool_mark(p)
         if self.kind[ch] == _CHAT:
