@@ -148,11 +148,11 @@ class Pool:
     ----------
     name : pool name (unique).
     agents : agents on duty per interval. When the count drops, idle agents leave at once and
-        busy ones are not preempted: the next agents to free capacity leave instead of taking
-        more work (a voice agent when its contact ends; a chat agent, taking no new chat, when
-        its last chat ends; chat agents with a free slot are sent first, least loaded first).
-        When it rises, agents due to leave stay on first, then new agents take waiting
-        contacts at once.
+        busy ones are not preempted: chat agents with a free slot take no new chat and leave
+        when their last ends; then the busy agents whose latest contact started earliest are
+        designated to finish it and leave, while every other agent keeps taking work, as
+        agents whose shift goes on do. When it rises, designated agents stay on first (those
+        whose contact started latest), then new agents take waiting contacts at once.
     channels : names of the channels served, in priority order (first = served first).
     """
 

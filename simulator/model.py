@@ -192,13 +192,12 @@ class Model:
         self.agent_pool: list[int] = []
         self.used: list[int] = []
         self.leaving: list[bool] = []
+        self.latest: list[tuple[float, int]] = []  # (start [s], number) of the latest contact
         self.free_ids: list[int] = []
         self.idle = [[] for _ in range(n_pool)]
         self.partial = [set() for _ in range(n_pool)]  # chatting agents with a free chat slot
         self.active = [set() for _ in range(n_pool)]  # present and not leaving
         self.going = [set() for _ in range(n_pool)]  # finishing a contact, then leaving
-        # Agents still to leave after a drop in the schedule: the next ones to free capacity.
-        self.excess = [0] * n_pool
         self.present = [0] * n_pool  # present, including leaving agents finishing a contact
         self.busy = [0.0] * n_pool  # agent load in agent units (a chat = 1/concurrency)
 
@@ -409,6 +408,8 @@ class Model:
         wait_s = self.env.now - contacts.arrived_s[i]
         contacts.wait_s[i] = wait_s if wait_s > 0.0 else 0.0
         contacts.agent[i] = a
+        # Which busy agents a drop sends home is decided by their latest contact (see _staff).
+        self.latest[a] = (self.env.now, i + contacts.base)
         self._pool_mark(p)
         if self.kind[ch] == _CHAT:
             used = self.used[a] + 1
@@ -447,10 +448,6 @@ class Model:
         if self.leaving[a]:
             if self.used[a] == 0:
                 self._remove_agent(a, p)
-            return
-        if self.excess[p]:  # the schedule dropped while it was busy: it leaves now
-            self.excess[p] -= 1
-            self._send_home(a, p)
             return
         k = self.k
         used = self.used
@@ -503,16 +500,17 @@ class Model:
     def _staff(self, p: int, target: int) -> None:
         """Bring pool ``p`` to ``target`` agents on duty (``Pool`` documents the rules).
 
-        A drop sends idle agents home at once. Busy agents are not preempted: chat agents with
-        a free slot (least loaded first) take no new chat and leave when their last ends; the
-        rest of the drop is a count, ``excess``: the next agents to free capacity leave
-        instead of taking more work. Which busy agent goes is thus decided by the events
-        themselves (the first to finish), not by any order of agent ids. A rise first cancels
-        departures (the count, then agents finishing their chats), then adds agents, who take
-        waiting contacts at once.
+        A drop sends idle agents home at once, then chat agents with a free slot (least loaded
+        first), who take no new chat and leave when their last ends. Busy agents are not
+        preempted: the rest of the drop designates busy agents, who finish their contact and
+        leave, while every other agent keeps taking work (as agents whose shift goes on do).
+        Those designated are the ones whose latest contact started earliest (then the lower
+        contact number): a rule of the contacts, not of agent ids, so a reference model can
+        follow it. A rise first keeps on the designated agents whose contact started latest,
+        then adds agents, who take waiting contacts at once.
         """
         active, going = self.active[p], self.going[p]
-        diff = target - (len(active) - self.excess[p])
+        diff = target - len(active)
         if diff < 0:
             idle = self.idle[p]
             while diff < 0 and idle:
@@ -520,16 +518,16 @@ class Model:
                 self._send_home(a, p)
                 diff += 1
             if diff < 0:
-                for a in sorted(self.partial[p], key=lambda a: (self.used[a], a))[:-diff]:
+                for a in sorted(self.partial[p], key=lambda a: (self.used[a], self.latest[a]))[
+                    :-diff
+                ]:
                     self._send_home(a, p)
                     diff += 1
-            self.excess[p] -= diff
+            if diff < 0:
+                for a in sorted(active, key=self.latest.__getitem__)[:-diff]:
+                    self._send_home(a, p)
         else:
-            cancel = min(diff, self.excess[p])
-            self.excess[p] -= cancel
-            diff -= cancel
-            while diff > 0 and going:
-                a = min(going)  # any rule would do; a fixed one keeps runs reproducible
+            for a in sorted(going, key=self.latest.__getitem__, reverse=True)[:diff]:
                 going.discard(a)
                 self.leaving[a] = False
                 active.add(a)
@@ -562,11 +560,13 @@ class Model:
         if self.free_ids:
             a = self.free_ids.pop()
             self.agent_pool[a], self.used[a], self.leaving[a] = p, 0, False
+            self.latest[a] = (-1.0, -1)
         else:
             a = len(self.used)
             self.agent_pool.append(p)
             self.used.append(0)
             self.leaving.append(False)
+            self.latest.append((-1.0, -1))  # (start [s], number) of the latest contact taken
         self._pool_mark(p)
         self.present[p] += 1
         return a

@@ -7,8 +7,11 @@ of the schedule documented on ``simulator.Pool``:
 
 * callers are answered first come, first served by any free agent;
 * at an interval boundary, a drop sends idle agents home at once; busy agents are not
-  preempted: the next ones to finish a caller leave instead of taking the next one;
-* a rise first keeps on agents due to leave, then adds agents, who take waiting callers.
+  preempted: the rest of the drop designates agents in service, those whose caller was
+  answered earliest (then the lower caller number), who leave when that caller is done, while
+  the others keep answering;
+* a rise first keeps on the designated agents whose caller was answered latest, then adds
+  agents, who take waiting callers.
 
 Agents are tokens in a ``simpy.Store``: its ``get`` requests are served in order (FIFO queue),
 its ``items`` are the idle agents. Slow (a generator per caller) and plain on purpose.
@@ -32,14 +35,17 @@ def reference_log(arrived_s, handle_s, patience_s, agents, interval_s: float) ->
     horizon_s = len(agents) * interval_s
     env = simpy.Environment()
     free = simpy.Store(env)
-    staff = {"present": 0, "to_leave": 0}
+    staff = {"present": 0}
+    in_service = {}  # caller -> (answered at [s], caller): whose agent a drop may designate
+    leaving = set()  # callers whose agent leaves when they are done
     wait_s = np.full(n, np.nan)
     outcome = np.full(n, WAITING, dtype=np.int8)
     served_s = np.full(n, np.nan)
 
-    def agent_done(agent):
-        if staff["to_leave"]:  # the schedule dropped while this agent was busy: it goes
-            staff["to_leave"] -= 1
+    def agent_done(i, agent):
+        del in_service[i]
+        if i in leaving:  # the schedule dropped while this agent was busy: it goes
+            leaving.discard(i)
             staff["present"] -= 1
         else:
             free.put(agent)
@@ -58,8 +64,9 @@ def reference_log(arrived_s, handle_s, patience_s, agents, interval_s: float) ->
         wait_s[i] = env.now - arrived_s[i]
         outcome[i] = ANSWERED
         served_s[i] = handle_s[i]
+        in_service[i] = (env.now, i)
         yield env.timeout(handle_s[i])
-        agent_done(request.value)
+        agent_done(i, request.value)
 
     def callers():
         for i in range(n):
@@ -69,17 +76,20 @@ def reference_log(arrived_s, handle_s, patience_s, agents, interval_s: float) ->
     def schedule():
         for k, target in enumerate(agents):
             yield env.timeout(k * interval_s - env.now)
-            change = int(target) - (staff["present"] - staff["to_leave"])
+            change = int(target) - (staff["present"] - len(leaving))
             while change < 0 and free.items:  # idle agents leave at once
                 free.items.pop()
                 staff["present"] -= 1
                 change += 1
+            serving = sorted(in_service[i] for i in in_service if i not in leaving)
+            designated = sorted(in_service[i] for i in leaving)
             if change < 0:
-                staff["to_leave"] -= change
+                leaving.update(i for _, i in serving[:-change])
             else:
-                stay = min(change, staff["to_leave"])
-                staff["to_leave"] -= stay
-                for _ in range(change - stay):
+                for _, i in designated[::-1][:change]:  # kept on: answered latest
+                    leaving.discard(i)
+                    change -= 1
+                for _ in range(change):
                     staff["present"] += 1
                     free.put(object())
 

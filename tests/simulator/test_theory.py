@@ -123,13 +123,20 @@ def test_peak_staffed_per_interval_by_erlang_c_falls_short_after_the_peak():
     rate[8] = 120.0  # a 30-minute peak at three times the base volume
     staff = required_agents(rate, 1800, service_level=0.8, threshold_s=20)
     channel = Channel("v", "voice", rate, exponential(1800), None, 20, "p")
-    reps = replicate(SimConfig(1800, [channel], [Pool("p", staff.agents, ("v",))]), 400, seed=5)
+    reps = replicate(SimConfig(1800, [channel], [Pool("p", staff.agents, ("v",))]), 1000, seed=5)
     est = reps.estimate("service_level", channel="v", level="interval", confidence=0.99)
     formula = staff.kpis.service_level
-    # After the peak: simulated SL about 0.13 below the formula's 0.80, and with 99% confidence
-    # more than 0.05 below it.
-    assert est.mean[9] < formula[9] - 0.1, (est.mean[9], formula[9])
+    # After the peak: simulated SL about 0.12 below the formula's 0.80 (0.684, 99% CI
+    # 0.658-0.709, on 1,000 fresh replications), so with 99% confidence more than 0.05 below
+    # it, in the mean of the replications and in the pooled counts alike.
     assert est.high[9] < formula[9] - 0.05, (est.low[9], est.high[9], formula[9])
+    # Pooled: sum of answered within / sum of offered, its standard error by the ratio
+    # estimator over replications (contacts of one replication are not independent).
+    within = reps.samples("answered_within", channel="v", level="interval")[:, 9]
+    offered = reps.samples("offered", channel="v", level="interval")[:, 9]
+    pooled, n = within.sum() / offered.sum(), within.size
+    se = np.sqrt(n / (n - 1) * np.sum((within - pooled * offered) ** 2)) / offered.sum()
+    assert pooled + 2.5758293035489 * se < formula[9] - 0.05, (pooled, se)
     # The peak itself: agents arrive idle, so simulation beats the steady-state formula.
     assert est.low[8] > formula[8]
     # Away from the peak (and past the first hours, as the day starts with no calls in
