@@ -68,7 +68,9 @@ def test_erlang_a_tends_to_erlang_c_as_patience_grows(load, aht, headroom, t):
                 a.p_abandon,
             )
         )
-    assert errors[1] <= errors[0] + 1e-12, f"no convergence: {errors}"
+    # The closed forms are accurate to about 1e-9 (tests/erlang/reference): below that the
+    # two differences are rounding, and only their size is checked.
+    assert errors[1] <= errors[0] + 1e-12 or errors[0] < 1e-9, f"no convergence: {errors}"
     assert errors[1] < 1e-5, f"Erlang A far from Erlang C at patience 1e7 x AHT: {errors}"
 
 
