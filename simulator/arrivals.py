@@ -60,23 +60,14 @@ def lognormal_multipliers(rng: np.random.Generator, cv: float, size: int) -> np.
     return rng.lognormal(-0.5 * sigma2, np.sqrt(sigma2), size)
 
 
-def piecewise_poisson(
-    rate_per_s: np.ndarray, interval_s: float, rng: np.random.Generator
-) -> np.ndarray:
-    """Arrival instants [s] of a Poisson process with a constant rate within each interval.
-
-    Given the count in an interval (Poisson with mean rate x length), the instants are
-    independent and uniform over it; sorting the uniforms of consecutive intervals gives the
-    process (Ross, *Stochastic Processes*, thm. 2.3.1).
-    """
-    counts = rng.poisson(rate_per_s * interval_s)
-    return _uniform_instants(counts, 0, interval_s, rng)
-
-
 def _uniform_instants(
     counts: np.ndarray, first: int, interval_s: float, rng: np.random.Generator
 ) -> np.ndarray:
-    """Sorted instants [s] of ``counts[j]`` uniform points in interval ``first + j``."""
+    """Sorted instants [s] of ``counts[j]`` uniform points in interval ``first + j``.
+
+    Given a Poisson count in an interval, the instants of a Poisson process with a constant
+    rate there are independent and uniform over it (Ross, *Stochastic Processes*, thm. 2.3.1).
+    """
     starts = np.repeat(np.arange(first, first + counts.size) * interval_s, counts)
     return np.sort(starts + rng.random(starts.size) * interval_s)
 

@@ -27,11 +27,10 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from typing import Any, Protocol
 
 ENV_SCHEDULER = "DASK_SCHEDULER_ADDRESS"
 KINDS = ("serial", "processes", "dask")
@@ -41,21 +40,6 @@ Progress = Callable[[int, int], None]
 
 class ExecutorError(RuntimeError):
     """An executor could not be set up or lost its workers; the message is one plain line."""
-
-
-class Executor(Protocol):
-    """Runs ``fn`` over ``tasks`` and returns the results in task order."""
-
-    kind: str
-
-    @property
-    def workers(self) -> int: ...
-
-    def map(
-        self, fn: Callable[[Any], Any], tasks: Sequence, progress: Progress | None = None
-    ) -> list: ...
-
-    def close(self) -> None: ...
 
 
 class _Base:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -165,8 +165,3 @@ def simulate(config: SimConfig, seed=None, *, keep_log: bool = True) -> SimResul
         days=_period_kpis(config, model, day, n_days, day_last),
         run=_period_kpis(config, model, np.zeros(n, dtype=np.int64), 1, np.array([n - 1])),
     )
-
-
-def kpi_fields(kind) -> list[str]:
-    """Names of the numeric KPI fields of ``ChannelKPIs`` or ``PoolKPIs``."""
-    return [f.name for f in fields(kind) if f.name not in ("channel", "pool", "threshold_s")]
