@@ -189,7 +189,7 @@ def test_unparsable_time_names_column_line_and_row(tmp_path):
         [sys.executable, "-m", "scenarios.cli", "history", str(path)],
         capture_output=True,
         text=True,
-        cwd=Path(__file__).parents[2],
+        cwd=Path(__file__).parents[3],
     )
     assert proc.returncode == 2
     assert proc.stdout == ""

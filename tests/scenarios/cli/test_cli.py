@@ -9,7 +9,7 @@ import pytest
 
 from scenarios.cli import main
 
-DEFAULT = str(Path(__file__).parents[2] / "scenarios" / "examples" / "default.yaml")
+DEFAULT = str(Path(__file__).parents[3] / "scenarios" / "examples" / "default.yaml")
 
 
 def run(capsys, *argv):
