@@ -498,7 +498,8 @@ def test_cli_history_table_states_definitions(capsys):
 
 
 def test_the_bundled_samples_ship_inside_the_package(capsys):
-    """No ../shared at run time: the samples are package data, with their source and licence."""
+    """The samples are package data inside the repository (with their source and licence), so a
+    clone or an install has them."""
     from scenarios.history.samples import SAMPLES
 
     for name in SAMPLES:
