@@ -218,7 +218,10 @@ def _clause_values(reps, channel: str, target, clause: str, periods, counted) ->
     if clause == "max_abandon":
         return abandon_rate_from_counts(total("abandoned"), total("offered"))
     if clause == "max_asa_s":
-        return asa_s_from_counts(total("answered_wait_s"), total("answered"))
+        # Total wait of the answered per interval = ASA x answered (0 where none answered).
+        answered = reps.samples("answered", channel=channel, level="interval")
+        asa_s = np.nan_to_num(reps.samples("asa_s", channel=channel, level="interval"))
+        return asa_s_from_counts(periods.total(asa_s * answered * counted), total("answered"))
     # Occupancy: busy agent time over present agent time, both pooled over the period.
     return ratio_of_counts(total("mean_busy", pool=True), total("mean_agents", pool=True))
 

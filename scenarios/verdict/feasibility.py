@@ -90,7 +90,8 @@ def allocate_agents(capacity, working) -> np.ndarray:
     units left over (``round(sum) - sum of floors``) go to the largest fractional parts, so the
     total matches the offer and no interval moves by more than one agent from its share. An
     interval with work (``working``) is never left at 0 while the total allows: it gets one
-    agent, taken from the largest intervals (where one agent less matters least).
+    agent, taken from the largest intervals (where one agent less matters least); only when
+    no interval has two agents left to give is the total exceeded.
     """
     capacity = np.asarray(capacity, dtype=float)
     working = np.asarray(working, dtype=bool)
@@ -102,10 +103,13 @@ def allocate_agents(capacity, working) -> np.ndarray:
     if excess < 0:  # hand out the remainders, largest fractional part first (stable)
         order = np.argsort(-(capacity - agents), kind="stable")
         agents[order[:-excess]] += 1
-    elif excess > 0:  # the lifted intervals' agents come from the largest ones
+    while excess > 0:  # the lifted intervals' agents come from the largest ones
         donors = np.flatnonzero(agents >= 2)
+        if donors.size == 0:  # the offer cannot staff every working interval: it is exceeded
+            break
         take = donors[np.argsort(-capacity[donors], kind="stable")][:excess]
         agents[take] -= 1
+        excess -= take.size
     return agents
 
 
