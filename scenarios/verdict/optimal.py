@@ -103,7 +103,8 @@ class PeriodOptimal:
     ``service_level`` (under ``sl_definition`` with ``threshold_s``), ``p_abandon`` and
     ``asa_s`` are the predicted KPIs per reporting period (``periods``), pooled over its measured
     intervals; NaN where ``measured`` is False (nothing to measure). ``clauses`` maps each
-    period clause of the target to the standard the greedy met (the SL with ``margin``).
+    period clause of the target to the standard the greedy met (the SL with ``margin``, the
+    abandonment cap with ``abandon_margin``).
     ``sl_intervals``: min, p10, p50, p90 of the per-interval SL over intervals with contacts.
     ``proven_optimal``: every clause's per-interval counts are concave over the agents looked
     at and each period needed agents for one clause only (then no cheaper staffing exists).
@@ -114,6 +115,7 @@ class PeriodOptimal:
     sl_definition: SLDefinition
     threshold_s: float
     margin: float
+    abandon_margin: float
     floor: float | None
     clauses: dict[str, float]
     agents: np.ndarray
@@ -149,6 +151,7 @@ class PeriodOptimal:
             "sl_definition": self.sl_definition.describe(self.threshold_s),
             "clauses": self.clauses,
             "margin": self.margin,
+            "abandon_margin": self.abandon_margin,
             "floor": self.floor,
             "currency": self.currency,
             "fte": self.fte,
@@ -273,12 +276,13 @@ def _is_concave(values: np.ndarray, offered) -> bool:
     return bool(np.all(np.diff(values, n=2, axis=1) <= tol))
 
 
-def _period_clauses(target, patience_s, margin: float) -> dict[str, float]:
+def _period_clauses(target, patience_s, margin: float, abandon_margin: float) -> dict[str, float]:
     clauses = {}
     if target.service_level is not None:
         clauses["service_level"] = float(target.service_level) + margin
     if target.max_abandon is not None and patience_s is not None:
-        clauses["max_abandon"] = float(target.max_abandon)  # nobody abandons under Erlang C
+        # Nobody abandons under Erlang C: the cap always holds there.
+        clauses["max_abandon"] = float(target.max_abandon) - abandon_margin
     if target.max_asa_s is not None:
         clauses["max_asa_s"] = float(target.max_asa_s)
     return clauses
@@ -307,14 +311,17 @@ def period_optimal(
     *,
     floor: float | None = None,
     margin: float = 0.0,
+    abandon_margin: float | None = None,
 ) -> PeriodOptimal:
     """The cheapest on-duty agents per interval of ``channel`` meeting every clause of its
     target per reporting period (see the module docstring for the problem and the method).
 
     ``floor``: no interval's SL below this fraction (under the target's definition and
     threshold); ``margin``: added to the SL standard of every period (e.g. 0.01 for one point of
-    head-room over the closed forms). ``plan_result`` is the plan (a scenario is planned first
-    with Erlang A); its demand, model and per-interval staffing are reused.
+    head-room over the closed forms); ``abandon_margin``: taken off the abandonment cap (a
+    fraction of offered contacts too; default: ``margin``). The ASA cap gets no margin.
+    ``plan_result`` is the plan (a scenario is planned first with Erlang A); its demand, model
+    and per-interval staffing are reused.
     """
     result = as_plan(plan_result)
     scenario = result.scenario
@@ -331,17 +338,26 @@ def period_optimal(
         raise ValueError(f"`floor` must be a fraction in [0, 1), got {floor!r}")
     if floor is not None and target.service_level is None:
         raise ValueError(f"`floor` needs an SL target (threshold_s) on channel {channel!r}")
-    if not np.isfinite(margin) or margin < 0:
-        raise ValueError(f"`margin` must be a fraction >= 0, got {margin!r}")
+    if abandon_margin is None:
+        abandon_margin = margin
+    for name, value in (("margin", margin), ("abandon_margin", abandon_margin)):
+        if not np.isfinite(value) or value < 0:
+            raise ValueError(f"`{name}` must be a fraction >= 0, got {value!r}")
     if target.service_level is not None and target.service_level + margin >= 1.0:
         raise ValueError(
             f"`margin` {margin:g} puts the SL standard at {target.service_level + margin:g}: "
             "a standard of 100% or more cannot be met; the margin must keep it below 1"
         )
+    if target.max_abandon is not None and abandon_margin >= target.max_abandon:
+        raise ValueError(
+            f"`abandon_margin` {abandon_margin:g} takes the abandonment cap "
+            f"{target.max_abandon:g} to 0 or below: no staffing meets it; it must stay below "
+            "the cap"
+        )
     demand = result.table.channels[channel]
     cph, aht = demand.calls_per_hour, slot_aht_s(ch, demand)
     patience = demand.patience_s if result.model == "erlang_a" else None
-    clauses = _period_clauses(target, patience, margin)
+    clauses = _period_clauses(target, patience, margin, abandon_margin)
     if not clauses:
         raise ValueError(
             f"channel {channel!r}: its target has no clause measured per period "
@@ -382,7 +398,8 @@ def period_optimal(
         width = min(2 * width, max_width)
     agents = minimum + extra
     final = tables.take(extra)
-    return _result(result, ch, target, clauses, margin, floor, agents, minimum, final, proven)
+    margins = (margin, abandon_margin)
+    return _result(result, ch, target, clauses, margins, floor, agents, minimum, final, proven)
 
 
 def _allocate(queue, minimum, width, offered, active, periods, clauses):
@@ -419,7 +436,7 @@ def _has_patience(result, demand) -> bool:
     return result.model == "erlang_a" and demand.patience_s is not None
 
 
-def _result(result, ch, target, clauses, margin, floor, agents, minimum, final, proven):
+def _result(result, ch, target, clauses, margins, floor, agents, minimum, final, proven):
     """The ``PeriodOptimal`` at ``agents``: per-period KPIs, schedule, FTE and cost."""
     scenario = result.scenario
     demand = result.table.channels[ch.name]
@@ -441,7 +458,8 @@ def _result(result, ch, target, clauses, margin, floor, agents, minimum, final, 
         model="erlang_a" if _has_patience(result, demand) else "erlang_c",
         sl_definition=target.sl_definition,
         threshold_s=float(target.threshold_s or 0.0),
-        margin=float(margin),
+        margin=float(margins[0]),
+        abandon_margin=float(margins[1]),
         floor=floor,
         clauses=clauses,
         agents=agents,
@@ -514,6 +532,7 @@ def period_optimal_for_risk(
     replications: int = 40,
     seed: int = 1,
     fresh_seed: int | None = None,
+    abandon_margin: float = 0.0,
     executor=None,
 ) -> RiskOptimal:
     """The cheapest period-optimal staffing (``period_optimal`` with the smallest SL margin on a
@@ -544,7 +563,9 @@ def period_optimal_for_risk(
 
     def candidate(step: int):
         if step not in tried:
-            staffing = period_optimal(result, channel, margin=step * MARGIN_STEP)
+            staffing = period_optimal(
+                result, channel, margin=step * MARGIN_STEP, abandon_margin=abandon_margin
+            )
             risk = breach_risk(
                 result,
                 channel,
