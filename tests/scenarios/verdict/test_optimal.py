@@ -1,6 +1,8 @@
 """Period-optimal staffing: the cheapest agents per interval meeting each clause per reporting
 period (greedy marginal allocation, Koole & van der Sluis 2003)."""
 
+import datetime as dt
+
 import numpy as np
 import pytest
 from scipy import optimize, stats
@@ -76,7 +78,7 @@ def _simulated_bounds(result, channel, agents, replications, seed):
     return sl_low, abandon_high
 
 
-#: Per example and channel: the days simulated (a month at most), the replications, and the
+#: Per example and channel: the horizon simulated (a month at most), the replications, and the
 #: smallest margins (SL points, abandonment points; steps of a quarter point, found on another
 #: seed) with which the staffing meets every period clause in simulation with 95% confidence.
 #: The closed forms assume exponential handle times and a steady state in every interval; the
@@ -84,12 +86,13 @@ def _simulated_bounds(result, channel, agents, replications, seed):
 #: next, and adds forecast error, which costs abandonment most, and daily periods (healthcare)
 #: most of all: each day's SL must hold, and the starved quiet hours spill into the next.
 BAR = {
-    ("default", "voice"): (28, 10, 0.0, 0.01),
-    ("healthcare", "voice"): (14, 20, 0.035, 0.005),
-    ("housing_association", "voice"): (28, 10, 0.0, 0.01),
-    ("retailer", "chat"): (30, 10, 0.0, 0.0),
-    ("retailer", "voice"): (30, 10, 0.01, 0.0),
-    ("utility", "voice"): (14, 10, 0.0, 0.0),
+    ("default", "voice"): ({}, 10, 0.0, 0.01),
+    ("healthcare", "voice"): ({}, 20, 0.04, 0.005),
+    ("housing_association", "voice"): ({}, 10, 0.0, 0.01),
+    # Chat's occupancy cap binds in nearly every interval: only the Christmas weeks leave room.
+    ("retailer", "chat"): ({"start_date": dt.date(2027, 12, 20), "days": 12}, 10, 0.0, 0.0),
+    ("retailer", "voice"): ({"days": 30}, 10, 0.01, 0.0),
+    ("utility", "voice"): ({"days": 14}, 10, 0.0, 0.0),
 }
 
 
@@ -107,10 +110,8 @@ def test_the_bar_covers_every_bundled_queue_channel_with_an_sl_target():
 @pytest.mark.slow
 @pytest.mark.parametrize(("example", "channel"), sorted(BAR))
 def test_cheaper_than_per_interval_staffing_and_meets_every_period_in_simulation(example, channel):
-    days, replications, margin, abandon_margin = BAR[(example, channel)]
-    scenario = load_example(example)
-    if days != scenario.days:
-        scenario = apply_overrides(scenario, {"days": days})
+    overrides, replications, margin, abandon_margin = BAR[(example, channel)]
+    scenario = apply_overrides(load_example(example), overrides)
     result = plan(scenario)
     staffing = period_optimal(result, channel, margin=margin, abandon_margin=abandon_margin)
     print(
