@@ -59,11 +59,18 @@ B. Fox (1966), "Discrete optimization via marginal analysis", *Management Scienc
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from erlang import SLDefinition, erlang_a_kpis, erlang_c_kpis, required_agents
+from erlang import (
+    SLDefinition,
+    erlang_a_kpis,
+    erlang_c_kpis,
+    offered_load_erlangs,
+    required_agents,
+)
+from erlang.erlang_a import _erlang_a  # without the ASA integral (the staffing search's too)
 
 from ..periods import excluded_intervals, periods_of, ratio_of_counts
 from ..pipeline import PlanResult, occupancy_cap, schedule_cost, slot_aht_s
@@ -192,18 +199,32 @@ class _Tables:
         return _Tables(*(np.take_along_axis(v, pick, axis=1)[:, 0] for v in vars(self).values()))
 
 
-def _kpi_tables(cph, aht_s, patience_s, agents, concurrency, threshold_s, definition):
-    """One broadcast closed-form call over ``agents`` (``[interval, k]``): Erlang A where the
-    channel has a patience (and the plan's model is Erlang A), else Erlang C; chat agents work
-    ``concurrency`` slots each."""
-    slots = agents * concurrency
+def _queue_kpis(cph, aht_s, patience_s, slots, threshold_s, *, with_asa: bool) -> dict:
+    """Closed-form KPIs at ``slots`` (broadcast against the per-interval inputs as columns):
+    Erlang A where the channel has a patience (and the plan's model is Erlang A), else Erlang
+    C. Erlang A's ASA (a numerical integral, most of the cost) only ``with_asa``."""
     if patience_s is None:
-        k = erlang_c_kpis(cph[:, None], aht_s[:, None], slots, threshold_s)
-    else:
-        k = erlang_a_kpis(cph[:, None], aht_s[:, None], patience_s[:, None], slots, threshold_s)
-    within = np.asarray(k.service_level, dtype=float)
-    p_ab = np.asarray(k.p_abandon, dtype=float)
-    sl = np.asarray(k.service_level_for(definition), dtype=float)
+        return vars(erlang_c_kpis(cph[:, None], aht_s[:, None], slots, threshold_s))
+    if with_asa:
+        return vars(
+            erlang_a_kpis(cph[:, None], aht_s[:, None], patience_s[:, None], slots, threshold_s)
+        )
+    load = offered_load_erlangs(cph, aht_s)
+    n, a, h, pat = np.broadcast_arrays(
+        np.asarray(slots, dtype=float), load[:, None], aht_s[:, None], patience_s[:, None]
+    )
+    t = np.full(n.shape, float(threshold_s))
+    flat = [v.ravel() for v in (n, a, h, pat, t)]
+    return {k: v.reshape(n.shape) for k, v in _erlang_a(*flat, with_asa=False).items()}
+
+
+def _kpi_tables(cph, aht_s, patience_s, agents, concurrency, threshold_s, definition, with_asa):
+    """One broadcast closed-form call over ``agents`` (``[interval, k]``); chat agents work
+    ``concurrency`` slots each."""
+    k = _queue_kpis(cph, aht_s, patience_s, agents * concurrency, threshold_s, with_asa=with_asa)
+    within = np.asarray(k["service_level"], dtype=float)
+    p_ab = np.asarray(k["p_abandon"], dtype=float)
+    sl = np.asarray(k[SLDefinition(definition).field], dtype=float)
     if definition is SLDefinition.OF_OFFERED:
         denominator = np.ones_like(within)
     elif definition is SLDefinition.EXCL_SHORT_ABANDONS:
@@ -212,7 +233,7 @@ def _kpi_tables(cph, aht_s, patience_s, agents, concurrency, threshold_s, defini
             denominator = np.where(sl > 0, within / np.where(sl > 0, sl, 1.0), 1.0)
     else:
         denominator = 1.0 - p_ab
-    return _Tables(within, denominator, sl, p_ab, np.asarray(k.asa_s, dtype=float))
+    return _Tables(within, denominator, sl, p_ab, np.asarray(k["asa_s"], dtype=float))
 
 
 def _clause_counts(tables: _Tables, offered, clauses: dict[str, float]) -> dict[str, np.ndarray]:
@@ -398,6 +419,10 @@ def period_optimal(
         width = min(2 * width, max_width)
     agents = minimum + extra
     final = tables.take(extra)
+    if "max_asa_s" not in clauses:  # the tables skipped the ASA: only the staffing's is needed
+        slots = (agents * ch.concurrency)[:, None]
+        asa = _queue_kpis(cph, aht, patience, slots, threshold, with_asa=True)["asa_s"]
+        final = replace(final, asa_s=np.asarray(asa, dtype=float)[:, 0])
     margins = (margin, abandon_margin)
     return _result(result, ch, target, clauses, margins, floor, agents, minimum, final, proven)
 
@@ -407,7 +432,8 @@ def _allocate(queue, minimum, width, offered, active, periods, clauses):
     (None when some period needs a wider table) and whether they are provably optimal."""
     cph, aht, patience, conc, threshold, definition = queue
     agents = (minimum[:, None] + np.arange(width)[None, :]).astype(float)
-    tables = _kpi_tables(cph, aht, patience, agents, conc, threshold, definition)
+    with_asa = "max_asa_s" in clauses
+    tables = _kpi_tables(cph, aht, patience, agents, conc, threshold, definition, with_asa)
     counts = _clause_counts(tables, offered, clauses)
     extra = np.zeros(minimum.size, dtype=np.int64)
     proven = True
