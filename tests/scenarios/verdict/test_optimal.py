@@ -310,15 +310,27 @@ def test_risk_needs_enough_replications_to_show_the_bound():
 
 @pytest.mark.slow
 def test_risk_aware_staffing_is_the_smallest_margin_that_caps_the_breach_risk():
+    # A week, and a 30% cap so that 9 replications can show it (0 breaches in 10: Wilson
+    # upper bound 27.8%): the search is what is tested, not the figure.
     scenario = apply_overrides(load_example("default"), {"days": 7})
     result = plan(scenario)
-    found = period_optimal_for_risk(result, "voice", max_p_breach=0.1, replications=35, seed=3)
-    assert np.all(found.risk.p_breach_high <= 0.1)
+    found = period_optimal_for_risk(result, "voice", max_p_breach=0.3, replications=10, seed=3)
+    assert np.all(found.risk.p_breach_high <= 0.3)
     assert found.fresh_risk.seed != found.risk.seed
-    assert found.verified == bool(np.all(found.fresh_risk.p_breach_high <= 0.1))
+    assert found.verified == bool(np.all(found.fresh_risk.p_breach_high <= 0.3))
     assert found.staffing.margin == found.margin
+    assert found.staffing.abandon_margin == 0.0
+    np.testing.assert_array_equal(
+        found.staffing.agents,
+        period_optimal(result, "voice", margin=found.margin, abandon_margin=0.0).agents,
+    )
     if found.margin > 0:  # one step less fails on the same seed
-        below = period_optimal(result, "voice", margin=found.margin - MARGIN_STEP)
-        risk = breach_risk(result, "voice", agents=below.agents, replications=35, seed=3)
-        assert np.any(risk.p_breach_high > 0.1)
-    print(f"margin {found.margin:g}, saving {found.staffing.saving_per_year:,.0f}/year")
+        below = period_optimal(
+            result, "voice", margin=found.margin - MARGIN_STEP, abandon_margin=0.0
+        )
+        risk = breach_risk(result, "voice", agents=below.agents, replications=10, seed=3)
+        assert np.any(risk.p_breach_high > 0.3)
+    print(
+        f"margin {found.margin:g}, saving {found.staffing.saving_per_year:,.0f}/year, "
+        f"verified on a fresh seed: {found.verified}"
+    )
