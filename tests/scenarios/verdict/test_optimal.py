@@ -86,12 +86,12 @@ def _simulated_bounds(result, channel, agents, replications, seed):
 #: next, and adds forecast error, which costs abandonment most, and daily periods (healthcare)
 #: most of all: each day's SL must hold, and the starved quiet hours spill into the next.
 BAR = {
-    ("default", "voice"): ({}, 10, 0.0, 0.01),
-    ("healthcare", "voice"): ({}, 20, 0.04, 0.005),
+    ("default", "voice"): ({}, 10, 0.0, 0.0075),
+    ("healthcare", "voice"): ({}, 20, 0.04, 0.0),
     ("housing_association", "voice"): ({}, 10, 0.0, 0.01),
     # Chat's occupancy cap binds in nearly every interval: only the Christmas weeks leave room.
     ("retailer", "chat"): ({"start_date": dt.date(2027, 12, 20), "days": 12}, 10, 0.0, 0.0),
-    ("retailer", "voice"): ({"days": 30}, 10, 0.01, 0.0),
+    ("retailer", "voice"): ({"days": 30}, 10, 0.0075, 0.0),
     ("utility", "voice"): ({"days": 14}, 10, 0.0, 0.0),
 }
 
