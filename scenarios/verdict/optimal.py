@@ -16,7 +16,7 @@ counts (``o_i`` offered, closed forms at ``n_i`` agents):
   ``f = o_i (W_i - s D_i)`` with ``W`` = P(answered within T) and the denominator share ``D`` =
   1 (of offered), 1 - P(abandoned within T) (excl. short abandons), 1 - P(abandon) (of
   answered): the period SL ``sum o W / sum o D`` is then at least ``s``;
-* abandonment ``<= cap``: ``f = o_i (cap - P_ab,i)``;
+* abandonment ``<= cap`` (cap less ``abandon_margin``): ``f = o_i (cap - P_ab,i)``;
 * ASA ``<= cap`` (mean wait of the answered): ``f = o_i (1 - P_ab,i) (cap - ASA_i)``.
 
 The occupancy cap stays per interval (an agent cannot be 95% busy through the peak because the
@@ -35,16 +35,19 @@ greedy maximises ``sum f_i`` for every total number of agents (separable concave
 allocation, Fox 1966), so the first total that meets the clause is the cheapest. Concavity holds
 for the SL of Erlang C and Erlang A beyond the load (both are S-shaped: convex while agents are
 fewer than the erlangs, concave beyond); the minimum usually starts past that point (the
-occupancy cap needs ``n >= a / cap``), and the tables are checked (``proven_optimal``). The
-excl-short-abandons and of-answered SL of Erlang A need not even be monotone (the impatient
-leave), and several clauses make it a multi-constraint problem: the greedy then meets them one
-after the other (service level, abandonment, ASA), each on its own increments -- optimal when
-only one of them needed agents beyond the minimum (the optimum of that clause alone is a lower
-bound and feasible for all), a feasible upper bound otherwise.
+occupancy cap needs ``n >= a / cap``; in the bundled examples only a few quiet intervals,
+whose minimum is an agent or two, start in the convex part), and the tables are checked
+(``proven_optimal``). The excl-short-abandons and of-answered SL of Erlang A need not even be
+monotone (the impatient leave). Several clauses make it a multi-constraint problem: the greedy
+meets them one after the other, each on its own increments, once with each clause first, and
+keeps the cheapest -- optimal when only one clause needed agents beyond the minimum (the
+optimum of that clause alone is a lower bound and feasible for all), a feasible upper bound
+otherwise.
 
-The on-duty agents are then scheduled, paid and costed exactly as the pipeline does
-(``pipeline.schedule_cost``: shrinkage, shift blocks, hourly cost) and compared with the
-per-interval plan.
+The greedy prices on-duty agent-intervals linearly; the on-duty agents are then scheduled,
+paid and costed exactly as the pipeline does (``pipeline.schedule_cost``: ``ceil(n / (1 -
+shrinkage))``, the maximum within shift blocks, hourly cost), so the reported cost carries the
+same rounding as the per-interval plan it is compared with.
 
 Deferred channels (a response-time standard met by the workload plan) are not covered: a
 ``ValueError`` says so.
@@ -113,8 +116,9 @@ class PeriodOptimal:
     period clause of the target to the standard the greedy met (the SL with ``margin``, the
     abandonment cap with ``abandon_margin``).
     ``sl_intervals``: min, p10, p50, p90 of the per-interval SL over intervals with contacts.
-    ``proven_optimal``: every clause's per-interval counts are concave over the agents looked
-    at and each period needed agents for one clause only (then no cheaper staffing exists).
+    ``proven_optimal``: in every period either nothing was added to the minimum, or one clause
+    alone needed agents and its per-interval counts are concave (then no cheaper staffing
+    exists); otherwise the staffing is feasible but may not be the cheapest.
     """
 
     channel: str
@@ -148,8 +152,11 @@ class PeriodOptimal:
 
     def to_dict(self) -> dict:
         """Plain data for the JSON writer (numpy values still to be converted)."""
-        kpis = {"service_level": self.service_level, "p_abandon": self.p_abandon}
-        kpis["asa_s"] = self.asa_s
+        kpis = {
+            "service_level": self.service_level,
+            "p_abandon": self.p_abandon,
+            "asa_s": self.asa_s,
+        }
         return {
             "channel": self.channel,
             "model": self.model,
