@@ -108,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="standards side by side, e.g. 80/20,85/30,90/15 (SL%%/threshold_s; default: the "
         "scenario's compare_standards)",
     )
+    c.add_argument(
+        "--risk-optimal",
+        action="store_true",
+        help="also search the period-optimal staffing whose P(breach) <= --max-p-breach "
+        "(many simulations: minutes)",
+    )
     c.add_argument("--report", help="directory to write the HTML report (and PDF) to")
     c.add_argument("--progress", action="store_true", help="name each stage on stderr")
     fmt(c)

@@ -24,7 +24,7 @@ def _check_verdict(args, executor=None, progress=None):
     ``executor`` runs the replications (default: in this process). ``progress(stage, so_far)``
     sees each stage start with the verdict so far (see ``scenarios.verdict.verdict``)."""
     from ..pipeline import plan
-    from ..verdict import verdict
+    from ..verdict import SECTIONS, verdict
 
     scenario, base_dir = _load(args.file)
 
@@ -44,6 +44,7 @@ def _check_verdict(args, executor=None, progress=None):
         progress=stage,
         base_dir=base_dir,
         compare=getattr(args, "compare", None),
+        sections=SECTIONS + (("period_optimal_risk",) if args.risk_optimal else ()),
     )
 
 
@@ -208,6 +209,22 @@ def _print_verdict(data: dict) -> None:
             f"to keep P(breach) <= {r['max_p_breach']:.0%} for every clause in every period "
             f"({channel}, {r['model']}): "
             f"{r['extra_agents_per_staffed_interval']} more agent(s) in every staffed interval"
+        )
+    for channel, p in data["period_optimal"].items():
+        print(
+            f"period-optimal staffing ({channel}; every clause met per reporting period as the "
+            f"contract measures it, closed forms): {p['fte']:.1f} FTE, "
+            f"{p['cost_per_year']:,.0f} {cur}/yr against {p['fte_per_interval_staffing']:.1f} "
+            f"FTE, {p['cost_per_year_per_interval_staffing']:,.0f} {cur}/yr staffing every "
+            f"interval to the standard: saves {p['saving_per_year']:,.0f} {cur}/yr"
+        )
+    for channel, p in data["period_optimal_for_risk"].items():
+        verified = "verified" if p["verified_on_fresh_seed"] else "NOT confirmed"
+        print(
+            f"period-optimal staffing with P(breach) <= {p['max_p_breach']:.0%} ({channel}, "
+            f"{p['risk_model']}, SL margin {p['margin']:.2%}; {verified} on a fresh seed): "
+            f"{p['fte']:.1f} FTE, {p['cost_per_year']:,.0f} {cur}/yr, saves "
+            f"{p['saving_per_year']:,.0f} {cur}/yr"
         )
     if data["compare"]:
         print("standards side by side (SL on every voice and chat channel):")

@@ -33,6 +33,13 @@ from .breach import (
 from .compare import StandardComparison, compare_standards, current_standard, sl_channels
 from .cost import CostCurve, cost_curve
 from .feasibility import Feasibility, TargetCheck, clause_price, feasibility
+from .optimal import (
+    PeriodOptimal,
+    RiskOptimal,
+    min_replications,
+    period_optimal,
+    period_optimal_for_risk,
+)
 from .peak import PeakCheck, busiest_day, one_day, peak_check
 
 __all__ = [
@@ -44,6 +51,8 @@ __all__ = [
     "Feasibility",
     "PeakCheck",
     "PeakDay",
+    "PeriodOptimal",
+    "RiskOptimal",
     "RiskStaffing",
     "TargetCheck",
     "Verdict",
@@ -58,12 +67,16 @@ __all__ = [
     "feasibility",
     "one_day",
     "peak_check",
+    "period_optimal",
+    "period_optimal_for_risk",
     "staffing_for_risk",
     "verdict",
 ]
 
 #: The sections ``verdict`` can compute besides the feasibility (always computed).
-SECTIONS = ("cost", "breach", "risk_staffing", "peak", "compare")
+SECTIONS = ("cost", "breach", "risk_staffing", "peak", "period_optimal", "compare")
+#: Sections computed only when asked for (minutes of simulation, not seconds).
+OPTIONAL_SECTIONS = ("period_optimal_risk",)
 
 
 @dataclass(frozen=True)
@@ -100,7 +113,8 @@ class Verdict:
     risk_staffing: dict[str, RiskStaffing] = field(default_factory=dict)
     peak_days: dict[str, PeakDay] = field(default_factory=dict)
     compare: list[StandardComparison] = field(default_factory=list)
-    period_optimal: dict = field(default_factory=dict)
+    period_optimal: dict[str, PeriodOptimal] = field(default_factory=dict)
+    period_optimal_risk: dict[str, RiskOptimal] = field(default_factory=dict)
     exclusions: tuple[dict, ...] = ()
     warnings: tuple[str, ...] = ()
 
@@ -155,6 +169,9 @@ class Verdict:
             },
             "compare": [row.to_dict() for row in self.compare],
             "period_optimal": {ch: p.to_dict() for ch, p in self.period_optimal.items()},
+            "period_optimal_for_risk": {
+                ch: r.to_dict() for ch, r in self.period_optimal_risk.items()
+            },
             "warnings": list(self.warnings),
         }
 
@@ -262,6 +279,12 @@ def _peak_dict(peak_day: PeakDay) -> dict:
     }
 
 
+def _optimal_agents(plan_result: PlanResult, channel: str):
+    """On-duty and scheduled agents of the period-optimal staffing (the comparison's rule)."""
+    optimal = period_optimal(plan_result, channel)
+    return optimal.agents, optimal.scheduled_agents
+
+
 def verdict(
     plan_result: PlanResult,
     *,
@@ -287,14 +310,22 @@ def verdict(
     ``executor``), the extra staffing that keeps every clause's P(breach) <= ``max_p_breach``
     (its search starts from that breach risk), and the busiest measured day's peak check (the
     one new demand: that day alone, read with ``base_dir``; channels sharing a busiest day
-    share its plan). Then the standards side by side (``compare``, default the scenario's
-    ``compare_standards``; the current standard is always a row). ``sections`` picks among
-    ``SECTIONS``. ``progress(stage, so_far)`` is called as each stage starts with the verdict
-    computed so far (None before the feasibility), so an interrupted caller can still report it.
+    share its plan), and the period-optimal staffing (``optimal.period_optimal``: the cheapest
+    staffing meeting every clause as the contract measures it, by the closed forms). Then the
+    standards side by side (``compare``, default the scenario's ``compare_standards``; the
+    current standard is always a row), under per-interval and period-optimal staffing.
+    ``sections`` picks among ``SECTIONS`` and ``OPTIONAL_SECTIONS`` (``period_optimal_risk``:
+    the period-optimal staffing whose simulated P(breach) is at most ``max_p_breach`` with 95%
+    confidence, a search over many simulations). ``progress(stage, so_far)`` is called as each
+    stage starts with the verdict computed so far (None before the feasibility), so an
+    interrupted caller can still report it.
     """
-    unknown = set(sections) - set(SECTIONS)
+    unknown = set(sections) - set(SECTIONS) - set(OPTIONAL_SECTIONS)
     if unknown:
-        raise ValueError(f"unknown verdict section(s) {sorted(unknown)}; sections: {SECTIONS}")
+        raise ValueError(
+            f"unknown verdict section(s) {sorted(unknown)}; sections: "
+            f"{SECTIONS + OPTIONAL_SECTIONS}"
+        )
     scenario = plan_result.scenario
 
     def stage(text: str, so_far: Verdict | None) -> None:
@@ -368,6 +399,23 @@ def verdict(
             )
             peak = PeakDay(day_plan.scenario.start_date, check)
             result = replace(result, peak_days={**result.peak_days, ch.name: peak})
+        if ch.kind != "deferred" and "period_optimal" in sections:
+            stage(f"period-optimal staffing, {ch.name}", result)
+            optimal = period_optimal(plan_result, ch.name)
+            result = replace(result, period_optimal={**result.period_optimal, ch.name: optimal})
+        if ch.kind != "deferred" and has_sl and "period_optimal_risk" in sections:
+            stage(f"period-optimal staffing for P(breach) <= {max_p_breach:.0%}, {ch.name}", result)
+            capped = period_optimal_for_risk(
+                plan_result,
+                ch.name,
+                max_p_breach=max_p_breach,
+                replications=max(replications, min_replications(max_p_breach)),
+                seed=seed,
+                executor=executor,
+            )
+            result = replace(
+                result, period_optimal_risk={**result.period_optimal_risk, ch.name: capped}
+            )
     standards = list(scenario.compare_standards if compare is None else compare)
     if "compare" in sections and standards and sl_channels(scenario):
         current = current_standard(scenario)
@@ -389,6 +437,7 @@ def verdict(
             seed=seed,
             executor=executor,
             known=result.clause_risks if at_plan else None,
+            optimal=_optimal_agents if "period_optimal" in sections else None,
         )
         result = replace(result, compare=rows)
     return result

@@ -35,7 +35,9 @@ class StandardComparison:
     channel, simulated with the scenario's forecast error) are the largest P(breach) over
     clauses and measured periods, and the sums over clauses and channels of the expected
     breached periods, penalties (yearly caps applied) and bonuses per year. ``binding`` names
-    the clause that sets most of the staffing ("voice: service_level").
+    the clause that sets most of the per-interval staffing ("voice: service_level"); under
+    period-optimal staffing, which meets every clause at its edge, the clause most likely to
+    be missed.
     """
 
     standard: str
@@ -132,6 +134,15 @@ def binding_clause(result: PlanResult, names) -> str:
     return max(counts, key=counts.get) if counts else ""
 
 
+def most_at_risk(risks: dict[str, dict[str, BreachRisk]]) -> str:
+    """The clause with the largest P(breach) in some measured period, as "channel: clause"."""
+    best = max(
+        ((r.worst_p_breach, f"{ch}: {c}") for ch, per in risks.items() for c, r in per.items()),
+        default=(0.0, ""),
+    )
+    return best[1]
+
+
 def _risk_totals(risks: dict[str, dict[str, BreachRisk]]) -> tuple[float, float, float, float]:
     """Worst P(breach), expected breaches, penalty and bonus per year over every clause."""
     clauses = [r for per in risks.values() for r in per.values()]
@@ -208,7 +219,9 @@ def compare_standards(
                     expected_breaches_per_year=breaches,
                     expected_penalty_per_year=penalty,
                     expected_bonus_per_year=bonus,
-                    binding=binding_clause(changed, names),
+                    binding=binding_clause(changed, names)
+                    if rule == "per_interval"
+                    else most_at_risk(risks),
                     current=is_current,
                 )
             )

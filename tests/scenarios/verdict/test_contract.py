@@ -360,8 +360,18 @@ def test_check_compares_standards_in_json(capsys):
         "expected_breaches_per_year",
         "expected_penalty_per_year",
     }
-    assert [r["standard"] for r in data["compare"]][:3] == ["80/20", "85/30", "90/15"]
+    # The current standard first, each under both staffing rules.
+    assert [(r["standard"], r["staffing"]) for r in data["compare"]] == [
+        (s, rule)
+        for s in ("80/20", "85/30", "90/15")
+        for rule in ("per_interval", "period_optimal")
+    ]
     assert all(keys <= set(r) for r in data["compare"])
+    optimal = data["period_optimal"]["voice"]
+    assert {"fte", "cost_per_year", "saving_per_year"} <= set(optimal)
+    assert optimal["saving_per_year"] > 0
+    row = next(r for r in data["compare"] if r["current"] and r["staffing"] == "period_optimal")
+    assert row["cost_difference_per_year"] == pytest.approx(-optimal["saving_per_year"])
     for t in data["targets"]:
         assert all({"label", "measured", "predicted", "met"} <= set(p) for p in t["periods"])
 

@@ -278,9 +278,11 @@ def test_one_check_expands_demand_once_and_plans_each_channel_once(monkeypatch, 
         if c.kind == "deferred" and base.target_for(c.name) is not None
     ]
     deadlines = sum(len(data["cost_of_standard"][d]["thresholds_s"]) for d in deferred)
+    # Each standard compared other than the current re-plans the queue channels once.
+    compared = len({r["standard"] for r in data["compare"] if not r["current"]}) * len(queues)
     # The what-ifs re-plan only the channel they change: one plan per clause dropped (its
     # price); the cost curve one batch per threshold, every SL target of the grid in it.
-    assert len(full) == len(base.channels) + n_clauses + deadlines
+    assert len(full) == len(base.channels) + n_clauses + deadlines + compared
     assert all(name in queues + deferred for s, name in full if s is not planned)
     assert sorted(ch.name for _, ch, *_ in batched) == sorted(
         q for q in queues for _ in curve["thresholds_s"]
