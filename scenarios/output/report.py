@@ -1,4 +1,16 @@
-"""The verdict as a Markdown report with its plots (``ccplan check FILE --report DIR``)."""
+"""The verdict as one self-contained HTML report, and its PDF (``ccplan check FILE --report DIR``).
+
+``write_report`` writes ``report.html`` (figures embedded, no external resources, an A4 print
+style) and, where WeasyPrint is installed (extra ``pdf``), ``report.pdf`` of the same page;
+``pdf_unavailable_reason()`` says why there is no PDF otherwise. The page is drawn from the
+verdict's JSON document (``Verdict.to_dict()``) and its figures from the typed results: the same
+figures the app shows (``cost_curve_figure``, ``breach_figure``, ``peak_figure``).
+
+In this order: a headline a negotiator can read aloud, the comparison of standards and the
+period-optimal staffing (when the document has them), each clause per reporting period with its
+price, the breach risk, the cost of the standard and the busiest day per channel, then the
+assumptions and warnings.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +20,20 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..io import write_atomic
-from ..verdict import DAYS_PER_YEAR, MODEL_NAMES, BreachRisk, CostCurve, Verdict
-from .plots import _figure, save_png
+from ..verdict import MODEL_NAMES, BreachRisk, CostCurve, Verdict
+from . import html as h
+from .html import pdf_unavailable_reason
+from .plots import _figure
+
+__all__ = [
+    "breach_figure",
+    "cost_curve_figure",
+    "headline",
+    "pdf_unavailable_reason",
+    "peak_figure",
+    "render_html",
+    "write_report",
+]
 
 
 def cost_curve_figure(curve: CostCurve) -> Figure:
@@ -98,68 +122,542 @@ def peak_figure(peak, interval_minutes: int, date: str) -> Figure:
     return fig
 
 
-def write_report(result: Verdict, out_dir) -> list[Path]:
-    """Write ``verdict.md`` and its PNG plots into ``out_dir`` (from the typed verdict)."""
-    out = Path(out_dir)
-    cur = result.currency
-    feas = result.feasibility
-    per_year = DAYS_PER_YEAR / result.days
-    written = []
-    lines = [
-        f"# SLA verdict: {result.scenario}",
-        "",
-        f"{feas.fte_offered:.1f} FTE on offer; the plan needs {feas.fte_required:.1f} FTE "
-        f"(closed forms, {MODEL_NAMES[result.model]}).",
-        "",
-        "## Targets at the staffing on offer",
-        "",
-        "| channel | standard | model | verdict | failing intervals | price if dropped |",
-        "|---|---|---|---|---|---|",
-    ]
-    for c in feas.checks:
-        missed = int(np.sum(~np.asarray(c.met)))
-        verdict = "met in every period" if missed == 0 else f"missed in {missed} period(s)"
-        lines.append(
-            f"| {c.channel} | {c.description} | {MODEL_NAMES[result.model]} | {verdict} | "
-            f"{c.failing_intervals} | {c.fte_saved:.1f} FTE, {c.cost_saved * per_year:,.0f} "
-            f"{cur}/yr |"
+#: The closed-form models in plain words (the assumptions section).
+MODEL_WORDS = {
+    "erlang_a": (
+        "Erlang A (M/M/n+M): random (Poisson) arrivals, exponential handle times, and callers "
+        "who hang up after an exponential patience; realistic when callers abandon"
+    ),
+    "erlang_c": (
+        "Erlang C (M/M/n): random (Poisson) arrivals, exponential handle times, and nobody "
+        "hangs up; conservative, it overstates waits under load"
+    ),
+}
+
+#: What each SL definition leaves in or out, in words (the assumptions section).
+SL_WORDS = {
+    "of_offered": "abandoned contacts count against the standard (the strictest count)",
+    "excl_short_abandons": "callers who hang up before the threshold are left out",
+    "of_answered": "every abandoned contact is left out",
+}
+
+#: How the targets' clauses are named in tables.
+CLAUSE_NAMES = {
+    "service_level": "service level",
+    "max_asa_s": "ASA",
+    "max_abandon": "abandonment",
+    "max_occupancy": "occupancy",
+}
+
+NOT_MEASURED = "excluded / not measured"
+
+
+# --- reading the document --------------------------------------------------------------------
+
+
+def period_measured(period: dict) -> bool:
+    """Whether a reporting period was measured: not flagged ``measured: false`` (excluded from
+    the SLA, or nothing to count) and its predicted KPI is not missing (NaN or null)."""
+    if period.get("measured", True) is False:
+        return False
+    value = period.get("predicted", period.get("p_breach"))
+    return not h.missing(value)
+
+
+def clause_tally(target: dict) -> tuple[int, int]:
+    """(periods missed, periods measured) of one clause: excluded periods count neither."""
+    measured = [p for p in target["periods"] if period_measured(p)]
+    return sum(not p["met"] for p in measured), len(measured)
+
+
+def cost_per_fte_year(data: dict) -> float | None:
+    """Cost per FTE-year: the cost of the current standard's grid point over its FTE (cost is
+    paid hours x hourly cost and FTE is paid hours over contract hours, so the ratio is the
+    same at every staffing); None without a cost-of-the-standard section."""
+    for curve in data.get("cost_of_standard", {}).values():
+        current = curve["current"]
+        i = list(np.asarray(curve["service_levels"])).index(current["service_level"])
+        j = list(np.asarray(curve["thresholds_s"])).index(current["threshold_s"])
+        fte = float(np.asarray(curve["fte"])[i, j])
+        if fte > 0:
+            return float(current["cost_per_year"]) / fte
+    return None
+
+
+def _reporting_period(data: dict, channel: str) -> str | None:
+    risk = data.get("breach_risk", {}).get(channel)
+    return risk["reporting_period"] if risk else None
+
+
+def _plural(word: str, n: int) -> str:
+    return word if n == 1 else f"{word}s"
+
+
+# --- the headline ----------------------------------------------------------------------------
+
+
+def headline(data: dict) -> str:
+    """One sentence a negotiator can read aloud (plain text), built from the document.
+
+    The standards (each channel's service-level clause) are *realistic* when every clause of
+    every target is met in every measured reporting period at the FTE on offer; otherwise the
+    sentence names the clauses missed, marking the binding one (the clause whose price is
+    highest), and the FTE the plan needs. The cost per year is the FTE on offer at the plan's
+    cost per FTE-year (``cost_per_fte_year``). Then what the other standards compared cost
+    (per-interval staffing), and what staffing to the reporting period saves.
+    """
+    cur = data["currency"]
+    targets = data["targets"]
+    channels = {t["channel"] for t in targets}
+    standards = []
+    for t in targets:
+        if t["clause"] != "service_level":
+            continue
+        period = _reporting_period(data, t["channel"])
+        text = t["standard"] + (f" per {period}" if period else "")
+        standards.append(f"{t['channel']}: {text}" if len(channels) > 1 else text)
+    subject = " and ".join(standards) if standards else "The targets"
+    subject = subject[:1].upper() + subject[1:]
+    verb = "is" if len(standards) == 1 else "are"
+    per_fte = cost_per_fte_year(data)
+    at = f"{h.fte(data['fte_offered'])} FTE"
+    if per_fte is not None:
+        at += f", {h.money_short(data['fte_offered'] * per_fte, cur)}/yr"
+    missed = []
+    for t in targets:
+        k, n = clause_tally(t)
+        if k:
+            period = _reporting_period(data, t["channel"]) or "period"
+            binding = " (binding)" if data["binding"].get(t["channel"]) == t["clause"] else ""
+            missed.append(
+                f"{t['channel']} misses {t['standard']}{binding} in {k} of {n} {_plural(period, n)}"
+            )
+    if missed:
+        shown = "; ".join(missed[:3]) + (f"; and {len(missed) - 3} more" if len(missed) > 3 else "")
+        sentence = (
+            f"{subject} {verb} not realistic at {at}: {shown}; "
+            f"the plan needs {h.fte(data['fte_required'])} FTE"
         )
-    for channel, clause in feas.binding.items():
-        lines += ["", f"Binding target for **{channel}**: `{clause}`."]
-    for channel, curve in result.cost_curves.items():
-        name = f"cost_curve_{channel}.png"
-        written.append(save_png(cost_curve_figure(curve), out / name))
-        lines += ["", f"## Cost of the standard: {channel}", "", f"![cost curve]({name})"]
-    for channel, risk in result.breach_risks.items():
-        name = f"breach_{channel}.png"
-        written.append(save_png(breach_figure(risk), out / name))
-        lines += [
-            "",
-            f"## Breach risk: {channel}",
-            "",
-            f"{risk.standard_text} measured per {risk.reporting_period} ({risk.method}): "
-            f"{risk.expected_breaches_per_year:.1f} breached periods expected per year, "
-            f"expected penalty {risk.expected_penalty.sum() * per_year:,.0f} {cur}/yr, bonus "
-            f"{risk.expected_bonus.sum() * per_year:,.0f} {cur}/yr.",
-            "",
-            f"![breach risk]({name})",
+    else:
+        sentence = f"{subject} {verb} realistic at {at}"
+    others = [
+        r
+        for r in data.get("compare") or []
+        if r.get("staffing") == "per_interval"
+        and not h.missing(r.get("cost_difference_per_year"))
+        and round(float(r["cost_difference_per_year"])) != 0
+    ]
+    for r in others[:3]:
+        diff = float(r["cost_difference_per_year"])
+        verb_cost = "costs" if diff > 0 else "saves"
+        sentence += (
+            f"; {r['standard']} {verb_cost} {h.money_short(abs(diff), cur, signed=diff > 0)}/yr"
+        )
+    saving = sum(
+        float(p["saving_per_year"])
+        for p in (data.get("period_optimal") or {}).values()
+        if not h.missing(p.get("saving_per_year"))
+    )
+    if round(saving) > 0:
+        sentence += (
+            f"; staffing to the reporting period rather than every interval saves "
+            f"{h.money_short(saving, cur)}/yr"
+        )
+    return sentence + "."
+
+
+# --- the sections ----------------------------------------------------------------------------
+
+
+def _kpi(clause: str, value) -> str:
+    """A clause's KPI as people read it: shares as percentages, ASA in seconds."""
+    if h.missing(value):
+        return h.MISSING
+    if clause == "max_asa_s":
+        return f"{float(value):,.1f} s"
+    return h.percent(value)
+
+
+def _verdict_cell(period: dict) -> h.Raw:
+    if not period_measured(period):
+        return h.Raw(f'<span class="excluded">{NOT_MEASURED}</span>')
+    if period["met"]:
+        return h.Raw('<span class="met">met</span>')
+    return h.Raw('<span class="missed">missed</span>')
+
+
+def _compare_section(data: dict) -> str:
+    rows = data.get("compare")
+    if not rows:
+        return ""
+    cur = data["currency"]
+    staffing = {"per_interval": "every interval", "period_optimal": "to the reporting period"}
+    body = [
+        [
+            r["standard"],
+            staffing.get(r["staffing"], str(r["staffing"]).replace("_", " ")),
+            h.fte(r["fte"]),
+            h.money(r["cost_per_year"], cur),
+            h.money(r["cost_difference_per_year"], cur, signed=True),
+            h.percent(r["p_breach_worst"]),
+            "–"
+            if h.missing(r["expected_breaches_per_year"])
+            else f"{float(r['expected_breaches_per_year']):.1f}",
+            h.money(r["expected_penalty_per_year"], cur),
+            h.money(r["expected_bonus_per_year"], cur),
+            CLAUSE_NAMES.get(r.get("binding") or "", r.get("binding") or h.MISSING),
         ]
-    for channel, staffing in result.risk_staffing.items():
-        lines += [
-            "",
-            f"To keep P(breach) at most {staffing.max_p_breach:.0%} in every period "
-            f"({channel}): {staffing.extra_agents} more agent(s) in every staffed interval.",
+        for r in rows
+    ]
+    headers = [
+        "Standard",
+        "Staffed for",
+        "FTE",
+        "Cost per year",
+        "Difference per year",
+        "Worst P(breach)",
+        "Breaches expected per year",
+        "Expected penalty per year",
+        "Expected bonus per year",
+        "Binding clause",
+    ]
+    return "<h2>Standards compared</h2>" + h.table(headers, body, numeric_from=2)
+
+
+def _period_optimal_section(data: dict) -> str:
+    optimal = data.get("period_optimal")
+    if not optimal:
+        return ""
+    cur = data["currency"]
+    body = [
+        [
+            channel,
+            h.fte(p["fte_per_interval_staffing"]),
+            h.fte(p["fte"]),
+            h.money(p["cost_per_year_per_interval_staffing"], cur),
+            h.money(p["cost_per_year"], cur),
+            h.money(p["saving_per_year"], cur),
         ]
+        for channel, p in optimal.items()
+    ]
+    headers = [
+        "Channel",
+        "FTE, every interval meets the standard",
+        "FTE, the reporting period meets it",
+        "Cost per year, every interval",
+        "Cost per year, reporting period",
+        "Saving per year",
+    ]
+    return (
+        "<h2>Staffing to the reporting period</h2>"
+        '<p class="note">The contract measures the service level over the reporting period, '
+        "not in every interval: the cheapest staffing that meets it over the period, against "
+        "staffing every interval to the standard.</p>" + h.table(headers, body)
+    )
+
+
+def _targets_section(data: dict) -> str:
+    cur = data["currency"]
+    rows = []
+    for t in data["targets"]:
+        k, n = clause_tally(t)
+        period = _reporting_period(data, t["channel"]) or "period"
+        if n == 0:
+            verdict = NOT_MEASURED
+        elif k == 0:
+            verdict = f"met in every measured {period} ({n})"
+        else:
+            verdict = f"missed in {k} of {n} {_plural(period, n)}"
+        worst = t.get("worst_interval") or {}
+        worst_text = (
+            f"{worst['start'].replace('T', ' ')}: {_kpi(t['clause'], worst.get('predicted'))}"
+            if worst.get("start")
+            else h.MISSING
+        )
+        rows.append(
+            [
+                t["channel"],
+                t["standard"]
+                + (" (binding)" if data["binding"].get(t["channel"]) == t["clause"] else ""),
+                verdict,
+                f"{t['failing_intervals']:,}",
+                worst_text,
+                h.fte(t["price_fte"]),
+                h.money(t["price_per_year"], cur),
+            ]
+        )
+    headers = [
+        "Channel",
+        "Clause",
+        "Verdict per reporting period",
+        "Intervals missing it",
+        "Worst interval",
+        "Price if dropped [FTE]",
+        "Price if dropped per year",
+    ]
+    out = [
+        "<h2>The targets at the staffing on offer</h2>",
+        f"<p>{h.esc(h.fte(data['fte_offered']))} FTE on offer; the plan needs "
+        f"{h.esc(h.fte(data['fte_required']))} FTE. Closed forms "
+        f"({h.esc(MODEL_NAMES.get(data['model'], data['model']))}); the binding clause is the "
+        "one whose price (the staff saved if it alone were dropped) is highest.</p>",
+        h.table(headers, rows, numeric_from=3),
+    ]
+    allocation = data.get("fte_allocation")
+    if allocation:
+        out.append("<h3>FTE on offer per channel</h3>")
+        out.append(
+            h.table(
+                ["Channel", "FTE", "Share"],
+                [[ch, h.fte(a["fte"]), h.percent(a["share"])] for ch, a in allocation.items()],
+            )
+        )
+    return "\n".join(out)
+
+
+def _periods_table(targets: list[dict]) -> str:
+    """One channel's clauses per reporting period: the predicted KPI and its verdict."""
+    labels = [p["period"] for p in targets[0]["periods"]]
+    headers = ["Period"] + [CLAUSE_NAMES.get(t["clause"], t["clause"]) for t in targets]
+    rows = []
+    for k, label in enumerate(labels):
+        row = [label]
+        for t in targets:
+            p = t["periods"][k]
+            shown = _kpi(t["clause"], p.get("predicted")) if period_measured(p) else ""
+            row.append(h.Raw(f"{h.esc(shown)} {_verdict_cell(p)}".strip()))
+        rows.append(row)
+    return h.table(headers, rows)
+
+
+def _breach_section(channel: str, risk: dict, cur: str) -> str:
+    rows = []
+    for p in risk["periods"]:
+        if not period_measured(p):
+            rows.append([p["period"], h.Raw(_verdict_cell(p)), "", "", ""])
+            continue
+        rows.append(
+            [
+                p["period"],
+                h.percent(p["p_breach"]),
+                f"{h.percent(p['p_breach_low'])} – {h.percent(p['p_breach_high'])}",
+                h.money(p["expected_penalty"], cur),
+                h.money(p["expected_bonus"], cur),
+            ]
+        )
+    headers = [
+        f"{risk['reporting_period'].title()}",
+        "P(breach)",
+        "95% interval (Wilson)",
+        "Expected penalty",
+        "Expected bonus",
+    ]
+    text = (
+        f"{risk['standard']} measured per {risk['reporting_period']} ({risk['model']}): "
+        f"{float(risk['expected_breaches_per_year']):.1f} breached "
+        f"{risk['reporting_period']}s expected per year; expected penalty "
+        f"{h.money(risk['expected_penalty_per_year'], cur)} per year, expected bonus "
+        f"{h.money(risk['expected_bonus_per_year'], cur)} per year."
+    )
+    return f"<h3>Breach risk</h3><p>{h.esc(text)}</p>" + h.table(headers, rows, numeric_from=1)
+
+
+def _cost_table(curve: dict, cur: str) -> str:
+    """Cost per year of each standard of the grid, the current one in bold."""
+    sls = np.asarray(curve["service_levels"], dtype=float)
+    thresholds = np.asarray(curve["thresholds_s"], dtype=float)
+    costs = np.asarray(curve["cost_per_year"], dtype=float)
+    current = curve["current"]
+    rows = []
+    for i, sl in enumerate(sls):
+        row = [f"{100 * sl:g}%"]
+        for j, threshold in enumerate(thresholds):
+            text = h.money(costs[i, j], cur).removesuffix(f" {cur}")
+            if sl == current["service_level"] and threshold == current["threshold_s"]:
+                text = h.Raw(f"<strong>{h.esc(text)}</strong>")
+            row.append(text)
+        rows.append(row)
+    headers = ["SL target"] + [f"within {h.seconds(t)}" for t in thresholds]
+    return (
+        f'<p class="note">Cost per year of the whole scenario [{h.esc(cur)}], '
+        f"{h.esc(curve['model'])}; the current standard in bold.</p>" + h.table(headers, rows)
+    )
+
+
+def _clock(interval: int, interval_minutes: int) -> str:
+    minutes = interval * interval_minutes
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _generic_value(key: str, value) -> str:
+    """A value of a list whose keys the report does not know, formatted from its key's name:
+    shares and probabilities as percentages, ``*_s`` in seconds, counts as integers."""
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return value
+    if h.missing(value):
+        return h.MISSING
+    x = float(value)
+    if key.startswith(("sl", "p_", "service_level")) or "share" in key or "abandon" in key:
+        return h.percent(x)
+    if key.endswith("_s"):
+        return h.seconds(round(x, 1))
+    if x == int(x):
+        return f"{int(x):,}"
+    return f"{x:,.2f}"
+
+
+def _peak_section(channel: str, peak: dict, interval_minutes: int) -> str:
+    short = peak.get("intervals_short_of_target_at_erlang_staffing", [])
+    times = ", ".join(_clock(int(i), interval_minutes) for i in short) or "none"
+    text = (
+        f"Busiest day {peak['date']} ({peak['model']}; SL {peak['sl_definition']}): intervals "
+        f"where the simulated SL falls short of the target at per-interval Erlang staffing: "
+        f"{times}. Iterated staffing "
+        + ("meets it everywhere" if peak.get("converged", True) else "did not converge")
+        + f" with {float(peak['extra_agent_hours']):,.1f} extra agent-hours."
+    )
+    out = [f"<h3>The busiest day</h3><p>{h.esc(text)}</p>"]
+    intervals = peak.get("intervals")
+    if intervals:
+        keys = [k for k in intervals[0] if not isinstance(intervals[0][k], list | dict)]
+        rows = [[_generic_value(k, row.get(k)) for k in keys] for row in intervals]
+        out.append(h.table([h.humanize(k) for k in keys], rows))
+    return "".join(out)
+
+
+def _channel_sections(result: Verdict, data: dict) -> str:
+    """Per channel: the clauses per period, breach risk, staffing for risk, cost, busiest day."""
+    cur = data["currency"]
+    channels = list(dict.fromkeys(t["channel"] for t in data["targets"]))
+    for extra in ("breach_risk", "cost_of_standard", "peak_day"):
+        channels += [ch for ch in data.get(extra, {}) if ch not in channels]
+    out = []
+    for channel in channels:
+        out.append(f"<h2>{h.esc(channel)}</h2>")
+        targets = [t for t in data["targets"] if t["channel"] == channel]
+        if targets:
+            out.append("<h3>Each clause per reporting period</h3>")
+            out.append(_periods_table(targets))
+        risk = data.get("breach_risk", {}).get(channel)
+        if risk is not None:
+            out.append(_breach_section(channel, risk, cur))
+            if channel in result.breach_risks:
+                caption = f"Breach risk per {risk['reporting_period']}, {channel}"
+                out.append(h.figure(breach_figure(result.breach_risks[channel]), caption))
+        staffing = data.get("staffing_for_risk", {}).get(channel)
+        if staffing is not None:
+            text = (
+                f"To keep P(breach) at most {h.percent(staffing['max_p_breach'])} in every "
+                f"period ({staffing['standard']}, {staffing['model']}): "
+                f"{staffing['extra_agents_per_staffed_interval']} more agent(s) in every "
+                "staffed interval."
+            )
+            out.append(f"<p>{h.esc(text)}</p>")
+        curve = data.get("cost_of_standard", {}).get(channel)
+        if curve is not None:
+            out.append("<h3>The cost of the standard</h3>")
+            if channel in result.cost_curves:
+                caption = f"Cost of the standard, {channel}"
+                out.append(h.figure(cost_curve_figure(result.cost_curves[channel]), caption))
+            out.append(_cost_table(curve, cur))
+        peak = data.get("peak_day", {}).get(channel)
+        if peak is not None:
+            out.append(_peak_section(channel, peak, result.interval_minutes))
+            if channel in result.peak_days:
+                day = result.peak_days[channel]
+                caption = f"Busiest day {day.date}, {channel}"
+                fig = peak_figure(day.check, result.interval_minutes, str(day.date))
+                out.append(h.figure(fig, caption))
+    return "\n".join(out)
+
+
+def _assumptions_section(result: Verdict, data: dict) -> str:
+    items = [
+        f"Model: {MODEL_WORDS.get(data['model'], data['model'])}.",
+    ]
+    definitions = {ch: r.sl_definition for ch, r in result.breach_risks.items()}
+    for channel, definition in {**definitions, **result.sl_definitions}.items():
+        items.append(
+            f"Service level, {channel}: {definition.formula} (T the threshold); "
+            f"{SL_WORDS.get(definition.value, '')}."
+        )
+    errors = data.get("forecast_error")
+    if errors:
+        for channel, e in errors.items():
+            parts = ", ".join(f"{h.humanize(k).lower()} {float(v):g}" for k, v in e.items())
+            items.append(f"Forecast error, {channel}: {parts}.")
+    elif result.breach_risks:
+        items.append(
+            "Forecast error: the simulations draw the scenario's forecast error (day-level "
+            "volume, interval-level volume and day-level handle-time variation) in every "
+            "replication."
+        )
+    runs = {(r.replications, r.seed) for r in result.breach_risks.values()}
+    for replications, seed in sorted(runs):
+        items.append(f"Breach risk: {replications} simulated replications, seed {seed}.")
     for channel, day in result.peak_days.items():
-        peak = day.check
-        lines += [
-            "",
-            f"Busiest day {day.date} ({channel}, simulation of the whole day, "
-            f"{peak.replications} replications): {len(peak.short_intervals)} interval(s) fall "
-            f"short at per-interval Erlang staffing; iterated staffing adds "
-            f"{peak.extra_agent_hours:.1f} agent-hours.",
-        ]
-    if result.warnings:
-        lines += ["", "## Warnings", ""] + [f"- {w}" for w in result.warnings]
-    write_atomic(out / "verdict.md", "\n".join(lines) + "\n")
-    return [out / "verdict.md", *written]
+        items.append(f"Busiest day, {channel}: {day.check.replications} replications.")
+    if not runs and not result.peak_days:
+        items.append("No simulation in this report: closed forms only.")
+    labels = [p["period"] for t in data["targets"][:1] for p in t["periods"]]
+    horizon = (
+        f"Horizon: {result.days} {_plural('day', result.days)} in "
+        f"{result.interval_minutes}-minute intervals"
+    )
+    if labels:
+        horizon += (
+            f", reporting periods {labels[0]} to {labels[-1]}"
+            if len(labels) > 1
+            else (f", reporting period {labels[0]}")
+        )
+    items.append(horizon + "; money per year is scaled from the horizon to 365 days.")
+    for channel in data.get("breach_risk", {}):
+        period = _reporting_period(data, channel)
+        if period:
+            items.append(f"Reporting period, {channel}: one {period}.")
+    items.append(
+        "A reporting period or interval excluded from the SLA is not measured: neither met "
+        "nor missed, no penalty, no bonus."
+    )
+    out = ["<h2>Assumptions</h2><ul>"] + [f"<li>{h.esc(i)}</li>" for i in items] + ["</ul>"]
+    warnings = data.get("warnings") or []
+    if warnings:
+        out += ["<h2>Warnings</h2><ul>"] + [f"<li>{h.esc(w)}</li>" for w in warnings] + ["</ul>"]
+    return "\n".join(out)
+
+
+def render_html(result: Verdict, data: dict | None = None) -> str:
+    """The verdict as one self-contained HTML page.
+
+    ``data`` is the verdict's document (default ``result.to_dict()``; a caller may pass one with
+    more keys, e.g. ``compare`` and ``period_optimal``); the figures come from ``result``'s
+    typed sections. Every text from the scenario (names, labels) is escaped.
+    """
+    data = result.to_dict() if data is None else data
+    body = [
+        f"<h1>SLA verdict: {h.esc(data['scenario'])}</h1>",
+        f'<p class="headline">{h.esc(headline(data))}</p>',
+        _compare_section(data),
+        _period_optimal_section(data),
+        _targets_section(data),
+        _channel_sections(result, data),
+        _assumptions_section(result, data),
+    ]
+    return h.page(f"SLA verdict: {data['scenario']}", "\n".join(b for b in body if b))
+
+
+def write_report(result: Verdict, out_dir) -> list[Path]:
+    """Write ``report.html`` into ``out_dir`` and, where WeasyPrint is installed,
+    ``report.pdf`` of the same page (``pdf_unavailable_reason()`` says why not otherwise).
+    Returns the paths written. Works on a partial verdict (sections not computed are left out).
+    """
+    out = Path(out_dir)
+    document = render_html(result)
+    written = [out / "report.html"]
+    write_atomic(written[0], document)
+    if pdf_unavailable_reason() is None:
+        written.append(out / "report.pdf")
+        write_atomic(written[1], h.pdf_bytes(document))
+    return written
