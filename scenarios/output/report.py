@@ -14,6 +14,7 @@ assumptions and warnings.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -184,9 +185,31 @@ def cost_per_fte_year(data: dict) -> float | None:
     return None
 
 
+#: The label formats of ``scenarios.periods.period_label``, to tell a reporting period by its
+#: labels when the document does not name it (no breach-risk section).
+LABEL_PERIODS = (
+    (re.compile(r"\d{4}-\d{2}-\d{2}T"), "interval"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}$"), "day"),
+    (re.compile(r"\d{4}-W\d{2}$"), "week"),
+    (re.compile(r"\d{4}-\d{2}$"), "month"),
+    (re.compile(r"\d{4}-Q\d$"), "quarter"),
+    (re.compile(r"\d{4}$"), "year"),
+)
+
+
 def _reporting_period(data: dict, channel: str) -> str | None:
+    """The channel's reporting period: named by its target or breach risk, else read from its
+    period labels (``2027-W01`` is a week); None when neither says."""
     risk = data.get("breach_risk", {}).get(channel)
-    return risk["reporting_period"] if risk else None
+    if risk:
+        return risk["reporting_period"]
+    for t in data["targets"]:
+        if t["channel"] == channel:
+            if t.get("reporting_period"):
+                return t["reporting_period"]
+            label = str(t["periods"][0]["period"]) if t["periods"] else ""
+            return next((name for rx, name in LABEL_PERIODS if rx.match(label)), None)
+    return None
 
 
 def _plural(word: str, n: int) -> str:
@@ -430,11 +453,13 @@ def _periods_table(targets: list[dict]) -> str:
     return h.table(headers, rows)
 
 
-def _breach_section(channel: str, risk: dict, cur: str) -> str:
+def _breach_section(risk: dict, cur: str, unmeasured: set[str]) -> str:
+    """The breach risk per period; a period in ``unmeasured`` (the SL clause measured nothing
+    there) or flagged ``measured: false`` shows as not measured, not as a 0% risk."""
     rows = []
     for p in risk["periods"]:
-        if not period_measured(p):
-            rows.append([p["period"], h.Raw(_verdict_cell(p)), "", "", ""])
+        if not period_measured(p) or p["period"] in unmeasured:
+            rows.append([p["period"], _verdict_cell({"measured": False}), "", "", ""])
             continue
         rows.append(
             [
@@ -542,7 +567,14 @@ def _channel_sections(result: Verdict, data: dict) -> str:
             out.append(_periods_table(targets))
         risk = data.get("breach_risk", {}).get(channel)
         if risk is not None:
-            out.append(_breach_section(channel, risk, cur))
+            unmeasured = {
+                p["period"]
+                for t in targets
+                if t["clause"] == "service_level"
+                for p in t["periods"]
+                if not period_measured(p)
+            }
+            out.append(_breach_section(risk, cur, unmeasured))
             if channel in result.breach_risks:
                 caption = f"Breach risk per {risk['reporting_period']}, {channel}"
                 out.append(h.figure(breach_figure(result.breach_risks[channel]), caption))
