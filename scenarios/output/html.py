@@ -49,11 +49,19 @@ def fte(value) -> str:
     return MISSING if missing(value) else f"{float(value):,.1f}"
 
 
-def money(value, currency: str, *, signed: bool = False) -> str:
-    """Whole currency units with thousands separators, e.g. ``4,492,863 EUR``."""
+def amount(value, *, signed: bool = False) -> str:
+    """Whole currency units with thousands separators, e.g. ``4,492,863`` (for a column whose
+    header names the currency); ``signed`` marks gains ``+`` (a zero is plain ``0``)."""
     if missing(value):
         return MISSING
-    return f"{float(value):{'+' if signed else ''},.0f} {currency}"
+    x = round(float(value))
+    return f"{x:{'+' if signed and x != 0 else ''},d}"
+
+
+def money(value, currency: str, *, signed: bool = False) -> str:
+    """Whole currency units with thousands separators and the currency: ``4,492,863 EUR``."""
+    text = amount(value, signed=signed)
+    return text if text == MISSING else f"{text} {currency}"
 
 
 def money_short(value, currency: str, *, signed: bool = False) -> str:
@@ -158,6 +166,8 @@ h3 { font-size: 11pt; margin: 5mm 0 1.5mm 0; break-after: avoid; page-break-afte
 p.headline { font-size: 13pt; font-weight: bold; background: #eef3fa;
              border-left: 4px solid #2a5db0; padding: 3mm 4mm; margin: 0 0 5mm 0; }
 table { border-collapse: collapse; margin: 1.5mm 0 3mm 0; font-size: 9pt; }
+table.wide { width: 100%; font-size: 8pt; }
+table.wide th, table.wide td { padding: 1mm 1.5mm; }
 thead { display: table-header-group; }
 tr, td, th { break-inside: avoid; page-break-inside: avoid; }
 th, td { border-bottom: 1px solid #ccc; padding: 1mm 2.5mm; text-align: left; vertical-align: top; }

@@ -251,10 +251,13 @@ def headline(data: dict) -> str:
         k, n = clause_tally(t)
         if k:
             period = _reporting_period(data, t["channel"]) or "period"
-            binding = " (binding)" if data["binding"].get(t["channel"]) == t["clause"] else ""
-            missed.append(
-                f"{t['channel']} misses {t['standard']}{binding} in {k} of {n} {_plural(period, n)}"
+            binding = data["binding"].get(t["channel"]) == t["clause"]
+            what = (  # the subject names the service level already
+                "the service level"
+                if t["clause"] == "service_level"
+                else t["standard"] + (" (the binding clause)" if binding else "")
             )
+            missed.append(f"{t['channel']} misses {what} in {k} of {n} {_plural(period, n)}")
     if missed:
         shown = "; ".join(missed[:3]) + (f"; and {len(missed) - 3} more" if len(missed) > 3 else "")
         sentence = (
@@ -314,37 +317,37 @@ def _compare_section(data: dict) -> str:
     if not rows:
         return ""
     cur = data["currency"]
-    staffing = {"per_interval": "every interval", "period_optimal": "to the reporting period"}
+    staffing = {"per_interval": "every interval", "period_optimal": "the reporting period"}
     body = [
         [
             r["standard"],
             staffing.get(r["staffing"], str(r["staffing"]).replace("_", " ")),
+            CLAUSE_NAMES.get(r.get("binding") or "", r.get("binding") or h.MISSING),
             h.fte(r["fte"]),
-            h.money(r["cost_per_year"], cur),
-            h.money(r["cost_difference_per_year"], cur, signed=True),
+            h.amount(r["cost_per_year"]),
+            h.amount(r["cost_difference_per_year"], signed=True),
             h.percent(r["p_breach_worst"]),
-            "–"
+            h.MISSING
             if h.missing(r["expected_breaches_per_year"])
             else f"{float(r['expected_breaches_per_year']):.1f}",
-            h.money(r["expected_penalty_per_year"], cur),
-            h.money(r["expected_bonus_per_year"], cur),
-            CLAUSE_NAMES.get(r.get("binding") or "", r.get("binding") or h.MISSING),
+            h.amount(r["expected_penalty_per_year"]),
+            h.amount(r["expected_bonus_per_year"]),
         ]
         for r in rows
     ]
     headers = [
         "Standard",
-        "Staffed for",
+        "Staffed to meet it in",
+        "Binding clause",
         "FTE",
-        "Cost per year",
-        "Difference per year",
+        f"Cost per year [{cur}]",
+        f"Difference per year [{cur}]",
         "Worst P(breach)",
         "Breaches expected per year",
-        "Expected penalty per year",
-        "Expected bonus per year",
-        "Binding clause",
+        f"Expected penalty per year [{cur}]",
+        f"Expected bonus per year [{cur}]",
     ]
-    return "<h2>Standards compared</h2>" + h.table(headers, body, numeric_from=2)
+    return "<h2>Standards compared</h2>" + h.table(headers, body, numeric_from=3, css_class="wide")
 
 
 def _period_optimal_section(data: dict) -> str:
@@ -357,9 +360,9 @@ def _period_optimal_section(data: dict) -> str:
             channel,
             h.fte(p["fte_per_interval_staffing"]),
             h.fte(p["fte"]),
-            h.money(p["cost_per_year_per_interval_staffing"], cur),
-            h.money(p["cost_per_year"], cur),
-            h.money(p["saving_per_year"], cur),
+            h.amount(p["cost_per_year_per_interval_staffing"]),
+            h.amount(p["cost_per_year"]),
+            h.amount(p["saving_per_year"]),
         ]
         for channel, p in optimal.items()
     ]
@@ -367,15 +370,15 @@ def _period_optimal_section(data: dict) -> str:
         "Channel",
         "FTE, every interval meets the standard",
         "FTE, the reporting period meets it",
-        "Cost per year, every interval",
-        "Cost per year, reporting period",
-        "Saving per year",
+        f"Cost per year, every interval [{cur}]",
+        f"Cost per year, reporting period [{cur}]",
+        f"Saving per year [{cur}]",
     ]
     return (
         "<h2>Staffing to the reporting period</h2>"
         '<p class="note">The contract measures the service level over the reporting period, '
         "not in every interval: the cheapest staffing that meets it over the period, against "
-        "staffing every interval to the standard.</p>" + h.table(headers, body)
+        "staffing every interval to the standard.</p>" + h.table(headers, body, css_class="wide")
     )
 
 

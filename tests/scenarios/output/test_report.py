@@ -245,8 +245,9 @@ def test_the_headline_states_the_verdict_at_the_fte_on_offer(scenario, full, sho
             binding = result.feasibility.binding["voice"]
             for c in missed:
                 n_missed = int(np.sum(~c.met & measured))
-                mark = " (binding)" if c.clause == binding else ""
-                assert f"{c.description}{mark} in {n_missed} of {int(measured.sum())} week" in text
+                mark = " (the binding clause)" if c.clause == binding else ""
+                what = "the service level" if c.clause == "service_level" else c.description
+                assert f"{what}{mark} in {n_missed} of {int(measured.sum())} week" in text
             assert f"the plan needs {result.feasibility.fte_required:.1f} FTE" in text
     assert " is realistic" in headline(full.to_dict())  # the plan's own staffing
     assert " is not realistic" in headline(short_of_staff.to_dict())
@@ -262,17 +263,24 @@ def test_the_headline_and_tables_show_the_comparison(full):
     )
     page = Page(render_html(full, data))
     compare = next(t for t in page.tables if t[0][0] == "Standard")
-    assert compare[2][:5] == [
+    assert compare[0][4:6] == ["Cost per year [EUR]", "Difference per year [EUR]"]
+    assert compare[1][5] == "0"  # the current standard: no difference, and no sign
+    assert compare[2] == [
         "90% within 15 s",
         "every interval",
+        "service level",
         "70.8",
-        "4,768,900 EUR",
-        "+276,037 EUR",
+        "4,768,900",
+        "+276,037",
+        "0.0%",
+        "0.0",
+        "0",
+        "1,234",
     ]
-    assert compare[2][5:] == ["0.0%", "0.0", "0 EUR", "1,234 EUR", "service level"]
-    assert compare[3][1] == "to the reporting period" and compare[3][6] == h.MISSING
-    optimal = next(t for t in page.tables if t[0][0] == "Channel" and "Saving per year" in t[0])
-    assert optimal[1] == ["voice", "66.7", "64.0", "4,492,863 EUR", "4,315,000 EUR", "177,863 EUR"]
+    assert compare[3][:3] == ["80% within 20 s", "the reporting period", h.MISSING]
+    assert compare[3][5] == "-177,863" and compare[3][7] == h.MISSING
+    optimal = next(t for t in page.tables if t[0][-1] == "Saving per year [EUR]")
+    assert optimal[1] == ["voice", "66.7", "64.0", "4,492,863", "4,315,000", "177,863"]
     allocation = next(t for t in page.tables if t[0] == ["Channel", "FTE", "Share"])
     assert allocation[1] == ["voice", "60.0", "90.0%"]
 
