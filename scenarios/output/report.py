@@ -68,14 +68,31 @@ def cost_curve_figure(curve: CostCurve) -> Figure:
 
 
 def breach_figure(risk: BreachRisk) -> Figure:
-    """P(breach) per reporting period with its 95% (Wilson) interval."""
+    """P(breach) per reporting period with its 95% (Wilson) interval; a period not measured
+    (excluded from the SLA) is marked as such, with no bar."""
     fig = _figure(8.0, 3.6)
     ax = fig.add_subplot()
     periods = [str(p) for p in risk.periods]
-    p, low, high = risk.p_breach, risk.p_breach_low, risk.p_breach_high
+    # A period no replication measured (excluded from the SLA) has no risk to draw, not 0%.
+    measured = ~np.all(np.isnan(risk.measured), axis=0)
+    p, low, high = (
+        np.where(measured, a, np.nan)
+        for a in (risk.p_breach, risk.p_breach_low, risk.p_breach_high)
+    )
     x = np.arange(len(periods))
     ax.bar(x, p, color="tab:red", alpha=0.7)
     ax.errorbar(x, p, yerr=[p - low, high - p], fmt="none", color="black", capsize=3)
+    for k in np.flatnonzero(~measured):
+        ax.text(
+            x[k],
+            0.03,
+            "not measured",
+            rotation=90,
+            ha="center",
+            va="bottom",
+            fontsize="small",
+            color="grey",
+        )
     ax.set_xticks(x, periods, rotation=45 if len(periods) > 6 else 0, fontsize="small")
     ax.set_ylim(0, 1)
     ax.set_ylabel("P(measured SL < standard)")
@@ -612,12 +629,16 @@ def _assumptions_section(result: Verdict, data: dict) -> str:
     items = [
         f"Model: {MODEL_WORDS.get(data['model'], data['model'])}.",
     ]
+    thresholds = {ch: c.current[1] for ch, c in result.cost_curves.items() if c.current}
+    thresholds |= {ch: r.threshold_s for ch, r in result.breach_risks.items()}
     definitions = {ch: r.sl_definition for ch, r in result.breach_risks.items()}
     for channel, definition in {**definitions, **result.sl_definitions}.items():
-        items.append(
-            f"Service level, {channel}: {definition.formula} (T the threshold); "
-            f"{SL_WORDS.get(definition.value, '')}."
+        words = (
+            definition.describe(thresholds[channel])
+            if channel in thresholds
+            else f"{definition.formula} (T the threshold)"
         )
+        items.append(f"Service level, {channel}: {words}; {SL_WORDS.get(definition.value, '')}.")
     errors = data.get("forecast_error")
     if errors:
         for channel, e in errors.items():
@@ -636,22 +657,20 @@ def _assumptions_section(result: Verdict, data: dict) -> str:
         items.append(f"Busiest day, {channel}: {day.check.replications} replications.")
     if not runs and not result.peak_days:
         items.append("No simulation in this report: closed forms only.")
-    labels = [p["period"] for t in data["targets"][:1] for p in t["periods"]]
-    horizon = (
+    items.append(
         f"Horizon: {result.days} {_plural('day', result.days)} in "
-        f"{result.interval_minutes}-minute intervals"
+        f"{result.interval_minutes}-minute intervals; money per year is scaled from the "
+        "horizon to 365 days."
     )
-    if labels:
-        horizon += (
-            f", reporting periods {labels[0]} to {labels[-1]}"
-            if len(labels) > 1
-            else (f", reporting period {labels[0]}")
-        )
-    items.append(horizon + "; money per year is scaled from the horizon to 365 days.")
-    for channel in data.get("breach_risk", {}):
+    channels = [t["channel"] for t in data["targets"]] + list(data.get("breach_risk", {}))
+    for channel in dict.fromkeys(channels):
         period = _reporting_period(data, channel)
-        if period:
-            items.append(f"Reporting period, {channel}: one {period}.")
+        risk = data.get("breach_risk", {}).get(channel)
+        target = next((t for t in data["targets"] if t["channel"] == channel), None)
+        labels = [p["period"] for p in (risk or target)["periods"]]
+        if period and labels:
+            span = labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
+            items.append(f"Reporting period, {channel}: one {period} ({span}).")
     items.append(
         "A reporting period or interval excluded from the SLA is not measured: neither met "
         "nor missed, no penalty, no bonus."

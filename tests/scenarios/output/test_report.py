@@ -352,3 +352,12 @@ def test_a_partial_verdict_still_makes_a_report(short_of_staff, tmp_path):
     assert "interrupted: <sections> not computed" in page.visible
     assert "No simulation in this report" in page.visible
     assert math.isclose(partial.feasibility.fte_offered, 55.0)
+
+
+def test_the_breach_figure_draws_no_risk_for_an_excluded_period(full):
+    risk = full.breach_risks["voice"]
+    assert np.all(np.isnan(risk.measured[:, 1])) and risk.p_breach[1] == 0  # W02: excluded
+    ax = report.breach_figure(risk).axes[0]
+    heights = [bar.get_height() for bar in ax.patches]
+    assert heights[0] == risk.p_breach[0] and np.isnan(heights[1])
+    assert [t.get_text() for t in ax.texts] == ["not measured"]
