@@ -106,9 +106,13 @@ def seconds(value) -> str:
     return f"{s:g} s"
 
 
+#: Words a header spells in capitals (or as a name).
+ACRONYMS = {"sl": "SL", "asa": "ASA", "fte": "FTE", "aht": "AHT", "erlang": "Erlang"}
+
+
 def humanize(key: str) -> str:
     """A data key as a column header: ``extra_agent_hours`` -> ``Extra agent hours``,
-    ``wait_s`` -> ``Wait [s]``, ``p_breach`` -> ``P(breach)``."""
+    ``wait_s`` -> ``Wait [s]``, ``p_breach`` -> ``P(breach)``, ``sl_formula`` -> ``SL formula``."""
     unit = ""
     for suffix, name in (("_s", " [s]"), ("_per_year", " per year"), ("_per_hour", " per hour")):
         if key.endswith(suffix):
@@ -116,7 +120,7 @@ def humanize(key: str) -> str:
             break
     if key.startswith("p_"):
         return f"P({key[2:].replace('_', ' ')}){unit}"
-    words = key.replace("_", " ").strip()
+    words = " ".join(ACRONYMS.get(w, w) for w in key.split("_") if w)
     return (words[:1].upper() + words[1:] + unit) if words else unit.strip()
 
 

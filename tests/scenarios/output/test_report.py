@@ -201,6 +201,7 @@ def test_formats_are_for_people():
         assert h.money(nothing, "EUR") == h.percent(nothing) == h.fte(nothing) == h.MISSING
     assert h.humanize("extra_agent_hours") == "Extra agent hours"
     assert h.humanize("wait_s") == "Wait [s]" and h.humanize("p_breach") == "P(breach)"
+    assert h.humanize("sl_simulated_erlang_staffing") == "SL simulated Erlang staffing"
 
 
 def test_the_page_is_well_formed_and_self_contained(document):
@@ -361,3 +362,18 @@ def test_the_breach_figure_draws_no_risk_for_an_excluded_period(full):
     heights = [bar.get_height() for bar in ax.patches]
     assert heights[0] == risk.p_breach[0] and np.isnan(heights[1])
     assert [t.get_text() for t in ax.texts] == ["not measured"]
+
+
+def test_the_busiest_day_shows_its_intervals_when_the_document_has_them(full):
+    data = full.to_dict()
+    data["peak_day"]["voice"]["intervals"] = [
+        {"start": "08:15", "agents_erlang": 31, "sl_simulated": 0.78912, "mean_wait_s": 17.26},
+        {"start": "08:30", "agents_erlang": 33, "sl_simulated": float("nan"), "mean_wait_s": 9.0},
+    ]
+    page = Page(render_html(full, data))
+    rows = next(t for t in page.tables if t[0][0] == "Start")
+    assert rows == [
+        ["Start", "Agents Erlang", "SL simulated", "Mean wait [s]"],
+        ["08:15", "31", "78.9%", "17.3 s"],
+        ["08:30", "33", h.MISSING, "9 s"],
+    ]
