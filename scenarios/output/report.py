@@ -321,6 +321,13 @@ def _kpi(clause: str, value) -> str:
     return h.percent(value)
 
 
+def _gap(clause: str, gap) -> str:
+    """How far a missed period is on the wrong side: percentage points, or seconds of ASA."""
+    if clause == "max_asa_s":
+        return f"{float(gap):,.1f} s"
+    return f"{100 * float(gap):.1f} pts"
+
+
 def _verdict_cell(period: dict) -> h.Raw:
     if not period_measured(period):
         return h.Raw(f'<span class="excluded">{NOT_MEASURED}</span>')
@@ -468,7 +475,10 @@ def _periods_table(targets: list[dict]) -> str:
         for t in targets:
             p = t["periods"][k]
             shown = _kpi(t["clause"], p.get("predicted")) if period_measured(p) else ""
-            row.append(h.Raw(f"{h.esc(shown)} {_verdict_cell(p)}".strip()))
+            cell = f"{h.esc(shown)} {_verdict_cell(p)}".strip()
+            if period_measured(p) and not p["met"] and not h.missing(p.get("gap")):
+                cell += f" by {h.esc(_gap(t['clause'], p['gap']))}"
+            row.append(h.Raw(cell))
         rows.append(row)
     return h.table(headers, rows)
 

@@ -377,3 +377,13 @@ def test_the_busiest_day_shows_its_intervals_when_the_document_has_them(full):
         ["08:15", "31", "78.9%", "17.3 s"],
         ["08:30", "33", h.MISSING, "9 s"],
     ]
+
+
+def test_a_missed_period_says_by_how_much(short_of_staff):
+    page = Page(render_html(short_of_staff))
+    table = next(t for t in page.tables if t[0][:2] == ["Period", "service level"])
+    for c in short_of_staff.feasibility.checks:
+        column = table[0].index(report.CLAUSE_NAMES[c.clause])
+        assert not c.met[0]  # 55 FTE miss every clause in the first week
+        expected = f"{100 * c.measured[0]:.1f}% missed by {100 * c.gap[0]:.1f} pts"
+        assert table[1][column] == expected
