@@ -121,8 +121,22 @@ def short_of_staff(planned):
 
 
 @pytest.fixture(scope="module")
-def document(full):
-    return render_html(full)
+def written(full, tmp_path_factory):
+    """``write_report`` of the full verdict: the paths it returned and its directory."""
+    out = tmp_path_factory.mktemp("report")
+    return write_report(full, out), out
+
+
+@pytest.fixture(scope="module")
+def document(written):
+    """The page ``write_report`` wrote (the tests read it as a person would get it)."""
+    return (written[1] / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def compared(full):
+    """The page of the verdict's document with the comparison keys added by hand."""
+    return Page(render_html(full, with_comparison(full)))
 
 
 def with_comparison(result):
@@ -254,7 +268,7 @@ def test_the_headline_states_the_verdict_at_the_fte_on_offer(scenario, full, sho
     assert " is not realistic" in headline(short_of_staff.to_dict())
 
 
-def test_the_headline_and_tables_show_the_comparison(full):
+def test_the_headline_and_tables_show_the_comparison(full, compared):
     data = with_comparison(full)
     text = headline(data)
     assert "; 90% within 15 s costs +276 k EUR/yr" in text
@@ -262,7 +276,7 @@ def test_the_headline_and_tables_show_the_comparison(full):
     assert text.endswith(
         "staffing to the reporting period rather than every interval saves 178 k EUR/yr."
     )
-    page = Page(render_html(full, data))
+    page = compared
     compare = next(t for t in page.tables if t[0][0] == "Standard")
     assert compare[0][4:6] == ["Cost per year [EUR]", "Difference per year [EUR]"]
     assert compare[1][5] == "0"  # the current standard: no difference, and no sign
@@ -286,14 +300,14 @@ def test_the_headline_and_tables_show_the_comparison(full):
     assert allocation[1] == ["voice", "60.0", "90.0%"]
 
 
-def test_numbers_and_headers_are_for_people(full):
-    page = Page(render_html(full, with_comparison(full)))
+def test_numbers_and_headers_are_for_people(compared):
+    page = compared
     assert not re.findall(r"\d\.\d{4,}", page.visible), "a raw float is shown"
     assert "nan" not in page.visible.lower().split()
     assert not [t for t in page.headers if "_" in t], "a snake_case header is shown"
 
 
-def test_excluded_periods_show_as_not_measured(full, document):
+def test_excluded_periods_show_as_not_measured(full, short_of_staff, document):
     voice = next(c for c in full.feasibility.checks if c.clause == "service_level")
     assert list(voice.periods) == ["2027-W01", "2027-W02"]
     assert np.isnan(voice.measured[1])  # the excluded week: nothing measured
@@ -303,13 +317,17 @@ def test_excluded_periods_show_as_not_measured(full, document):
     assert clauses[2] == ["2027-W02", report.NOT_MEASURED, report.NOT_MEASURED]
     breach = next(t for t in page.tables if t[0][:2] == ["Week", "P(breach)"])
     assert breach[2][:2] == ["2027-W02", report.NOT_MEASURED]
-    # A period the document flags `measured: false` is not measured whatever its value says.
-    data = full.to_dict()
+    # A period the document flags `measured: false` is not measured whatever its value says
+    # (drawn from the closed-form verdict: the same tables, no figures to draw).
+    data = short_of_staff.to_dict()
     data["targets"][0]["periods"][0] |= {"measured": False, "met": False}
-    page = Page(render_html(full, data))
+    page = Page(render_html(short_of_staff, data))
     clauses = next(t for t in page.tables if t[0][:2] == ["Period", "service level"])
     assert clauses[1][:2] == ["2027-W01", report.NOT_MEASURED]
     assert "missed in" not in page.tables[0][1][2]  # the targets table: not counted as missed
+    assert page.tables[0][1][2] == report.NOT_MEASURED  # W02 is excluded: nothing measured
+    assert "misses the service level" not in headline(data)
+    assert "misses the service level" in headline(short_of_staff.to_dict())
 
 
 def test_user_text_is_escaped(document):
@@ -320,19 +338,19 @@ def test_user_text_is_escaped(document):
     assert f"SLA verdict: {HOSTILE}" in page.visible  # shown as text, as typed
 
 
-def test_write_report_writes_the_page_and_its_pdf(full, document, tmp_path):
-    written = write_report(full, tmp_path / "out")
-    html_path = tmp_path / "out/report.html"
-    assert written[0] == html_path
-    assert html_path.read_text(encoding="utf-8") == document
+def test_write_report_writes_the_page_and_its_pdf(written, document):
+    paths, out = written
+    assert paths[0] == out / "report.html"
+    assert document.startswith("<!DOCTYPE html>") and document.endswith("</html>\n")
     reason = report.pdf_unavailable_reason()
     if reason is None:
-        pdf = (tmp_path / "out/report.pdf").read_bytes()
-        assert written == [html_path, tmp_path / "out/report.pdf"]
+        pdf = (out / "report.pdf").read_bytes()
+        assert paths == [out / "report.html", out / "report.pdf"]
         assert pdf.startswith(b"%PDF-") and len(pdf) > 10_000
+        assert pdf.rstrip().endswith(b"%%EOF")  # written whole
     else:
-        assert written == [html_path] and reason.startswith("no PDF: ")
-    assert not [p for p in (tmp_path / "out").iterdir() if p.name.endswith(".tmp")]
+        assert paths == [out / "report.html"] and reason.startswith("no PDF: ")
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths)  # no .tmp
 
 
 def test_without_weasyprint_only_the_page_is_written(full, document, tmp_path, monkeypatch):
@@ -364,13 +382,14 @@ def test_the_breach_figure_draws_no_risk_for_an_excluded_period(full):
     assert [t.get_text() for t in ax.texts] == ["not measured"]
 
 
-def test_the_busiest_day_shows_its_intervals_when_the_document_has_them(full):
-    data = full.to_dict()
+def test_the_busiest_day_shows_its_intervals_when_the_document_has_them(full, short_of_staff):
+    data = short_of_staff.to_dict()  # no figures to draw
+    data["peak_day"] = full.to_dict()["peak_day"]
     data["peak_day"]["voice"]["intervals"] = [
         {"start": "08:15", "agents_erlang": 31, "sl_simulated": 0.78912, "mean_wait_s": 17.26},
         {"start": "08:30", "agents_erlang": 33, "sl_simulated": float("nan"), "mean_wait_s": 9.0},
     ]
-    page = Page(render_html(full, data))
+    page = Page(render_html(short_of_staff, data))
     rows = next(t for t in page.tables if t[0][0] == "Start")
     assert rows == [
         ["Start", "Agents Erlang", "SL simulated", "Mean wait [s]"],
