@@ -73,8 +73,8 @@ def breach_figure(risk: BreachRisk) -> Figure:
     fig = _figure(8.0, 3.6)
     ax = fig.add_subplot()
     periods = [str(p) for p in risk.periods]
-    # A period no replication measured (excluded from the SLA) has no risk to draw, not 0%.
-    measured = ~np.all(np.isnan(risk.measured), axis=0)
+    # A period not measured (excluded from the SLA) has no risk to draw, not 0%.
+    measured = np.asarray(risk.counted, dtype=bool)
     p, low, high = (
         np.where(measured, a, np.nan)
         for a in (risk.p_breach, risk.p_breach_low, risk.p_breach_high)
@@ -95,7 +95,7 @@ def breach_figure(risk: BreachRisk) -> Figure:
         )
     ax.set_xticks(x, periods, rotation=45 if len(periods) > 6 else 0, fontsize="small")
     ax.set_ylim(0, 1)
-    ax.set_ylabel("P(measured SL < standard)")
+    ax.set_ylabel("P(breach): measured KPI misses the standard", fontsize="small")
     ax.set_title(
         f"Breach risk per {risk.reporting_period}, {risk.channel}: {risk.standard_text} "
         f"({risk.method})",
@@ -287,15 +287,17 @@ def headline(data: dict) -> str:
         r
         for r in data.get("compare") or []
         if r.get("staffing") == "per_interval"
+        and not r.get("current", False)
         and not h.missing(r.get("cost_difference_per_year"))
-        and round(float(r["cost_difference_per_year"])) != 0
     ]
     for r in others[:3]:
         diff = float(r["cost_difference_per_year"])
-        verb_cost = "costs" if diff > 0 else "saves"
-        sentence += (
-            f"; {r['standard']} {verb_cost} {h.money_short(abs(diff), cur, signed=diff > 0)}/yr"
-        )
+        if round(diff) == 0:
+            sentence += f"; {r['standard']} costs the same"
+        else:
+            verb_cost = "costs" if diff > 0 else "saves"
+            money = h.money_short(abs(diff), cur, signed=diff > 0)
+            sentence += f"; {r['standard']} {verb_cost} {money}/yr"
     saving = sum(
         float(p["saving_per_year"])
         for p in (data.get("period_optimal") or {}).values()
@@ -336,6 +338,15 @@ def _verdict_cell(period: dict) -> h.Raw:
     return h.Raw('<span class="missed">missed</span>')
 
 
+def _binding_text(binding: str | None) -> str:
+    """``"voice: service_level"`` (or a bare clause) in words: ``"voice: service level"``."""
+    if not binding:
+        return h.MISSING
+    channel, _, clause = binding.rpartition(": ")
+    name = CLAUSE_NAMES.get(clause, clause.replace("_", " "))
+    return f"{channel}: {name}" if channel else name
+
+
 def _compare_section(data: dict) -> str:
     rows = data.get("compare")
     if not rows:
@@ -344,9 +355,9 @@ def _compare_section(data: dict) -> str:
     staffing = {"per_interval": "every interval", "period_optimal": "the reporting period"}
     body = [
         [
-            r["standard"],
+            r["standard"] + (" (current)" if r.get("current") else ""),
             staffing.get(r["staffing"], str(r["staffing"]).replace("_", " ")),
-            CLAUSE_NAMES.get(r.get("binding") or "", r.get("binding") or h.MISSING),
+            _binding_text(r.get("binding")),
             h.fte(r["fte"]),
             h.amount(r["cost_per_year"]),
             h.amount(r["cost_difference_per_year"], signed=True),
@@ -456,10 +467,15 @@ def _targets_section(data: dict) -> str:
     allocation = data.get("fte_allocation")
     if allocation:
         out.append("<h3>FTE on offer per channel</h3>")
+        needed = all("fte_needed" in a for a in allocation.values())
         out.append(
             h.table(
-                ["Channel", "FTE", "Share"],
-                [[ch, h.fte(a["fte"]), h.percent(a["share"])] for ch, a in allocation.items()],
+                ["Channel", "FTE", "Share"] + (["FTE the plan needs"] if needed else []),
+                [
+                    [ch, h.fte(a["fte"]), h.percent(a["share"])]
+                    + ([h.fte(a["fte_needed"])] if needed else [])
+                    for ch, a in allocation.items()
+                ],
             )
         )
     return "\n".join(out)
@@ -483,9 +499,16 @@ def _periods_table(targets: list[dict]) -> str:
     return h.table(headers, rows)
 
 
+def _yearly_counts(risk: dict, key: str) -> str:
+    """``{"1": p, "2": p, ...}`` as "1: 73.3%, 2: 40.1%, ..." (the first six)."""
+    counts = risk.get(key) or {}
+    return ", ".join(f"{k}: {h.percent(p)}" for k, p in list(counts.items())[:6])
+
+
 def _breach_section(risk: dict, cur: str, unmeasured: set[str]) -> str:
-    """The breach risk per period; a period in ``unmeasured`` (the SL clause measured nothing
-    there) or flagged ``measured: false`` shows as not measured, not as a 0% risk."""
+    """One clause's breach risk per period; a period flagged ``measured: false`` (or in
+    ``unmeasured``: the channel's targets measured nothing there) shows as not measured, not
+    as a 0% risk."""
     rows = []
     for p in risk["periods"]:
         if not period_measured(p) or p["period"] in unmeasured:
@@ -500,21 +523,29 @@ def _breach_section(risk: dict, cur: str, unmeasured: set[str]) -> str:
                 h.money(p["expected_bonus"], cur),
             ]
         )
+    period = risk["reporting_period"]
     headers = [
-        f"{risk['reporting_period'].title()}",
+        period.title(),
         "P(breach)",
         "95% interval (Wilson)",
         "Expected penalty",
         "Expected bonus",
     ]
     text = (
-        f"{risk['standard']} measured per {risk['reporting_period']} ({risk['model']}): "
-        f"{float(risk['expected_breaches_per_year']):.1f} breached "
-        f"{risk['reporting_period']}s expected per year; expected penalty "
-        f"{h.money(risk['expected_penalty_per_year'], cur)} per year, expected bonus "
-        f"{h.money(risk['expected_bonus_per_year'], cur)} per year."
+        f"Measured per {period} ({risk['model']}): "
+        f"{float(risk['expected_breaches_per_year']):.1f} breached {period}s expected per "
+        f"year; expected penalty {h.money(risk['expected_penalty_per_year'], cur)} per year, "
+        f"expected bonus {h.money(risk['expected_bonus_per_year'], cur)} per year."
     )
-    return f"<h3>Breach risk</h3><p>{h.esc(text)}</p>" + h.table(headers, rows, numeric_from=1)
+    at_least = _yearly_counts(risk, "p_at_least_breaches_per_year")
+    if at_least:
+        text += f" P(at least k breached {period}s in a year), k = {at_least}."
+    in_a_row = _yearly_counts(risk, "p_consecutive_breaches_per_year")
+    if in_a_row:
+        text += f" P(k breached {period}s in a row within a year), k = {in_a_row}."
+    return f"<h3>Breach risk: {h.esc(risk['standard'])}</h3><p>{h.esc(text)}</p>" + h.table(
+        headers, rows, numeric_from=1
+    )
 
 
 def _cost_table(curve: dict, cur: str) -> str:
@@ -604,7 +635,8 @@ def _channel_sections(result: Verdict, data: dict) -> str:
                 for p in t["periods"]
                 if not period_measured(p)
             }
-            out.append(_breach_section(risk, cur, unmeasured))
+            for clause_risk in risk.get("clauses") or [risk]:
+                out.append(_breach_section(clause_risk, cur, unmeasured))
             if channel in result.breach_risks:
                 caption = f"Breach risk per {risk['reporting_period']}, {channel}"
                 out.append(h.figure(breach_figure(result.breach_risks[channel]), caption))
@@ -640,8 +672,10 @@ def _assumptions_section(result: Verdict, data: dict) -> str:
         f"Model: {MODEL_WORDS.get(data['model'], data['model'])}.",
     ]
     thresholds = {ch: c.current[1] for ch, c in result.cost_curves.items() if c.current}
-    thresholds |= {ch: r.threshold_s for ch, r in result.breach_risks.items()}
-    definitions = {ch: r.sl_definition for ch, r in result.breach_risks.items()}
+    thresholds |= {
+        ch: r.threshold_s for ch, r in result.breach_risks.items() if r.threshold_s is not None
+    }
+    definitions = {ch: r.sl_definition for ch, r in result.breach_risks.items() if r.sl_definition}
     for channel, definition in {**definitions, **result.sl_definitions}.items():
         words = (
             definition.describe(thresholds[channel])
@@ -685,6 +719,10 @@ def _assumptions_section(result: Verdict, data: dict) -> str:
         "A reporting period or interval excluded from the SLA is not measured: neither met "
         "nor missed, no penalty, no bonus."
     )
+    for e in data.get("excluded") or []:
+        span = e["start"] if e["start"] == e["end"] else f"{e['start']} to {e['end']}"
+        label = f" ({e['label']})" if e.get("label") else ""
+        items.append(f"Excluded, {e['channel']}: {span}{label}: {e['reason']}.")
     out = ["<h2>Assumptions</h2><ul>"] + [f"<li>{h.esc(i)}</li>" for i in items] + ["</ul>"]
     warnings = data.get("warnings") or []
     if warnings:

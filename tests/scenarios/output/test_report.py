@@ -144,7 +144,7 @@ def with_comparison(result):
     data = result.to_dict()
     data["compare"] = [
         {
-            "standard": "80% within 20 s",
+            "standard": "80/20",
             "staffing": "per_interval",
             "fte": 66.69,
             "cost_per_year": 4_492_863.2,
@@ -153,10 +153,11 @@ def with_comparison(result):
             "expected_breaches_per_year": 1.2345,
             "expected_penalty_per_year": 6_170.55,
             "expected_bonus_per_year": 0.0,
-            "binding": "max_abandon",
+            "binding": "voice: max_abandon",
+            "current": True,
         },
         {
-            "standard": "90% within 15 s",
+            "standard": "90/15",
             "staffing": "per_interval",
             "fte": 70.79,
             "cost_per_year": 4_768_900.4,
@@ -165,10 +166,11 @@ def with_comparison(result):
             "expected_breaches_per_year": 0.0,
             "expected_penalty_per_year": 0.0,
             "expected_bonus_per_year": 1_234.5,
-            "binding": "service_level",
+            "binding": "voice: service_level",
+            "current": False,
         },
         {
-            "standard": "80% within 20 s",
+            "standard": "80/20",
             "staffing": "period_optimal",
             "fte": 64.05,
             "cost_per_year": 4_315_000.0,
@@ -177,7 +179,8 @@ def with_comparison(result):
             "expected_breaches_per_year": float("nan"),
             "expected_penalty_per_year": 12_000.0,
             "expected_bonus_per_year": 0.0,
-            "binding": None,
+            "binding": "",
+            "current": False,
         },
     ]
     data["period_optimal"] = {
@@ -230,7 +233,7 @@ def test_the_page_is_well_formed_and_self_contained(document):
 def test_every_figure_is_embedded(full, document):
     page = Page(document)
     expected = len(full.cost_curves) + len(full.breach_risks) + len(full.peak_days)
-    assert expected == 4  # voice: cost, breach, busiest day; email: breach
+    assert expected == 5  # voice: cost, breach, busiest day; email: cost, breach
     assert len(page.imgs) == expected
     for src in page.imgs:
         assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
@@ -240,10 +243,9 @@ def test_the_headline_states_the_verdict_at_the_fte_on_offer(scenario, full, sho
     for result in (full, short_of_staff):
         data = result.to_dict()
         sl = next(c for c in result.feasibility.checks if c.clause == "service_level")
-        measured = ~np.isnan(sl.measured)
-        realistic = all(
-            bool(np.all(c.met[~np.isnan(c.measured)])) for c in result.feasibility.checks
-        )
+        measured = np.asarray(sl.counted)  # the excluded week is not measured
+        assert list(measured) == [True, False]
+        realistic = all(bool(np.all(c.met[measured])) for c in result.feasibility.checks)
         text = headline(data)
         fte = f"{result.feasibility.fte_offered:.1f} FTE"
         assert text.startswith("Service level 80% (answered within 20 s / offered) per week ")
@@ -268,22 +270,36 @@ def test_the_headline_states_the_verdict_at_the_fte_on_offer(scenario, full, sho
     assert " is not realistic" in headline(short_of_staff.to_dict())
 
 
+def test_the_headline_names_what_the_compared_standards_cost(full):
+    rows = [r for r in full.compare if r.staffing == "per_interval" and not r.current]
+    assert [r.standard for r in rows] == ["85/30", "90/15"]  # the scenario's compare_standards
+    text = headline(full.to_dict())
+    for r in rows:
+        diff = r.cost_difference_per_year
+        if abs(diff) < 0.5:
+            assert f"; {r.standard} costs the same" in text
+        else:
+            assert 1e5 <= diff < 1e6  # three significant digits are the thousands
+            assert f"; {r.standard} costs +{diff / 1e3:.0f} k EUR/yr" in text
+
+
 def test_the_headline_and_tables_show_the_comparison(full, compared):
     data = with_comparison(full)
     text = headline(data)
-    assert "; 90% within 15 s costs +276 k EUR/yr" in text
-    assert "period_optimal" not in text.split("staffing to")[0]  # only per-interval rows
+    assert "; 90/15 costs +276 k EUR/yr" in text
+    assert "80/20" not in text  # the current standard is the subject, period-optimal not a row
     assert text.endswith(
         "staffing to the reporting period rather than every interval saves 178 k EUR/yr."
     )
     page = compared
     compare = next(t for t in page.tables if t[0][0] == "Standard")
     assert compare[0][4:6] == ["Cost per year [EUR]", "Difference per year [EUR]"]
+    assert compare[1][:3] == ["80/20 (current)", "every interval", "voice: abandonment"]
     assert compare[1][5] == "0"  # the current standard: no difference, and no sign
     assert compare[2] == [
-        "90% within 15 s",
+        "90/15",
         "every interval",
-        "service level",
+        "voice: service level",
         "70.8",
         "4,768,900",
         "+276,037",
@@ -292,12 +308,12 @@ def test_the_headline_and_tables_show_the_comparison(full, compared):
         "0",
         "1,234",
     ]
-    assert compare[3][:3] == ["80% within 20 s", "the reporting period", h.MISSING]
+    assert compare[3][:3] == ["80/20", "the reporting period", h.MISSING]
     assert compare[3][5] == "-177,863" and compare[3][7] == h.MISSING
     optimal = next(t for t in page.tables if t[0][-1] == "Saving per year [EUR]")
     assert optimal[1] == ["voice", "66.7", "64.0", "4,492,863", "4,315,000", "177,863"]
-    allocation = next(t for t in page.tables if t[0] == ["Channel", "FTE", "Share"])
-    assert allocation[1] == ["voice", "60.0", "90.0%"]
+    allocation = next(t for t in page.tables if t[0][:3] == ["Channel", "FTE", "Share"])
+    assert allocation[1][:3] == ["voice", "60.0", "90.0%"]
 
 
 def test_numbers_and_headers_are_for_people(compared):
@@ -375,7 +391,7 @@ def test_a_partial_verdict_still_makes_a_report(short_of_staff, tmp_path):
 
 def test_the_breach_figure_draws_no_risk_for_an_excluded_period(full):
     risk = full.breach_risks["voice"]
-    assert np.all(np.isnan(risk.measured[:, 1])) and risk.p_breach[1] == 0  # W02: excluded
+    assert list(risk.counted) == [True, False]  # W02: excluded
     ax = report.breach_figure(risk).axes[0]
     heights = [bar.get_height() for bar in ax.patches]
     assert heights[0] == risk.p_breach[0] and np.isnan(heights[1])
