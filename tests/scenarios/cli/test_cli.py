@@ -151,7 +151,7 @@ def test_check_writes_an_html_report_with_its_figures(capsys, tmp_path):
     text = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "<h1>SLA verdict: Service desk (default)</h1>" in text
     assert "answered within 20 s / offered" in text and "simulation, 3 replications" in text
-    assert text.count('<img src="data:image/png;base64,') == 4  # cost, 2 breach risks, peak
+    assert text.count('<img src="data:image/png;base64,') == 5  # 2 costs, 2 breach risks, peak
     assert (tmp_path / "report.pdf").exists() == (pdf_unavailable_reason() is None)
 
 
