@@ -15,6 +15,7 @@ assumptions and warnings.
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -96,11 +97,11 @@ def breach_figure(risk: BreachRisk) -> Figure:
     ax.set_xticks(x, periods, rotation=45 if len(periods) > 6 else 0, fontsize="small")
     ax.set_ylim(0, 1)
     ax.set_ylabel("P(breach): measured KPI misses the standard", fontsize="small")
-    ax.set_title(
+    title = (
         f"Breach risk per {risk.reporting_period}, {risk.channel}: {risk.standard_text} "
-        f"({risk.method})",
-        fontsize="medium",
+        f"({risk.method})"
     )
+    ax.set_title("\n".join(textwrap.wrap(title, 95)), fontsize="medium")  # long clauses wrap
     return fig
 
 
@@ -229,6 +230,21 @@ def _reporting_period(data: dict, channel: str) -> str | None:
     return None
 
 
+def _worst_breach(data: dict) -> tuple[float, str, str] | None:
+    """The largest P(breach) over every clause and measured period of the breach-risk section,
+    with its reporting period and clause; None without that section or when it is 0."""
+    worst = None
+    for risk in data.get("breach_risk", {}).values():
+        for clause in risk.get("clauses") or [risk]:
+            p = max(
+                (float(q["p_breach"]) for q in clause["periods"] if period_measured(q)),
+                default=0.0,
+            )
+            if p > 0 and (worst is None or p > worst[0]):
+                worst = (p, clause["reporting_period"], clause["standard"])
+    return worst
+
+
 def _plural(word: str, n: int) -> str:
     return word if n == 1 else f"{word}s"
 
@@ -283,6 +299,10 @@ def headline(data: dict) -> str:
         )
     else:
         sentence = f"{subject} {verb} realistic at {at}"
+    risk = _worst_breach(data)
+    if risk is not None:
+        p, period, standard = risk
+        sentence += f"; simulated, P(breach) reaches {h.percent(p)} in a {period} ({standard})"
     others = [
         r
         for r in data.get("compare") or []
@@ -382,7 +402,16 @@ def _compare_section(data: dict) -> str:
         f"Expected penalty per year [{cur}]",
         f"Expected bonus per year [{cur}]",
     ]
-    return "<h2>Standards compared</h2>" + h.table(headers, body, numeric_from=3, css_class="wide")
+    note = (
+        '<p class="note">Each standard staffed to meet it (the whole scenario\'s FTE and cost '
+        "per year), its breach risk simulated at that staffing; differences against the current "
+        "standard staffed for every interval.</p>"
+    )
+    return (
+        "<h2>Standards compared</h2>"
+        + note
+        + h.table(headers, body, numeric_from=3, css_class="wide")
+    )
 
 
 def _period_optimal_section(data: dict) -> str:

@@ -266,6 +266,22 @@ def test_the_headline_states_the_verdict_at_the_fte_on_offer(scenario, full, sho
                 what = "the service level" if c.clause == "service_level" else c.description
                 assert f"{what}{mark} in {n_missed} of {int(measured.sum())} week" in text
             assert f"the plan needs {result.feasibility.fte_required:.1f} FTE" in text
+    # The simulated risk beside the closed-form verdict: the worst clause and measured period.
+    risks = [r for by_clause in full.clause_risks.values() for r in by_clause.values()]
+    worst = max(risks, key=lambda r: r.worst_p_breach)
+    text = headline(full.to_dict())
+    if worst.worst_p_breach > 0:
+        p = f"{100 * worst.worst_p_breach:.1f}%"
+        period = worst.reporting_period
+        assert f"; simulated, P(breach) reaches {p} in a {period} ({worst.description})" in text
+    else:
+        assert "P(breach)" not in text
+    data = full.to_dict()  # a riskier abandonment clause, and a larger value not measured
+    abandon = data["breach_risk"]["voice"]["clauses"][1]
+    abandon["periods"][0]["p_breach"] = 0.4
+    abandon["periods"][1] |= {"p_breach": 0.9, "measured": False}
+    expected = f"reaches 40.0% in a week ({abandon['standard']}); 85/30"
+    assert abandon["standard"].startswith("abandonment") and expected in headline(data)
     assert " is realistic" in headline(full.to_dict())  # the plan's own staffing
     assert " is not realistic" in headline(short_of_staff.to_dict())
 
