@@ -50,7 +50,7 @@ def cost_curve_figure(curve: CostCurve) -> Figure:
             curve.cost_per_year[:, j] / 1e3,
             marker="o",
             ms=3,
-            label=f"within {threshold:g} s",
+            label=f"within {h.seconds(threshold)}",
         )
     if curve.current is not None:
         i, j = curve.current_index()
@@ -59,7 +59,7 @@ def cost_curve_figure(curve: CostCurve) -> Figure:
             curve.cost_per_year[i, j] / 1e3,
             "r*",
             ms=14,
-            label=f"current: {sls[i]:.0%} within {curve.thresholds_s[j]:g} s",
+            label=f"current: {sls[i]:.0%} within {h.seconds(curve.thresholds_s[j])}",
         )
     ax.set_xlabel(f"service level target [%] ({curve.sl_definition.value.replace('_', ' ')})")
     ax.set_ylabel(f"cost of the whole scenario [k{curve.currency}/yr]")
