@@ -442,7 +442,12 @@ def _period_optimal_section(data: dict) -> str:
         "<h2>Staffing to the reporting period</h2>"
         '<p class="note">The contract measures the service level over the reporting period, '
         "not in every interval: the cheapest staffing that meets it over the period, against "
-        "staffing every interval to the standard.</p>" + h.table(headers, body, css_class="wide")
+        "staffing every interval to the standard.</p>"
+        + h.table(headers, body, css_class="wide")
+        + "".join(
+            f'<p class="note">Method: {h.esc(m)}.</p>'
+            for m in dict.fromkeys(p["method"] for p in optimal.values() if p.get("method"))
+        )
     )
 
 

@@ -190,6 +190,7 @@ def with_comparison(result):
             "saving_per_year": 177_863.2,
             "fte_per_interval_staffing": 66.69,
             "cost_per_year_per_interval_staffing": 4_492_863.2,
+            "method": "greedy marginal allocation per reporting period",
         }
     }
     data["fte_allocation"] = {"voice": {"fte": 60.01, "share": 0.9}}
@@ -328,6 +329,7 @@ def test_the_headline_and_tables_show_the_comparison(full, compared):
     assert compare[3][5] == "-177,863" and compare[3][7] == h.MISSING
     optimal = next(t for t in page.tables if t[0][-1] == "Saving per year [EUR]")
     assert optimal[1] == ["voice", "66.7", "64.0", "4,492,863", "4,315,000", "177,863"]
+    assert "Method: greedy marginal allocation per reporting period." in page.visible
     allocation = next(t for t in page.tables if t[0][:3] == ["Channel", "FTE", "Share"])
     assert allocation[1][:3] == ["voice", "60.0", "90.0%"]
 
