@@ -79,7 +79,12 @@ def cmd_check(args) -> None:
         raise
     data = result.to_dict()
     if args.report:
+        from ..output.html import pdf_unavailable_reason
+
         data["written"] = [str(p) for p in write_report(result, Path(args.report))]
+        reason = pdf_unavailable_reason()
+        if reason:
+            print(f"ccplan check: {reason}", file=sys.stderr)
     if args.format == "json":
         _emit_json(data)
         return
