@@ -328,6 +328,20 @@ def headline(data: dict) -> str:
             f"; staffing to the reporting period rather than every interval saves "
             f"{h.money_short(saving, cur)}/yr"
         )
+        # That staffing meets each clause at its edge: say how often it would be missed.
+        edge = next(
+            (
+                r
+                for r in data.get("compare") or []
+                if r.get("current") and r.get("staffing") == "period_optimal"
+            ),
+            None,
+        )
+        if edge is not None and not h.missing(edge.get("p_breach_worst")):
+            sentence += (
+                f" at a simulated P(breach) of up to {h.percent(edge['p_breach_worst'])} "
+                "per period"
+            )
     return sentence + "."
 
 

@@ -276,7 +276,12 @@ def test_the_headline_states_the_verdict_at_the_fte_on_offer(scenario, full, sho
         period = worst.reporting_period
         assert f"; simulated, P(breach) reaches {p} in a {period} ({worst.description})" in text
     else:
-        assert "P(breach)" not in text
+        assert "P(breach) reaches" not in text
+    # Staffing to the reporting period is offered with its own risk, from the comparison.
+    edge = next(r for r in full.compare if r.current and r.staffing == "period_optimal")
+    saving = full.period_optimal["voice"].saving_per_year
+    assert saving > 0 and f"every interval saves {float(f'{saving / 1e3:.3g}'):g} k EUR/yr" in text
+    assert f"at a simulated P(breach) of up to {100 * edge.p_breach_worst:.1f}% per" in text
     data = full.to_dict()  # a riskier abandonment clause, and a larger value not measured
     abandon = data["breach_risk"]["voice"]["clauses"][1]
     abandon["periods"][0]["p_breach"] = 0.4
