@@ -339,8 +339,7 @@ def headline(data: dict) -> str:
         )
         if edge is not None and not h.missing(edge.get("p_breach_worst")):
             sentence += (
-                f" at a simulated P(breach) of up to {h.percent(edge['p_breach_worst'])} "
-                "per period"
+                f" at a simulated P(breach) of up to {h.percent(edge['p_breach_worst'])} per period"
             )
     return sentence + "."
 
