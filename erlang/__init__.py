@@ -12,7 +12,12 @@ from .erlang_b import erlang_b
 from .erlang_c import erlang_c, erlang_c_kpis
 from .load import offered_load_erlangs
 from .results import QueueKPIs, StaffingResult
-from .service_level import SLDefinition, ratio_of_counts, service_level_from_counts
+from .service_level import (
+    SLDefinition,
+    ratio_of_counts,
+    service_level_from_counts,
+    sl_denominator,
+)
 from .staffing import required_agents
 
 __all__ = [
@@ -27,4 +32,5 @@ __all__ = [
     "ratio_of_counts",
     "required_agents",
     "service_level_from_counts",
+    "sl_denominator",
 ]

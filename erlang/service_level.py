@@ -81,11 +81,17 @@ def service_level_from_counts(
     >>> service_level_from_counts(SLDefinition.EXCL_SHORT_ABANDONS, 80, 110, 10, 90)
     array(0.8)
     """
+    return ratio_of_counts(
+        answered_within, sl_denominator(definition, offered, abandoned_within, answered)
+    )
+
+
+def sl_denominator(definition: SLDefinition, offered, abandoned_within, answered):
+    """The count a service level under ``definition`` is taken of (its numerator is always
+    answered within T): offered, offered - abandoned within T, or answered."""
     definition = SLDefinition(definition)
     if definition is SLDefinition.OF_OFFERED:
-        denominator = offered
-    elif definition is SLDefinition.EXCL_SHORT_ABANDONS:
-        denominator = np.asarray(offered, dtype=float) - np.asarray(abandoned_within, dtype=float)
-    else:
-        denominator = answered
-    return ratio_of_counts(answered_within, denominator)
+        return offered
+    if definition is SLDefinition.EXCL_SHORT_ABANDONS:
+        return np.asarray(offered, dtype=float) - np.asarray(abandoned_within, dtype=float)
+    return answered

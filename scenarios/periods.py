@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from erlang import ratio_of_counts, service_level_from_counts
+from erlang import ratio_of_counts, service_level_from_counts, sl_denominator
 
 __all__ = [
     "PERIODS",
@@ -30,8 +30,10 @@ __all__ = [
     "met",
     "period_label",
     "periods_of",
+    "pooled_ratio",
     "ratio_of_counts",
     "service_level_from_counts",
+    "sl_denominator",
 ]
 
 #: Reporting periods, shortest first.
@@ -183,3 +185,33 @@ def met(measured, standard: float, *, higher_is_better: bool = True) -> np.ndarr
     values = np.asarray(measured, dtype=float)
     ok = values >= standard if higher_is_better else values <= standard
     return np.where(np.isnan(values), None, ok).astype(object)
+
+
+def pooled_ratio(numerator, denominator, confidence: float = 0.95):
+    """A ratio pooled over replications (axis 0), with its two-sided ``confidence`` half-width.
+
+    The contacts of one replication share its queue, so they are not independent and a
+    binomial interval on the pooled counts would be too narrow. Replications are i.i.d.
+    clusters, so the ratio estimator ``R = sum_r a_r / sum_r d_r`` has the delta-method
+    variance ``n / (n - 1) * sum_r (a_r - R d_r)^2 / (sum_r d_r)^2`` (Cochran 1977, *Sampling
+    Techniques*, 3rd ed., ch. 6, the ratio estimator): the variance of the mean of the
+    linearized values ``z_r = (a_r - R d_r) / mean(d)``; the half-width is the t quantile with
+    ``n - 1`` degrees of freedom times its standard error (``simulator.t_interval`` of ``z``).
+    Returns ``(R, half_width)``; NaN where the denominator is 0 in every replication (not
+    measured).
+
+    >>> r, half = pooled_ratio([[8, 1], [9, 1]], [[10, 2], [10, 2]])
+    >>> r.tolist(), bool(half[0] > 0), bool(half[1] == 0)
+    ([0.85, 0.5], True, True)
+    """
+    from simulator import t_interval
+
+    a = np.asarray(numerator, dtype=float)
+    d = np.asarray(denominator, dtype=float)
+    total = d.sum(axis=0)
+    measured = total > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pooled = np.where(measured, a.sum(axis=0) / np.where(measured, total, 1.0), np.nan)
+        z = (a - pooled * d) / (total / a.shape[0])
+    half = t_interval(np.where(measured, z, 0.0), confidence).half_width
+    return pooled, np.where(measured, half, np.nan)

@@ -12,12 +12,11 @@ import numpy as np
 from erlang import SLDefinition
 
 from ..periods import (
-    abandon_rate_from_counts,
-    asa_s_from_counts,
     excluded_intervals,
     periods_of,
+    pooled_ratio,
     ratio_of_counts,
-    service_level_from_counts,
+    sl_denominator,
 )
 from ..pipeline import PlanResult
 from ..scenario import Scenario
@@ -40,16 +39,17 @@ BREACH_COUNTS = (1, 2, 3)
 class BreachRisk:
     """Distribution of one clause's measured KPI per reporting period over replications.
 
-    ``measured[r, p]`` is the KPI measured in reporting period ``p`` of replication ``r`` from
-    the period's pooled counts (service level under ``sl_definition``, abandonment = abandoned /
-    offered, ASA = total wait of answered / answered, occupancy = busy agent time / present
-    agent time), with the contract's exclusions applied (intervals of special periods flagged
-    ``excluded_from_sla`` and the target's ``excluded_periods`` count nothing); NaN where the
-    period has nothing to measure. ``counted[p]`` says which periods are measured at all (some
-    offered contact outside the exclusions): the others are neither met nor missed and carry
-    no penalty, no bonus and no breach probability (NaN). ``p_breach[p]`` is the share of
-    replications in which period ``p`` misses the standard, with a 95% Wilson interval;
-    ``p_breach_normal`` is the same from a normal approximation of the measured KPI.
+    ``measured[r, p]`` is the KPI measured in reporting period ``p`` of replication ``r``:
+    ``numerator[r, p] / denominator[r, p]``, the period's pooled counts (service level under
+    ``sl_definition``, abandonment = abandoned / offered, ASA = total wait of answered /
+    answered, occupancy = busy agent time / present agent time), with the contract's
+    exclusions applied (intervals of special periods flagged ``excluded_from_sla`` and the
+    target's ``excluded_periods`` count nothing); NaN where the period has nothing to measure.
+    ``counted[p]`` says which periods are measured at all (some offered contact outside the
+    exclusions): the others are neither met nor missed and carry no penalty, no bonus and no
+    breach probability (NaN). ``p_breach[p]`` is the share of replications in which period
+    ``p`` misses the standard, with a 95% Wilson interval; ``p_breach_normal`` is the same
+    from a normal approximation of the measured KPI.
 
     Money, in ``currency``: ``expected_penalty[p]`` / ``expected_bonus[p]`` per period (the
     per-period cap applied), averaged over replications; ``penalty_per_year`` is the mean over
@@ -74,6 +74,8 @@ class BreachRisk:
     replications: int
     seed: int
     measured: np.ndarray
+    numerator: np.ndarray
+    denominator: np.ndarray
     p_breach: np.ndarray
     p_breach_low: np.ndarray
     p_breach_high: np.ndarray
@@ -100,6 +102,23 @@ class BreachRisk:
         """The clause in the contract's words, e.g. "service level 80% (answered within 20 s
         / offered)"."""
         return self.description
+
+    def pooled(self, confidence: float = 0.95):
+        """The clause's KPI per period pooled over replications (sum of numerators / sum of
+        denominators) with its ``confidence`` interval (``periods.pooled_ratio``, replications
+        as clusters): ``(pooled, low, high)``, NaN where not measured."""
+        pooled, half = pooled_ratio(self.numerator, self.denominator, confidence)
+        pooled = np.where(self.counted, pooled, np.nan)
+        return pooled, pooled - half, pooled + half
+
+    def meets_on_average(self, confidence: float = 0.95) -> bool:
+        """Whether every measured period's pooled KPI is on the right side of the standard
+        with ``confidence`` (its lower bound above an SL floor, its upper bound below a cap):
+        the standard is met in expectation, whatever one period's luck."""
+        _, low, high = self.pooled(confidence)
+        bound = low if higher_is_better(self.clause) else high
+        ok = bound >= self.standard if higher_is_better(self.clause) else bound <= self.standard
+        return bool(np.all(ok[self.counted]))
 
     @property
     def worst_p_breach(self) -> float:
@@ -200,36 +219,37 @@ def _simulate(result: PlanResult, channel: str, agents, replications, seed, exec
     return replicate(config, replications, seed, executor=executor)
 
 
-def _clause_values(reps, channel: str, target, clause: str, periods, counted) -> np.ndarray:
-    """The clause's KPI per replication and period from the period's pooled counts."""
+def _clause_counts(reps, channel: str, target, clause: str, periods, counted):
+    """The clause's pooled counts per replication and period, ``(numerator, denominator)``:
+    its KPI is their ratio (service level under the target's definition, abandoned / offered,
+    total wait of the answered / answered, busy / present agent time)."""
 
     def total(name, pool=False):
         owner = {"pool": channel} if pool else {"channel": channel}
         return periods.total(reps.samples(name, level="interval", **owner) * counted)
 
     if clause == "service_level":
-        return service_level_from_counts(
-            target.sl_definition,
-            total("answered_within"),
-            total("offered"),
-            total("abandoned_within"),
-            total("answered"),
+        denominator = sl_denominator(
+            target.sl_definition, total("offered"), total("abandoned_within"), total("answered")
         )
+        return total("answered_within"), denominator
     if clause == "max_abandon":
-        return abandon_rate_from_counts(total("abandoned"), total("offered"))
+        return total("abandoned"), total("offered")
     if clause == "max_asa_s":
         # Total wait of the answered per interval = ASA x answered (0 where none answered).
         answered = reps.samples("answered", channel=channel, level="interval")
         asa_s = np.nan_to_num(reps.samples("asa_s", channel=channel, level="interval"))
-        return asa_s_from_counts(periods.total(asa_s * answered * counted), total("answered"))
+        return periods.total(asa_s * answered * counted), total("answered")
     # Occupancy: busy agent time over present agent time, both pooled over the period.
-    return ratio_of_counts(total("mean_busy", pool=True), total("mean_agents", pool=True))
+    return total("mean_busy", pool=True), total("mean_agents", pool=True)
 
 
-def _clause_risk(values, *, result, channel, target, clause, standard, periods, counted, seed):
-    """One clause's ``BreachRisk`` from its measured values ``[replication, period]``."""
+def _clause_risk(counts, *, result, channel, target, clause, standard, periods, counted, seed):
+    """One clause's ``BreachRisk`` from its pooled counts ``[replication, period]``."""
     from scipy import special
 
+    numerator, denominator = counts
+    values = np.where(counted, ratio_of_counts(numerator, denominator), np.nan)
     scenario = result.scenario
     n = values.shape[0]
     better_high = higher_is_better(clause)
@@ -274,6 +294,8 @@ def _clause_risk(values, *, result, channel, target, clause, standard, periods, 
         replications=n,
         seed=seed,
         measured=values,
+        numerator=numerator,
+        denominator=denominator,
         p_breach=p_breach,
         p_breach_low=np.where(counted, low, nan),
         p_breach_high=np.where(counted, high, nan),
@@ -328,10 +350,8 @@ def breach_risks(
     counted = periods.total(counted_interval * demand.offered) > 0
     risks = {}
     for clause, standard in target_clauses(target):
-        values = _clause_values(reps, channel, target, clause, periods, counted_interval)
-        values = np.where(counted, values, np.nan)
         risks[clause] = _clause_risk(
-            values,
+            _clause_counts(reps, channel, target, clause, periods, counted_interval),
             result=result,
             channel=channel,
             target=target,
