@@ -207,11 +207,11 @@ def peak_check(
     scenario is planned first; backlog carried from one interval into the next), then add
     staff until every measured interval meets the SL target with confidence.
 
-    Replications: at least ``replications``, sized so that the median measured interval
-    pools ``contacts_per_interval`` offered contacts, at most ``max_replications`` (default
-    4 x ``replications``); doubled (up to that cap) while an interval is undecided (its bounds
-    on both sides of the target) before any staff is added, so that the Erlang staffing's
-    verdict is as decisive as the cap allows. Every interval is judged by
+    Replications: at least ``replications``, and enough that the median measured interval
+    pools ``contacts_per_interval`` offered contacts; raised to ``max_replications`` (default:
+    twice that sizing) as soon as an interval is undecided (its bounds on both sides of the
+    target), before any staff is added, so that the Erlang staffing's verdict is as decisive
+    as the cap allows. Every interval is judged by
     ``pooled_interval_sl``: short when its upper bound is below target, met only when its
     lower bound clears it.
 
@@ -272,9 +272,10 @@ def peak_check(
         # Children (v, i) of the seed: never the working replications' children (i,).
         return np.random.SeedSequence(seed, spawn_key=(v,))
 
-    cap = 4 * replications if max_replications is None else max(max_replications, replications)
     typical = float(np.median(demand.offered[measured])) if measured.any() else 1.0
-    reps_n = int(np.clip(np.ceil(contacts_per_interval / max(typical, 1e-9)), replications, cap))
+    sized = int(np.ceil(contacts_per_interval / max(typical, 1e-9)))
+    reps_n = max(replications, sized)
+    cap = max(reps_n, 2 * sized if max_replications is None else max_replications)
     agents = erlang.required_agents.copy()
     working = simulate(agents, reps_n, seed)
     first = None  # the Erlang staffing's simulation, once its replications are settled
@@ -284,7 +285,7 @@ def peak_check(
         judged = working
         short, undecided = _judge(working, measured, goal)
         if undecided.any() and reps_n < cap:  # precision first, then staff
-            reps_n = min(2 * reps_n, cap)
+            reps_n = cap
             working = simulate(agents, reps_n, seed)
             continue
         if first is None:
