@@ -245,8 +245,17 @@ def peak_check(
         raise ValueError(f"channel {channel!r} needs an SL target (service_level, threshold_s)")
     if not 0 < confidence < 1:
         raise ValueError(f"`confidence` must be in (0, 1), got {confidence!r}")
-    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 2:
-        raise ValueError(f"`replications` must be a whole number >= 2, got {replications!r}")
+    for name, value, low in (
+        ("replications", replications, 2),
+        ("max_iterations", max_iterations, 0),
+        ("max_replications", 2 if max_replications is None else max_replications, 2),
+    ):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise ValueError(f"`{name}` must be a whole number >= {low}, got {value!r}")
+    if not (np.isfinite(contacts_per_interval) and contacts_per_interval > 0):
+        raise ValueError(
+            f"`contacts_per_interval` must be a number > 0, got {contacts_per_interval!r}"
+        )
     demand = result.table.channels[channel]
     erlang = result.channels[channel]
     definition = target.sl_definition

@@ -225,3 +225,18 @@ def test_the_busiest_day_is_the_busiest_measured_day():
     horizon = {"start_date": "2027-01-04", "end_date": "2027-01-06"}
     with pytest.raises(ValueError, match="every day of the horizon is excluded"):
         busiest_day(three_days(excluded_periods=[horizon]), "voice")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"replications": 1}, r"`replications` must be a whole number >= 2, got 1"),
+        ({"max_iterations": -1}, r"`max_iterations` must be a whole number >= 0"),
+        ({"max_replications": 1.5}, r"`max_replications` must be a whole number >= 2"),
+        ({"contacts_per_interval": 0}, r"`contacts_per_interval` must be a number > 0"),
+        ({"confidence": 1.0}, r"`confidence` must be in \(0, 1\)"),
+    ],
+)
+def test_bad_arguments_name_the_argument(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        peak_check(three_days(), "voice", **kwargs)

@@ -60,3 +60,26 @@ def test_the_quadrature_has_converged():
     coarse = transient_service_level(*args, nodes=8, **kw).service_level()
     fine = transient_service_level(*args, nodes=24, **kw).service_level()
     np.testing.assert_allclose(coarse, fine, rtol=0, atol=1e-10)
+
+
+def test_staffing_changes_follow_the_simulators_rules():
+    """A drop with every agent busy (designated agents finish their contact, the others take
+    the queue) and a rise while some are still finishing (they are kept on first): the
+    chain's service level per interval lies in the simulator's 99% interval (pooled counts,
+    ratio estimator over 200 replications). The simulator is the system under test here,
+    the chain its independent description."""
+    from scenarios.verdict.peak import pooled_interval_sl
+    from simulator import Channel, Pool, SimConfig, exponential, replicate
+
+    rate = np.array([600.0, 600, 760, 560, 600, 600])
+    agents = np.array([55, 55, 70, 46, 58, 55])
+    channel = Channel("v", "voice", rate, exponential(300), None, 20, "p")
+    config = SimConfig(1800, [channel], [Pool("p", agents, ("v",))], warmup_s=6000)
+    simulated = pooled_interval_sl(replicate(config, 200, seed=3), "v", "of_offered", 0.99)
+    chain = transient_service_level(
+        rate, agents, interval_s=1800, aht_s=300, threshold_s=20, warmup_s=6000, max_in_system=260
+    )
+    assert chain.truncation_mass < 1e-9
+    sl = chain.service_level()
+    assert np.all(np.abs(sl - simulated.pooled) <= simulated.half_width), (sl, simulated.pooled)
+    assert sl[3] < 0.5 < sl[2]  # the drop shows
