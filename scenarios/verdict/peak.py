@@ -225,6 +225,14 @@ def peak_check(
       its shortfall (target + target - pooled SL, at most 0.99), at least one more: with long
       handle times one agent at a time moves the shortfall along rather than clearing it;
     * an undecided interval gets one agent (the replications are at their cap by then);
+    * the preceding interval: a backlog carried into a short interval shows as the one
+      before it short or undecided, which then gets its own agents in the same pass. An
+      interval that meets the target gets none for its successor's sake: under the
+      simulator's staffing rules (busy agents finish their contact before leaving) the
+      agents staying on at the boundary are busy either way, so staff added before the
+      boundary barely helps after it (the exact chain of the tests, on their peak day:
+      5 agents added to the interval before the first short one raise that one's SL by
+      0.013, 5 added to it by 0.126);
     * when every interval meets the target on the working seed (common random numbers across
       passes, so differences are due to staffing), the staffing is simulated again on fresh
       seeds; it is ``converged`` only if every interval meets the target there too, else
