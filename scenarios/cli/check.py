@@ -89,22 +89,29 @@ def cmd_check(args) -> None:
         _emit_json(data)
         return
     _print_verdict(data)
-    per_day = 24 * 60 // result.interval_minutes
     for channel, p in data["peak_day"].items():
+
+        def clock(indices, p=p):
+            return ", ".join(p["intervals"][i]["start"][11:16] for i in indices) or "none"
+
         short = p["intervals_short_of_target_at_erlang_staffing"]
-        times = (
-            ", ".join(
-                f"{i * 24 * 60 // per_day // 60:02d}:{i * 24 * 60 // per_day % 60:02d}"
-                for i in short
-            )
-            or "none"
-        )
-        print(
+        head = (
             f"busiest day {p['date']} ({channel}, {p['model']}, SL {p['sl_definition']}): "
-            "intervals where the simulated SL falls short of the target at per-interval "
-            f"Erlang staffing: {times}; iterated staffing meets it everywhere with "
-            f"{p['extra_agent_hours']:.1f} extra agent-hours"
+            "intervals whose simulated SL is short of the target (upper bound below it) at "
+            f"per-interval Erlang staffing: {clock(short)}"
         )
+        if p["converged"] and not p["intervals_still_short"]:
+            tail = (
+                "iterated staffing meets it in every interval (lower bounds clear the target, "
+                f"on fresh seeds) with {p['extra_agent_hours']:.1f} extra agent-hours"
+            )
+        else:
+            tail = (
+                f"iterated staffing ({p['extra_agent_hours']:.1f} extra agent-hours, "
+                f"{p['iterations']} passes) does not yet meet it with confidence in: "
+                f"{clock(p['intervals_still_short'])}"
+            )
+        print(f"{head}; {tail}")
     for w in data["warnings"]:
         print(f"warning: {w}")
 

@@ -265,18 +265,7 @@ def _risk_dict(risk: BreachRisk) -> dict:
 
 
 def _peak_dict(peak_day: PeakDay) -> dict:
-    peak = peak_day.check
-    return {
-        "date": str(peak_day.date),
-        "model": f"simulation of the whole day, {peak.replications} replications",
-        "sl_definition": peak.sl_definition.describe(peak.threshold_s),
-        "intervals_short_of_target_at_erlang_staffing": [int(i) for i in peak.short_intervals],
-        "sl_formula": peak.sl_formula,
-        "sl_simulated_erlang_staffing": peak.sl_sim_erlang,
-        "sl_simulated_iterated_staffing": peak.sl_sim_isa,
-        "extra_agent_hours": peak.extra_agent_hours,
-        "converged": peak.converged,
-    }
+    return peak_day.check.to_dict()
 
 
 def _optimal_agents(plan_result: PlanResult, channel: str):

@@ -1,5 +1,13 @@
 """The busiest day's peak check: per-interval Erlang staffing against the simulated
-time-varying system, and the iterated staffing that meets the target in every interval."""
+time-varying system, and the iterated staffing that meets the target in every interval.
+
+Every decision is statistical and made from pooled counts: an interval's service level over
+the replications is the ratio of summed counts (answered within T over the denominator of
+the target's SL definition), with a confidence interval from the ratio estimator over
+replications (``pooled_interval_sl``). An interval is *short* when its upper bound is below
+the target and *meets* the target only when its lower bound clears it; the staffing is
+``converged`` only when every measured interval meets the target on fresh seeds.
+"""
 
 from __future__ import annotations
 
@@ -8,32 +16,107 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from erlang import SLDefinition
+from erlang import SLDefinition, required_agents
 
 from ..overrides import apply_overrides
+from ..periods import excluded_intervals
 from ..pipeline import PlanResult
 from ..scenario import Scenario
-from ._common import as_plan
+from ._common import MODEL_NAMES, as_plan
+
+#: Highest effective SL target used to size an increment from the closed form.
+_MAX_EFFECTIVE_TARGET = 0.99
+
+
+@dataclass(frozen=True)
+class IntervalSL:
+    """Pooled service level per interval over replications, with its confidence interval.
+
+    ``pooled`` = sum over replications of the numerator / sum of the denominator (NaN where
+    the denominator is 0 in every replication: not measured); ``low`` / ``high`` =
+    ``pooled`` -/+ ``half_width``; ``denominator``: the pooled denominator (contacts).
+    """
+
+    pooled: np.ndarray
+    half_width: np.ndarray
+    denominator: np.ndarray
+    replications: int
+
+    @property
+    def low(self) -> np.ndarray:
+        return self.pooled - self.half_width
+
+    @property
+    def high(self) -> np.ndarray:
+        return self.pooled + self.half_width
+
+
+def pooled_interval_sl(
+    reps, channel: str, definition: SLDefinition, confidence: float = 0.95
+) -> IntervalSL:
+    """Pooled per-interval SL of ``channel`` under ``definition`` from the replications
+    ``reps`` (a ``simulator.ReplicationResult``), with a two-sided ``confidence`` interval.
+
+    The contacts of one replication share its queue, so they are not independent and a
+    binomial interval on the pooled counts would be too narrow. Replications are i.i.d.
+    clusters, so the ratio estimator ``R = sum_r a_r / sum_r d_r`` (``a``: answered within T,
+    ``d``: offered, offered - abandoned within T, or answered) has the delta-method variance
+    ``n / (n - 1) * sum_r (a_r - R d_r)^2 / (sum_r d_r)^2`` (Cochran 1977, *Sampling
+    Techniques*, 3rd ed., ch. 6, the ratio estimator), i.e. the variance of the mean of the
+    linearized values ``z_r = (a_r - R d_r) / mean(d)``; the interval is ``R`` -/+ the t
+    quantile with ``n - 1`` degrees of freedom times its standard error
+    (``simulator.t_interval`` of ``z``).
+    """
+    from simulator import t_interval
+
+    def counts(name):
+        return reps.samples(name, channel=channel, level="interval")
+
+    within = counts("answered_within")
+    definition = SLDefinition(definition)
+    if definition is SLDefinition.OF_OFFERED:
+        denominator = counts("offered")
+    elif definition is SLDefinition.EXCL_SHORT_ABANDONS:
+        denominator = counts("offered") - counts("abandoned_within")
+    else:
+        denominator = counts("answered")
+    total = denominator.sum(axis=0)
+    measured = total > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pooled = np.where(measured, within.sum(axis=0) / np.where(measured, total, 1.0), np.nan)
+        z = (within - pooled * denominator) / (total / within.shape[0])
+    half = np.where(measured, t_interval(np.where(measured, z, 0.0), confidence).half_width, np.nan)
+    return IntervalSL(pooled, half, total, int(within.shape[0]))
 
 
 @dataclass(frozen=True)
 class PeakCheck:
-    """Per-interval staffing and service level of one channel: period-by-period Erlang vs the
-    simulated time-varying system, before and after simulation-based iterative staffing.
+    """Per-interval staffing and service level of one channel on one day: period-by-period
+    Erlang vs the simulated time-varying system, before and after iterative staffing.
 
-    ``sl_formula`` is the closed-form prediction at the Erlang staffing; ``sl_sim_erlang`` and
-    ``sl_sim_isa`` are simulated means (``replications`` replications, common random numbers)
-    at the Erlang and at the iterated staffing, with the half-widths of their
-    ``confidence`` intervals. ``short_intervals`` are where the simulation of the Erlang
-    staffing falls short of the target with that confidence.
+    ``sl_formula`` is the closed-form prediction at the Erlang staffing (``model``).
+    ``sl_sim_erlang`` is the pooled simulated SL at the Erlang staffing (``replications``
+    replications, the working seed) with its confidence half-width; ``short_intervals`` are
+    the measured intervals whose upper bound is below the target there. ``isa_agents`` is the
+    proposed staffing; ``sl_sim_isa`` / ``sl_isa_low`` / ``sl_isa_high`` are its pooled SL
+    and bounds on fresh seeds (the last verification; the working seed if none ran).
+    ``converged``: every measured interval's lower bound at the proposed staffing clears the
+    target on fresh seeds. ``measured``: open, with contacts, not excluded from the SLA.
     """
 
     channel: str
+    date: dt.date
+    model: str
     sl_definition: SLDefinition
     threshold_s: float
     target: float
     replications: int
     confidence: float
+    start: np.ndarray
+    offered_per_hour: np.ndarray
+    aht_s: np.ndarray
+    patience_s: np.ndarray | None
+    measured: np.ndarray
     erlang_agents: np.ndarray
     isa_agents: np.ndarray
     sl_formula: np.ndarray
@@ -43,8 +126,68 @@ class PeakCheck:
     sl_sim_isa_half_width: np.ndarray
     short_intervals: np.ndarray
     iterations: int
+    verifications: int
     converged: bool
     extra_agent_hours: float
+
+    @property
+    def sl_erlang_high(self) -> np.ndarray:
+        return self.sl_sim_erlang + self.sl_sim_erlang_half_width
+
+    @property
+    def sl_isa_low(self) -> np.ndarray:
+        return self.sl_sim_isa - self.sl_sim_isa_half_width
+
+    @property
+    def sl_isa_high(self) -> np.ndarray:
+        return self.sl_sim_isa + self.sl_sim_isa_half_width
+
+    @property
+    def still_short(self) -> np.ndarray:
+        """Measured intervals whose lower bound at the proposed staffing is below target."""
+        return np.flatnonzero(self.measured & (self.sl_isa_low < self.target))
+
+    def to_dict(self) -> dict:
+        """The check as plain data (the ``peak_day`` entry of ``ccplan check``'s JSON)."""
+
+        def number(v):
+            return None if not np.isfinite(v) else float(v)
+
+        short = set(int(i) for i in self.short_intervals)
+        return {
+            "date": str(self.date),
+            "model": (
+                f"simulation of the whole day, {self.replications} replications, pooled counts "
+                f"with {self.confidence:.0%} ratio-estimator bounds; Erlang staffing by "
+                f"{MODEL_NAMES.get(self.model, self.model)}"
+            ),
+            "sl_definition": self.sl_definition.describe(self.threshold_s),
+            "target": self.target,
+            "converged": bool(self.converged),
+            "iterations": self.iterations,
+            "extra_agent_hours": self.extra_agent_hours,
+            "replications": self.replications,
+            "intervals_short_of_target_at_erlang_staffing": sorted(short),
+            "intervals_still_short": [int(i) for i in self.still_short],
+            "intervals": [
+                {
+                    "start": str(self.start[i]),
+                    "measured": bool(self.measured[i]),
+                    "offered_per_hour": float(self.offered_per_hour[i]),
+                    "aht_s": float(self.aht_s[i]),
+                    "patience_s": None if self.patience_s is None else float(self.patience_s[i]),
+                    "agents_erlang": int(self.erlang_agents[i]),
+                    "agents_proposed": int(self.isa_agents[i]),
+                    "sl_formula": number(self.sl_formula[i]),
+                    "sl_pooled_erlang": number(self.sl_sim_erlang[i]),
+                    "sl_pooled_proposed": number(self.sl_sim_isa[i]),
+                    "sl_lower_bound": number(self.sl_isa_low[i]),
+                    "sl_upper_bound": number(self.sl_isa_high[i]),
+                    "short_at_erlang": i in short,
+                }
+                for i in range(self.start.size)
+            ],
+        }
 
 
 def peak_check(
@@ -57,22 +200,46 @@ def peak_check(
     confidence: float = 0.95,
     max_iterations: int = 25,
     executor=None,
+    contacts_per_interval: float = 2000.0,
+    max_replications: int | None = None,
 ) -> PeakCheck:
     """Simulate the period-by-period Erlang staffing of ``channel`` in the plan ``source`` (a
-    scenario is planned first; backlog carried from one interval into the next), then iterate
-    staffing until the simulated system meets the SL target in every interval.
+    scenario is planned first; backlog carried from one interval into the next), then add
+    staff until every measured interval meets the SL target with confidence.
+
+    Replications: at least ``replications``, and enough that the median measured interval
+    pools ``contacts_per_interval`` offered contacts; raised to ``max_replications`` (default:
+    twice that sizing) as soon as an interval is undecided (its bounds on both sides of the
+    target), before any staff is added, so that the Erlang staffing's verdict is as decisive
+    as the cap allows. Every interval is judged by
+    ``pooled_interval_sl``: short when its upper bound is below target, met only when its
+    lower bound clears it.
 
     The iteration follows the simulation-based iterative staffing algorithm (ISA) of Feldman,
     Mandelbaum, Massey & Whitt (2008), "Staffing of time-varying queues to achieve
-    time-stable performance", *Management Science* 54(2): simulate the time-varying system
-    with the current staffing, restaff each interval from what the simulation shows, repeat
-    until stable. Their update sets staff from the simulated number in system and a delay
-    probability; here the performance measure is the contract's own (the interval's simulated
-    SL under its definition), and each pass adds one agent to every interval whose simulated
-    mean SL is below target. Staff is only ever added, so the iteration ends; all passes
-    use the same seed (common random numbers), so differences are due to staffing alone.
-    ``executor`` (``simulator.executors``) runs the replications; the results do not depend
-    on it.
+    time-stable performance", *Management Science* 54(2): simulate the whole day with the
+    current staffing, restaff each interval from what the simulation shows, repeat. Here the
+    measure is the contract's own SL, and each pass only adds staff (so it ends):
+
+    * a short interval gets the agents the closed form needs at an effective target raised by
+      its shortfall (target + target - pooled SL, at most 0.99), at least one more: with long
+      handle times one agent at a time moves the shortfall along rather than clearing it;
+    * an undecided interval gets one agent (the replications are at their cap by then);
+    * the preceding interval: a backlog carried into a short interval shows as the one
+      before it short or undecided, which then gets its own agents in the same pass. An
+      interval that meets the target gets none for its successor's sake: under the
+      simulator's staffing rules (busy agents finish their contact before leaving) the
+      agents staying on at the boundary are busy either way, so staff added before the
+      boundary barely helps after it (the exact chain of the tests, on their peak day:
+      5 agents added to the interval before the first short one raise that one's SL by
+      0.013, 5 added to it by 0.126);
+    * when every interval meets the target on the working seed (common random numbers across
+      passes, so differences are due to staffing), the staffing is simulated again on fresh
+      seeds; it is ``converged`` only if every interval meets the target there too, else
+      those results drive the next pass.
+
+    After ``max_iterations`` passes the check stops with ``converged=False``. ``executor``
+    (``simulator.executors``) runs the replications; the results do not depend on it.
     """
     from simulator import Pool, SimConfig, replicate
 
@@ -84,54 +251,101 @@ def peak_check(
     ch = scenario.channel(channel)
     if ch.kind == "deferred" or target is None or target.service_level is None:
         raise ValueError(f"channel {channel!r} needs an SL target (service_level, threshold_s)")
+    if not 0 < confidence < 1:
+        raise ValueError(f"`confidence` must be in (0, 1), got {confidence!r}")
+    for name, value, low in (
+        ("replications", replications, 2),
+        ("max_iterations", max_iterations, 0),
+        ("max_replications", 2 if max_replications is None else max_replications, 2),
+    ):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise ValueError(f"`{name}` must be a whole number >= {low}, got {value!r}")
+    if not (np.isfinite(contacts_per_interval) and contacts_per_interval > 0):
+        raise ValueError(
+            f"`contacts_per_interval` must be a number > 0, got {contacts_per_interval!r}"
+        )
     demand = result.table.channels[channel]
     erlang = result.channels[channel]
     definition = target.sl_definition
-
+    goal = float(target.service_level)
+    measured = (demand.offered > 0) & ~excluded_intervals(
+        scenario.start_date,
+        scenario.days,
+        scenario.interval_minutes,
+        target.excluded_periods,
+        demand.excluded,
+    )
     sim = sim_channel(ch, demand, target.threshold_s)
+    warm_s = warmup_s(scenario, result.table, [channel])
 
-    def simulate_sl(agents):
+    def simulate(agents, n, seed_used) -> IntervalSL:
         config = SimConfig(
-            scenario.interval_s,
-            [sim],
-            [Pool(channel, agents, (channel,))],
-            warmup_s=warmup_s(scenario, result.table, [channel]),
+            scenario.interval_s, [sim], [Pool(channel, agents, (channel,))], warmup_s=warm_s
         )
-        reps = replicate(config, replications, seed, executor=executor)
-        return reps.estimate(
-            definition.field, channel=channel, level="interval", confidence=confidence
-        )
+        reps = replicate(config, n, seed_used, executor=executor)
+        return pooled_interval_sl(reps, channel, definition, confidence)
 
-    active = demand.offered > 0
+    def fresh_seed(v: int):
+        # Children (v, i) of the seed: never the working replications' children (i,).
+        return np.random.SeedSequence(seed, spawn_key=(v,))
+
+    typical = float(np.median(demand.offered[measured])) if measured.any() else 1.0
+    sized = int(np.ceil(contacts_per_interval / max(typical, 1e-9)))
+    reps_n = max(replications, sized)
+    cap = max(reps_n, 2 * sized if max_replications is None else max_replications)
     agents = erlang.required_agents.copy()
-    first = simulate_sl(agents)
-    current, iterations, converged = first, 0, False
-    while iterations < max_iterations:
-        short = active & (current.mean < target.service_level)
-        if not short.any():
-            converged = True
+    working = simulate(agents, reps_n, seed)
+    first = None  # the Erlang staffing's simulation, once its replications are settled
+    iterations = verifications = 0
+    converged = False
+    while True:
+        judged = working
+        short, undecided = _judge(working, measured, goal)
+        if undecided.any() and reps_n < cap:  # precision first, then staff
+            reps_n = cap
+            working = simulate(agents, reps_n, seed)
+            continue
+        if first is None:
+            first = working
+        if not (short.any() or undecided.any()):
+            verifications += 1
+            judged = simulate(agents, reps_n, fresh_seed(verifications))
+            short, undecided = _judge(judged, measured, goal)
+            if not (short.any() or undecided.any()):
+                converged = True
+                break
+        if iterations >= max_iterations:
             break
-        agents = agents + short
+        extra = _increments(result, channel, agents, judged, short, goal)
+        # Undecided with the replications at their cap: one more agent (an interval is
+        # accepted only when its lower bound clears the target).
+        agents = agents + extra + undecided
         iterations += 1
-        current = simulate_sl(agents)
-    else:
-        converged = not np.any(active & (current.mean < target.service_level))
+        working = simulate(agents, reps_n, seed)
     return PeakCheck(
         channel=channel,
+        date=scenario.start_date,
+        model=erlang.model,
         sl_definition=definition,
         threshold_s=float(target.threshold_s),
-        target=float(target.service_level),
-        replications=replications,
+        target=goal,
+        replications=reps_n,
         confidence=confidence,
+        start=result.table.start,
+        offered_per_hour=demand.calls_per_hour,
+        aht_s=demand.aht_s,
+        patience_s=demand.patience_s,
+        measured=measured,
         erlang_agents=erlang.required_agents,
         isa_agents=agents,
         sl_formula=erlang.service_level,
-        sl_sim_erlang=first.mean,
+        sl_sim_erlang=first.pooled,
         sl_sim_erlang_half_width=first.half_width,
-        sl_sim_isa=current.mean,
-        sl_sim_isa_half_width=current.half_width,
-        short_intervals=np.flatnonzero(active & (first.high < target.service_level)),
+        sl_sim_isa=judged.pooled,
+        sl_sim_isa_half_width=judged.half_width,
+        short_intervals=np.flatnonzero(_judge(first, measured, goal)[0]),
         iterations=iterations,
+        verifications=verifications,
         converged=converged,
         extra_agent_hours=float(
             (agents - erlang.required_agents).sum() * scenario.interval_s / 3600
@@ -139,12 +353,72 @@ def peak_check(
     )
 
 
+def _judge(sl: IntervalSL, measured, goal: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(short, undecided)`` per interval: short where the upper bound is below ``goal``,
+    undecided where the bounds straddle it; only measured intervals with simulated contacts
+    are judged (the rest are neither)."""
+    judged = measured & (sl.denominator > 0)
+    short = judged & (sl.high < goal)
+    undecided = judged & ~short & (sl.low < goal)
+    return short, undecided
+
+
+def _increments(
+    result: PlanResult, channel: str, agents, judged: IntervalSL, short, goal: float
+) -> np.ndarray:
+    """Agents to add to each ``short`` interval: what the closed form (the plan's model)
+    needs at an effective target raised by the interval's shortfall, less what it has, and
+    at least one (0 elsewhere)."""
+    extra = np.zeros(agents.size, dtype=np.int64)
+    if not short.any():
+        return extra
+    scenario = result.scenario
+    ch = scenario.channel(channel)
+    target = scenario.target_for(channel)
+    demand = result.table.channels[channel]
+    effective = np.minimum(goal + (goal - judged.pooled[short]), _MAX_EFFECTIVE_TARGET)
+    conc = ch.concurrency
+    aht = demand.aht_s[short] * (1.0 + ch.concurrency_stretch * (conc - 1))
+    patience = None
+    if result.model == "erlang_a" and demand.patience_s is not None:
+        patience = demand.patience_s[short]
+    slots = required_agents(
+        demand.calls_per_hour[short],
+        aht,
+        patience_s=patience,
+        service_level=np.maximum(effective, goal),
+        threshold_s=target.threshold_s,
+        sl_definition=target.sl_definition,
+    ).agents
+    needed = -(-np.asarray(slots) // conc)
+    extra[short] = np.maximum(needed - agents[short], 1)
+    return extra
+
+
 def busiest_day(source: Scenario | PlanResult, channel: str) -> int:
-    """Index of the day with the most offered contacts on ``channel`` (from the plan's
-    demand; a scenario is planned first)."""
+    """Index of the measured day with the most offered contacts on ``channel`` in its measured
+    intervals (from the plan's demand; a scenario is planned first). Intervals the contract
+    excludes (the target's ``excluded_periods``, special periods flagged
+    ``excluded_from_sla``) do not count, and a day wholly excluded is never the busiest."""
     result = as_plan(source)
-    offered = result.table.channels[channel].offered
-    return int(np.argmax(offered.reshape(result.scenario.days, -1).sum(axis=1)))
+    scenario = result.scenario
+    demand = result.table.channels[channel]
+    target = scenario.target_for(channel)
+    excluded = excluded_intervals(
+        scenario.start_date,
+        scenario.days,
+        scenario.interval_minutes,
+        target.excluded_periods if target is not None else (),
+        demand.excluded,
+    ).reshape(scenario.days, -1)
+    offered = np.where(excluded, 0.0, demand.offered.reshape(scenario.days, -1)).sum(axis=1)
+    offered = np.where(excluded.all(axis=1), -np.inf, offered)
+    if not np.isfinite(offered).any():
+        raise ValueError(
+            f"every day of the horizon is excluded from the SLA for channel {channel!r}: "
+            "no measured day to check"
+        )
+    return int(np.argmax(offered))
 
 
 def one_day(scenario: Scenario, day: int) -> Scenario:
