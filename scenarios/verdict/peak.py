@@ -19,7 +19,7 @@ import numpy as np
 from erlang import SLDefinition, required_agents
 
 from ..overrides import apply_overrides
-from ..periods import excluded_intervals
+from ..periods import excluded_intervals, pooled_ratio, sl_denominator
 from ..pipeline import PlanResult
 from ..scenario import Scenario
 from ._common import MODEL_NAMES, as_plan
@@ -55,38 +55,22 @@ def pooled_interval_sl(
     reps, channel: str, definition: SLDefinition, confidence: float = 0.95
 ) -> IntervalSL:
     """Pooled per-interval SL of ``channel`` under ``definition`` from the replications
-    ``reps`` (a ``simulator.ReplicationResult``), with a two-sided ``confidence`` interval.
-
-    The contacts of one replication share its queue, so they are not independent and a
-    binomial interval on the pooled counts would be too narrow. Replications are i.i.d.
-    clusters, so the ratio estimator ``R = sum_r a_r / sum_r d_r`` (``a``: answered within T,
-    ``d``: offered, offered - abandoned within T, or answered) has the delta-method variance
-    ``n / (n - 1) * sum_r (a_r - R d_r)^2 / (sum_r d_r)^2`` (Cochran 1977, *Sampling
-    Techniques*, 3rd ed., ch. 6, the ratio estimator), i.e. the variance of the mean of the
-    linearized values ``z_r = (a_r - R d_r) / mean(d)``; the interval is ``R`` -/+ the t
-    quantile with ``n - 1`` degrees of freedom times its standard error
-    (``simulator.t_interval`` of ``z``).
+    ``reps`` (a ``simulator.ReplicationResult``), with a two-sided ``confidence`` interval:
+    answered within T over the definition's denominator (offered, offered - abandoned within
+    T, or answered), pooled over replications with the ratio estimator's interval
+    (``periods.pooled_ratio``: replications as clusters, not a binomial interval on contacts
+    that share a queue).
     """
-    from simulator import t_interval
 
     def counts(name):
         return reps.samples(name, channel=channel, level="interval")
 
     within = counts("answered_within")
-    definition = SLDefinition(definition)
-    if definition is SLDefinition.OF_OFFERED:
-        denominator = counts("offered")
-    elif definition is SLDefinition.EXCL_SHORT_ABANDONS:
-        denominator = counts("offered") - counts("abandoned_within")
-    else:
-        denominator = counts("answered")
-    total = denominator.sum(axis=0)
-    measured = total > 0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pooled = np.where(measured, within.sum(axis=0) / np.where(measured, total, 1.0), np.nan)
-        z = (within - pooled * denominator) / (total / within.shape[0])
-    half = np.where(measured, t_interval(np.where(measured, z, 0.0), confidence).half_width, np.nan)
-    return IntervalSL(pooled, half, total, int(within.shape[0]))
+    denominator = sl_denominator(
+        definition, counts("offered"), counts("abandoned_within"), counts("answered")
+    )
+    pooled, half = pooled_ratio(within, denominator, confidence)
+    return IntervalSL(pooled, half, denominator.sum(axis=0), int(within.shape[0]))
 
 
 @dataclass(frozen=True)

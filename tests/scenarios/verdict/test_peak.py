@@ -8,9 +8,9 @@ from scipy import stats
 
 from scenarios import plan
 from scenarios.io import parse_scenario
+from scenarios.periods import pooled_ratio, sl_denominator
 from scenarios.simulation import warmup_s
 from scenarios.verdict import busiest_day, peak_check
-from scenarios.verdict.peak import pooled_interval_sl
 
 from .transient_chain import transient_service_level
 
@@ -136,44 +136,28 @@ def test_the_dict_reports_every_interval(peak_day):
     )
 
 
-class _Reps:
-    """Counts per replication x interval, as ``ReplicationResult.samples`` gives them."""
-
-    def __init__(self, **counts):
-        self.counts = {k: np.asarray(v, dtype=float) for k, v in counts.items()}
-
-    def samples(self, kpi, *, channel=None, level="run"):
-        assert level == "interval"
-        return self.counts[kpi]
-
-
 def test_pooled_sl_is_the_ratio_of_sums_with_the_ratio_estimator_bound():
     within = [[8, 0, 3], [5, 0, 4], [9, 0, 2]]
     offered = [[10, 0, 4], [9, 0, 5], [10, 0, 4]]
-    reps = _Reps(answered_within=within, offered=offered)
-    sl = pooled_interval_sl(reps, "voice", "of_offered", confidence=0.9)
+    pooled, half = pooled_ratio(within, offered, confidence=0.9)
     a, o = np.array(within, float)[:, 0], np.array(offered, float)[:, 0]
     ratio = a.sum() / o.sum()  # 22/29, not the mean of 0.8, 0.556, 0.9
     # Cochran's ratio-estimator variance, written out by hand.
     se = np.sqrt(3 / 2 * np.sum((a - ratio * o) ** 2)) / o.sum()
-    assert sl.pooled[0] == pytest.approx(22 / 29, rel=1e-12)
-    assert sl.half_width[0] == pytest.approx(stats.t.ppf(0.95, 2) * se, rel=1e-9)
+    assert pooled[0] == pytest.approx(22 / 29, rel=1e-12)
+    assert half[0] == pytest.approx(stats.t.ppf(0.95, 2) * se, rel=1e-9)
     # An interval with nothing offered is not measured: NaN, never a perfect 1.
-    assert np.isnan(sl.pooled[1]) and np.isnan(sl.low[1])
-    assert sl.pooled[2] == pytest.approx(9 / 13, rel=1e-12)
+    assert np.isnan(pooled[1]) and np.isnan(half[1])
+    assert pooled[2] == pytest.approx(9 / 13, rel=1e-12)
 
 
 def test_the_sl_definition_sets_the_denominator():
-    reps = _Reps(
-        answered_within=[[8], [6]],
-        offered=[[10], [10]],
-        abandoned_within=[[1], [2]],
-        answered=[[9], [7]],
-    )
-    excl = pooled_interval_sl(reps, "voice", "excl_short_abandons")
-    answered = pooled_interval_sl(reps, "voice", "of_answered")
-    assert excl.pooled[0] == pytest.approx(14 / 17, rel=1e-12)
-    assert answered.pooled[0] == pytest.approx(14 / 16, rel=1e-12)
+    offered, abandoned_within, answered = [[10], [10]], [[1], [2]], [[9], [7]]
+    within = [[8], [6]]
+    excl = sl_denominator("excl_short_abandons", offered, abandoned_within, answered)
+    of_answered = sl_denominator("of_answered", offered, abandoned_within, answered)
+    assert pooled_ratio(within, excl)[0][0] == pytest.approx(14 / 17, rel=1e-12)
+    assert pooled_ratio(within, of_answered)[0][0] == pytest.approx(14 / 16, rel=1e-12)
 
 
 def three_days(**target_extra):
