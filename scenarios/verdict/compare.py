@@ -169,10 +169,11 @@ def compare_standards(
 
     ``per_interval``: the plan's staffing for the standard (every interval meets it);
     ``period_optimal``: the cheapest staffing meeting it as the contract measures it
-    (``optimal(plan, channel) -> (on-duty agents, scheduled agents)``; that row is left out
-    when ``optimal`` is None). ``known`` maps channel -> clause risks already simulated for
-    the current standard under per-interval staffing with the same replications and seed
-    (the verdict's own), reused for the current standard's row.
+    (``optimal(plan, channel) -> (on-duty agents, scheduled agents, breach risks or None)``:
+    risks already simulated at that staffing with these replications and seed are reused; that
+    row is left out when ``optimal`` is None). ``known`` maps channel -> clause risks already
+    simulated for the current standard under per-interval staffing with the same replications
+    and seed (the verdict's own), reused for the current standard's row.
     """
     unknown = set(staffings) - set(STAFFINGS)
     if unknown:
@@ -197,7 +198,10 @@ def compare_standards(
                         risks[name] = known[name]
                         continue
                 else:
-                    agents, scheduled[name] = optimal(changed, name)
+                    agents, scheduled[name], simulated = optimal(changed, name)
+                    if simulated is not None:
+                        risks[name] = simulated
+                        continue
                 risks[name] = breach_risks(
                     changed,
                     name,

@@ -280,8 +280,11 @@ def test_the_headline_states_the_verdict_at_the_fte_on_offer(scenario, full, sho
     # Staffing to the reporting period is offered with its own risk, from the comparison.
     edge = next(r for r in full.compare if r.current and r.staffing == "period_optimal")
     saving = full.period_optimal["voice"].saving_per_year
-    assert saving > 0 and f"every interval saves {float(f'{saving / 1e3:.3g}'):g} k EUR/yr" in text
-    assert f"at a simulated P(breach) of up to {100 * edge.p_breach_worst:.1f}% per" in text
+    if round(saving) > 0:  # (3 replications: the simulation's margins may eat the saving)
+        assert f"every interval saves {float(f'{saving / 1e3:.3g}'):g} k EUR/yr" in text
+        assert f"at a simulated P(breach) of up to {100 * edge.p_breach_worst:.1f}% per" in text
+    else:
+        assert "every interval saves" not in text
     data = full.to_dict()  # a riskier abandonment clause, and a larger value not measured
     abandon = data["breach_risk"]["voice"]["clauses"][1]
     abandon["periods"][0]["p_breach"] = 0.4

@@ -368,8 +368,9 @@ def test_check_compares_standards_in_json(capsys):
     ]
     assert all(keys <= set(r) for r in data["compare"])
     optimal = data["period_optimal"]["voice"]
-    assert {"fte", "cost_per_year", "saving_per_year"} <= set(optimal)
-    assert optimal["saving_per_year"] > 0
+    # (With 3 replications its margins are wide: the saving's sign is not asserted here; the
+    # bar test in test_optimal.py checks it at a decisive number of replications.)
+    assert {"fte", "cost_per_year", "saving_per_year", "verified", "simulated"} <= set(optimal)
     row = next(r for r in data["compare"] if r["current"] and r["staffing"] == "period_optimal")
     assert row["cost_difference_per_year"] == pytest.approx(-optimal["saving_per_year"])
     for t in data["targets"]:
