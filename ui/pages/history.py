@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
 from scenarios import ScenarioError
-from ui.state import (
-    _dump,
-    _session_file,
-)
+from ui import state
+from ui.state import session_file as _session_file
 
 
 def page_history():
@@ -124,9 +121,7 @@ def page_history():
         from scenarios.history.calibrate import calibrate
 
         calibration = calibrate(analysis.calls, interval_minutes=int(minutes))
-        st.session_state.scenario_yaml = _dump(
-            json.loads(calibration.scenario.model_dump_json(exclude_defaults=True))
-        )
+        state.set_scenario(calibration.scenario, "History: calibrated from the call records")
         st.success("The calibrated scenario is now the scenario of every page.")
         for note in calibration.notes:
             st.caption(note)

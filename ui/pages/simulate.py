@@ -8,11 +8,8 @@ import numpy as np
 import streamlit as st
 from matplotlib.figure import Figure
 
-from ui.state import (
-    current_scenario,
-    executor_or_error,
-    planned,
-)
+from ui import state
+from ui.state import executor_or_error, planned
 
 
 def page_simulate():
@@ -20,10 +17,8 @@ def page_simulate():
     from simulator import ReplicationResult, replicate_in_batches
 
     st.title("Simulate")
-    scenario, error = current_scenario()
-    if error:
-        st.error(error)
-        return
+    scenario = state.effective()
+    st.caption(f"Scenario: **{scenario.name}** (agents on duty: the plan's, with abandonment)")
     result, error = planned(scenario, "erlang_a")
     if error:
         st.error(error)

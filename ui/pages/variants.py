@@ -1,0 +1,66 @@
+"""Named variants (part of the Scenario page): keep the scenario in force under a name and
+compare variants side by side (FTE, cost, standards, whether the standards are met)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import state
+from ui.format import cost_in_period, fte, money, pct, per_year
+
+
+def variant_row(name: str, cur: state.Current, period: str) -> dict:
+    """One column of the comparison: what the variant needs and what it promises."""
+    s = cur.scenario
+    row = {"variant": name, "scenario": s.name}
+    try:
+        result = state.cached_plan(s.model_dump_json(), "erlang_a", cur.files)
+    except (ValueError, OSError) as err:
+        return row | {"FTE needed": f"not planned: {err}"}
+    cost_year = per_year(float(result.total.cost[0]), s.days)
+    row |= {
+        "FTE needed": fte(float(result.total.fte[0])),
+        f"cost per {period}": money(cost_in_period(cost_year, period), result.currency),
+        "peak agents on duty": int(sum(p.required_agents for p in result.channels.values()).max()),
+    }
+    for t in s.targets:
+        if t.service_level is not None:
+            within = (
+                f"{t.threshold_s / 3600:g} h" if t.threshold_s >= 3600 else f"{t.threshold_s:g} s"
+            )
+            row[f"{t.channel}: service level"] = f"{pct(t.service_level)} within {within}"
+        if t.max_abandon is not None:
+            row[f"{t.channel}: max abandonment"] = pct(t.max_abandon)
+    return row
+
+
+def variants_section() -> None:
+    cols = st.columns([3, 1])
+    name = cols[0].text_input(
+        "Save the scenario in force as a variant", key="scen_variant_name", placeholder="offer A"
+    )
+    if cols[1].button("Save variant", key="scen_variant_save_run"):
+        error = state.save_variant(name)
+        if error:
+            st.error(error)
+    saved = state.variants()
+    if not saved:
+        st.caption("No variants yet: save one, change the scenario, save another, compare.")
+        return
+    period = state.cost_period()
+    rows = [variant_row(n, v, period) for n, v in saved.items()]
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    table = {k: [str(r.get(k, "")) for r in rows] for k in keys if k != "variant"}
+    st.markdown("**Variants side by side**")
+    st.dataframe(
+        {
+            "": list(table),
+            **{r["variant"]: [table[k][i] for k in table] for i, r in enumerate(rows)},
+        },
+        hide_index=True,
+    )
+    cols = st.columns([3, 1])
+    chosen = cols[0].selectbox("Variant", list(saved), key="scen_variant_pick")
+    if cols[1].button("Use this variant", key="scen_variant_load_run"):
+        state.load_variant(chosen)
+        st.rerun()
