@@ -91,7 +91,7 @@ def clause_rows(feas) -> list[dict]:
                     else f"missed in {missed} of {periods} period(s)"
                 ),
                 "worst period": f"{c.periods[worst]}: {shown}",
-                "FTE this clause costs": round(float(c.fte_saved), 1),
+                "FTE this clause costs": f"{c.fte_saved:.1f}",
                 "binding": "yes" if feas.binding.get(c.channel) == c.clause else "",
             }
         )

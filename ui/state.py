@@ -142,44 +142,32 @@ def widget_key(name: str) -> str:
 
 
 # ----- a page-local what-if on top of the scenario ---------------------------------------------
-_SHORT = {
-    "service_level": "SL",
-    "threshold_s": "within",
-    "max_abandon": "abandonment at most",
-    "max_asa_s": "ASA at most",
-}
-
-
-def describe_changes(changes: dict) -> str:
-    """``{"targets.voice.service_level": 0.9, "targets.voice.threshold_s": 15}`` ->
-    ``"voice SL 90/15"`` (the banner's words for a what-if)."""
-    by_owner: dict[str, dict] = {}
-    for path, value in changes.items():
+def describe_changes(changes: dict, changed: Scenario) -> str:
+    """The banner's words for a what-if: ``{"targets.voice.service_level": 0.9}`` with voice's
+    threshold at 15 s in ``changed`` (the scenario with the what-if) -> ``"voice SL 90/15"``."""
+    by_owner: dict[str, list[str]] = {}
+    for path in changes:
         parts = path.split(".")
         owner = parts[1] if parts[0] == "targets" and len(parts) == 3 else ""
-        by_owner.setdefault(owner, {})[parts[-1] if owner else path] = value
+        by_owner.setdefault(owner, []).append(parts[-1] if owner else path)
     out = []
     for owner, fields in by_owner.items():
+        if not owner:
+            out.append(", ".join(f"{p} = {changes[p]}" for p in fields))
+            continue
+        t = changed.target_for(owner)
         words = []
-        sl, thr = fields.pop("service_level", None), fields.pop("threshold_s", None)
-        if sl is not None and thr is not None:
-            words.append(
-                f"SL {sl * 100:g}/{thr:g}"
-                if thr < 3600
-                else f"SL {sl * 100:g}% in {thr / 3600:g} h"
-            )
-        elif sl is not None:
-            words.append(f"SL {sl * 100:g}%")
-        elif thr is not None:
-            words.append(f"within {thr:g} s")
-        for key, value in fields.items():
-            if key == "max_abandon":
-                words.append(f"abandonment at most {value * 100:g}%")
-            elif key == "max_asa_s":
-                words.append(f"ASA at most {value:g} s")
-            else:
-                words.append(f"{key} = {value}")
-        out.append((owner + " " if owner else "") + ", ".join(words))
+        if {"service_level", "threshold_s"} & set(fields) and t.service_level is not None:
+            thr = t.threshold_s
+            sl = f"{t.service_level * 100:g}"
+            words.append(f"SL {sl}/{thr:g}" if thr < 3600 else f"SL {sl}% in {thr / 3600:g} h")
+        if "max_abandon" in fields:
+            cap = t.max_abandon
+            words.append("no abandonment cap" if cap is None else f"abandonment ≤ {cap * 100:g}%")
+        if "max_asa_s" in fields:
+            cap = t.max_asa_s
+            words.append("no ASA cap" if cap is None else f"ASA ≤ {cap:g} s")
+        out.append(f"{owner} " + ", ".join(words))
     return "; ".join(out)
 
 
@@ -197,7 +185,7 @@ def set_whatif(changes: dict) -> str | None:
     w = whatif()
     merged = {**(w["changes"] if w else {}), **changes}
     try:
-        apply_overrides(scenario, merged)
+        changed = apply_overrides(scenario, merged)
     except OverrideError as err:
         return str(err)
     data = scenario.model_dump(mode="json")
@@ -209,7 +197,7 @@ def set_whatif(changes: dict) -> str | None:
         if node != value:
             kept[path] = value
     if kept:
-        st.session_state[WHATIF] = {"changes": kept, "label": describe_changes(kept)}
+        st.session_state[WHATIF] = {"changes": kept, "label": describe_changes(kept, changed)}
     else:
         st.session_state.pop(WHATIF, None)
     return None

@@ -70,7 +70,9 @@ def page_check():
         "on the wrong side of the standard. 'FTE it costs' and 'cost': what would be saved if "
         "that clause alone were dropped. 'Busiest interval': the interval furthest from it."
     )
-    st.dataframe(rows, hide_index=True)
+    import pandas as pd
+
+    st.table(pd.DataFrame(rows).set_index("channel"))
     for w in feas.warnings:
         st.warning(w)
     queues = [
@@ -120,7 +122,7 @@ def page_check():
     if stored is not None and stored[0] == key:
         from ui.negotiate import risk_periods
 
-        st.dataframe(risk_periods(stored[1]), hide_index=True)
+        st.table(pd.DataFrame(risk_periods(stored[1])).set_index("period"))
     peak_section(result, channel, int(reps), executor)
 
 

@@ -117,11 +117,24 @@ def page_history():
     st.dataframe(bt.mae_table())
     st.pyplot(backtest_figure(bt))
     st.pyplot(staffing_figure(bt))
-    if st.button("Use the calibrated scenario", key="hist_calibrate_run"):
-        from scenarios.history.calibrate import calibrate
-
-        calibration = calibrate(analysis.calls, interval_minutes=int(minutes))
-        state.set_scenario(calibration.scenario, "History: calibrated from the call records")
+    st.button(
+        "Use the calibrated scenario",
+        key="hist_calibrate_run",
+        on_click=_use_calibrated,
+        args=(analysis, int(minutes)),
+    )
+    notes = st.session_state.get("hist_calibration_notes")
+    if notes is not None:
         st.success("The calibrated scenario is now the scenario of every page.")
-        for note in calibration.notes:
+        for note in notes:
             st.caption(note)
+
+
+def _use_calibrated(analysis, minutes: int) -> None:
+    """on_click: the calibrated scenario becomes the app's scenario before the page is drawn
+    (so the sidebar and every page show it in this run)."""
+    from scenarios.history.calibrate import calibrate
+
+    calibration = calibrate(analysis.calls, interval_minutes=minutes)
+    state.set_scenario(calibration.scenario, "History: calibrated from the call records")
+    st.session_state.hist_calibration_notes = list(calibration.notes)

@@ -59,7 +59,11 @@ def offered_fte(scenario, result) -> tuple[float | None, bool]:
     kind = cols[0].radio("On offer", ("FTE", "budget per year"), key="neg_offer_kind")
     if kind == "FTE":
         value = cols[1].number_input(
-            "FTE on offer", value=float(default), step=1.0, key=state.widget_key("neg_fte")
+            "FTE on offer",
+            value=float(default),
+            step=1.0,
+            format="%.1f",
+            key=state.widget_key("neg_fte"),
         )
         if value is None or value < 0:
             cols[1].error("FTE on offer: give a number of 0 or more")
@@ -181,6 +185,8 @@ def simulate(tasks: list, reps: int) -> None:
 
 
 def page_negotiate():
+    import pandas as pd
+
     from scenarios.verdict import feasibility
 
     st.title("Negotiate")
@@ -206,7 +212,7 @@ def page_negotiate():
     feas = state.cached_feasibility(scenario.model_dump_json(), offered, MODEL, cur.files)
     ans = answer(result, feas)
     (top.success if ans.realistic else top.error)(headline(ans, scenario, period))
-    top.dataframe(clause_rows(feas), hide_index=True)
+    top.table(pd.DataFrame(clause_rows(feas)).set_index("channel"))
 
     # Alternatives side by side (closed forms), the proposed standard first.
     queues = [c for c in channels if scenario.channel(c).kind != "deferred"]
@@ -236,7 +242,7 @@ def page_negotiate():
         if key in risks and row.get("p_breach_worst") is None:
             row |= breach_row(risks[key], scenario.days)
     top.markdown(f"**{channel}: alternative standards side by side** (at {fte(offered)} FTE)")
-    top.dataframe(comparison_table(rows, scenario.workforce.currency, period), hide_index=True)
+    top.table(comparison_table(rows, scenario.workforce.currency, period).set_index("standard"))
 
     # Breach risk by simulation, on demand.
     st.subheader("Breach risk (simulation)")
@@ -279,14 +285,10 @@ def page_negotiate():
             f"{money(cost_in_period(figures['expected_bonus_per_year'], period), cur_money)} "
             f"per {period}."
         )
-        st.dataframe(
-            risk_periods(risk),
-            hide_index=True,
-            column_config={
-                "expected penalty": st.column_config.NumberColumn(format=f"%,.0f {cur_money}"),
-                "expected bonus": st.column_config.NumberColumn(format=f"%,.0f {cur_money}"),
-            },
-        )
+        table = pd.DataFrame(risk_periods(risk)).set_index("period")
+        for column in ("expected penalty", "expected bonus"):
+            table[column] = [money(v, cur_money) for v in table[column]]
+        st.table(table)
     if not shown:
         st.caption("Not simulated yet for these standards and this offer.")
     report_section(result, offered, channels, digest, reps)

@@ -96,6 +96,7 @@ def scenario_form() -> None:
                         label,
                         value=f.shown,
                         step=None,
+                        format="%.1f" if f.unit == "%" else None,
                         key=f"{prefix}{k}",
                         help=f.help or None,
                         placeholder="none" if f.optional else None,
@@ -131,15 +132,24 @@ def file_editor() -> None:
         st.error(f"Not applied — {error}")
 
 
+def _load_upload() -> None:
+    """on_change of the uploader: runs before the page is drawn, so the sidebar and every
+    widget show the new scenario in the same run."""
+    upload = st.session_state.get("scen_upload")
+    if state.uploaded_once(upload, "scen_upload_id"):
+        text = upload.getvalue().decode("utf-8", errors="replace")
+        st.session_state.scen_upload_error = state.set_text(text, f"upload: {upload.name}")
+
+
 def load_section() -> None:
     st.selectbox("Bundled example", list_examples(), key="scen_example")
     st.button("Load this example", key="scen_load", on_click=_load_example)
     upload = st.file_uploader(
-        "Upload a scenario file (YAML or JSON)", type=["yaml", "yml", "json"], key="scen_upload"
+        "Upload a scenario file (YAML or JSON)",
+        type=["yaml", "yml", "json"],
+        key="scen_upload",
+        on_change=_load_upload,
     )
-    if state.uploaded_once(upload, "scen_upload_id"):
-        text = upload.getvalue().decode("utf-8", errors="replace")
-        st.session_state.scen_upload_error = state.set_text(text, f"upload: {upload.name}")
     if upload is not None and st.session_state.get("scen_upload_error"):
         st.error(f"Not loaded — {st.session_state.scen_upload_error}")
 

@@ -43,6 +43,8 @@ def variants_section() -> None:
         error = state.save_variant(name)
         if error:
             st.error(error)
+        else:
+            st.success(f"Saved as variant '{name.strip()}'.")
     saved = state.variants()
     if not saved:
         st.caption("No variants yet: save one, change the scenario, save another, compare.")
@@ -61,6 +63,6 @@ def variants_section() -> None:
     )
     cols = st.columns([3, 1])
     chosen = cols[0].selectbox("Variant", list(saved), key="scen_variant_pick")
-    if cols[1].button("Use this variant", key="scen_variant_load_run"):
-        state.load_variant(chosen)
-        st.rerun()
+    cols[1].button(
+        "Use this variant", key="scen_variant_load_run", on_click=state.load_variant, args=(chosen,)
+    )

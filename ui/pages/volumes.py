@@ -49,7 +49,12 @@ def volumes_section() -> None:
     )
     channels = [c.name for c in scenario.channels]
     channel = st.selectbox("Channel", channels, key="scen_csv_channel")
-    upload = st.file_uploader("Interval volumes (CSV)", type=["csv", "txt"], key="scen_csv")
+    upload = st.file_uploader(
+        "Interval volumes (CSV)",
+        type=["csv", "txt"],
+        key="scen_csv",
+        on_change=lambda: st.session_state.pop("scen_csv_done", None),
+    )
     if upload is None:
         return
     try:
@@ -107,12 +112,23 @@ def volumes_section() -> None:
             shift = (first, days)
         else:
             volumes = grid.trimmed(scenario.start_date, scenario.days)
-    if st.button(f"Use these volumes for {channel}", key="scen_csv_use_run"):
-        error = use_volumes(channel, volumes, shift)
-        if error:
-            st.error(f"Not loaded — {error}")
-        else:
-            st.success(
-                f"{channel} now uses the volumes of {upload.name} "
-                f"({volumes.sum():,.0f} contacts in {len(volumes)} intervals)."
-            )
+    st.button(
+        f"Use these volumes for {channel}",
+        key="scen_csv_use_run",
+        on_click=_use,
+        args=(channel, volumes, shift, upload.name),
+    )
+    done = st.session_state.get("scen_csv_done")
+    if done:
+        (st.error if done.startswith("Not loaded") else st.success)(done)
+
+
+def _use(channel: str, volumes, shift, file_name: str) -> None:
+    """on_click: before the page is drawn, so every widget shows the new scenario."""
+    error = use_volumes(channel, volumes, shift)
+    st.session_state.scen_csv_done = (
+        f"Not loaded — {error}"
+        if error
+        else f"{channel} now uses the volumes of {file_name} "
+        f"({volumes.sum():,.0f} contacts in {len(volumes)} intervals)."
+    )
