@@ -408,3 +408,19 @@ def session_file(upload, name: str | None = None) -> Path:
     path = Path(st.session_state.upload_dir) / (name or Path(upload.name).name)
     path.write_bytes(upload.getvalue())
     return path
+
+
+REMEMBERED = "app_remembered"
+
+
+def _remember(key: str) -> None:
+    st.session_state.setdefault(REMEMBERED, {})[key] = st.session_state.get(key)
+
+
+def remembered_number(box, label: str, default, name: str, **kwargs):
+    """A number input tied to the scenario in force (``widget_key``) whose typed value
+    survives page switches: Streamlit drops an undrawn widget's state, so the value is kept
+    under a key no widget owns and given back as the widget's value."""
+    key = widget_key(name)
+    value = st.session_state.get(REMEMBERED, {}).get(key, default)
+    return box.number_input(label, value=value, key=key, on_change=_remember, args=(key,), **kwargs)

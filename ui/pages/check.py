@@ -24,12 +24,8 @@ def page_check():
         st.error(error)
         return
     required = float(result.total.fte[0])
-    offered = st.number_input(
-        "FTE on offer",
-        value=float(round(required, 1)),
-        step=1.0,
-        format="%.1f",
-        key=state.widget_key("check_fte"),
+    offered = state.remembered_number(
+        st, "FTE on offer", float(round(required, 1)), "check_fte", step=1.0, format="%.1f"
     )
     if offered is None or offered < 0:
         st.error("FTE on offer: give a number of 0 or more (results are stale until then)")

@@ -58,12 +58,8 @@ def offered_fte(scenario, result) -> tuple[float | None, bool]:
     cols = st.columns([1, 2])
     kind = cols[0].radio("On offer", ("FTE", "budget per year"), key="neg_offer_kind")
     if kind == "FTE":
-        value = cols[1].number_input(
-            "FTE on offer",
-            value=float(default),
-            step=1.0,
-            format="%.1f",
-            key=state.widget_key("neg_fte"),
+        value = state.remembered_number(
+            cols[1], "FTE on offer", float(default), "neg_fte", step=1.0, format="%.1f"
         )
         if value is None or value < 0:
             cols[1].error("FTE on offer: give a number of 0 or more")
@@ -73,11 +69,12 @@ def offered_fte(scenario, result) -> tuple[float | None, bool]:
         cols[1].error("Budget: the scenario has no hourly cost (workforce.hourly_cost)")
         return None, False
     per_fte_year = wf.hourly_cost * wf.hours_per_fte_per_week * 365.0 / 7.0
-    budget = cols[1].number_input(
+    budget = state.remembered_number(
+        cols[1],
         f"Budget per year [{wf.currency}]",
-        value=float(round(default * per_fte_year, -3)),
+        float(round(default * per_fte_year, -3)),
+        "neg_budget",
         step=10_000.0,
-        key=state.widget_key("neg_budget"),
         help=f"converted at {per_fte_year:,.0f} {wf.currency} per FTE-year",
     )
     if budget is None or budget < 0:

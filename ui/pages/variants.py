@@ -54,12 +54,13 @@ def variants_section() -> None:
     keys = list(dict.fromkeys(k for r in rows for k in r))
     table = {k: [str(r.get(k, "")) for r in rows] for k in keys if k != "variant"}
     st.markdown("**Variants side by side**")
-    st.dataframe(
-        {
-            "": list(table),
-            **{r["variant"]: [table[k][i] for k in table] for i, r in enumerate(rows)},
-        },
-        hide_index=True,
+    import pandas as pd
+
+    st.table(
+        pd.DataFrame(
+            {r["variant"]: [table[k][i] for k in table] for i, r in enumerate(rows)},
+            index=pd.Index(list(table), name=""),
+        )
     )
     cols = st.columns([3, 1])
     chosen = cols[0].selectbox("Variant", list(saved), key="scen_variant_pick")
