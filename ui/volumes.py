@@ -19,14 +19,17 @@ VOLUME_NAMES = ("volume", "offered", "calls", "contacts", "count", "n")
 
 
 def read_table(data: bytes, name: str) -> pd.DataFrame:
-    """The rows of an uploaded CSV (comma or semicolon separated); ``ValueError`` naming the
+    """The rows of an uploaded CSV (comma, semicolon or tab separated); ``ValueError`` naming the
     file when it cannot be read."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise ValueError(f"{name}: not UTF-8 text (byte offset {err.start})") from None
+    header = text.split("\n", 1)[0]
+    # The separator from the header line (pandas' sniffer picks letters of a lone column name).
+    sep = next((c for c in (",", ";", "\t") if c in header), ",")
     try:
-        table = pd.read_csv(io.StringIO(text), sep=None, engine="python")
+        table = pd.read_csv(io.StringIO(text), sep=sep)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as err:
         raise ValueError(f"{name}: not a readable CSV file ({err})") from None
     if table.empty or len(table.columns) < 2:
