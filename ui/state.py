@@ -133,10 +133,11 @@ def _named_files(scenario: Scenario) -> set[str]:
     return {ch.demand.csv for ch in scenario.channels if ch.demand.csv is not None}
 
 
-def widget_key(name: str) -> str:
-    """A widget key tied to the scenario in force (and its what-if): a change anywhere redraws
-    the widget from the scenario's values instead of keeping a stale one."""
-    w = whatif()
+def widget_key(name: str, *, with_whatif: bool = True) -> str:
+    """A widget key tied to the scenario in force (and its what-if, unless ``with_whatif`` is
+    False): a change anywhere redraws the widget from the scenario's values instead of keeping
+    a stale one."""
+    w = whatif() if with_whatif else None
     tag = "" if w is None else hashlib.sha1(repr(sorted(w["changes"].items())).encode())
     return f"w_{current().digest}_{tag and tag.hexdigest()[:8]}_{name}"
 
@@ -288,6 +289,18 @@ def cached_plan(scenario_json: str, model: str, files: tuple = ()):
     return plan(parse_scenario(json.loads(scenario_json)), model, base_dir=data_dir(files))
 
 
+def offer_default_fte() -> float:
+    """The FTE on offer before the user types one: the scenario's ``workforce.fte_offered``,
+    else what the current scenario's plan needs (rounded up to a whole FTE), what-if aside."""
+    import math
+
+    scenario = current().scenario
+    if scenario.workforce.fte_offered is not None:
+        return float(scenario.workforce.fte_offered)
+    result, error = planned(scenario)
+    return 0.0 if error else float(math.ceil(float(result.total.fte[0])))
+
+
 def planned(scenario: Scenario, model: str = "erlang_a"):
     """``(plan, None)``, or ``(None, message)`` when the demand cannot be built (e.g. a volume
     CSV that is missing or malformed). Data files are the current scenario's."""
@@ -418,9 +431,10 @@ def _remember(key: str) -> None:
 
 
 def remembered_number(box, label: str, default, name: str, **kwargs):
-    """A number input tied to the scenario in force (``widget_key``) whose typed value
-    survives page switches: Streamlit drops an undrawn widget's state, so the value is kept
-    under a key no widget owns and given back as the widget's value."""
-    key = widget_key(name)
+    """A number input tied to the current scenario (not to its what-if: an offer does not move
+    with the standards tried) whose typed value survives page switches: Streamlit drops an
+    undrawn widget's state, so the value is kept under a key no widget owns and given back as
+    the widget's value."""
+    key = widget_key(name, with_whatif=False)
     value = st.session_state.get(REMEMBERED, {}).get(key, default)
     return box.number_input(label, value=value, key=key, on_change=_remember, args=(key,), **kwargs)

@@ -10,6 +10,16 @@ from ui.format import cost_in_period, fte, money, per_year
 from ui.state import cached_cost_curve, cached_feasibility, executor_or_error, planned
 
 
+def when(start: str) -> str:
+    """``"2027-01-05T18:00"`` -> ``"Tue 05 Jan 2027 18:00"``."""
+    import datetime as dt
+
+    try:
+        return f"{dt.datetime.fromisoformat(start):%a %d %b %Y %H:%M}"
+    except ValueError:
+        return start
+
+
 def page_check():
     from scenarios.verdict import breach_risk
     from ui.pages.plan import MODELS, model_choice
@@ -23,9 +33,8 @@ def page_check():
     if error:
         st.error(error)
         return
-    required = float(result.total.fte[0])
     offered = state.remembered_number(
-        st, "FTE on offer", float(round(required, 1)), "check_fte", step=1.0, format="%.1f"
+        st, "FTE on offer", state.offer_default_fte(), "check_fte", step=1.0, format="%.1f"
     )
     if offered is None or offered < 0:
         st.error("FTE on offer: give a number of 0 or more (results are stale until then)")
@@ -52,7 +61,7 @@ def page_check():
                 "verdict": "met" if np.all(c.met) else f"missed in {int(np.sum(~c.met))} period(s)",
                 "worst period": f"{c.periods[worst]}: {shown(c.clause, c.measured[worst])}",
                 "by how much": "—" if c.gap[worst] <= 0 else shown(c.clause, c.gap[worst]),
-                "busiest interval": f"{c.worst_start}: {shown(c.clause, c.worst_value)}",
+                "busiest interval": f"{when(c.worst_start)}: {shown(c.clause, c.worst_value)}",
                 "intervals missing it": c.failing_intervals,
                 "FTE it costs": fte(c.fte_saved),
                 f"cost per {period}": money(
@@ -84,19 +93,32 @@ def page_check():
 
     cur = scenario.workforce.currency
     st.markdown(f"**What each standard costs ({channel}), {cur} per {period}**")
-    st.line_chart(
-        pd.DataFrame(
+    import altair as alt
+
+    points = pd.DataFrame(
+        [
             {
-                f"within {t:g} s": [
-                    cost_in_period(float(curve.cost_per_year[i, j]), period)
-                    for i in range(len(curve.service_levels))
-                ]
-                for j, t in enumerate(curve.thresholds_s)
-            },
-            index=pd.Index(curve.service_levels * 100, name="service level [%]"),
+                "service level [%]": float(sl * 100),
+                "answered within": f"{t:g} s",
+                f"cost per {period} [{cur}]": cost_in_period(
+                    float(curve.cost_per_year[i, j]), period
+                ),
+            }
+            for i, sl in enumerate(curve.service_levels)
+            for j, t in enumerate(curve.thresholds_s)
+        ]
+    )
+    cost_axis = alt.Y(f"cost per {period} [{cur}]:Q", scale=alt.Scale(zero=False))
+    st.altair_chart(
+        alt.Chart(points)
+        .mark_line(point=True)
+        .encode(
+            x="service level [%]:Q",
+            y=cost_axis,
+            color=alt.Color("answered within:N", sort=None),
+            tooltip=list(points.columns),
         ),
-        x_label="service level [%]",
-        y_label=f"cost per {period} [{cur}]",
+        use_container_width=True,
     )
     reps = st.number_input("Replications for the breach risk", 2, 200, key="check_reps")
     key = (scenario.model_dump_json(), channel, model, float(offered), int(reps))

@@ -54,7 +54,7 @@ def cached_row(scenario_json: str, channel: str, standard, fte_offered: float, f
 def offered_fte(scenario, result) -> tuple[float | None, bool]:
     """The headcount on offer, typed as FTE or as a budget per year (converted to FTE)."""
     wf = scenario.workforce
-    default = wf.fte_offered if wf.fte_offered is not None else round(float(result.total.fte[0]))
+    default = state.offer_default_fte()
     cols = st.columns([1, 2])
     kind = cols[0].radio("On offer", ("FTE", "budget per year"), key="neg_offer_kind")
     if kind == "FTE":
