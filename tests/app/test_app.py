@@ -209,7 +209,12 @@ def test_history_calibrated_scenario_becomes_the_scenario_of_every_page():
         rows = sum(1 for _ in csv.DictReader(f))
     assert any(f"**{rows}** rows read" in m.value for m in at.markdown)
     table = at.dataframe[-1].value  # the backtest errors, one row per inputs x model
-    assert len(table) == 6 and set(table["model"]) == {"erlang_c", "erlang_a", "simulation"}
+    assert len(table) == 6
+    assert set(table["model"]) == {
+        "Nobody hangs up (Erlang C)",
+        "With abandonment (Erlang A)",
+        "Simulation",
+    }
     at.button(key="hist_calibrate_run").click().run()
     assert not at.exception
     calibrated = scenario(at)

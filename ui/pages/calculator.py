@@ -58,21 +58,30 @@ def page_calculator():
     )
     unit = st.session_state.calc_unit
     col = st.columns(4)
-    volume = col[0].number_input(f"Contacts {unit}", step=10.0, key="calc_volume")
+    volume = col[0].number_input(f"Contacts {unit}", step=10.0, format="%.1f", key="calc_volume")
     ok = _check(col[0], "Volume", volume, 0, 1e6, "")
     aht = col[1].number_input(
-        "Average handle time [s]", step=10.0, key="calc_aht", help="AHT: talk + hold + wrap-up"
+        "Average handle time [s]",
+        step=10.0,
+        format="%.0f",
+        key="calc_aht",
+        help="AHT: talk + hold + wrap-up",
     )
     ok &= _check(col[1], "Average handle time", aht, 1, 36_000, "s")
     patience = col[2].number_input(
         "Mean patience [s]",
         step=10.0,
+        format="%.0f",
         key="calc_patience",
         help="How long callers wait on average before hanging up; 0: nobody hangs up",
     )
     ok &= _check(col[2], "Mean patience", patience, 0, 36_000, "s")
     threshold = col[3].number_input(
-        "Answered within [s]", step=5.0, key="calc_threshold", help="The Y of 'X% within Y s'"
+        "Answered within [s]",
+        step=5.0,
+        format="%.0f",
+        key="calc_threshold",
+        help="The Y of 'X% within Y s'",
     )
     ok &= _check(col[3], "Answered within", threshold, 0, 3600, "s")
     col = st.columns(4)

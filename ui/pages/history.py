@@ -11,6 +11,30 @@ from scenarios import ScenarioError
 from ui import state
 from ui.state import session_file as _session_file
 
+MODEL_WORDS = {
+    "erlang_c": "Nobody hangs up (Erlang C)",
+    "erlang_a": "With abandonment (Erlang A)",
+    "simulation": "Simulation",
+}
+
+
+def backtest_table(rows: list[dict]):
+    """The backtest errors in plain words: errors in percentage points and seconds, rounded."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "inputs": [r["inputs"] for r in rows],
+            "model": [MODEL_WORDS.get(r["model"], r["model"]) for r in rows],
+            "handle time [s]": [round(r["aht_s"], 1) for r in rows],
+            "SL error [points]": [round(r["mae_service_level"] * 100, 1) for r in rows],
+            "abandonment error [points]": [round(r["mae_abandon_rate"] * 100, 1) for r in rows],
+            "ASA error [s]": [round(r["mae_asa_s"], 1) for r in rows],
+            "SL bias [points]": [round(r["bias_service_level"] * 100, 1) for r in rows],
+            "abandonment bias [points]": [round(r["bias_abandon_rate"] * 100, 1) for r in rows],
+        }
+    )
+
 
 def page_history():
     from scenarios.history import analyse_history
@@ -101,11 +125,14 @@ def page_history():
     pat = bt.patience
     st.subheader("Patience")
     st.markdown(
-        f"Mean patience **{pat.mean_s:.0f} s** (95% CI {pat.ci_low_s:.0f}–{pat.ci_high_s:.0f} s), "
-        f"Kaplan-Meier median {pat.km_median_s:.0f} s; {pat.abandoned} abandonments, "
-        f"{pat.censored_share:.0%} of waits censored. Method: {pat.method}. The mean wait of "
-        f"abandoners ({pat.naive_abandoner_mean_s:.0f} s) is biased low and not used."
+        f"Callers wait **{pat.mean_s:.0f} s** on average before hanging up (95% range "
+        f"{pat.ci_low_s:.0f}–{pat.ci_high_s:.0f} s; half hang up within "
+        f"{pat.km_median_s:.0f} s); {pat.abandoned} hung up. {pat.censored_share:.0%} of waits "
+        "ended in an answer before the caller's patience ran out: they count as 'waited at "
+        "least this long' (censored), not as patience. The plain mean wait of those who hung "
+        f"up ({pat.naive_abandoner_mean_s:.0f} s) is biased low and not used."
     )
+    st.caption(f"Method: {pat.method}.")
     st.pyplot(patience_figure(pat))
     st.subheader("Backtest")
     st.caption(
@@ -114,7 +141,7 @@ def page_history():
     )
     for line in bt.staffing.method:
         st.caption(line)
-    st.dataframe(bt.mae_table())
+    st.dataframe(backtest_table(bt.mae_table()), hide_index=True)
     st.pyplot(backtest_figure(bt))
     st.pyplot(staffing_figure(bt))
     st.button(
