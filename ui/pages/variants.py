@@ -9,8 +9,9 @@ from ui import state
 from ui.format import cost_in_period, fte, money, pct, per_year
 
 
-def variant_row(name: str, cur: state.Current, period: str) -> dict:
-    """One column of the comparison: what the variant needs and what it promises."""
+def variant_row(name: str, cur: state.Current, period: str, offer: float) -> dict:
+    """One column of the comparison: what the variant needs, what it promises, and whether
+    its standards hold at the FTE on ``offer`` (closed forms, every reporting period)."""
     s = cur.scenario
     row = {"variant": name, "scenario": s.name}
     try:
@@ -23,6 +24,9 @@ def variant_row(name: str, cur: state.Current, period: str) -> dict:
         f"cost per {period}": money(cost_in_period(cost_year, period), result.currency),
         "peak agents on duty": int(sum(p.required_agents for p in result.channels.values()).max()),
     }
+    feas = state.cached_feasibility(s.model_dump_json(), offer, "erlang_a", cur.files)
+    missed = sorted({c.channel for c in feas.checks if not all(c.met)})
+    row[f"standards at {fte(offer)} FTE"] = "met" if not missed else "missed: " + ", ".join(missed)
     for t in s.targets:
         if t.service_level is not None:
             within = (
@@ -50,7 +54,8 @@ def variants_section() -> None:
         st.caption("No variants yet: save one, change the scenario, save another, compare.")
         return
     period = state.cost_period()
-    rows = [variant_row(n, v, period) for n, v in saved.items()]
+    offer = state.offer_default_fte()
+    rows = [variant_row(n, v, period, offer) for n, v in saved.items()]
     keys = list(dict.fromkeys(k for r in rows for k in r))
     table = {k: [str(r.get(k, "")) for r in rows] for k in keys if k != "variant"}
     st.markdown("**Variants side by side**")
