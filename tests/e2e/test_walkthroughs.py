@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import zipfile
 
+import pytest
 import yaml
 
 from scenarios.examples import example_path
@@ -54,6 +55,7 @@ def fte_needed(app) -> float:
     return float(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
 
 
+@pytest.mark.slow  # a real browser session: 20-40 s
 def test_planner_keeps_the_scenario_and_its_edits_on_every_page(app, tmp_path):
     name = "Planner's utility"
     load_every_way(
@@ -105,6 +107,7 @@ def test_planner_keeps_the_scenario_and_its_edits_on_every_page(app, tmp_path):
     app.no_exception()
 
 
+@pytest.mark.slow  # a real browser session: 20-40 s
 def test_negotiator_gets_the_answer_and_keeps_it_across_pages(app, tmp_path):
     name = "Negotiation - service desk"
     load_every_way(
@@ -163,6 +166,7 @@ def interval_csv(path, first_day: dt.date, days: int) -> None:
     path.write_text("\n".join(rows) + "\n")
 
 
+@pytest.mark.slow  # a real browser session: 20-40 s
 def test_consultant_compares_variants_with_uploaded_volumes(app, tmp_path):
     name = "Consultant - housing"
     load_every_way(

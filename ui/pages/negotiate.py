@@ -164,21 +164,27 @@ def simulate(tasks: list, reps: int) -> None:
         return
     risks = st.session_state.setdefault(RISKS, {})
     todo = [t for t in tasks if t[0] not in risks]
-    bar = st.progress(0.0, text=f"simulating {len(todo)} standard(s), {reps} replications each")
+    # Seconds per replication measured on the last run of this session: an estimate up front.
+    per_rep = st.session_state.get("neg_seconds_per_replication")
+    ahead = f", about {per_rep * reps * len(todo):.0f} s" if per_rep else ""
+    bar = st.progress(
+        0.0, text=f"simulating {len(todo)} standard(s), {reps} replications each{ahead}"
+    )
     started = time.perf_counter()
     for k, (key, result, channel, agents, label) in enumerate(todo):
+        spent = time.perf_counter() - started
         if k:
-            left = (time.perf_counter() - started) / k * (len(todo) - k)
-            bar.progress(
-                k / len(todo),
-                text=f"simulating {label} ({k + 1} of {len(todo)}), about {left:.0f} s left",
-            )
+            left = f", about {spent / k * (len(todo) - k):.0f} s left"
         else:
-            bar.progress(0.0, text=f"simulating {label} (1 of {len(todo)})")
+            left = f", about {per_rep * reps * len(todo):.0f} s left" if per_rep else ""
+        bar.progress(k / len(todo), text=f"simulating {label} ({k + 1} of {len(todo)}){left}")
         risks[key] = breach_risk(
             result, channel, agents=agents, replications=reps, seed=1, executor=executor
         )
-    bar.progress(1.0, text=f"done in {time.perf_counter() - started:.0f} s")
+    spent = time.perf_counter() - started
+    if todo:
+        st.session_state.neg_seconds_per_replication = spent / (reps * len(todo))
+    bar.progress(1.0, text=f"done in {spent:.0f} s")
 
 
 def page_negotiate():
