@@ -7,8 +7,9 @@ Browser (Playwright driving /usr/bin/chromium against `streamlit run app.py` fro
 repository root): "cold open" is a new tab (a new session) until the first page's answer is
 on screen and the run is over, on a fresh server (its first session pays the imports) and on
 a warm one; "page switch" is a click in the sidebar until the new page's run is over.
-AppTest (script runs, no browser): the first run of a fresh AppTest, a page switch, and the
-negotiator's page with its caches cleared (what a new scenario costs).
+AppTest (script runs, no browser): the first run of a fresh AppTest, a page switch, the
+negotiator's page with its caches cleared (what a new scenario costs), a calculator input
+change (< 300 ms) and a Plan target change (< 1.5 s).
 
     .venv/bin/python bench/bench_app.py [--repeat 5]
 """
@@ -35,7 +36,7 @@ def median_ms(times) -> str:
 def bench_apptest(repeat: int) -> None:
     from streamlit.testing.v1 import AppTest
 
-    cold, switch, table = [], [], []
+    cold, switch, table, calc, target = [], [], [], [], []
     for _ in range(repeat):
         at = AppTest.from_file(APP, default_timeout=120)
         t0 = time.perf_counter()
@@ -51,11 +52,24 @@ def bench_apptest(repeat: int) -> None:
         t0 = time.perf_counter()
         at.sidebar.radio(key="page").set_value("Negotiate").run()
         table.append(time.perf_counter() - t0)
+        at.sidebar.radio(key="page").set_value("Quick calculator").run()
+        for i in range(3):
+            t0 = time.perf_counter()
+            at.number_input(key="calc_volume").set_value(1000.0 + 10 * i).run()
+            calc.append(time.perf_counter() - t0)
+        at.sidebar.radio(key="page").set_value("Plan").run()
+        for i in range(3):
+            box = next(w for w in at.number_input if w.label == "Service level [%]")
+            t0 = time.perf_counter()
+            box.set_value(81.0 + i).run()
+            target.append(time.perf_counter() - t0)
         assert not at.exception, at.exception
     print("AppTest (script runs, no browser):")
     print(f"  first run (Negotiate, default scenario): {median_ms(cold)}  (target < 3 s)")
     print(f"  page switch (after the first visit):      {median_ms(switch)}  (target < 1 s)")
     print(f"  negotiator's table, caches cleared:       {median_ms(table)}  (target < 2 s)")
+    print(f"  calculator input change:                  {median_ms(calc)}  (target < 300 ms)")
+    print(f"  Plan: service level changed (a what-if):  {median_ms(target)}  (target < 1.5 s)")
 
 
 def bench_browser(repeat: int) -> None:

@@ -118,7 +118,7 @@ def page_check():
             color=alt.Color("answered within:N", sort=None),
             tooltip=list(points.columns),
         ),
-        use_container_width=True,
+        width="stretch",
     )
     reps = st.number_input("Replications for the breach risk", 2, 200, key="check_reps")
     key = (scenario.model_dump_json(), channel, model, float(offered), int(reps))

@@ -42,13 +42,15 @@ RISKS = "neg_risks"  # {(scenario digest, channel, standard, fte, replications):
 def cached_row(scenario_json: str, channel: str, standard, fte_offered: float, files, base_cost):
     """The comparison row of ``channel`` at ``standard`` ((SL, threshold) or None: as is)."""
     from scenarios.io import parse_scenario
-    from scenarios.verdict import feasibility
 
     scenario = parse_scenario(json.loads(scenario_json))
     if standard is not None:
         scenario = with_standard(scenario, channel, *standard)
-    result = state.cached_plan(scenario.model_dump_json(), MODEL, files)
-    return compare_row(result, feasibility(result, fte=fte_offered), channel, base_cost)
+    text = scenario.model_dump_json()
+    result = state.cached_plan(text, MODEL, files)
+    # The same cached feasibility as the page's headline (the proposed standard's is shared).
+    feas = state.cached_feasibility(text, fte_offered, MODEL, files)
+    return compare_row(result, feas, channel, base_cost)
 
 
 def offered_fte(scenario, result) -> tuple[float | None, bool]:
