@@ -96,25 +96,36 @@ def current() -> Current:
     return st.session_state[SCENARIO]
 
 
-def set_scenario(scenario: Scenario, source: str, text: str | None = None, files=None) -> None:
-    """Make ``scenario`` (already validated) the current one; any what-if is dropped, since it
-    was a change of the previous scenario. ``files`` default: the current data files that the
-    new scenario still names."""
+def set_scenario(
+    scenario: Scenario,
+    source: str,
+    text: str | None = None,
+    files=None,
+    *,
+    keep_whatif: bool = False,
+) -> None:
+    """Make ``scenario`` (already validated) the current one. A what-if is dropped when another
+    scenario is loaded; with ``keep_whatif`` (an edit of the same scenario) it stays on top of
+    the edited one where it still validates, less the changes the edit made anyway.
+    ``files`` default: the current data files that the new scenario still names."""
     if files is None:
         named = _named_files(scenario)
         files = tuple((n, b) for n, b in current().files if n in named)
+    w = whatif()
     st.session_state[SCENARIO] = Current(
         scenario, text if text is not None else scenario_yaml(scenario), source, tuple(files)
     )
     st.session_state.pop(WHATIF, None)
+    if keep_whatif and w is not None:
+        set_whatif(w["changes"])  # refused (dropped) if it no longer fits the edited scenario
 
 
-def set_text(text: str, source: str) -> str | None:
+def set_text(text: str, source: str, *, keep_whatif: bool = False) -> str | None:
     """Take scenario text (a file, an example, the editor) if the schema accepts it; else keep
     the current scenario and return the message."""
     scenario, error = parse_text(text, source)
     if error is None:
-        set_scenario(scenario, source, text)
+        set_scenario(scenario, source, text, keep_whatif=keep_whatif)
     return error
 
 
@@ -125,7 +136,7 @@ def edit(changes: dict, source: str, files=None) -> str | None:
         changed = apply_overrides(current().scenario, changes)
     except OverrideError as err:
         return str(err)
-    set_scenario(changed, source, files=files)
+    set_scenario(changed, source, files=files, keep_whatif=True)
     return None
 
 
@@ -235,9 +246,13 @@ def whatif_banner() -> None:
         return
     box = st.container(border=True)
     cols = box.columns([6, 1, 1])
-    cols[0].markdown(f"**What-if: {w['label']}, not saved.** Every page uses it until dropped.")
-    cols[1].button("Apply", key="whatif_apply_run", on_click=apply_whatif)
-    cols[2].button("Drop", key="whatif_drop_run", on_click=drop_whatif)
+    cols[0].markdown(
+        f"**What-if: {w['label']}, not saved.** Every page uses it until saved or dropped."
+    )
+    cols[1].button(
+        "Save it", key="whatif_apply_run", on_click=apply_whatif, help="into the scenario"
+    )
+    cols[2].button("Drop it", key="whatif_drop_run", on_click=drop_whatif)
 
 
 # ----- named variants ---------------------------------------------------------------------------

@@ -121,6 +121,25 @@ def test_a_plan_what_if_reaches_sla_check_and_simulate_until_dropped_or_applied(
     assert "service_level: 0.85" in at.session_state["app_scenario"].text
 
 
+def test_a_what_if_stays_on_top_of_a_form_edit_and_goes_with_a_new_example():
+    at = open_page("Plan")
+    number(at, "Service level [%]").set_value(90.0).run()
+    goto(at, "Scenario")
+    number(at, "Average handle time [s]").set_value(420.0)
+    button(at, "Apply").click().run()
+    assert scenario(at).channel("voice").aht_s == 420.0
+    assert at.session_state["app_whatif"]["label"] == "voice SL 90/20"  # still on top
+    at.button(key="whatif_apply_run").click().run()
+    s = scenario(at)
+    assert (s.channel("voice").aht_s, s.targets[0].service_level) == (420.0, 0.9)
+    assert "app_whatif" not in at.session_state
+    goto(at, "Plan")
+    number(at, "Service level [%]").set_value(95.0).run()
+    goto(at, "Scenario")
+    at.button(key="scen_load").click().run()  # another scenario: the what-if goes
+    assert "app_whatif" not in at.session_state
+
+
 def test_typing_80_means_80_percent_and_180_names_the_range():
     at = open_page("Plan")
     fte_shown = at.metric[1].value

@@ -80,7 +80,7 @@ def test_planner_keeps_the_scenario_and_its_edits_on_every_page(app, tmp_path):
     app.fill("Service level [%]", 95)
     assert "What-if: voice SL 95/20, not saved" in app.text()
     assert fte_needed(app) > before
-    app.click("Drop")
+    app.click("Drop it")
     assert "What-if" not in app.text()
     assert fte_needed(app) == before
     for page in ("SLA check", "Simulate", "Plan"):
@@ -145,7 +145,7 @@ def test_negotiator_gets_the_answer_and_keeps_it_across_pages(app, tmp_path):
     app.click("Prepare the report")
     report = app.download("Download report")
     assert report.stat().st_size > 500
-    app.click("Apply")  # the what-if becomes the scenario
+    app.click("Save it")  # the what-if becomes the scenario
     assert "What-if" not in app.text()
     app.goto("Scenario")
     saved = yaml.safe_load(app.download("Download the scenario").read_text())

@@ -112,7 +112,10 @@ def scenario_form() -> None:
 
 
 def _apply_file(key: str) -> None:
-    st.session_state.scen_file_error = (key, state.set_text(st.session_state[key], "file editor"))
+    st.session_state.scen_file_error = (
+        key,
+        state.set_text(st.session_state[key], "file editor", keep_whatif=True),
+    )
 
 
 def file_editor() -> None:

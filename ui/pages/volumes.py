@@ -34,7 +34,7 @@ def use_volumes(channel: str, volumes, shift=None) -> str | None:
         expand(changed, state.data_dir(files))
     except (OverrideError, ValueError, OSError) as err:
         return str(err)
-    state.set_scenario(changed, f"interval volumes for {channel}", files=files)
+    state.set_scenario(changed, f"interval volumes for {channel}", files=files, keep_whatif=True)
     return None
 
 
