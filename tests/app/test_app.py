@@ -352,7 +352,26 @@ def test_negotiate_answers_with_alternatives_breach_risk_and_a_report():
     assert at.table[2].value.equals(periods)  # kept in the session
     at.button(key="neg_report_run").click().run()
     assert not at.exception
-    assert at.session_state["neg_report"][1]  # the report's bytes are ready to download
+    _, data, name, _ = at.session_state["neg_report"]
+    if name.endswith(".zip"):  # the report writer's Markdown and figures
+        import io
+        import zipfile
+
+        data = zipfile.ZipFile(io.BytesIO(data)).read("verdict.md")
+    text = data.decode()
+    assert "Service desk (default)" in text
+    assert "30.0 FTE on offer" in text  # the offer typed on the page
+    assert "Breach risk: voice" in text  # the simulation run on the page
+
+
+def test_negotiate_takes_a_budget_per_year_as_the_offer():
+    at = start()
+    at.radio(key="neg_offer_kind").set_value("budget per year").run()
+    wf = load_example("default").workforce
+    per_fte_year = wf.hourly_cost * wf.hours_per_fte_per_week * 365 / 7
+    number(at, "Budget per year [EUR]").set_value(60 * per_fte_year).run()
+    assert "At **60.0 FTE** on offer" in at.error[0].value  # 60 FTE: not enough
+    assert "are **not realistic**" in at.error[0].value
 
 
 def test_negotiate_180_percent_names_the_range_and_marks_results_stale():
