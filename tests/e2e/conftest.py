@@ -108,15 +108,14 @@ class App:
         page.wait_for_timeout(settle_ms)
         page.locator('[data-testid="stApp"]').wait_for()
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
+        idle = 0  # consecutive idle looks: the status can blink off between two runs
+        while time.monotonic() < deadline and idle < 3:
             running = page.locator('[data-testid="stStatusWidgetRunningIcon"]').count()
             stale = page.locator('[data-stale="true"]').count()
-            if not running and not stale and page.locator("h1").count():
-                break
-            page.wait_for_timeout(200)
-        else:
+            idle = idle + 1 if not running and not stale and page.locator("h1").count() else 0
+            page.wait_for_timeout(150)
+        if idle < 3:
             raise AssertionError("the app kept running for 120 s")
-        page.wait_for_timeout(200)
 
     def goto(self, name: str) -> None:
         self.page.locator('[data-testid="stSidebar"]').get_by_text(name, exact=True).click()
