@@ -95,28 +95,30 @@ def page_check():
     st.markdown(f"**What each standard costs ({channel}), {cur} per {period}**")
     import altair as alt
 
+    # Plain field names: Vega-Lite reads brackets and dots in a field name as nested access.
     points = pd.DataFrame(
         [
             {
-                "service level [%]": float(sl * 100),
-                "answered within": f"{t:g} s",
-                f"cost per {period} [{cur}]": cost_in_period(
-                    float(curve.cost_per_year[i, j]), period
-                ),
+                "service_level": float(sl * 100),
+                "within": f"{t:g} s",
+                "cost": cost_in_period(float(curve.cost_per_year[i, j]), period),
             }
             for i, sl in enumerate(curve.service_levels)
             for j, t in enumerate(curve.thresholds_s)
         ]
     )
-    cost_axis = alt.Y(f"cost per {period} [{cur}]:Q", scale=alt.Scale(zero=False))
     st.altair_chart(
         alt.Chart(points)
         .mark_line(point=True)
         .encode(
-            x="service level [%]:Q",
-            y=cost_axis,
-            color=alt.Color("answered within:N", sort=None),
-            tooltip=list(points.columns),
+            x=alt.X("service_level:Q", title="service level [%]", scale=alt.Scale(zero=False)),
+            y=alt.Y("cost:Q", title=f"cost per {period} [{cur}]", scale=alt.Scale(zero=False)),
+            color=alt.Color("within:N", sort=None, title="answered within"),
+            tooltip=[
+                alt.Tooltip("service_level:Q", title="service level [%]"),
+                alt.Tooltip("within:N", title="answered within"),
+                alt.Tooltip("cost:Q", title=f"cost per {period} [{cur}]", format=",.0f"),
+            ],
         ),
         width="stretch",
     )
