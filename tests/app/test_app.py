@@ -339,7 +339,7 @@ def test_negotiate_answers_with_alternatives_breach_risk_and_a_report():
         assert table.loc[standard, "FTE needed"] == f"{float(plan(s).total.fte[0]):,.1f}"
     number(at, "FTE on offer").set_value(30.0).run()
     assert "are **not realistic**" in at.error[0].value
-    number(at, "Replications").set_value(3).run()
+    number(at, "Simulated runs").set_value(3).run()
     at.sidebar.radio(key="settings_executor").set_value("serial").run()
     at.button(key="neg_sim_run").click().run()
     assert not at.exception

@@ -130,7 +130,7 @@ def test_negotiator_gets_the_answer_and_keeps_it_across_pages(app, tmp_path):
     app.fill("Service level [%]", 90)
     app.fill("Answered within [s]", 15)
     assert "What-if: voice SL 90/15, not saved" in app.text()
-    app.fill("Replications", 4)
+    app.fill("Simulated runs", 4)
     app.click("Estimate breach risk (simulation)")
     assert "P(breach)" in app.text() and "expected per year" in app.text()
     for page in ("Plan", "SLA check", "Scenario"):

@@ -122,7 +122,13 @@ def page_check():
         ),
         width="stretch",
     )
-    reps = st.number_input("Replications for the breach risk", 2, 200, key="check_reps")
+    reps = st.number_input(
+        "Simulated runs for the breach risk",
+        2,
+        200,
+        key="check_reps",
+        help="replications: independent simulated runs of the whole horizon",
+    )
     key = (scenario.model_dump_json(), channel, model, float(offered), int(reps))
     executor, executor_error = executor_or_error()
     if executor_error:
@@ -192,8 +198,8 @@ def peak_section(result, channel: str, reps: int, executor) -> None:
         st.dataframe(
             {
                 "interval start": clock,
-                "Erlang agents": peak.erlang_agents[i],
-                "SL closed form": [f"{v:.1%}" for v in peak.sl_formula[i]],
+                "agents (formula)": peak.erlang_agents[i],
+                "SL by formula": [f"{v:.1%}" for v in peak.sl_formula[i]],
                 "SL simulated": [
                     f"{m:.1%} ± {h:.1%}"
                     for m, h in zip(

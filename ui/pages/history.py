@@ -137,7 +137,7 @@ def page_history():
     st.subheader("Backtest")
     st.caption(
         f"SL = {bt.sl_definition}; errors over {int(bt.busy.sum())} busy intervals (>= "
-        f"{bt.busy_min_offered} offered); simulation {bt.replications} replications."
+        f"{bt.busy_min_offered} offered); simulation: {bt.replications} simulated runs."
     )
     for line in bt.staffing.method:
         st.caption(line)

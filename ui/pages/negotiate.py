@@ -169,9 +169,7 @@ def simulate(tasks: list, reps: int) -> None:
     # Seconds per replication measured on the last run of this session: an estimate up front.
     per_rep = st.session_state.get("neg_seconds_per_replication")
     ahead = f", about {per_rep * reps * len(todo):.0f} s" if per_rep else ""
-    bar = st.progress(
-        0.0, text=f"simulating {len(todo)} standard(s), {reps} replications each{ahead}"
-    )
+    bar = st.progress(0.0, text=f"simulating {len(todo)} standard(s), {reps} runs each{ahead}")
     started = time.perf_counter()
     for k, (key, result, channel, agents, label) in enumerate(todo):
         spent = time.perf_counter() - started
@@ -252,10 +250,17 @@ def page_negotiate():
     # Breach risk by simulation, on demand.
     st.subheader("Breach risk (simulation)")
     cols = st.columns([1, 3])
-    cols[0].number_input("Replications", 2, 500, step=10, key="neg_reps")
+    cols[0].number_input(
+        "Simulated runs",
+        2,
+        500,
+        step=10,
+        key="neg_reps",
+        help="replications: independent simulated runs of the whole horizon",
+    )
     cols[1].caption(
         "Each reporting period is simulated with the scenario's forecast error at the FTE on "
-        "offer; P(breach) is the share of replications that miss the standard."
+        "offer; P(breach) is the share of simulated runs that miss the standard."
     )
     if st.button("Estimate breach risk (simulation)", key="neg_sim_run", type="primary"):
         tasks = []
@@ -283,7 +288,7 @@ def page_negotiate():
         st.markdown(
             f"**{ch}, {pct(risk.standard, 0)} answered within {duration(risk.threshold_s)}**, "
             f"measured per {risk.reporting_period} "
-            f"({risk.replications} replications): {figures['expected_breaches_per_year']:.1f} "
+            f"({risk.replications} simulated runs): {figures['expected_breaches_per_year']:.1f} "
             f"breached period(s) expected per year; expected penalty "
             f"{money(cost_in_period(figures['expected_penalty_per_year'], period), cur_money)} "
             f"and bonus "

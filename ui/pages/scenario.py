@@ -104,6 +104,12 @@ def scenario_form() -> None:
                 if k in errors:
                     box.error(errors[k])
                 k += 1
+        total = cur.scenario.workforce.total_shrinkage
+        if total:
+            st.caption(
+                f"Shrinkage in total: {total * 100:.1f}% of paid time (the parts add up); "
+                f"{1 / (1 - total):.2f} paid hours per hour on the phones."
+            )
         st.form_submit_button("Apply", on_click=_apply_form, args=(fields, prefix))
     if errors:
         st.error("Not applied: fix the field(s) marked above.")

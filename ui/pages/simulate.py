@@ -23,7 +23,13 @@ def page_simulate():
         st.error(error)
         return
     channel = st.selectbox("Channel", list(result.channels), key="sim_channel")
-    reps = st.number_input("Replications", 2, 500, key="sim_reps")
+    reps = st.number_input(
+        "Simulated runs",
+        2,
+        500,
+        key="sim_reps",
+        help="replications: independent simulated runs of the whole horizon",
+    )
     executor, executor_error = executor_or_error()
     if executor_error:
         st.error(executor_error)
@@ -38,7 +44,9 @@ def page_simulate():
             int(reps),
             1,
             executor=executor,
-            progress=lambda done, total: bar.progress(done / total, f"{done}/{total} replications"),
+            progress=lambda done, total: bar.progress(
+                done / total, f"{done}/{total} simulated runs"
+            ),
         ):
             st.session_state.sim_partial[1].extend(batch)
         st.session_state.sim = (key, ReplicationResult(tuple(st.session_state.sim_partial[1])))
@@ -49,7 +57,7 @@ def page_simulate():
         and partial[0] == key
         and len(partial[1]) >= 2
     ):
-        st.warning(f"Cancelled: showing the {len(partial[1])} replications that finished.")
+        st.warning(f"Cancelled: showing the {len(partial[1])} simulated runs that finished.")
         st.session_state.sim = (key, ReplicationResult(tuple(partial[1])))
     if "sim" not in st.session_state or st.session_state.sim[0] != key:
         st.caption("Agents on duty = the plan's required agents. Results stay cached here.")
@@ -82,7 +90,7 @@ def sim_results(scenario, result, reps_result, channel: str) -> None:
                 "95% confidence interval": [
                     f"{_shown(k, v['ci_low'])} – {_shown(k, v['ci_high'])}" for k, v in kpis.items()
                 ],
-                "closed form (plan)": [_shown(k, v["planned"]) for k, v in kpis.items()],
+                "formula (plan)": [_shown(k, v["planned"]) for k, v in kpis.items()],
             },
             index=pd.Index(
                 [names.get(k, f"service level ({definition})") for k in kpis], name="KPI"
@@ -107,7 +115,7 @@ def sim_results(scenario, result, reps_result, channel: str) -> None:
         pd.DataFrame(
             {
                 "time": pd.to_datetime([dates[d] for d in shown_days]),
-                "closed form (plan)": formula_daily[shown_days] * 100,
+                "formula (plan)": formula_daily[shown_days] * 100,
                 "simulation": daily.mean[shown_days] * 100,
                 "low": (daily.mean - daily.half_width)[shown_days] * 100,
                 "high": (daily.mean + daily.half_width)[shown_days] * 100,
@@ -135,7 +143,7 @@ def sim_results(scenario, result, reps_result, channel: str) -> None:
         pd.DataFrame(
             {
                 "time": pd.to_datetime(result.table.start[cut][served]),
-                "closed form (plan)": plan_ch.service_level[cut][served] * 100,
+                "formula (plan)": plan_ch.service_level[cut][served] * 100,
                 "simulation": est.mean[cut][served] * 100,
                 "low": est.low[cut][served] * 100,
                 "high": est.high[cut][served] * 100,
@@ -152,7 +160,7 @@ def _band_chart(frame, alt, x: str, x_title: str) -> None:
     0-100%: a t-interval of few replications can reach past what a service level can be)."""
     frame = frame.assign(low=frame["low"].clip(0, 100), high=frame["high"].clip(0, 100))
     lines = frame.melt(
-        id_vars=["time"], value_vars=["closed form (plan)", "simulation"], var_name="source"
+        id_vars=["time"], value_vars=["formula (plan)", "simulation"], var_name="source"
     )
     axis = alt.X(x, title=x_title)
     band = (
