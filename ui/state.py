@@ -321,6 +321,16 @@ def planned(scenario: Scenario, model: str = "erlang_a"):
     CSV that is missing or malformed). Data files are the current scenario's."""
     try:
         return cached_plan(scenario.model_dump_json(), model, current().files), None
+    except FileNotFoundError as err:
+        name = Path(err.filename or "").name
+        channels = [
+            c.name for c in scenario.channels if c.demand.csv and c.demand.csv.endswith(name)
+        ]
+        who = f"channel {channels[0]}" if channels else "the scenario"
+        return None, (
+            f"{who}: its interval volumes file {name!r} is not here; upload the CSV under "
+            "Scenario → Interval volumes (CSV)"
+        )
     except (ScenarioError, ValueError, OSError) as err:
         return None, str(err)
 

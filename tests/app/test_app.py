@@ -495,3 +495,24 @@ def test_example_text_is_what_the_app_starts_with():
     at = start()
     assert at.session_state["app_scenario"].text == example_path("default").read_text()
     assert yaml.safe_load(at.session_state["app_scenario"].text)["name"] == scenario(at).name
+
+
+def test_a_scenario_naming_a_missing_csv_says_where_to_upload_it():
+    at = open_page("Scenario")
+    data = yaml.safe_load(example_path("default").read_text())
+    data["channels"][0]["demand"] = {"csv": "calls-2027.csv"}
+    at.file_uploader(key="scen_upload").set_value(
+        ("client.yaml", yaml.safe_dump(data).encode(), "text/yaml")
+    ).run()
+    for page in ("Plan", "Negotiate"):
+        goto(at, page)
+        assert (
+            "channel voice: its interval volumes file 'calls-2027.csv' is not here; upload the "
+            "CSV under Scenario → Interval volumes (CSV)" in [e.value for e in at.error]
+        )
+    goto(at, "Scenario")
+    rows = five_minute_rows("2027-01-04", 28, before=0)
+    at.file_uploader(key="scen_csv").set_value(("calls-2027.csv", rows, "text/csv")).run()
+    at.button(key="scen_csv_use_run").click().run()
+    goto(at, "Plan")
+    assert not at.error and at.metric
