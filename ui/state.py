@@ -206,7 +206,10 @@ def set_whatif(changes: dict) -> str | None:
         node = data
         for key in resolve_path(scenario, path):
             node = node[key]
-        if node != value:
+        same = node == value or (
+            isinstance(node, float) and isinstance(value, float) and abs(node - value) < 1e-9
+        )
+        if not same:
             kept[path] = value
     if kept:
         st.session_state[WHATIF] = {"changes": kept, "label": describe_changes(kept, changed)}

@@ -29,8 +29,9 @@ def _changed(channel: str, keys: dict, units: dict) -> None:
             continue
         if not low <= typed <= high:
             return  # the field shows its message; the what-if stays as it was
-        scale = {"%": 0.01, "h": 3600.0}.get(unit, 1.0)
-        changes[f"targets.{channel}.{field}"] = typed * scale
+        # Divide by 100 (not times 0.01): 80 / 100 is exactly 0.8, 80 * 0.01 is not.
+        value = typed / 100.0 if unit == "%" else typed * 3600.0 if unit == "h" else typed
+        changes[f"targets.{channel}.{field}"] = value
     error = state.set_whatif(changes)
     st.session_state.targets_error = error
 

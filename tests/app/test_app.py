@@ -140,6 +140,21 @@ def test_a_what_if_stays_on_top_of_a_form_edit_and_goes_with_a_new_example():
     assert "app_whatif" not in at.session_state
 
 
+def test_a_what_if_holds_only_what_changed():
+    at = open_page("Negotiate")
+    number(at, "Answered within [s]").set_value(30.0).run()
+    assert at.session_state["app_whatif"]["changes"] == {"targets.voice.threshold_s": 30.0}
+    assert at.session_state["app_whatif"]["label"] == "voice SL 80/30"
+    number(at, "Max abandonment [%]").set_value(7.0).run()
+    assert at.session_state["app_whatif"]["changes"] == {
+        "targets.voice.threshold_s": 30.0,
+        "targets.voice.max_abandon": 0.07,
+    }
+    number(at, "Answered within [s]").set_value(20.0).run()  # back to the scenario's own
+    number(at, "Max abandonment [%]").set_value(5.0).run()
+    assert "app_whatif" not in at.session_state
+
+
 def test_typing_80_means_80_percent_and_180_names_the_range():
     at = open_page("Plan")
     fte_shown = at.metric[1].value
