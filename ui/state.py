@@ -26,7 +26,7 @@ from erlang import erlang_a_kpis, erlang_c_kpis
 from scenarios import ScenarioError
 from scenarios.examples import example_path
 from scenarios.io import parse_scenario
-from scenarios.overrides import OverrideError, apply_overrides, resolve_path
+from scenarios.overrides import REMOVE, OverrideError, apply_overrides, resolve_path
 from scenarios.scenario import Scenario
 
 #: Session keys no widget uses (Streamlit keeps them across runs and pages).
@@ -206,8 +206,10 @@ def set_whatif(changes: dict) -> str | None:
         node = data
         for key in resolve_path(scenario, path):
             node = node[key]
-        same = node == value or (
-            isinstance(node, float) and isinstance(value, float) and abs(node - value) < 1e-9
+        same = (
+            node == value
+            or (value is REMOVE and node is None)
+            or (isinstance(node, float) and isinstance(value, float) and abs(node - value) < 1e-9)
         )
         if not same:
             kept[path] = value

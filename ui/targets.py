@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from scenarios.overrides import REMOVE
 from scenarios.scenario import Scenario
 from ui import state
 from ui.widgets import hours_input, percent_input, seconds_input
@@ -26,6 +27,7 @@ def _changed(channel: str, keys: dict, units: dict) -> None:
         if typed is None:
             if not optional:
                 return
+            changes[f"targets.{channel}.{field}"] = REMOVE  # an emptied cap: no cap
             continue
         if not low <= typed <= high:
             return  # the field shows its message; the what-if stays as it was
