@@ -102,13 +102,21 @@ class PlanResult:
     currency: str
 
 
-def _occupancy_cap(scenario: Scenario, channel: Channel) -> float | None:
+def occupancy_cap(scenario: Scenario, channel: Channel) -> float | None:
+    """The channel's occupancy cap: the stricter of the workforce's and its target's (None when
+    it is 100%, i.e. no cap)."""
     target = scenario.target_for(channel.name)
     caps = [scenario.workforce.max_occupancy]
     if target is not None and target.max_occupancy is not None:
         caps.append(target.max_occupancy)
     cap = min(caps)
     return None if cap >= 1.0 else cap
+
+
+def slot_aht_s(channel: Channel, demand: ChannelDemand) -> np.ndarray:
+    """Handle time of one chat slot [s] per interval: ``aht x (1 + stretch x (concurrency - 1))``
+    (voice: the AHT itself)."""
+    return demand.aht_s * (1.0 + channel.concurrency_stretch * (channel.concurrency - 1))
 
 
 def _queue_staffing(scenario, channel, demand: ChannelDemand, model: str, service_levels=None):
@@ -118,9 +126,9 @@ def _queue_staffing(scenario, channel, demand: ChannelDemand, model: str, servic
     returned then has one row per SL target (``required_agents`` broadcasts)."""
     target = scenario.target_for(channel.name)
     conc = channel.concurrency
-    aht = demand.aht_s * (1.0 + channel.concurrency_stretch * (conc - 1))
+    aht = slot_aht_s(channel, demand)
     patience = demand.patience_s if model == "erlang_a" else None
-    kwargs = {"max_occupancy": _occupancy_cap(scenario, channel)}
+    kwargs = {"max_occupancy": occupancy_cap(scenario, channel)}
     if target is not None:
         kwargs.update(
             service_level=target.service_level,
@@ -211,7 +219,7 @@ def _deferred(scenario, channel, demand: ChannelDemand):
     deadline = (
         target.threshold_s if target is not None and target.threshold_s else scenario.interval_s
     )
-    cap = _occupancy_cap(scenario, channel) or 1.0
+    cap = occupancy_cap(scenario, channel) or 1.0
     business = target is not None and target.deadline_clock == "opening_hours"
     load, met, wait = deferred_staffing(
         demand.offered * demand.aht_s,
@@ -246,6 +254,17 @@ def schedule(required: np.ndarray, shrinkage: float, block: int) -> np.ndarray:
     pad = (-n) % block
     blocks = np.concatenate([scheduled, np.zeros(pad, dtype=np.int64)]).reshape(-1, block)
     return np.repeat(blocks.max(axis=1), block)[:n]
+
+
+def schedule_cost(scenario: Scenario, required: np.ndarray):
+    """Scheduled agents, paid hours and cost per interval of ``required`` agents on duty:
+    ``schedule`` with the workforce's shrinkage and shift granularity, paid hours = scheduled x
+    interval length [h], cost = paid hours x hourly cost."""
+    wf = scenario.workforce
+    block = max(1, wf.shift_granularity_minutes // scenario.interval_minutes)
+    scheduled = schedule(required, wf.total_shrinkage, block)
+    paid_hours = scheduled * (scenario.interval_s / 3600.0)
+    return scheduled, paid_hours, paid_hours * wf.hourly_cost
 
 
 def daily_fixed_fee(scenario: Scenario) -> np.ndarray:
@@ -345,17 +364,14 @@ def plan_channel_for_service_levels(
 
 def _channel_plan(scenario: Scenario, channel: Channel, demand: ChannelDemand, fields: dict):
     """The ``ChannelPlan`` from a channel's staffing ``fields``: schedule, hours, cost."""
-    wf = scenario.workforce
-    block = max(1, wf.shift_granularity_minutes // scenario.interval_minutes)
-    scheduled = schedule(fields["required_agents"], wf.total_shrinkage, block)
-    paid_hours = scheduled * (scenario.interval_s / 3600.0)
+    scheduled, paid_hours, cost = schedule_cost(scenario, fields["required_agents"])
     return ChannelPlan(
         name=channel.name,
         kind=channel.kind,
         scheduled_agents=scheduled,
         handled=demand.offered * (1.0 - fields["p_abandon"]),
         paid_hours=paid_hours,
-        cost=paid_hours * wf.hourly_cost,
+        cost=cost,
         **fields,
     )
 

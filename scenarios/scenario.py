@@ -31,6 +31,28 @@ def _clock_minutes(text: str, field: str) -> int:
     return hours * 60 + minutes
 
 
+def parse_standard(text: str) -> tuple[float, float]:
+    """``"80/20"`` -> ``(0.8, 20.0)``: an SL standard as "percent within seconds" (the form
+    contracts and online calculators use; ``0.8/20`` is read as 0.8%, so give percent).
+
+    >>> parse_standard("85/30"), parse_standard(" 92.5 / 15 ")
+    ((0.85, 30.0), (0.925, 15.0))
+    """
+    parts = str(text).split("/")
+    try:
+        percent, threshold_s = (float(p) for p in parts)
+    except ValueError:
+        raise ValueError(
+            f"standard {text!r} must read 'SL%/threshold_s', e.g. '80/20' (80% within 20 s)"
+        ) from None
+    if not 0 < percent < 100 or not 0 <= threshold_s <= 86_400:
+        raise ValueError(
+            f"standard {text!r}: the SL must be within (0, 100) percent and the threshold "
+            "within [0, 86400] s"
+        )
+    return percent / 100.0, threshold_s
+
+
 class SpecialPeriod(StrictModel):
     """A date range whose volume is multiplied (a campaign, an outage, a holiday)."""
 
@@ -228,16 +250,22 @@ class ExcludedPeriod(StrictModel):
 
 
 class PenaltyTerms(StrictModel):
-    """Money attached to the measured KPI per reporting period (in the workforce currency)."""
+    """Money attached to the measured KPI per reporting period (in the workforce currency).
+
+    "Points" are percentage points of a share (service level, abandonment, occupancy) and
+    seconds of an ASA cap, counted on the wrong side of the standard ("below" an SL target,
+    above a cap) for penalties and on the right side for bonuses."""
 
     per_breached_period: float = Field(default=0.0, ge=0)
     """Penalty for each reporting period in which the standard is missed."""
     per_point_below: float = Field(default=0.0, ge=0)
-    """Penalty per percentage point the measured SL falls below the standard."""
+    """Penalty per point the measured KPI is on the wrong side of the standard."""
     bonus_per_point_above: float = Field(default=0.0, ge=0)
-    """Bonus per percentage point above the standard."""
+    """Bonus per point the measured KPI is on the right side of the standard."""
     cap_per_period: float | None = Field(default=None, ge=0)
     """Largest penalty in one period."""
+    cap_per_year: float | None = Field(default=None, ge=0)
+    """Largest penalty in one year (all periods of the clause together)."""
 
 
 class Target(StrictModel):
@@ -266,7 +294,12 @@ class Target(StrictModel):
     excluded_periods: tuple[ExcludedPeriod, ...] = ()
     """Dates excluded from measurement."""
     penalty: PenaltyTerms = PenaltyTerms()
-    """Penalty and bonus terms."""
+    """Penalty and bonus terms of the service-level clause."""
+    clause_penalties: dict[Literal["max_asa_s", "max_abandon", "max_occupancy"], PenaltyTerms] = (
+        Field(default_factory=dict)
+    )
+    """Penalty and bonus terms of the other clauses, by clause name (per percentage point of
+    abandonment or occupancy, per second of ASA)."""
 
     @model_validator(mode="after")
     def _pairs(self):
@@ -279,6 +312,12 @@ class Target(StrictModel):
             raise ValueError(
                 "give at least one of `service_level`, `max_asa_s`, `max_abandon`, `max_occupancy`"
             )
+        for clause in self.clause_penalties:
+            if getattr(self, clause) is None:
+                raise ValueError(
+                    f"clause_penalties.{clause}: the target has no `{clause}` clause to attach "
+                    "it to"
+                )
         return self
 
 
@@ -355,6 +394,16 @@ class Scenario(StrictModel):
     targets: tuple[Target, ...] = ()
     workforce: Workforce = Workforce()
     pricing: Pricing | None = None
+    compare_standards: tuple[str, ...] = Field(default=(), max_length=12)
+    """Alternative SL standards the verdict compares side by side, as "SL%/threshold_s"
+    (e.g. "85/30": 85% within 30 s), applied to every voice and chat SL clause."""
+
+    @field_validator("compare_standards")
+    @classmethod
+    def _standards(cls, value):
+        for text in value:
+            parse_standard(text)
+        return value
 
     @model_validator(mode="after")
     def _consistent(self):

@@ -165,7 +165,8 @@ class ChannelOutcome:
     ``threshold_s``); ``sl_met`` whether the offered-weighted predicted SL meets the target in
     every reporting period (excluded intervals left out; None without an SL target).
     ``p_breach_worst`` (simulated, with ``replications``) is the largest probability over the
-    reporting periods that the measured SL misses the target.
+    target's clauses and measured reporting periods that the measured KPI misses its standard;
+    ``expected_breaches_per_year`` counts the SL clause's breached periods.
     """
 
     channel: str
@@ -262,7 +263,7 @@ def _plan_point(task) -> tuple[tuple[ChannelOutcome, ...], float, float, float, 
     """Plan one grid point (runs in a worker): ``task`` is ``(scenario, model, base_dir,
     replications, seed)``."""
     from .simulation import predicted_run_kpi
-    from .verdict import breach_risk
+    from .verdict.breach import breach_risks, worst_p_breach
 
     scenario, model, base_dir, replications, seed = task
     result = plan(scenario, model, base_dir=base_dir)
@@ -276,7 +277,7 @@ def _plan_point(task) -> tuple[tuple[ChannelOutcome, ...], float, float, float, 
         has_sl = target is not None and target.service_level is not None
         extra = {}
         if has_sl and replications:
-            risk = breach_risk(
+            risks = breach_risks(
                 result,  # this point's plan: its demand, not expanded again
                 ch.name,
                 agents=p.required_agents,
@@ -284,8 +285,8 @@ def _plan_point(task) -> tuple[tuple[ChannelOutcome, ...], float, float, float, 
                 seed=seed,
             )
             extra = dict(
-                p_breach_worst=float(np.max(risk.p_breach)) if risk.p_breach.size else 0.0,
-                expected_breaches_per_year=risk.expected_breaches_per_year,
+                p_breach_worst=worst_p_breach(risks),  # every clause, measured periods
+                expected_breaches_per_year=risks["service_level"].expected_breaches_per_year,
             )
         outcomes.append(
             ChannelOutcome(

@@ -102,7 +102,19 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--replications", type=int, default=30)
     c.add_argument("--seed", type=int, default=1)
     c.add_argument("--max-p-breach", type=float, default=0.1, help="risk for the inverse question")
-    c.add_argument("--report", help="directory to write verdict.md and its plots to")
+    c.add_argument(
+        "--compare",
+        type=_standards,
+        help="standards side by side, e.g. 80/20,85/30,90/15 (SL%%/threshold_s; default: the "
+        "scenario's compare_standards)",
+    )
+    c.add_argument(
+        "--risk-optimal",
+        action="store_true",
+        help="also search the period-optimal staffing whose P(breach) <= --max-p-breach "
+        "(many simulations: minutes)",
+    )
+    c.add_argument("--report", help="directory to write the HTML report (and PDF) to")
     c.add_argument("--progress", action="store_true", help="name each stage on stderr")
     fmt(c)
     executor_options(c)
@@ -149,6 +161,23 @@ def build_parser() -> argparse.ArgumentParser:
     fmt(x)
     x.set_defaults(func=cmd_examples)
     return parser
+
+
+def _standards(text: str) -> list[str]:
+    """``--compare 80/20,85/30`` -> ["80/20", "85/30"], each checked by ``parse_standard``."""
+    import argparse
+
+    from ..scenario import parse_standard
+
+    standards = [part.strip() for part in text.split(",") if part.strip()]
+    if not standards:
+        raise argparse.ArgumentTypeError("give standards like 80/20,85/30")
+    for standard in standards:
+        try:
+            parse_standard(standard)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+    return standards
 
 
 def main(argv=None) -> int:

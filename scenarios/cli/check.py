@@ -24,7 +24,7 @@ def _check_verdict(args, executor=None, progress=None):
     ``executor`` runs the replications (default: in this process). ``progress(stage, so_far)``
     sees each stage start with the verdict so far (see ``scenarios.verdict.verdict``)."""
     from ..pipeline import plan
-    from ..verdict import verdict
+    from ..verdict import SECTIONS, verdict
 
     scenario, base_dir = _load(args.file)
 
@@ -43,6 +43,8 @@ def _check_verdict(args, executor=None, progress=None):
         executor=executor,
         progress=stage,
         base_dir=base_dir,
+        compare=getattr(args, "compare", None),
+        sections=SECTIONS + (("period_optimal_risk",) if args.risk_optimal else ()),
     )
 
 
@@ -77,83 +79,16 @@ def cmd_check(args) -> None:
         raise
     data = result.to_dict()
     if args.report:
+        from ..output.html import pdf_unavailable_reason
+
         data["written"] = [str(p) for p in write_report(result, Path(args.report))]
+        reason = pdf_unavailable_reason()
+        if reason:
+            print(f"ccplan check: {reason}", file=sys.stderr)
     if args.format == "json":
         _emit_json(data)
         return
-    cur = data["currency"]
-    print(
-        f"{data['scenario']}: {data['fte_offered']:.1f} FTE on offer, "
-        f"{data['fte_required']:.1f} FTE needed by the plan ({data['model']})"
-    )
-    rows = []
-    for t in data["targets"]:
-        worst = max(t["periods"], key=lambda p: p["gap"])
-        verdict = (
-            "met"
-            if t["met_every_period"]
-            else f"missed in {sum(not p['met'] for p in t['periods'])}"
-        )
-        rows.append(
-            [
-                t["channel"],
-                t["standard"],
-                verdict,
-                f"{worst['period']}: {worst['predicted']:.4g}",
-                f"{t['worst_interval']['start']}: {t['worst_interval']['predicted']:.4g}",
-                t["failing_intervals"],
-                t["price_fte"],
-                t["price_per_year"],
-            ]
-        )
-    print(
-        _table(
-            [
-                "channel",
-                "standard",
-                "verdict (periods)",
-                "worst period: predicted",
-                "binding peak (interval): predicted",
-                "failing intervals",
-                "price [FTE]",
-                f"price [{cur}/yr]",
-            ],
-            rows,
-        )
-    )
-    for channel, clause in data["binding"].items():
-        print(f"binding target for {channel}: {clause}")
-    for channel, c in data["cost_of_standard"].items():
-        cur_cost = c["current"]["cost_per_year"]
-        sls, costs = list(c["service_levels"]), np.asarray(c["cost_per_year"])
-        j = list(c["thresholds_s"]).index(c["current"]["threshold_s"])
-        i = sls.index(c["current"]["service_level"])
-        parts = [
-            f"{sls[k]:.0%}/{c['current']['threshold_s']:g}s {costs[k, j] - cur_cost:+,.0f}"
-            for k in (i - 1, i + 1)
-            if 0 <= k < len(sls)
-        ]
-        print(
-            f"cost of the standard ({channel}, {c['model']}, SL "
-            f"{SLDefinition(c['sl_definition']).describe(c['current']['threshold_s'])}, "
-            "whole scenario): "
-            f"{cur_cost:,.0f} {cur}/yr; " + "; ".join(parts)
-        )
-    for channel, r in data["breach_risk"].items():
-        worst = max(r["periods"], key=lambda p: p["p_breach"])
-        print(
-            f"breach risk ({channel}, {r['standard']} per {r['reporting_period']}, {r['model']}): "
-            f"{r['expected_breaches_per_year']:.1f} breached periods a year expected; "
-            f"worst {worst['period']} P = {worst['p_breach']:.2f}; expected penalty "
-            f"{r['expected_penalty_per_year']:,.0f} {cur}/yr, "
-            f"bonus {r['expected_bonus_per_year']:,.0f} {cur}/yr"
-        )
-    for channel, r in data["staffing_for_risk"].items():
-        print(
-            f"to keep P(breach) <= {r['max_p_breach']:.0%} in every period ({channel}, "
-            f"{r['standard']}, {r['model']}): "
-            f"{r['extra_agents_per_staffed_interval']} more agent(s) in every staffed interval"
-        )
+    _print_verdict(data)
     per_day = 24 * 60 // result.interval_minutes
     for channel, p in data["peak_day"].items():
         short = p["intervals_short_of_target_at_erlang_staffing"]
@@ -172,3 +107,187 @@ def cmd_check(args) -> None:
         )
     for w in data["warnings"]:
         print(f"warning: {w}")
+
+
+def _percent(p) -> str:
+    return "n/a" if p is None else f"{p:.1%}"
+
+
+def _print_verdict(data: dict) -> None:
+    """Everything but the busiest day, in the contract's language."""
+    from ..verdict import MODEL_NAMES
+
+    cur = data["currency"]
+    print(
+        f"{data['scenario']}: {data['fte_offered']:.1f} FTE on offer, "
+        f"{data['fte_required']:.1f} FTE needed by the plan "
+        f"({MODEL_NAMES.get(data['model'], data['model'])})"
+    )
+    if data["fte_allocation"]:
+        parts = [
+            f"{ch} {a['fte']:.1f} FTE ({a['share']:.1%}; needs {a['fte_needed']:.1f})"
+            for ch, a in data["fte_allocation"].items()
+        ]
+        print("the offer split in proportion to need: " + ", ".join(parts))
+    for x in data["excluded"]:
+        print(
+            f"not measured ({x['channel']}): {x['label'] or 'unnamed'} {x['start']} to {x['end']}"
+            f" -- {x['reason']}"
+        )
+    rows = []
+    for t in data["targets"]:
+        measured = [p for p in t["periods"] if p["measured"]]
+        if not measured:
+            verdict, worst_text = "not measured (all excluded)", "-"
+        else:
+            worst = max(measured, key=lambda p: p["gap"])
+            missed = sum(not p["met"] for p in measured)
+            verdict = "met" if not missed else f"missed in {missed} of {len(measured)}"
+            worst_text = f"{worst['period']}: {worst['predicted']:.4g}"
+        rows.append(
+            [
+                t["channel"],
+                t["standard"],
+                verdict,
+                worst_text,
+                f"{t['worst_interval']['start']}: {t['worst_interval']['predicted']:.4g}",
+                t["failing_intervals"],
+                t["price_fte"],
+                t["price_per_year"],
+            ]
+        )
+    print(
+        _table(
+            [
+                "channel",
+                "standard",
+                "verdict (measured periods)",
+                "worst period: predicted",
+                "worst interval: predicted",
+                "failing intervals",
+                "price [FTE]",
+                f"price [{cur}/yr]",
+            ],
+            rows,
+        )
+    )
+    for channel, clause in data["binding"].items():
+        print(f"binding clause for {channel} (the one whose removal saves most): {clause}")
+    for channel, c in data["cost_of_standard"].items():
+        print(_cost_line(channel, c, cur))
+    risk_rows = [
+        [
+            channel,
+            r["standard"],
+            r["reporting_period"],
+            f"{r['p_breach_worst']:.2f}",
+            r["expected_breaches_per_year"],
+            _percent(r["p_at_least_breaches_per_year"].get("2")),
+            _percent(r["p_consecutive_breaches_per_year"].get("2")),
+            r["expected_penalty_per_year"],
+            r["expected_bonus_per_year"],
+        ]
+        for channel, per in data["breach_risk"].items()
+        for r in per["clauses"]
+    ]
+    if risk_rows:
+        model = next(iter(data["breach_risk"].values()))["model"]
+        print(f"breach risk at the staffing on offer ({model}):")
+        print(
+            _table(
+                [
+                    "channel",
+                    "clause",
+                    "per",
+                    "worst P(breach)",
+                    "breaches/yr",
+                    "P(>=2 a year)",
+                    "P(2 in a row)",
+                    f"penalty [{cur}/yr]",
+                    f"bonus [{cur}/yr]",
+                ],
+                risk_rows,
+            )
+        )
+    for channel, r in data["staffing_for_risk"].items():
+        print(
+            f"to keep P(breach) <= {r['max_p_breach']:.0%} for every clause in every period "
+            f"({channel}, {r['model']}): "
+            f"{r['extra_agents_per_staffed_interval']} more agent(s) in every staffed interval"
+        )
+    for channel, p in data["period_optimal"].items():
+        print(
+            f"period-optimal staffing ({channel}; every clause met per reporting period as the "
+            f"contract measures it, closed forms): {p['fte']:.1f} FTE, "
+            f"{p['cost_per_year']:,.0f} {cur}/yr against {p['fte_per_interval_staffing']:.1f} "
+            f"FTE, {p['cost_per_year_per_interval_staffing']:,.0f} {cur}/yr staffing every "
+            f"interval to the standard: saves {p['saving_per_year']:,.0f} {cur}/yr"
+        )
+    for channel, p in data["period_optimal_for_risk"].items():
+        verified = "verified" if p["verified_on_fresh_seed"] else "NOT confirmed"
+        print(
+            f"period-optimal staffing with P(breach) <= {p['max_p_breach']:.0%} ({channel}, "
+            f"{p['risk_model']}, SL margin {p['margin']:.2%}; {verified} on a fresh seed): "
+            f"{p['fte']:.1f} FTE, {p['cost_per_year']:,.0f} {cur}/yr, saves "
+            f"{p['saving_per_year']:,.0f} {cur}/yr"
+        )
+    if data["compare"]:
+        print("standards side by side (SL on every voice and chat channel):")
+        print(_compare_table(data["compare"], cur))
+
+
+def _compare_table(rows: list[dict], cur: str) -> str:
+    return _table(
+        [
+            "standard",
+            "staffing",
+            "FTE",
+            f"cost [{cur}/yr]",
+            f"vs current [{cur}/yr]",
+            "worst P(breach)",
+            "breaches/yr",
+            f"penalty [{cur}/yr]",
+            f"bonus [{cur}/yr]",
+            "binding",
+        ],
+        [
+            [
+                r["standard"] + (" (current)" if r["current"] else ""),
+                r["staffing"].replace("_", "-"),
+                f"{r['fte']:.1f}",
+                r["cost_per_year"],
+                f"{r['cost_difference_per_year']:+,.0f}",
+                f"{r['p_breach_worst']:.2f}",
+                f"{r['expected_breaches_per_year']:.1f}",
+                r["expected_penalty_per_year"],
+                r["expected_bonus_per_year"],
+                r["binding"],
+            ]
+            for r in rows
+        ],
+    )
+
+
+def _cost_line(channel: str, c: dict, cur: str) -> str:
+    """The cost of the standard and of its neighbours on the grid (deferred: in hours)."""
+    cur_cost = c["current"]["cost_per_year"]
+    sls, thresholds = list(c["service_levels"]), list(c["thresholds_s"])
+    costs = np.asarray(c["cost_per_year"])
+    i, j = sls.index(c["current"]["service_level"]), thresholds.index(c["current"]["threshold_s"])
+    definition = SLDefinition(c["sl_definition"]).describe(c["current"]["threshold_s"])
+    if len(sls) == 1:  # a deferred channel's response-time curve
+        parts = [
+            f"within {thresholds[k] / 3600:g} h {costs[i, k] - cur_cost:+,.0f}"
+            for k in (j - 1, j + 1)
+            if 0 <= k < len(thresholds)
+        ]
+    else:
+        parts = [
+            f"{sls[k]:.0%}/{c['current']['threshold_s']:g}s {costs[k, j] - cur_cost:+,.0f}"
+            for k in (i - 1, i + 1)
+            if 0 <= k < len(sls)
+        ]
+    return (
+        f"cost of the standard ({channel}, {c['model']}, SL {definition}, whole scenario): "
+        f"{cur_cost:,.0f} {cur}/yr; " + "; ".join(parts)
+    )

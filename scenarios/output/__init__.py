@@ -1,1 +1,2 @@
-"""Outputs drawn from typed results: export (CSV/JSON), report (Markdown), plots (PNG)."""
+"""Outputs drawn from typed results: export (CSV/JSON), report (HTML, and its PDF with the
+`pdf` extra), plots (PNG)."""

@@ -20,15 +20,26 @@ import numpy as np
 from erlang import SLDefinition
 
 from ..pipeline import PlanResult, plan
-from ._common import DAYS_PER_YEAR, MODEL_NAMES, as_plan
+from ..scenario import parse_standard
+from ._common import DAYS_PER_YEAR, MODEL_NAMES, as_plan, exclusions
 from .breach import (
     BreachRisk,
     RiskStaffing,
     breach_risk,
+    breach_risks,
+    headline_clause,
     staffing_for_risk,
 )
+from .compare import StandardComparison, compare_standards, current_standard, sl_channels
 from .cost import CostCurve, cost_curve
 from .feasibility import Feasibility, TargetCheck, clause_price, feasibility
+from .optimal import (
+    PeriodOptimal,
+    RiskOptimal,
+    min_replications,
+    period_optimal,
+    period_optimal_for_risk,
+)
 from .peak import PeakCheck, busiest_day, one_day, peak_check
 
 __all__ = [
@@ -40,23 +51,32 @@ __all__ = [
     "Feasibility",
     "PeakCheck",
     "PeakDay",
+    "PeriodOptimal",
+    "RiskOptimal",
     "RiskStaffing",
     "TargetCheck",
     "Verdict",
     "as_plan",
+    "StandardComparison",
     "breach_risk",
+    "breach_risks",
     "busiest_day",
+    "compare_standards",
     "clause_price",
     "cost_curve",
     "feasibility",
     "one_day",
     "peak_check",
+    "period_optimal",
+    "period_optimal_for_risk",
     "staffing_for_risk",
     "verdict",
 ]
 
 #: The sections ``verdict`` can compute besides the feasibility (always computed).
-SECTIONS = ("cost", "breach", "risk_staffing", "peak")
+SECTIONS = ("cost", "breach", "risk_staffing", "peak", "period_optimal", "compare")
+#: Sections computed only when asked for (minutes of simulation, not seconds).
+OPTIONAL_SECTIONS = ("period_optimal_risk",)
 
 
 @dataclass(frozen=True)
@@ -73,9 +93,12 @@ class Verdict:
 
     ``feasibility``: every clause at the headcount on offer with its price (closed forms of
     ``model``); ``cost_curves``: cost of each SL standard; ``breach_risks``: P(breach) per
-    reporting period at the offered staffing (simulation); ``risk_staffing``: the extra agents
-    that cap it; ``peak_days``: the busiest day's peak check; ``warnings``: the feasibility's,
-    then each breach risk's. Sections not computed (or not reached) are empty.
+    reporting period at the offered staffing (simulation) of each channel's headline clause
+    (its service level, else its first clause), ``clause_risks`` of every clause;
+    ``risk_staffing``: the extra agents that cap it; ``peak_days``: the busiest day's peak
+    check; ``compare``: the standards side by side; ``exclusions``: what the contract leaves
+    out of measurement and why; ``warnings``: the feasibility's, then each breach risk's.
+    Sections not computed (or not reached) are empty.
     """
 
     scenario: str
@@ -86,8 +109,13 @@ class Verdict:
     feasibility: Feasibility
     cost_curves: dict[str, CostCurve] = field(default_factory=dict)
     breach_risks: dict[str, BreachRisk] = field(default_factory=dict)
+    clause_risks: dict[str, dict[str, BreachRisk]] = field(default_factory=dict)
     risk_staffing: dict[str, RiskStaffing] = field(default_factory=dict)
     peak_days: dict[str, PeakDay] = field(default_factory=dict)
+    compare: list[StandardComparison] = field(default_factory=list)
+    period_optimal: dict[str, PeriodOptimal] = field(default_factory=dict)
+    period_optimal_risk: dict[str, RiskOptimal] = field(default_factory=dict)
+    exclusions: tuple[dict, ...] = ()
     warnings: tuple[str, ...] = ()
 
     @property
@@ -109,12 +137,24 @@ class Verdict:
             "scenario": self.scenario,
             "model": self.model,
             "currency": self.currency,
+            "days": self.days,
             "fte_required": feas.fte_required,
             "fte_offered": feas.fte_offered,
+            "fte_allocation": {
+                ch: {"fte": fte, "share": share, "fte_needed": need}
+                for ch, (fte, share, need) in feas.allocation.items()
+            },
             "targets": [_check_dict(c, name, per_year) for c in feas.checks],
             "binding": feas.binding,
+            "excluded": list(self.exclusions),
             "cost_of_standard": {ch: _curve_dict(c, name) for ch, c in self.cost_curves.items()},
-            "breach_risk": {ch: _risk_dict(r, per_year) for ch, r in self.breach_risks.items()},
+            "breach_risk": {
+                ch: {
+                    **_risk_dict(self.breach_risks[ch]),
+                    "clauses": [_risk_dict(r) for r in risks.values()],
+                }
+                for ch, risks in self.clause_risks.items()
+            },
             "peak_day": {ch: _peak_dict(p) for ch, p in self.peak_days.items()},
             "staffing_for_risk": {
                 ch: {
@@ -123,24 +163,41 @@ class Verdict:
                     "model": s.risk.method,
                     "standard": s.risk.standard_text,
                     "p_breach": s.risk.p_breach,
+                    "p_breach_worst": max(r.worst_p_breach for r in s.risks.values()),
                 }
                 for ch, s in self.risk_staffing.items()
+            },
+            "compare": [row.to_dict() for row in self.compare],
+            "period_optimal": {ch: p.to_dict() for ch, p in self.period_optimal.items()},
+            "period_optimal_for_risk": {
+                ch: r.to_dict() for ch, r in self.period_optimal_risk.items()
             },
             "warnings": list(self.warnings),
         }
 
 
 def _check_dict(c: TargetCheck, model_name: str, per_year: float) -> dict:
+    counted = np.ones(c.periods.size, bool) if c.counted is None else c.counted
     return {
         "channel": c.channel,
         "clause": c.clause,
         "standard": c.description,
         "model": model_name,
-        "met_every_period": bool(np.all(c.met)),
+        "met_every_period": c.met_every_period,
         "periods": [
-            {"period": str(p), "predicted": m, "gap": g, "met": bool(ok)}
-            for p, m, g, ok in zip(c.periods, c.measured, c.gap, c.met, strict=True)
+            {
+                "label": str(p),
+                "period": str(p),
+                "measured": bool(counted_p),
+                "predicted": m if counted_p else None,
+                "gap": g if counted_p else None,
+                "met": bool(ok) if counted_p else None,
+            }
+            for p, m, g, ok, counted_p in zip(
+                c.periods, c.measured, c.gap, c.met, counted, strict=True
+            )
         ],
+        "excluded_intervals": c.excluded_intervals,
         "failing_intervals": c.failing_intervals,
         "failing_interval_starts": list(c.failing_starts),
         "worst_interval": {"start": c.worst_start, "predicted": c.worst_value},
@@ -167,22 +224,29 @@ def _curve_dict(curve: CostCurve, model_name: str) -> dict:
     }
 
 
-def _risk_dict(risk: BreachRisk, per_year: float) -> dict:
+def _risk_dict(risk: BreachRisk) -> dict:
+    def number(value, counted):
+        return float(value) if counted else None
+
     return {
         "model": risk.method,
+        "clause": risk.clause,
         "standard": risk.standard_text,
         "reporting_period": risk.reporting_period,
         "periods": [
             {
+                "label": str(p),
                 "period": str(p),
-                "p_breach": pb,
-                "p_breach_low": lo,
-                "p_breach_high": hi,
-                "expected_penalty": pen,
-                "expected_bonus": bon,
+                "measured": bool(ok),
+                "p_breach": number(pb, ok),
+                "p_breach_low": number(lo, ok),
+                "p_breach_high": number(hi, ok),
+                "expected_penalty": float(pen),
+                "expected_bonus": float(bon),
             }
-            for p, pb, lo, hi, pen, bon in zip(
+            for p, ok, pb, lo, hi, pen, bon in zip(
                 risk.periods,
+                risk.counted,
                 risk.p_breach,
                 risk.p_breach_low,
                 risk.p_breach_high,
@@ -191,9 +255,12 @@ def _risk_dict(risk: BreachRisk, per_year: float) -> dict:
                 strict=True,
             )
         ],
+        "p_breach_worst": risk.worst_p_breach,
         "expected_breaches_per_year": risk.expected_breaches_per_year,
-        "expected_penalty_per_year": float(risk.expected_penalty.sum() * per_year),
-        "expected_bonus_per_year": float(risk.expected_bonus.sum() * per_year),
+        "expected_penalty_per_year": risk.penalty_per_year,
+        "expected_bonus_per_year": risk.bonus_per_year,
+        "p_at_least_breaches_per_year": {str(k): p for k, p in risk.p_at_least.items()},
+        "p_consecutive_breaches_per_year": {str(k): p for k, p in risk.p_consecutive.items()},
     }
 
 
@@ -212,6 +279,12 @@ def _peak_dict(peak_day: PeakDay) -> dict:
     }
 
 
+def _optimal_agents(plan_result: PlanResult, channel: str):
+    """On-duty and scheduled agents of the period-optimal staffing (the comparison's rule)."""
+    optimal = period_optimal(plan_result, channel)
+    return optimal.agents, optimal.scheduled_agents
+
+
 def verdict(
     plan_result: PlanResult,
     *,
@@ -224,24 +297,35 @@ def verdict(
     progress: Callable[[str, Verdict | None], None] | None = None,
     sections: Collection[str] = SECTIONS,
     base_dir=None,
+    compare: Collection[str] | None = None,
 ) -> Verdict:
     """The SLA verdict of ``plan_result`` at the headcount on offer (``fte``, or ``budget``;
     default: the scenario's ``workforce.fte_offered``, else the plan's own staffing).
 
     Works from the plan's demand and staffing (nothing is expanded or planned again); the
     what-ifs re-plan only the channel they change: a clause's price (that clause dropped), a
-    cost-curve grid point (that standard). Per channel with an SL target, in this order:
-    the cost of the standard (not for deferred channels), the breach risk at the offered
-    staffing (``replications`` simulations, ``seed``, run by ``executor``), the extra staffing
-    that keeps P(breach) <= ``max_p_breach`` (its search starts from that breach risk), and
-    the busiest day's peak check (the one new demand: that day alone, read with ``base_dir``;
-    channels sharing a busiest day share its plan). ``sections`` picks among ``SECTIONS``.
-    ``progress(stage, so_far)`` is called as each stage starts with the verdict computed so far
-    (None before the feasibility), so an interrupted caller can still report it.
+    cost-curve grid point (that standard). Per channel with a target, in this order: the cost
+    of its SL standard (a response-time curve for deferred channels), the breach risk of every
+    clause at the offered staffing (``replications`` simulations, ``seed``, run by
+    ``executor``), the extra staffing that keeps every clause's P(breach) <= ``max_p_breach``
+    (its search starts from that breach risk), and the busiest measured day's peak check (the
+    one new demand: that day alone, read with ``base_dir``; channels sharing a busiest day
+    share its plan), and the period-optimal staffing (``optimal.period_optimal``: the cheapest
+    staffing meeting every clause as the contract measures it, by the closed forms). Then the
+    standards side by side (``compare``, default the scenario's ``compare_standards``; the
+    current standard is always a row), under per-interval and period-optimal staffing.
+    ``sections`` picks among ``SECTIONS`` and ``OPTIONAL_SECTIONS`` (``period_optimal_risk``:
+    the period-optimal staffing whose simulated P(breach) is at most ``max_p_breach`` with 95%
+    confidence, a search over many simulations). ``progress(stage, so_far)`` is called as each
+    stage starts with the verdict computed so far (None before the feasibility), so an
+    interrupted caller can still report it.
     """
-    unknown = set(sections) - set(SECTIONS)
+    unknown = set(sections) - set(SECTIONS) - set(OPTIONAL_SECTIONS)
     if unknown:
-        raise ValueError(f"unknown verdict section(s) {sorted(unknown)}; sections: {SECTIONS}")
+        raise ValueError(
+            f"unknown verdict section(s) {sorted(unknown)}; sections: "
+            f"{SECTIONS + OPTIONAL_SECTIONS}"
+        )
     scenario = plan_result.scenario
 
     def stage(text: str, so_far: Verdict | None) -> None:
@@ -257,23 +341,24 @@ def verdict(
         days=scenario.days,
         interval_minutes=scenario.interval_minutes,
         feasibility=feas,
+        exclusions=exclusions(scenario),
         warnings=tuple(feas.warnings),
     )
     day_plans: dict[int, PlanResult] = {}
     for ch in scenario.channels:
         target = scenario.target_for(ch.name)
-        if target is None or target.service_level is None:
+        if target is None:
             continue
-        queue = ch.kind != "deferred"  # a deferred standard is a response time
-        if queue and "cost" in sections:
+        has_sl = target.service_level is not None
+        if has_sl and "cost" in sections:
             stage(f"cost of the standard, {ch.name}", result)
             curve = cost_curve(plan_result, ch.name)
             result = replace(result, cost_curves={**result.cost_curves, ch.name: curve})
-        known: dict[int, BreachRisk] = {}
+        known: dict[int, dict[str, BreachRisk]] = {}
         agents = feas.on_duty[ch.name]
         if "breach" in sections:
             stage(f"breach risk, {ch.name} ({replications} replications)", result)
-            risk = breach_risk(
+            risks = breach_risks(
                 plan_result,
                 ch.name,
                 agents=agents,
@@ -281,15 +366,17 @@ def verdict(
                 seed=seed,
                 executor=executor,
             )
-            known[0] = risk  # the inverse question's first candidate: no extra agents
+            known[0] = risks  # the inverse question's first candidate: no extra agents
+            headline = headline_clause(risks)
             result = replace(
                 result,
-                breach_risks={**result.breach_risks, ch.name: risk},
-                warnings=result.warnings + risk.warnings,
+                breach_risks={**result.breach_risks, ch.name: headline},
+                clause_risks={**result.clause_risks, ch.name: risks},
+                warnings=result.warnings + headline.warnings,
             )
         if "risk_staffing" in sections:
             stage(f"staffing for P(breach) <= {max_p_breach:.0%}, {ch.name}", result)
-            extra, risk_after = staffing_for_risk(
+            extra, risks_after = staffing_for_risk(
                 plan_result,
                 ch.name,
                 max_p_breach=max_p_breach,
@@ -299,9 +386,9 @@ def verdict(
                 executor=executor,
                 known=known,
             )
-            staffing = RiskStaffing(ch.name, max_p_breach, extra, risk_after)
+            staffing = RiskStaffing(ch.name, max_p_breach, extra, risks_after)
             result = replace(result, risk_staffing={**result.risk_staffing, ch.name: staffing})
-        if queue and "peak" in sections:
+        if ch.kind != "deferred" and has_sl and "peak" in sections:
             day = busiest_day(plan_result, ch.name)
             stage(f"busiest day simulated, {ch.name}", result)
             if day not in day_plans:
@@ -312,4 +399,45 @@ def verdict(
             )
             peak = PeakDay(day_plan.scenario.start_date, check)
             result = replace(result, peak_days={**result.peak_days, ch.name: peak})
+        if ch.kind != "deferred" and "period_optimal" in sections:
+            stage(f"period-optimal staffing, {ch.name}", result)
+            optimal = period_optimal(plan_result, ch.name)
+            result = replace(result, period_optimal={**result.period_optimal, ch.name: optimal})
+        if ch.kind != "deferred" and has_sl and "period_optimal_risk" in sections:
+            stage(f"period-optimal staffing for P(breach) <= {max_p_breach:.0%}, {ch.name}", result)
+            capped = period_optimal_for_risk(
+                plan_result,
+                ch.name,
+                max_p_breach=max_p_breach,
+                replications=max(replications, min_replications(max_p_breach)),
+                seed=seed,
+                executor=executor,
+            )
+            result = replace(
+                result, period_optimal_risk={**result.period_optimal_risk, ch.name: capped}
+            )
+    standards = list(scenario.compare_standards if compare is None else compare)
+    if "compare" in sections and standards and sl_channels(scenario):
+        current = current_standard(scenario)
+        if current is not None and all(
+            parse_standard(s) != parse_standard(current) for s in standards
+        ):
+            standards.insert(0, current)
+        stage(f"standards side by side: {', '.join(standards)}", result)
+        # The verdict's own breach risks are the current standard's under per-interval
+        # staffing only when the offer is exactly the plan's staffing.
+        at_plan = all(
+            np.array_equal(feas.on_duty[n], plan_result.channels[n].required_agents)
+            for n in result.clause_risks
+        )
+        rows = compare_standards(
+            plan_result,
+            standards,
+            replications=replications,
+            seed=seed,
+            executor=executor,
+            known=result.clause_risks if at_plan else None,
+            optimal=_optimal_agents if "period_optimal" in sections else None,
+        )
+        result = replace(result, compare=rows)
     return result

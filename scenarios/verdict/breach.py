@@ -1,43 +1,76 @@
-"""Breach risk: how likely the measured KPI misses the standard per reporting period
-(simulation with the scenario's forecast error), and the staffing that caps that risk."""
+"""Breach risk: how likely each clause's measured KPI misses its standard per reporting period
+(simulation with the scenario's forecast error), what that costs in penalties and earns in
+bonuses, how likely several breaches a year are, and the staffing that caps the risk."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from erlang import SLDefinition
 
-from ..periods import excluded_intervals, periods_of, service_level_from_counts
+from ..periods import (
+    abandon_rate_from_counts,
+    asa_s_from_counts,
+    excluded_intervals,
+    periods_of,
+    ratio_of_counts,
+    service_level_from_counts,
+)
 from ..pipeline import PlanResult
 from ..scenario import Scenario
-from ._common import DAYS_PER_YEAR, as_plan
+from ._common import (
+    DAYS_PER_YEAR,
+    PERIODS_PER_YEAR,
+    as_plan,
+    clause_description,
+    clause_terms,
+    higher_is_better,
+    points_per_unit,
+    target_clauses,
+)
+
+#: The k of "P(at least k breached periods a year)" and "P(k consecutive breaches)" reported.
+BREACH_COUNTS = (1, 2, 3)
 
 
 @dataclass(frozen=True)
 class BreachRisk:
-    """Distribution of the measured KPI per reporting period over simulated replications.
+    """Distribution of one clause's measured KPI per reporting period over replications.
 
-    ``measured[r, p]`` is the service level (under ``sl_definition``) measured in reporting
-    period ``p`` of replication ``r``, with the contract's exclusions applied (intervals of
-    special periods flagged ``excluded_from_sla`` and the target's ``excluded_periods``),
-    from the period's pooled counts (``periods.service_level_from_counts``); NaN where the
-    period has nothing to measure (``scenarios.periods``' convention: neither met nor missed,
-    no penalty, no bonus). ``p_breach[p]`` is the share of replications in which period ``p``
-    misses the standard (with a 95% Wilson interval ``p_breach_low``/``p_breach_high``);
-    ``p_breach_normal`` is the same probability from a normal approximation of the measured SL
-    (NaN where a replication leaves the period unmeasured). Money is per period, averaged over
-    replications, in ``currency``.
+    ``measured[r, p]`` is the KPI measured in reporting period ``p`` of replication ``r`` from
+    the period's pooled counts (service level under ``sl_definition``, abandonment = abandoned /
+    offered, ASA = total wait of answered / answered, occupancy = busy agent time / present
+    agent time), with the contract's exclusions applied (intervals of special periods flagged
+    ``excluded_from_sla`` and the target's ``excluded_periods`` count nothing); NaN where the
+    period has nothing to measure. ``counted[p]`` says which periods are measured at all (some
+    offered contact outside the exclusions): the others are neither met nor missed and carry
+    no penalty, no bonus and no breach probability (NaN). ``p_breach[p]`` is the share of
+    replications in which period ``p`` misses the standard, with a 95% Wilson interval;
+    ``p_breach_normal`` is the same from a normal approximation of the measured KPI.
+
+    Money, in ``currency``: ``expected_penalty[p]`` / ``expected_bonus[p]`` per period (the
+    per-period cap applied), averaged over replications; ``penalty_per_year`` is the mean over
+    replications of a year's penalties (``per_year_totals``: the horizon's measured periods
+    read as representative of the year), each capped at the clause's ``cap_per_year``;
+    ``expected_breaches_per_year`` and ``bonus_per_year`` likewise. The yearly counts
+    (``p_at_least[k]``: P(at least k breached periods in a year); ``p_consecutive[k]``: P(a run
+    of k breached periods in a row within a year)) take a year of periods with the measured
+    periods' breach probabilities in turn (the horizon's periods repeated when it is shorter
+    than a year), breaches independent between periods (the simulation draws the forecast
+    error independently per day), computed exactly (``p_at_least_k``, ``p_run_of_k``).
     """
 
     channel: str
+    clause: str
+    description: str
     model: str
-    sl_definition: SLDefinition
-    threshold_s: float
     standard: float
     reporting_period: str
     periods: np.ndarray
+    counted: np.ndarray
     replications: int
     seed: int
     measured: np.ndarray
@@ -48,7 +81,13 @@ class BreachRisk:
     expected_breaches_per_year: float
     expected_penalty: np.ndarray
     expected_bonus: np.ndarray
+    penalty_per_year: float
+    bonus_per_year: float
     currency: str
+    sl_definition: SLDefinition | None = None
+    threshold_s: float | None = None
+    p_at_least: dict[int, float] = field(default_factory=dict)
+    p_consecutive: dict[int, float] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
     @property
@@ -58,8 +97,15 @@ class BreachRisk:
 
     @property
     def standard_text(self) -> str:
-        """The standard with its SL definition, e.g. "80% answered within 20 s / offered"."""
-        return f"{self.standard:.0%} {self.sl_definition.describe(self.threshold_s)}"
+        """The clause in the contract's words, e.g. "service level 80% (answered within 20 s
+        / offered)"."""
+        return self.description
+
+    @property
+    def worst_p_breach(self) -> float:
+        """The largest P(breach) over the measured periods (0 when none is measured)."""
+        p = self.p_breach[self.counted]
+        return float(p.max()) if p.size else 0.0
 
 
 def _wilson(k: np.ndarray, n: int, z: float = 1.959963984540054):
@@ -71,44 +117,77 @@ def _wilson(k: np.ndarray, n: int, z: float = 1.959963984540054):
     return np.minimum(centre - half, p), np.maximum(centre + half, p)
 
 
-def breach_risk(
-    source: Scenario | PlanResult,
-    channel: str,
-    *,
-    agents=None,
-    model: str | None = None,
-    replications: int = 30,
-    seed: int = 1,
-    executor=None,
-) -> BreachRisk:
-    """How likely the measured service level misses the standard in each reporting period.
+def p_at_least_k(p, k: int) -> float:
+    """P(at least ``k`` of independent events with probabilities ``p`` happen): the tail of
+    the Poisson-binomial distribution, by the exact recursion over events (the distribution
+    of the count after each event is the previous one shifted with probability p_i)."""
+    dist = np.zeros(len(p) + 1)
+    dist[0] = 1.0
+    for pi in p:
+        dist[1:] = dist[1:] * (1 - pi) + dist[:-1] * pi
+        dist[0] *= 1 - pi
+    return float(dist[k:].sum())
 
-    ``source`` is the plan (its demand and staffing are reused; a scenario is planned first).
-    The channel is simulated with ``agents`` on duty per interval (default: the plan's
-    required agents), including the scenario's forecast error (day-level volume CV and AHT
-    drift), over ``replications`` replications, run by ``executor`` (``simulator.executors``;
-    default: one after the other in this process; the results do not depend on it).
-    """
-    from scipy import special
 
+def p_run_of_k(p, k: int) -> float:
+    """P(some run of at least ``k`` consecutive events) in a sequence of independent events
+    with probabilities ``p``: a Markov chain on the length of the current run (0..k-1), the
+    run reaching ``k`` absorbing."""
+    state = np.zeros(k)
+    state[0] = 1.0
+    hit = 0.0
+    for pi in p:
+        hit += state[k - 1] * pi
+        nxt = np.zeros(k)
+        nxt[0] = state.sum() * (1 - pi)
+        nxt[1:] = state[:-1] * pi
+        state = nxt
+    return float(hit)
+
+
+def year_of_periods(p_breach: np.ndarray, counted: np.ndarray, reporting_period: str):
+    """The breach probabilities of a year of periods in time order: the measured periods'
+    ``p_breach`` repeated from the first (a year-long horizon: its first year). None for an
+    interval-level clause or when no period is measured."""
+    n = PERIODS_PER_YEAR.get(reporting_period)
+    measured = p_breach[counted]
+    if n is None or measured.size == 0:
+        return None
+    if counted.size >= n:  # a whole year: excluded periods are not breached
+        return np.where(counted, p_breach, 0.0)[:n]
+    return np.resize(measured, n)
+
+
+def per_year_totals(values, counted, reporting_period: str, days: int) -> np.ndarray:
+    """Per replication, the sum of ``values[r, p]`` over a year of reporting periods: the
+    first year's periods of a horizon a year or longer; a shorter horizon's measured periods
+    scaled to the periods of a year (12 months: one measured month counts 12 times, whatever
+    its days); interval-level clauses by days (365 / ``days``)."""
+    values = np.asarray(values, dtype=float)
+    n = PERIODS_PER_YEAR.get(reporting_period)
+    if n is None:
+        return values.sum(axis=1) * DAYS_PER_YEAR / days
+    if counted.size >= n:
+        return np.where(counted, values, 0.0)[:, :n].sum(axis=1)
+    measured = int(counted.sum())
+    if measured == 0:
+        return np.zeros(values.shape[0])
+    return np.where(counted, values, 0.0).sum(axis=1) * n / measured
+
+
+def _simulate(result: PlanResult, channel: str, agents, replications, seed, executor):
+    """The channel simulated at ``agents`` on duty with the scenario's forecast error."""
     from simulator import Pool, SimConfig, replicate
 
     from ..simulation import sim_channel, warmup_s
 
-    result = as_plan(source, model)
     scenario = result.scenario
-    target = scenario.target_for(channel)
     ch = scenario.channel(channel)
-    if target is None or target.service_level is None:
-        raise ValueError(f"channel {channel!r} needs an SL target (service_level, threshold_s)")
-    if replications < 2:
-        raise ValueError(f"`replications` must be at least 2, got {replications}")
+    target = scenario.target_for(channel)
     demand = result.table.channels[channel]
-    if agents is None:
-        agents = result.channels[channel].required_agents
-    agents = np.asarray(agents)
     error = ch.demand.forecast_error
-    sim = sim_channel(ch, demand, target.threshold_s, target.deadline_clock)
+    threshold_s = target.threshold_s if target.threshold_s is not None else 0.0
+    sim = sim_channel(ch, demand, threshold_s, target.deadline_clock)
     config = SimConfig(
         scenario.interval_s,
         [sim],
@@ -118,94 +197,230 @@ def breach_risk(
         day_aht_cv=error.day_aht_cv,
         warmup_s=warmup_s(scenario, result.table, [channel]),
     )
-    reps = replicate(config, replications, seed, executor=executor)
+    return replicate(config, replications, seed, executor=executor)
 
-    # The contract's exclusions (flagged special periods, the target's excluded dates) count
-    # nothing; the counts are pooled per period before the ratio is taken.
-    grid = (scenario.start_date, scenario.days, scenario.interval_minutes)
-    periods = periods_of(*grid, target.reporting_period)
-    counted = ~excluded_intervals(*grid, target.excluded_periods, flagged=demand.excluded)
 
-    def per_period(name):
-        return periods.total(reps.samples(name, channel=channel, level="interval") * counted)
+def _clause_values(reps, channel: str, target, clause: str, periods, counted) -> np.ndarray:
+    """The clause's KPI per replication and period from the period's pooled counts."""
 
-    offered = per_period("offered")
-    measured = service_level_from_counts(
-        target.sl_definition,
-        per_period("answered_within"),
-        offered,
-        per_period("abandoned_within"),
-        per_period("answered"),
-    )
-    standard = float(target.service_level)
-    breached = measured < standard  # a period not measured (NaN) is not breached
-    k = breached.sum(axis=0)
-    low, high = _wilson(k.astype(float), replications)
-    mean, sd = measured.mean(axis=0), measured.std(axis=0, ddof=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    def total(name, pool=False):
+        owner = {"pool": channel} if pool else {"channel": channel}
+        return periods.total(reps.samples(name, level="interval", **owner) * counted)
+
+    if clause == "service_level":
+        return service_level_from_counts(
+            target.sl_definition,
+            total("answered_within"),
+            total("offered"),
+            total("abandoned_within"),
+            total("answered"),
+        )
+    if clause == "max_abandon":
+        return abandon_rate_from_counts(total("abandoned"), total("offered"))
+    if clause == "max_asa_s":
+        # Total wait of the answered per interval = ASA x answered (0 where none answered).
+        answered = reps.samples("answered", channel=channel, level="interval")
+        asa_s = np.nan_to_num(reps.samples("asa_s", channel=channel, level="interval"))
+        return asa_s_from_counts(periods.total(asa_s * answered * counted), total("answered"))
+    # Occupancy: busy agent time over present agent time, both pooled over the period.
+    return ratio_of_counts(total("mean_busy", pool=True), total("mean_agents", pool=True))
+
+
+def _clause_risk(values, *, result, channel, target, clause, standard, periods, counted, seed):
+    """One clause's ``BreachRisk`` from its measured values ``[replication, period]``."""
+    from scipy import special
+
+    scenario = result.scenario
+    n = values.shape[0]
+    better_high = higher_is_better(clause)
+    wrong_side = (standard - values) if better_high else (values - standard)
+    breached = wrong_side > 1e-12  # NaN (not measured) is not breached
+    k = breached.sum(axis=0).astype(float)
+    low, high = _wilson(k, n)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: not measured
+        mean, sd = np.nanmean(values, axis=0), np.nanstd(values, axis=0, ddof=1)
+        # z of the standard's distance on the wrong side, in standard deviations; no spread:
+        # the breach is certain or impossible.
+        distance = (standard - mean) if better_high else (mean - standard)
         z = np.where(
-            sd > 0,
-            (standard - mean) / np.where(sd > 0, sd, 1),
-            np.where(mean < standard, np.inf, -np.inf),
+            sd > 0, distance / np.where(sd > 0, sd, 1), np.where(distance > 0, np.inf, -np.inf)
         )
     p_normal = special.ndtr(z)
-    terms = target.penalty
-    gap_points = np.nan_to_num((standard - measured) * 100.0)  # not measured: no money
-    penalty = terms.per_breached_period * breached + terms.per_point_below * np.maximum(
-        gap_points, 0
-    )
+    nan = np.full(k.shape, np.nan)
+    p_breach = np.where(counted, k / n, nan)
+
+    terms = clause_terms(target, clause)
+    points = np.nan_to_num(wrong_side * points_per_unit(clause))  # not measured: no money
+    penalty = terms.per_breached_period * breached + terms.per_point_below * np.maximum(points, 0)
     if terms.cap_per_period is not None:
         penalty = np.minimum(penalty, terms.cap_per_period)
-    bonus = terms.bonus_per_point_above * np.maximum(-gap_points, 0)
-    warnings = []
-    horizon_s = scenario.days * 86_400.0
-    if horizon_s < 50 * ch.aht_s:
-        warnings.append(
-            f"{channel}: the simulated window ({horizon_s / 3600:g} h) is short against the "
-            f"handle time ({ch.aht_s:g} s): the start-up transient dominates"
-        )
-    thin = np.flatnonzero(offered.mean(axis=0) < 30) if offered.size else []
-    thin = [i for i in thin if np.any(offered[:, i] > 0)]
-    if thin:
-        warnings.append(
-            f"{channel}: {len(thin)} reporting period(s) see fewer than 30 contacts on average; "
-            "their measured SL is too noisy to read much into"
-        )
+    bonus = terms.bonus_per_point_above * np.maximum(-points, 0)
+    yearly_penalty = per_year_totals(penalty, counted, target.reporting_period, scenario.days)
+    if terms.cap_per_year is not None:
+        yearly_penalty = np.minimum(yearly_penalty, terms.cap_per_year)
+    yearly_bonus = per_year_totals(bonus, counted, target.reporting_period, scenario.days)
+    yearly_breaches = per_year_totals(breached, counted, target.reporting_period, scenario.days)
+    year = year_of_periods(np.where(counted, k / n, 0.0), counted, target.reporting_period)
     return BreachRisk(
         channel=channel,
+        clause=clause,
+        description=clause_description(target, clause),
         model=result.model,
-        sl_definition=target.sl_definition,
-        threshold_s=float(target.threshold_s),
         standard=standard,
         reporting_period=target.reporting_period,
         periods=periods.labels,
-        replications=replications,
+        counted=counted,
+        replications=n,
         seed=seed,
-        measured=measured,
-        p_breach=k / replications,
-        p_breach_low=low,
-        p_breach_high=high,
-        p_breach_normal=p_normal,
-        expected_breaches_per_year=float(
-            breached.sum(axis=1).mean() * DAYS_PER_YEAR / scenario.days
-        ),
+        measured=values,
+        p_breach=p_breach,
+        p_breach_low=np.where(counted, low, nan),
+        p_breach_high=np.where(counted, high, nan),
+        p_breach_normal=np.where(counted, p_normal, nan),
+        expected_breaches_per_year=float(yearly_breaches.mean()),
         expected_penalty=penalty.mean(axis=0),
         expected_bonus=bonus.mean(axis=0),
+        penalty_per_year=float(yearly_penalty.mean()),
+        bonus_per_year=float(yearly_bonus.mean()),
         currency=scenario.workforce.currency,
-        warnings=tuple(warnings),
+        sl_definition=target.sl_definition if clause == "service_level" else None,
+        threshold_s=target.threshold_s if clause == "service_level" else None,
+        p_at_least={} if year is None else {j: p_at_least_k(year, j) for j in BREACH_COUNTS},
+        p_consecutive={} if year is None else {j: p_run_of_k(year, j) for j in BREACH_COUNTS},
     )
+
+
+def breach_risks(
+    source: Scenario | PlanResult,
+    channel: str,
+    *,
+    agents=None,
+    model: str | None = None,
+    replications: int = 30,
+    seed: int = 1,
+    executor=None,
+) -> dict[str, BreachRisk]:
+    """The breach risk of every clause of ``channel``'s target, from one simulation.
+
+    ``source`` is the plan (its demand and staffing are reused; a scenario is planned first).
+    The channel is simulated with ``agents`` on duty per interval (default: the plan's
+    required agents), including the scenario's forecast error (day-level volume CV and AHT
+    drift), over ``replications`` replications (``seed``), run by ``executor``
+    (``simulator.executors``; default: one after the other in this process; the results do not
+    depend on it). Keys: the clauses in ``CLAUSES`` order.
+    """
+    result = as_plan(source, model)
+    scenario = result.scenario
+    target = scenario.target_for(channel)
+    if target is None:
+        raise ValueError(f"channel {channel!r} has no target to measure")
+    if replications < 2:
+        raise ValueError(f"`replications` must be at least 2, got {replications}")
+    demand = result.table.channels[channel]
+    if agents is None:
+        agents = result.channels[channel].required_agents
+    reps = _simulate(result, channel, np.asarray(agents), replications, seed, executor)
+
+    grid = (scenario.start_date, scenario.days, scenario.interval_minutes)
+    periods = periods_of(*grid, target.reporting_period)
+    counted_interval = ~excluded_intervals(*grid, target.excluded_periods, flagged=demand.excluded)
+    counted = periods.total(counted_interval * demand.offered) > 0
+    risks = {}
+    for clause, standard in target_clauses(target):
+        values = _clause_values(reps, channel, target, clause, periods, counted_interval)
+        values = np.where(counted, values, np.nan)
+        risks[clause] = _clause_risk(
+            values,
+            result=result,
+            channel=channel,
+            target=target,
+            clause=clause,
+            standard=standard,
+            periods=periods,
+            counted=counted,
+            seed=seed,
+        )
+    notes = _warnings(result, channel, reps, periods, counted_interval)
+    return {c: replace(r, warnings=notes) for c, r in risks.items()}
+
+
+def _warnings(result, channel, reps, periods, counted_interval) -> tuple[str, ...]:
+    scenario = result.scenario
+    ch = scenario.channel(channel)
+    notes = []
+    horizon_s = scenario.days * 86_400.0
+    if horizon_s < 50 * ch.aht_s:
+        notes.append(
+            f"{channel}: the simulated window ({horizon_s / 3600:g} h) is short against the "
+            f"handle time ({ch.aht_s:g} s): the start-up transient dominates"
+        )
+    offered = periods.total(
+        reps.samples("offered", channel=channel, level="interval") * counted_interval
+    )
+    thin = [i for i in np.flatnonzero(offered.mean(axis=0) < 30) if np.any(offered[:, i] > 0)]
+    if thin:
+        notes.append(
+            f"{channel}: {len(thin)} reporting period(s) see fewer than 30 contacts on average; "
+            "their measured KPIs are too noisy to read much into"
+        )
+    return tuple(notes)
+
+
+def headline_clause(risks: dict[str, BreachRisk]) -> BreachRisk:
+    """The clause a channel's breach risk is shown by: the service level where the target has
+    one, else its first clause."""
+    return risks.get("service_level") or next(iter(risks.values()))
+
+
+def breach_risk(
+    source: Scenario | PlanResult,
+    channel: str,
+    *,
+    clause: str | None = None,
+    agents=None,
+    model: str | None = None,
+    replications: int = 30,
+    seed: int = 1,
+    executor=None,
+) -> BreachRisk:
+    """The breach risk of one clause of ``channel``'s target (default: the service level, else
+    the target's first clause); see ``breach_risks``, which computes every clause at once."""
+    risks = breach_risks(
+        source,
+        channel,
+        agents=agents,
+        model=model,
+        replications=replications,
+        seed=seed,
+        executor=executor,
+    )
+    if clause is None:
+        return headline_clause(risks)
+    if clause not in risks:
+        raise ValueError(f"channel {channel!r} has no {clause!r} clause; it has {list(risks)}")
+    return risks[clause]
+
+
+def worst_p_breach(risks: dict[str, BreachRisk]) -> float:
+    """The largest P(breach) over every clause and measured period."""
+    return max((r.worst_p_breach for r in risks.values()), default=0.0)
 
 
 @dataclass(frozen=True)
 class RiskStaffing:
     """The staffing that caps the breach risk: ``extra_agents`` more agents in every staffed
-    interval keep every reporting period's P(breach) at most ``max_p_breach``; ``risk`` is the
-    breach risk there."""
+    interval keep every clause's P(breach) at most ``max_p_breach`` in every measured period;
+    ``risks`` are the breach risks there (``risk``: the headline clause's)."""
 
     channel: str
     max_p_breach: float
     extra_agents: int
-    risk: BreachRisk
+    risks: dict[str, BreachRisk]
+
+    @property
+    def risk(self) -> BreachRisk:
+        return headline_clause(self.risks)
 
 
 def staffing_for_risk(
@@ -219,16 +434,17 @@ def staffing_for_risk(
     seed: int = 1,
     max_extra: int = 50,
     executor=None,
-    known: dict[int, BreachRisk] | None = None,
-) -> tuple[int, BreachRisk]:
+    known: dict[int, dict[str, BreachRisk]] | None = None,
+) -> tuple[int, dict[str, BreachRisk]]:
     """The inverse question: how many agents to add to every staffed interval (on top of
-    ``agents``, default the plan's) so that no reporting period's breach probability exceeds
-    ``max_p_breach``. Returns the extra agents per interval and the breach risk there; all
-    candidates use the same seed (common random numbers), so the search is monotone in
-    practice.
+    ``agents``, default the plan's) so that no clause's breach probability exceeds
+    ``max_p_breach`` in any measured period. Returns the extra agents per interval and the
+    breach risks there; all candidates use the same seed (common random numbers), so the
+    search is monotone in practice. It doubles the extra agents until the cap holds, then
+    bisects between the last failing and the first passing count.
 
     ``known`` maps extra agents to breach risks already simulated with these ``agents``,
-    ``replications`` and ``seed`` (the verdict passes its own breach risk as ``{0: risk}``);
+    ``replications`` and ``seed`` (the verdict passes its own breach risks as ``{0: risks}``);
     they are not simulated again, and every new candidate is added to it.
     """
     if not 0 < max_p_breach < 1:
@@ -240,9 +456,10 @@ def staffing_for_risk(
     agents = np.asarray(agents)
     busy = (agents > 0) | (demand.offered > 0)
     risks = {} if known is None else known
-    for extra in range(max_extra + 1):
+
+    def ok(extra: int) -> bool:
         if extra not in risks:
-            risks[extra] = breach_risk(
+            risks[extra] = breach_risks(
                 result,
                 channel,
                 agents=agents + extra * busy,
@@ -250,6 +467,21 @@ def staffing_for_risk(
                 seed=seed,
                 executor=executor,
             )
-        if np.all(risks[extra].p_breach <= max_p_breach):
-            return extra, risks[extra]
-    raise ValueError(f"P(breach) stays above {max_p_breach:g} even with {max_extra} extra agents")
+        return worst_p_breach(risks[extra]) <= max_p_breach
+
+    if ok(0):
+        return 0, risks[0]
+    failing, passing = 0, 1
+    while not ok(passing):
+        if passing >= max_extra:
+            raise ValueError(
+                f"P(breach) stays above {max_p_breach:g} even with {max_extra} extra agents"
+            )
+        failing, passing = passing, min(2 * passing, max_extra)
+    while passing - failing > 1:
+        middle = (failing + passing) // 2
+        if ok(middle):
+            passing = middle
+        else:
+            failing = middle
+    return passing, risks[passing]

@@ -14,9 +14,20 @@ import numpy as np
 from erlang import SLDefinition
 
 from ..overrides import apply_overrides
-from ..pipeline import PlanResult, _revenue, daily_fixed_fee, plan_channel_for_service_levels
+from ..pipeline import (
+    PlanResult,
+    _revenue,
+    daily_fixed_fee,
+    plan_channel,
+    plan_channel_for_service_levels,
+)
 from ..scenario import Scenario
 from ._common import DAYS_PER_YEAR, as_plan, channel_fte
+
+#: The default grid of voice and chat standards: SL targets and thresholds [s].
+QUEUE_GRID = ((0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95), (10, 15, 20, 30, 45, 60))
+#: The default response times of a deferred channel's curve [s]: 1, 2, 4, 8, 24, 48, 72 hours.
+DEFERRED_THRESHOLDS_S = tuple(h * 3600 for h in (1, 2, 4, 8, 24, 48, 72))
 
 
 @dataclass(frozen=True)
@@ -55,7 +66,7 @@ class CostCurve:
         if self.current is None:
             raise ValueError(f"channel {self.channel!r} has no current SL standard")
         sl, threshold_s = self.current
-        i = int(np.argmin(np.abs(self.service_levels - sl)))
+        i = int(np.argmin(np.abs(self.service_levels - sl)))  # exact: the grid holds it
         j = int(np.argmin(np.abs(self.thresholds_s - threshold_s)))
         return i, j
 
@@ -63,14 +74,21 @@ class CostCurve:
 def cost_curve(
     source: Scenario | PlanResult,
     channel: str,
-    service_levels=(0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95),
-    thresholds_s=(10, 15, 20, 30, 45, 60),
+    service_levels=None,
+    thresholds_s=None,
     model: str | None = None,
     *,
     base_dir=None,
 ) -> CostCurve:
     """Re-plan ``channel`` for every (service level, threshold) pair; other clauses of its
     target (ASA, abandonment, occupancy caps, SL definition) and all other channels stay.
+
+    The grid always contains the channel's current standard, so the standard the contract
+    states is priced at its own threshold (a chat clause of 90% within 120 s is not read as
+    90% within 60 s). Defaults: SL 60-95% by 5 points and 10-60 s for voice and chat
+    (``QUEUE_GRID``); for a deferred channel, whose fluid workload plan answers every contact
+    within the response time, the SL axis is the current target alone and the thresholds run
+    from 1 to 72 hours (``DEFERRED_THRESHOLDS_S``): a response-time curve.
 
     ``source`` is the plan (a scenario is planned first, reading CSVs from ``base_dir``): its
     demand is reused and only ``channel`` is re-planned per grid point, since a target changes
@@ -86,20 +104,30 @@ def cost_curve(
             f"`channel` {channel!r} is not a channel; channels are: {', '.join(names)}"
         )
     ch = scenario.channel(channel)
-    if ch.kind == "deferred":
-        raise ValueError(f"channel {channel!r} is deferred: its standard is a response time")
     position = [k for k, t in enumerate(scenario.targets) if t.channel == channel]
-    if not position:
-        raise ValueError(f"channel {channel!r} has no target: the cost curve varies its target")
+    base_target = scenario.targets[position[0]] if position else None
+    if base_target is None or base_target.service_level is None:
+        raise ValueError(
+            f"channel {channel!r} has no SL target: the cost curve varies its service level "
+            "and threshold"
+        )
+    deferred = ch.kind == "deferred"
+    current = (float(base_target.service_level), float(base_target.threshold_s))
+    if service_levels is None:
+        service_levels = (current[0],) if deferred else QUEUE_GRID[0]
+    if thresholds_s is None:
+        thresholds_s = DEFERRED_THRESHOLDS_S if deferred else QUEUE_GRID[1]
     sls = np.asarray(service_levels, dtype=float)
     thresholds = np.asarray(thresholds_s, dtype=float)
+    if current[0] < 1.0:  # the current standard is always a grid point
+        sls = np.union1d(sls, [current[0]])
+    thresholds = np.union1d(thresholds, [current[1]])
     if np.any((sls <= 0) | (sls >= 1)) or np.any(thresholds < 0) or np.any(np.diff(sls) <= 0):
         raise ValueError(
             "`service_levels` must increase strictly within (0, 1) and `thresholds_s` be >= 0"
         )
     demand = result.table.channels[channel]
     others = [p for name, p in result.channels.items() if name != channel]
-    base_target = scenario.targets[position[0]]
     path = f"targets[{position[0]}]"
     shape = (sls.size, thresholds.size)
     fte, cost, revenue, per_contact = (np.zeros(shape) for _ in range(4))
@@ -121,7 +149,12 @@ def cost_curve(
         ]
         # The KPIs at n agents do not depend on the SL target: all targets at this threshold
         # are staffed in one broadcast call (same answers as one plan_channel per variant).
-        plans = plan_channel_for_service_levels(variants[0], ch, demand, result.model, sls)
+        # Deferred work is planned to be answered within the response time (one plan each).
+        plans = (
+            [plan_channel(v, ch, demand, result.model) for v in variants]
+            if deferred
+            else plan_channel_for_service_levels(variants[0], ch, demand, result.model, sls)
+        )
         for i, p in enumerate(plans):
             total_cost = other_cost + p.cost.sum()
             handled = other_handled + p.handled.sum()
@@ -132,11 +165,6 @@ def cost_curve(
             daily_hours = other_daily_hours + p.paid_hours.reshape(scenario.days, per_day).sum(1)
             daily_handled = other_daily_handled + p.handled.reshape(scenario.days, per_day).sum(1)
             revenue[i, j] = _revenue(scenario, daily_handled, daily_hours, fixed).sum()
-    current = (
-        (float(base_target.service_level), float(base_target.threshold_s))
-        if base_target.service_level is not None
-        else None
-    )
     return CostCurve(
         channel=channel,
         model=result.model,

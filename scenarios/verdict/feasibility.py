@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -11,8 +11,14 @@ from erlang import SLDefinition, erlang_a_kpis, erlang_c_kpis
 from ..overrides import REMOVE, apply_overrides
 from ..periods import excluded_intervals, periods_of, ratio_of_counts
 from ..pipeline import PlanResult, plan_channel
-from ..scenario import Scenario, Target
-from ._common import as_plan, channel_fte
+from ..scenario import Scenario
+from ._common import (
+    as_plan,
+    channel_fte,
+    clause_description,
+    higher_is_better,
+    target_clauses,
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,17 @@ class TargetCheck:
     """The predicted KPI in every interval (NaN where nothing is offered)."""
     sl_definition: SLDefinition | None = None
     """How the service level is counted (the ``service_level`` clause; None for the others)."""
+    counted: np.ndarray | None = None
+    """Which periods are measured: False where every offered contact of the period falls in
+    an excluded interval (or none is offered); such a period is neither met nor missed."""
+    excluded_intervals: int = 0
+    """Intervals with offered contacts the contract leaves out of measurement."""
+
+    @property
+    def met_every_period(self) -> bool:
+        """Met in every measured period."""
+        counted = np.ones(self.met.size, bool) if self.counted is None else self.counted
+        return bool(np.all(self.met[counted]))
 
 
 @dataclass(frozen=True)
@@ -61,16 +78,39 @@ class Feasibility:
     currency: str
     on_duty: dict[str, np.ndarray]
     """Agents on duty per interval and channel at the offered headcount."""
+    allocation: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    """Per channel, when a headcount is on offer: (FTE allocated, share of the offer, FTE the
+    plan needs). The offer is split in proportion to need."""
 
 
-def _clauses(target: Target):
-    out = []
-    if target.service_level is not None:
-        out.append(("service_level", target.service_level))
-    for name in ("max_asa_s", "max_abandon", "max_occupancy"):
-        if getattr(target, name) is not None:
-            out.append((name, getattr(target, name)))
-    return out
+def allocate_agents(capacity, working) -> np.ndarray:
+    """Whole agents per interval from fractional ``capacity``, keeping the total.
+
+    Hamilton's largest-remainder method: every interval gets the floor of its capacity and the
+    units left over (``round(sum) - sum of floors``) go to the largest fractional parts, so the
+    total matches the offer and no interval moves by more than one agent from its share. An
+    interval with work (``working``) is never left at 0 while the total allows: it gets one
+    agent, taken from the largest intervals (where one agent less matters least); only when
+    no interval has two agents left to give is the total exceeded.
+    """
+    capacity = np.asarray(capacity, dtype=float)
+    working = np.asarray(working, dtype=bool)
+    total = int(round(capacity.sum()))
+    agents = np.floor(capacity + 1e-9).astype(np.int64)
+    lifted = working & (agents == 0)
+    agents[lifted] = 1
+    excess = int(agents.sum()) - total
+    if excess < 0:  # hand out the remainders, largest fractional part first (stable)
+        order = np.argsort(-(capacity - agents), kind="stable")
+        agents[order[:-excess]] += 1
+    while excess > 0:  # the lifted intervals' agents come from the largest ones
+        donors = np.flatnonzero(agents >= 2)
+        if donors.size == 0:  # the offer cannot staff every working interval: it is exceeded
+            break
+        take = donors[np.argsort(-capacity[donors], kind="stable")][:excess]
+        agents[take] -= 1
+        excess -= take.size
+    return agents
 
 
 def feasibility(
@@ -103,6 +143,12 @@ def feasibility(
     if offered < 0:
         raise ValueError(f"`fte` must be >= 0, got {offered:g}")
     scale = offered / required if required > 0 else 0.0
+    allocation = {}
+    if fte is not None:  # the offer split in proportion to each channel's need
+        for name, p in result.channels.items():
+            need = channel_fte(result, p.paid_hours.sum())
+            share = need / required if required > 0 else 0.0
+            allocation[name] = (offered * share, share, need)
     starts = result.table.start.astype(str)
     grid = (scenario.start_date, scenario.days, scenario.interval_minutes)
     warnings = []
@@ -110,10 +156,17 @@ def feasibility(
     for ch in scenario.channels:
         demand = result.table.channels[ch.name]
         plan_ch = result.channels[ch.name]
-        scheduled = np.floor(plan_ch.scheduled_agents * scale + 1e-9)
-        on_duty = np.floor(scheduled * (1 - wf.total_shrinkage) + 1e-9)
         if fte is None:  # the plan's own staffing: exactly its required agents on duty
             on_duty = plan_ch.required_agents.astype(float)
+        else:  # the channel's share of the offer, shrinkage off, as whole agents on duty
+            capacity = plan_ch.scheduled_agents * scale * (1 - wf.total_shrinkage)
+            on_duty = allocate_agents(capacity, plan_ch.required_agents > 0).astype(float)
+            idle = int(np.sum((plan_ch.required_agents > 0) & (on_duty == 0)))
+            if idle:
+                warnings.append(
+                    f"{ch.name}: the offer is too small to put one agent in each of the "
+                    f"plan's staffed intervals: {idle} are left with none"
+                )
         duty[ch.name] = on_duty.astype(np.int64)
         target = scenario.target_for(ch.name)
         if target is None:
@@ -138,7 +191,9 @@ def feasibility(
                 "intervals: the steady-state formulas are unreliable there"
             )
         periods = periods_of(*grid, target.reporting_period)
-        keep = busy & ~excluded_intervals(*grid, target.excluded_periods, flagged=demand.excluded)
+        excluded = excluded_intervals(*grid, target.excluded_periods, flagged=demand.excluded)
+        keep = busy & ~excluded
+        counted = periods.total(keep) > 0
         answered = demand.offered * (1 - k.p_abandon)
 
         def weighted(values, weights, periods=periods, keep=keep):
@@ -147,23 +202,14 @@ def feasibility(
             den = periods.total(np.where(keep, weights, 0.0))
             return ratio_of_counts(num, den), den > 0
 
-        for clause, standard in _clauses(target):
-            if clause == "service_level":
-                values, weights, lower_is_better = (
-                    k.service_level_for(target.sl_definition),
-                    demand.offered,
-                    False,
-                )
-                text = f"service level {standard:.0%} ({target.sl_definition.describe(t)})"
-            elif clause == "max_asa_s":
-                values, weights, lower_is_better = k.asa_s, answered, True
-                text = f"ASA at most {standard:g} s"
-            elif clause == "max_abandon":
-                values, weights, lower_is_better = k.p_abandon, demand.offered, True
-                text = f"abandonment at most {standard:.1%} of offered"
-            else:
-                values, weights, lower_is_better = k.occupancy, on_duty, True
-                text = f"occupancy at most {standard:.0%}"
+        for clause, standard in target_clauses(target):
+            values, weights = {
+                "service_level": (k.service_level_for(target.sl_definition), demand.offered),
+                "max_asa_s": (k.asa_s, answered),
+                "max_abandon": (k.p_abandon, demand.offered),
+                "max_occupancy": (k.occupancy, on_duty),
+            }[clause]
+            lower_is_better = not higher_is_better(clause)
             measured, has = weighted(np.asarray(values, dtype=float), weights)
             gap = (measured - standard) if lower_is_better else (standard - measured)
             gap = np.where(has, gap, 0.0)
@@ -175,7 +221,7 @@ def feasibility(
                 TargetCheck(
                     channel=ch.name,
                     clause=clause,
-                    description=text,
+                    description=clause_description(target, clause),
                     standard=float(standard),
                     periods=periods.labels,
                     measured=np.where(has, measured, np.nan),
@@ -189,6 +235,8 @@ def feasibility(
                     worst_value=float(np.asarray(values)[worst]) if worst is not None else np.nan,
                     per_interval=np.where(busy, np.asarray(values, dtype=float), np.nan),
                     sl_definition=target.sl_definition if clause == "service_level" else None,
+                    counted=counted,
+                    excluded_intervals=int(np.sum(busy & excluded)),
                 )
             )
         mine = [c for c in checks if c.channel == ch.name]
@@ -203,6 +251,7 @@ def feasibility(
         warnings=warnings,
         currency=wf.currency,
         on_duty=duty,
+        allocation=allocation,
     )
 
 
@@ -211,7 +260,7 @@ def _without_clause(scenario: Scenario, channel: str, clause: str) -> Scenario:
     was the last clause: a target needs at least one), through ``apply_overrides``."""
     k = next(k for k, t in enumerate(scenario.targets) if t.channel == channel)
     target = scenario.targets[k]
-    left = [name for name, _ in _clauses(target) if name != clause]
+    left = [name for name, _ in target_clauses(target) if name != clause]
     if not left:
         return apply_overrides(scenario, {f"targets[{k}]": REMOVE})
     return apply_overrides(scenario, {f"targets[{k}].{clause}": REMOVE})

@@ -143,14 +143,16 @@ def test_check_gives_the_verdict_with_breach_probabilities(capsys):
     assert data["cost_of_standard"]["voice"]["current"]["service_level"] == 0.8
 
 
-def test_check_writes_a_markdown_report_with_plots(capsys, tmp_path):
-    code, _, _ = run(capsys, "check", "default", "--replications", "3", "--report", str(tmp_path))
+def test_check_writes_an_html_report_with_its_figures(capsys, tmp_path):
+    from scenarios.output.report import pdf_unavailable_reason
+
+    code, out, _ = run(capsys, "check", "default", "--replications", "3", "--report", str(tmp_path))
     assert code == 0
-    text = (tmp_path / "verdict.md").read_text()
-    assert "# SLA verdict: Service desk (default)" in text
+    text = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "<h1>SLA verdict: Service desk (default)</h1>" in text
     assert "answered within 20 s / offered" in text and "simulation, 3 replications" in text
-    for png in ("cost_curve_voice.png", "breach_voice.png"):
-        assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG" and f"({png})" in text
+    assert text.count('<img src="data:image/png;base64,') == 5  # 2 costs, 2 breach risks, peak
+    assert (tmp_path / "report.pdf").exists() == (pdf_unavailable_reason() is None)
 
 
 def test_json_output_is_strict_json(capsys):

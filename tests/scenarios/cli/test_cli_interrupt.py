@@ -126,9 +126,9 @@ def test_check_interrupted_saves_the_finished_sections_of_its_report(tmp_path):
     assert "Traceback" not in err, err
     assert err.strip().splitlines()[-1] == "ccplan check: interrupted"
     assert "ccplan check: saved the finished sections to rep" in err
-    report = (tmp_path / "rep/verdict.md").read_text()
-    assert "## Targets at the staffing on offer" in report
-    assert "## Cost of the standard: voice" in report  # finished before the breach risk began
-    assert "## Breach risk" not in report
+    report = (tmp_path / "rep/report.html").read_text(encoding="utf-8")
+    assert "<h2>The targets at the staffing on offer</h2>" in report
+    assert "<h3>The cost of the standard</h3>" in report  # finished before the breach risk began
+    assert "<h3>Breach risk</h3>" not in report
     assert "interrupted: sections not listed here" in report
     assert not [p for p in (tmp_path / "rep").iterdir() if p.name.endswith(".tmp")]

@@ -5,7 +5,7 @@ import pytest
 
 from scenarios import plan
 from scenarios.examples import load_example
-from scenarios.verdict import breach_risk, cost_curve, peak_check
+from scenarios.verdict import breach_risk, breach_risks, cost_curve, peak_check
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,6 @@ def test_without_other_clauses_every_sl_point_costs_something(scenario):
     ("kwargs", "message"),
     [
         ({"channel": "fax"}, "`channel` 'fax' is not a channel"),
-        ({"channel": "email"}, "deferred"),
         ({"channel": "voice", "service_levels": (0.8, 1.2)}, "must increase strictly within"),
         ({"channel": "voice", "model": "erlang_b"}, "`model` must be one of"),
     ],
@@ -150,39 +149,42 @@ def test_breach_probability_matches_its_normal_approximation():
     risk = breach_risk(scenario, "voice", agents=np.full(240, 22), replications=40, seed=2)
     assert risk.reporting_period == "day" and risk.periods.size == 10
     # The excluded day measures nothing: its SL is not measured (NaN, scenarios.periods'
-    # convention), it never breaches and costs no penalty.
-    assert np.all(np.isnan(risk.measured[:, 2])) and risk.p_breach[2] == 0.0
+    # convention), it has no breach probability and costs no penalty.
+    assert np.all(np.isnan(risk.measured[:, 2])) and np.isnan(risk.p_breach[2])
+    assert not risk.counted[2] and risk.counted.sum() == 9
     assert risk.expected_penalty[2] == 0.0 and risk.expected_bonus[2] == 0.0
     live = np.arange(10) != 2
     assert 0.1 < risk.p_breach[live].mean() < 0.9
     # Empirical frequency vs the normal approximation of the measured SL (400 period draws).
     assert abs(risk.p_breach[live].mean() - risk.p_breach_normal[live].mean()) < 0.08
-    assert np.all((risk.p_breach_low <= risk.p_breach) & (risk.p_breach <= risk.p_breach_high))
+    low, p, high = (a[live] for a in (risk.p_breach_low, risk.p_breach, risk.p_breach_high))
+    assert np.all((low <= p) & (p <= high))
     # Penalties follow the terms: 1,000 per breached day + 100 per point below.
     gap = np.maximum(0.8 - risk.measured, 0) * 100
     expected = (1000 * (risk.measured < 0.8) + 100 * gap).mean(axis=0)
     np.testing.assert_allclose(risk.expected_penalty[live], expected[live])  # [2]: 0, above
+    # A year of days, each like the 9 measured ones.
     assert risk.expected_breaches_per_year == pytest.approx(
-        (risk.measured < 0.8).sum(axis=1).mean() * 365 / 10
+        (risk.measured < 0.8).sum(axis=1).mean() * 365 / 9
     )
 
 
 def test_generous_staffing_rarely_breaches():
     risk = breach_risk(stationary_scenario(5), "voice", agents=np.full(120, 28), replications=10)
-    assert np.all(risk.p_breach == 0.0) and np.all(risk.expected_penalty == 0.0)
+    assert np.all(risk.p_breach[risk.counted] == 0.0) and np.all(risk.expected_penalty == 0.0)
 
 
 def test_inverse_question_finds_staffing_that_keeps_breach_risk_low():
     from scenarios.verdict import staffing_for_risk
 
     scenario = stationary_scenario(5)
-    extra, risk = staffing_for_risk(
+    extra, risks = staffing_for_risk(
         scenario, "voice", agents=np.full(120, 22), max_p_breach=0.1, replications=10
     )
-    assert extra >= 1 and np.all(risk.p_breach <= 0.1)
-    if extra > 1:  # one agent fewer would not do
-        fewer = breach_risk(scenario, "voice", agents=np.full(120, 21 + extra), replications=10)
-        assert np.any(fewer.p_breach > 0.1)
+    assert extra >= 1 and all(np.all(r.p_breach[r.counted] <= 0.1) for r in risks.values())
+    # One agent fewer would not do (some clause of some measured period above 10%).
+    fewer = breach_risks(scenario, "voice", agents=np.full(120, 21 + extra), replications=10)
+    assert any(np.any(r.p_breach[r.counted] > 0.1) for r in fewer.values())
 
 
 def test_one_day_keeps_the_day_volume():
@@ -269,10 +271,19 @@ def test_one_check_expands_demand_once_and_plans_each_channel_once(monkeypatch, 
         for q in queues
     )
     curve = data["cost_of_standard"]["voice"]
+    # Deferred channels with an SL standard get a response-time curve: one plan per deadline.
+    deferred = [
+        c.name
+        for c in base.channels
+        if c.kind == "deferred" and base.target_for(c.name) is not None
+    ]
+    deadlines = sum(len(data["cost_of_standard"][d]["thresholds_s"]) for d in deferred)
+    # Each standard compared other than the current re-plans the queue channels once.
+    compared = len({r["standard"] for r in data["compare"] if not r["current"]}) * len(queues)
     # The what-ifs re-plan only the channel they change: one plan per clause dropped (its
     # price); the cost curve one batch per threshold, every SL target of the grid in it.
-    assert len(full) == len(base.channels) + n_clauses
-    assert all(name in queues for s, name in full if s is not planned)
+    assert len(full) == len(base.channels) + n_clauses + deadlines + compared
+    assert all(name in queues + deferred for s, name in full if s is not planned)
     assert sorted(ch.name for _, ch, *_ in batched) == sorted(
         q for q in queues for _ in curve["thresholds_s"]
     )
@@ -327,25 +338,26 @@ def test_the_inverse_question_simulates_each_candidate_once(monkeypatch):
 
     scenario = stationary_scenario(5)
     agents = np.full(120, 22)
-    base = breach_risk(scenario, "voice", agents=agents, replications=10)
+    base = breach_risks(scenario, "voice", agents=agents, replications=10)
     calls = []
-    original = breach.breach_risk
+    original = breach.breach_risks
 
     def counted(*args, **kwargs):
-        calls.append(kwargs["agents"])
+        calls.append(int(kwargs["agents"].max()) - 22)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(breach, "breach_risk", counted)
+    monkeypatch.setattr(breach, "breach_risks", counted)
     known = {0: base}
-    extra, risk = staffing_for_risk(
+    extra, risks = staffing_for_risk(
         scenario, "voice", agents=agents, replications=10, max_p_breach=0.1, known=known
     )
-    # The search starts from the given risk: candidates 1 .. extra are simulated, once each.
-    assert extra >= 1 and len(calls) == extra
-    assert [int(a.max()) for a in calls] == list(range(23, 23 + extra))
-    assert sorted(known) == list(range(extra + 1)) and known[extra] is risk
+    # The search starts from the given risk and simulates each candidate at most once; the
+    # answer is the smallest passing count: one fewer is known and fails.
+    assert extra >= 1 and 0 not in calls and len(calls) == len(set(calls))
+    assert known[extra] is risks and extra - 1 in known
+    assert breach.worst_p_breach(known[extra - 1]) > 0.1 >= breach.worst_p_breach(risks)
     calls.clear()
     assert staffing_for_risk(
         scenario, "voice", agents=agents, replications=10, max_p_breach=0.1, known=known
-    ) == (extra, risk)
+    ) == (extra, risks)
     assert calls == []  # everything already simulated
