@@ -118,34 +118,75 @@ def compare_row(plan_result, feas, channel: str, base_cost_per_year: float) -> d
     }
 
 
-def breach_row(risk, days: int) -> dict:
-    """The breach figures of a comparison row from a ``BreachRisk`` (simulation)."""
-    scale = 365.0 / days
+def breach_row(risks: dict) -> dict:
+    """The breach figures of a comparison row from every clause's ``BreachRisk`` of the
+    changed channel (``verdict.breach_risks``): the largest P(breach) over clauses and measured
+    periods, and the sums over clauses of the expected breached periods, penalties and bonuses
+    per year (yearly caps applied), as the verdict's own comparison sums them."""
+    from scenarios.verdict.breach import worst_p_breach
+
+    clauses = list(risks.values())
     return {
-        "p_breach_worst": float(np.nanmax(risk.p_breach)) if risk.p_breach.size else 0.0,
-        "expected_breaches_per_year": float(risk.expected_breaches_per_year),
-        "expected_penalty_per_year": float(risk.expected_penalty.sum() * scale),
-        "expected_bonus_per_year": float(risk.expected_bonus.sum() * scale),
+        "p_breach_worst": worst_p_breach(risks),
+        "expected_breaches_per_year": float(sum(r.expected_breaches_per_year for r in clauses)),
+        "expected_penalty_per_year": float(sum(r.penalty_per_year for r in clauses)),
+        "expected_bonus_per_year": float(sum(r.bonus_per_year for r in clauses)),
+    }
+
+
+def optimal_row(plan_result, channel: str, base_cost_per_year: float) -> dict:
+    """The comparison row of the same standard under period-optimal staffing (the cheapest
+    staffing meeting every clause as the contract measures it, per reporting period;
+    ``scenarios.verdict.optimal.period_optimal``, closed forms): the whole scenario's FTE and
+    cost with ``channel`` staffed that way."""
+    from scenarios.verdict.optimal import period_optimal
+
+    optimal = period_optimal(plan_result, channel)
+    target = plan_result.scenario.target_for(channel)
+    total_fte = float(plan_result.total.fte[0])
+    cost_year = per_year(float(plan_result.total.cost[0]), plan_result.scenario.days)
+    fte_needed = total_fte - (optimal.fte_per_interval_staffing - optimal.fte)
+    cost = cost_year - optimal.saving_per_year
+    return {
+        "standard": standard_text(target.service_level, target.threshold_s),
+        "staffing": "period_optimal",
+        "fte": fte_needed,
+        "cost_per_year": cost,
+        "cost_difference_per_year": cost - base_cost_per_year,
+        "realistic": None,
+        "binding": "",
+        "p_breach_worst": None,
+        "expected_breaches_per_year": None,
+        "expected_penalty_per_year": None,
+        "expected_bonus_per_year": None,
     }
 
 
 def risk_periods(risk) -> list[dict]:
-    """P(breach) per reporting period as numbers, with the 95% range and the money."""
-    return [
-        {
-            "period": str(p),
-            "P(breach)": f"{pb * 100:.1f}%",
-            "95% range": f"{lo * 100:.1f}% – {hi * 100:.1f}%",
-            "expected penalty": float(pen),
-            "expected bonus": float(bon),
-        }
-        for p, pb, lo, hi, pen, bon in zip(
-            risk.periods,
-            risk.p_breach,
-            risk.p_breach_low,
-            risk.p_breach_high,
-            risk.expected_penalty,
-            risk.expected_bonus,
-            strict=True,
+    """P(breach) of one clause per reporting period as numbers, with the 95% range and the
+    expected money; periods with nothing to measure say so (no probability, no money)."""
+    rows = []
+    for k, p in enumerate(risk.periods):
+        if not risk.counted[k]:
+            rows.append(
+                {
+                    "period": str(p),
+                    "P(breach)": "not measured",
+                    "95% range": "",
+                    "expected penalty": 0.0,
+                    "expected bonus": 0.0,
+                }
+            )
+            continue
+        rows.append(
+            {
+                "period": str(p),
+                "P(breach)": f"{risk.p_breach[k] * 100:.1f}%",
+                "95% range": (
+                    f"{risk.p_breach_low[k] * 100:.1f}% – {risk.p_breach_high[k] * 100:.1f}%"
+                ),
+                "expected penalty": float(risk.expected_penalty[k]),
+                "expected bonus": float(risk.expected_bonus[k]),
+            }
         )
-    ]
+    return rows

@@ -6,7 +6,6 @@ report to hand over."""
 
 from __future__ import annotations
 
-import inspect
 import json
 import time
 
@@ -28,6 +27,7 @@ from ui.negotiate import (
     breach_row,
     clause_rows,
     compare_row,
+    optimal_row,
     risk_periods,
     with_standard,
 )
@@ -35,7 +35,8 @@ from ui.targets import sl_channels, standards_editor
 from ui.widgets import stale_note
 
 MODEL = "erlang_a"
-RISKS = "neg_risks"  # {(scenario digest, channel, standard, fte, replications): BreachRisk}
+#: {(scenario digest, channel, standard, fte, replications): {clause: BreachRisk}}
+RISKS = "neg_risks"
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -51,6 +52,18 @@ def cached_row(scenario_json: str, channel: str, standard, fte_offered: float, f
     # The same cached feasibility as the page's headline (the proposed standard's is shared).
     feas = state.cached_feasibility(text, fte_offered, MODEL, files)
     return compare_row(result, feas, channel, base_cost)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def cached_optimal_row(scenario_json: str, channel: str, standard, files, base_cost):
+    """The same standard under period-optimal staffing (closed forms, fast)."""
+    from scenarios.io import parse_scenario
+
+    scenario = parse_scenario(json.loads(scenario_json))
+    if standard is not None:
+        scenario = with_standard(scenario, channel, *standard)
+    result = state.cached_plan(scenario.model_dump_json(), MODEL, files)
+    return optimal_row(result, channel, base_cost)
 
 
 def offered_fte(scenario, result) -> tuple[float | None, bool]:
@@ -158,7 +171,7 @@ def comparison_table(rows: list[dict], currency: str, period: str):
 def simulate(tasks: list, reps: int) -> None:
     """Breach risks of ``tasks`` [(key, plan, channel, agents, label)], with a progress bar and
     an estimate of the time left; results kept in the session (``RISKS``)."""
-    from scenarios.verdict import breach_risk
+    from scenarios.verdict.breach import breach_risks
 
     executor, error = state.executor_or_error()
     if error:
@@ -178,7 +191,7 @@ def simulate(tasks: list, reps: int) -> None:
         else:
             left = f", about {per_rep * reps * len(todo):.0f} s left" if per_rep else ""
         bar.progress(k / len(todo), text=f"simulating {label} ({k + 1} of {len(todo)}){left}")
-        risks[key] = breach_risk(
+        risks[key] = breach_risks(  # every clause of the channel from one simulation
             result, channel, agents=agents, replications=reps, seed=1, executor=executor
         )
     spent = time.perf_counter() - started
@@ -234,18 +247,32 @@ def page_negotiate():
     standards = [None] + [s for s in alts if s != proposed]
     json_text = scenario.model_dump_json()
     base = cached_row(json_text, channel, None, offered, cur.files, 0.0)["cost_per_year"]
-    rows = [cached_row(json_text, channel, s, offered, cur.files, base) for s in standards]
-    rows[0] = rows[0] | {"standard": rows[0]["standard"] + " (proposed)"}
-    rows = verdict_rows(result, offered, alts) or rows
+    per_interval = [cached_row(json_text, channel, s, offered, cur.files, base) for s in standards]
     reps = int(st.session_state.get("neg_reps", 20))
     risks = st.session_state.get(RISKS, {})
     digest = f"{state.current().digest}:{hash(json_text)}"
     keys = [(digest, channel, s or proposed, round(offered, 3), reps) for s in standards]
-    for row, key in zip(rows, keys, strict=False):
-        if key in risks and row.get("p_breach_worst") is None:
-            row |= breach_row(risks[key], scenario.days)
+    rows = []
+    for k, (row, key, s) in enumerate(zip(per_interval, keys, standards, strict=True)):
+        if key in risks:
+            row = row | breach_row(risks[key])
+        optimal = cached_optimal_row(json_text, channel, s, cur.files, base)
+        if k == 0:
+            row = row | {"standard": row["standard"] + " (proposed)"}
+            optimal = optimal | {"standard": optimal["standard"] + " (proposed)"}
+        rows += [row, optimal]
+    st.session_state.neg_compare_rows = (keys[0], per_interval, rows)
     top.markdown(f"**{channel}: alternative standards side by side** (at {fte(offered)} FTE)")
-    top.table(comparison_table(rows, scenario.workforce.currency, period).set_index("standard"))
+    top.table(
+        comparison_table(rows, scenario.workforce.currency, period).set_index(
+            ["standard", "staffing"]
+        )
+    )
+    top.caption(
+        "Per interval: every interval staffed to the standard (the plan). Period-optimal: the "
+        "cheapest staffing that meets every clause as the contract measures it, per reporting "
+        "period (closed forms; its realism and risk need the simulation of that staffing)."
+    )
 
     # Breach risk by simulation, on demand.
     st.subheader("Breach risk (simulation)")
@@ -282,44 +309,35 @@ def page_negotiate():
         if key not in risks:
             continue
         shown = True
-        risk = risks[key]
-        figures = breach_row(risk, scenario.days)
         cur_money = scenario.workforce.currency
-        st.markdown(
-            f"**{ch}, {pct(risk.standard, 0)} answered within {duration(risk.threshold_s)}**, "
-            f"measured per {risk.reporting_period} "
-            f"({risk.replications} simulated runs): {figures['expected_breaches_per_year']:.1f} "
-            f"breached period(s) expected per year; expected penalty "
-            f"{money(cost_in_period(figures['expected_penalty_per_year'], period), cur_money)} "
-            f"and bonus "
-            f"{money(cost_in_period(figures['expected_bonus_per_year'], period), cur_money)} "
-            f"per {period}."
-        )
-        table = pd.DataFrame(risk_periods(risk)).set_index("period")
-        for column in ("expected penalty", "expected bonus"):
-            table[column] = [money(v, cur_money) for v in table[column]]
-        st.table(table)
+        for risk in risks[key].values():
+            st.markdown(
+                f"**{ch}, {clause_words(risk)}**, measured per {risk.reporting_period} "
+                f"({risk.replications} simulated runs): {risk.expected_breaches_per_year:.1f} "
+                f"breached period(s) expected per year; expected penalty "
+                f"{money(cost_in_period(risk.penalty_per_year, period), cur_money)} and bonus "
+                f"{money(cost_in_period(risk.bonus_per_year, period), cur_money)} per {period}."
+            )
+            table = pd.DataFrame(risk_periods(risk)).set_index("period")
+            for column in ("expected penalty", "expected bonus"):
+                table[column] = [money(v, cur_money) for v in table[column]]
+            st.table(table)
     if not shown:
         st.caption("Not simulated yet for these standards and this offer.")
     report_section(result, offered, channels, digest, reps)
 
 
+def clause_words(risk) -> str:
+    """A clause as a negotiator reads it: "80% answered within 20 s", "abandonment at most
+    5.0% of offered" (thresholds in s, min or h)."""
+    if risk.clause == "service_level" and risk.threshold_s is not None:
+        return f"{pct(risk.standard, 0)} answered within {duration(risk.threshold_s)}"
+    return risk.description
+
+
 def _proposed(scenario, channel: str) -> tuple[float, float]:
     t = scenario.target_for(channel)
     return float(t.service_level), float(t.threshold_s)
-
-
-def verdict_rows(result, offered: float, alts) -> list[dict] | None:
-    """The verdict's own comparison rows, when ``scenarios.verdict.verdict`` offers them
-    (``compare=`` keyword, ``compare[]`` in ``to_dict()``); None otherwise."""
-    from scenarios.verdict import verdict
-
-    if not alts or "compare" not in inspect.signature(verdict).parameters:
-        return None
-    data = verdict(
-        result, fte=offered, sections=(), compare=[standard_text(*s) for s in alts]
-    ).to_dict()
-    return data.get("compare") or None
 
 
 def report_section(result, offered, channels, digest, reps) -> None:
@@ -328,27 +346,27 @@ def report_section(result, offered, channels, digest, reps) -> None:
     key = (digest, round(offered, 3), reps)
     if st.button("Prepare the report", key="neg_report_run"):
         with st.spinner("writing the report"):
-            st.session_state.neg_report = (key, *build_report(result, offered, channels, key))
+            st.session_state.neg_report = (key, build_report(result, offered, channels, key))
     stored = st.session_state.get("neg_report")
     if stored is None or stored[0] != key:
         st.caption("The report includes the breach risk when it has been simulated above.")
         return
-    _, data, name, mime = stored
-    st.download_button(
-        f"Download report ({name})",
-        data,
-        file_name=name,
-        mime=mime,
-        key="neg_report_download",
-        on_click="ignore",
-        type="primary",
-    )
+    for k, (data, name, mime) in enumerate(stored[1]):
+        st.download_button(
+            f"Download report ({name})",
+            data,
+            file_name=name,
+            mime=mime,
+            key=f"neg_report_{k}_download",
+            on_click="ignore",
+            type="primary" if k == 0 else "secondary",
+        )
 
 
-def build_report(result, offered: float, channels, key) -> tuple[bytes, str, str]:
+def build_report(result, offered: float, channels, key) -> list[tuple[bytes, str, str]]:
     """The verdict at the offer (with the breach risks simulated on this page) written by
-    ``scenarios.output.report.write_report``: its HTML when it writes one, else a ZIP of what
-    it writes (Markdown and figures). ``(bytes, file name, mime)``."""
+    ``scenarios.output.report.write_report``: its HTML (and PDF where it writes one), else a
+    ZIP of what it writes. ``[(bytes, file name, mime)]``."""
     import dataclasses
     import io
     import tempfile
@@ -361,20 +379,29 @@ def build_report(result, offered: float, channels, key) -> tuple[bytes, str, str
     digest, _, reps = key
     risks = st.session_state.get(RISKS, {})
     scenario = result.scenario
-    v = verdict(result, fte=offered, sections=())
+    from scenarios.verdict.breach import headline_clause
+
+    # Closed-form sections only (period-optimal staffing: fast); the simulation run on this
+    # page goes in as the verdict's breach risks of every clause.
+    v = verdict(result, fte=offered, sections=("period_optimal",))
     found = {
         ch: risks[k]
         for ch in channels
         if (k := (digest, ch, _proposed(scenario, ch), round(offered, 3), reps)) in risks
     }
-    v = dataclasses.replace(v, breach_risks=found)
+    v = dataclasses.replace(
+        v,
+        breach_risks={ch: headline_clause(r) for ch, r in found.items()},
+        clause_risks=found,
+    )
     with tempfile.TemporaryDirectory(prefix="ccplan-report-") as folder:
         paths = [Path(p) for p in write_report(v, folder)]
-        html = [p for p in paths if p.suffix == ".html"]
-        if html:
-            return html[0].read_bytes(), "verdict.html", "text/html"
+        mimes = {".html": "text/html", ".pdf": "application/pdf"}
+        found = [(p.read_bytes(), p.name, mimes[p.suffix]) for p in paths if p.suffix in mimes]
+        if found:
+            return found
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
             for p in paths:
                 z.write(p, p.name)
-        return buffer.getvalue(), "verdict.zip", "application/zip"
+        return [(buffer.getvalue(), "verdict.zip", "application/zip")]
