@@ -194,6 +194,16 @@ def test_the_form_takes_percent_and_refuses_out_of_range_values_naming_them():
     assert number(at, "Service level [%]").value == 85.0
 
 
+def test_a_cap_can_be_removed_in_the_form():
+    at = open_page("Scenario")
+    boxes = [c for c in at.checkbox if c.label == "no cap"]
+    assert [c.value for c in boxes] == [False, True]  # voice: abandonment 5%, no ASA cap
+    boxes[0].check()
+    button(at, "Apply").click().run()
+    assert scenario(at).target_for("voice").max_abandon is None
+    assert "max_abandon" not in at.session_state["app_scenario"].text
+
+
 def test_a_deferred_deadline_is_typed_in_hours():
     at = open_page("Scenario")
     deadline = number(at, "Answered within [h]")

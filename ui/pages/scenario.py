@@ -48,6 +48,10 @@ def _apply_form(fields, prefix: str) -> None:
         if f.options:
             edits[override_path(f.path)] = typed
             continue
+        if f.optional and st.session_state.get(f"{prefix}{k}_none"):
+            if f.value is not None:  # "no cap" ticked: the cap goes
+                edits[override_path(f.path)] = REMOVE
+            continue
         if typed is None:
             if f.optional:
                 edits[override_path(f.path)] = REMOVE
@@ -101,6 +105,8 @@ def scenario_form() -> None:
                         help=f.help or None,
                         placeholder="none" if f.optional else None,
                     )
+                    if f.optional:  # a number field cannot be emptied once it has a value
+                        box.checkbox("no cap", value=f.value is None, key=f"{prefix}{k}_none")
                 if k in errors:
                     box.error(errors[k])
                 k += 1
