@@ -1,47 +1,51 @@
-"""Streamlit front end: wires the pages (``ui/pages/``, one module each) and the session state.
-
-No modelling logic lives in the UI: every number comes from the same typed results the CLI renders
-(``ui/state.py`` holds the cached computations). Run with ``make app`` (http://localhost:8501).
+"""Streamlit front end: only wiring. The pages are modules in ``ui/pages/`` (imported when shown,
+so a cold open loads only the first); the one current scenario and the caches are in
+``ui/state.py``. Run with ``make app`` (http://localhost:8501).
 """
+
+import importlib
 
 import streamlit as st
 
-from ui.pages.calculator import page_calculator
-from ui.pages.check import page_check
-from ui.pages.history import page_history
-from ui.pages.plan import page_plan
-from ui.pages.scenario import page_scenario
-from ui.pages.simulate import page_simulate
-from ui.state import DEFAULTS, EXECUTORS, scenario_text
+from ui import state
 
-PAGES = ("Quick calculator", "Scenario", "Plan", "SLA check", "Simulate", "History")
+#: Page title -> (module in ui.pages, function). The negotiator's page comes first.
+PAGES = {
+    "Negotiate": ("negotiate", "page_negotiate"),
+    "Scenario": ("scenario", "page_scenario"),
+    "Plan": ("plan", "page_plan"),
+    "SLA check": ("check", "page_check"),
+    "Simulate": ("simulate", "page_simulate"),
+    "History": ("history", "page_history"),
+    "Quick calculator": ("calculator", "page_calculator"),
+}
+
+# Page-local inputs kept across page switches (Streamlit drops the state of widgets not drawn
+# in a run; re-assigning it marks it as the user's). Buttons, uploads and downloads cannot be
+# assigned: their keys end in one of NOT_INPUTS. Widgets drawn from the scenario (keys "w_...")
+# are not kept: they are redrawn from the scenario.
+KEPT = ("calc_", "plan_", "check_", "sim_", "hist_", "settings_", "neg_", "scen_")
+NOT_INPUTS = ("_run", "_csv", "_load", "_download", "_disabled", "_upload", "_save")
 
 
-def main() -> None:
-    """One run of the app: the session's defaults, the sidebar and the chosen page."""
-    st.set_page_config(page_title="ccplan: contact-center capacity planner", layout="wide")
-    for key, value in DEFAULTS.items():
-        st.session_state.setdefault(key, value)
-
-    # Inputs survive page switches: Streamlit drops the state of widgets not drawn in a run, and
-    # re-assigning it marks it as the user's. Buttons and file uploaders cannot be assigned:
-    # their keys end in _run, _upload, _csv, _load or _download.
-    kept = ("calc_", "plan_", "check_", "sim_", "hist_", "settings_")
-    not_inputs = ("_run", "_csv", "_load", "_download", "_disabled", "_upload")
-    for key in list(st.session_state.keys()):
-        if str(key).startswith(kept) and not str(key).endswith(not_inputs):
-            st.session_state[key] = st.session_state[key]
-
-    # The scenario being edited.
-    if "scenario_yaml" not in st.session_state:
-        st.session_state.scenario_yaml = scenario_text("default")
-
-    page = st.sidebar.radio("Page", PAGES, key="page")
-    with st.sidebar.expander("Settings"):
+def sidebar() -> str:
+    page = st.sidebar.radio("Page", list(PAGES), key="page")
+    cur = state.current()
+    st.sidebar.markdown(f"Scenario: **{cur.name}**")
+    if state.whatif() is not None:
+        st.sidebar.caption(f"What-if in force: {state.whatif()['label']}")
+    st.sidebar.radio(
+        "Show costs per",
+        ("year", "month"),
+        horizontal=True,
+        key="settings_cost_period",
+        help="One cost period for every page",
+    )
+    with st.sidebar.expander("Simulation settings"):
         st.radio(
             "Run simulations in",
-            list(EXECUTORS),
-            format_func=EXECUTORS.get,
+            list(state.EXECUTORS),
+            format_func=state.EXECUTORS.get,
             key="settings_executor",
             help="Results are identical whichever runs them (seeds are spawned per replication).",
         )
@@ -50,17 +54,24 @@ def main() -> None:
                 "Dask scheduler address", key="settings_scheduler", placeholder="tcp://host:8786"
             )
     st.sidebar.caption(
-        "Durations in seconds, rates in contacts per hour. Service level (SL) = answered within "
-        "the threshold / offered unless a page says otherwise."
+        "Service level (SL) = answered within the threshold / offered unless a page says "
+        "otherwise. Percentages are typed as percent (80 means 80%)."
     )
-    {
-        "Quick calculator": page_calculator,
-        "Scenario": page_scenario,
-        "Plan": page_plan,
-        "SLA check": page_check,
-        "Simulate": page_simulate,
-        "History": page_history,
-    }[page]()
+    return page
+
+
+def main() -> None:
+    """One run of the app: the session's defaults, the sidebar and the chosen page."""
+    st.set_page_config(page_title="ccplan: contact-center capacity planner", layout="wide")
+    for key, value in state.DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+    for key in list(st.session_state.keys()):
+        if str(key).startswith(KEPT) and not str(key).endswith(NOT_INPUTS):
+            st.session_state[key] = st.session_state[key]
+    page = sidebar()
+    state.whatif_banner()
+    module, function = PAGES[page]
+    getattr(importlib.import_module(f"ui.pages.{module}"), function)()
 
 
 # `streamlit run` (and AppTest) run this file as `__main__`; the worker processes of the local

@@ -1,10 +1,10 @@
 """The main fields of a scenario as a flat list of form fields (paths into the file's mapping).
 
-The app edits the raw mapping of the scenario file (what YAML/JSON hold) with
-``scenarios.overrides.edit_mapping``, keeping the user's file as written, so that whatever the
-user typed reaches the same pydantic schema as a file would and gets the same message
-(``targets[0].service_level: must be a fraction in [0, 1], got 80; use 0.8 for 80%``). Pure
-functions; no Streamlit here.
+Each field carries the unit people type it in (``unit``: ``"%"`` for shares, ``"s"`` for
+thresholds and handle times, ``"h"`` for deferred deadlines) and its range in that unit; the app
+converts it to the schema's unit (``to_schema``) and applies the edits with
+``scenarios.overrides.apply_overrides`` (``override_path`` names the field), so whatever the user
+typed reaches the same pydantic schema as a file would. Pure functions; no Streamlit here.
 """
 
 from __future__ import annotations
@@ -29,6 +29,32 @@ class FormField:
     optional: bool = False
     """Whether the field may be left empty (the key is then removed)."""
     help: str = ""
+    unit: str = ""
+    """The unit the field is typed in: "%", "s", "h", or "" (a plain number or a choice)."""
+    low: float = 0.0
+    high: float = float("inf")
+    """The allowed range in ``unit`` (checked in the app, then by the schema)."""
+
+    @property
+    def shown(self):
+        """The value in the unit the field is typed in (0.8 -> 80 for "%")."""
+        if self.value is None or isinstance(self.value, str):
+            return self.value
+        return {"%": self.value * 100.0, "h": self.value / 3600.0}.get(self.unit, self.value)
+
+    def to_schema(self, typed):
+        """A typed value back in the schema's unit (80 "%" -> 0.8, 24 "h" -> 86,400 s)."""
+        if typed is None or isinstance(typed, str):
+            return typed
+        return {"%": typed / 100.0, "h": typed * 3600.0}.get(self.unit, float(typed))
+
+
+def override_path(path: Path) -> str:
+    """``("targets", 0, "threshold_s")`` -> ``"targets[0].threshold_s"`` (apply_overrides)."""
+    out = ""
+    for key in path:
+        out += f"[{key}]" if isinstance(key, int) else ("." if out else "") + str(key)
+    return out
 
 
 def _get(data, path: Path):
@@ -47,9 +73,10 @@ def _number(value):
 
 
 def editable_fields(data: dict) -> list[FormField]:
-    """The planner's main inputs present in ``data``: volumes, intraday curve, AHT, patience,
-    targets, shrinkage, occupancy cap and costs. Fields in unusual forms (an explicit intraday
-    share list, empirical distributions, CSV volumes) are left to the file editor."""
+    """The planner's main inputs present in ``data``: volumes, intraday curve, handle time,
+    patience, targets, shrinkage, occupancy cap and costs, each in the unit people type it in.
+    Fields in unusual forms (an explicit intraday share list, empirical distributions, CSV
+    volumes) are left to the file editor."""
     fields = []
     channels = data.get("channels") or []
     for i, ch in enumerate(channels):
@@ -62,8 +89,10 @@ def editable_fields(data: dict) -> list[FormField]:
                 FormField(
                     name,
                     ("channels", i, "demand", "volume_per_day"),
-                    "Contacts per day (before day/month factors)",
+                    "Contacts per day",
                     _number(demand["volume_per_day"]),
+                    help="on an ordinary day, before day-of-week and monthly factors",
+                    high=10_000_000,
                 )
             )
             profile = demand.get("intraday_profile", "business_day")
@@ -77,11 +106,20 @@ def editable_fields(data: dict) -> list[FormField]:
                         options=INTRADAY_SHAPES,
                     )
                 )
-        for part, label in (("handle_time", "AHT [s]"), ("patience", "Mean patience [s]")):
+        for part, label, help_ in (
+            ("handle_time", "Average handle time", "AHT: talk + hold + wrap-up"),
+            ("patience", "Mean patience", "how long callers wait on average before hanging up"),
+        ):
             if isinstance(ch.get(part), dict) and "mean_s" in ch[part]:
                 fields.append(
                     FormField(
-                        name, ("channels", i, part, "mean_s"), label, _number(ch[part]["mean_s"])
+                        name,
+                        ("channels", i, part, "mean_s"),
+                        label,
+                        _number(ch[part]["mean_s"]),
+                        help=help_,
+                        unit="s",
+                        high=86_400,
                     )
                 )
     kinds = {ch.get("name"): ch.get("kind") for ch in channels if isinstance(ch, dict)}
@@ -90,17 +128,37 @@ def editable_fields(data: dict) -> list[FormField]:
             continue
         name = f"target for {t.get('channel', j)}"
         queue = kinds.get(t.get("channel")) != "deferred"  # caps apply to queues, not email
-        for key, label, help_ in (
-            ("service_level", "SL target (fraction)", "0.8 for 80%"),
-            ("threshold_s", "SL threshold [s]", ""),
-            ("max_abandon", "Max abandonment (fraction of offered)", "empty: no cap"),
-            ("max_asa_s", "Max ASA [s]", "empty: no cap"),
-        ):
+        rows = (
+            ("service_level", "Service level", "share answered within the threshold", "%", 100),
+            (
+                ("threshold_s", "Answered within", "the Y of 'X% within Y seconds'", "s", 86_400)
+                if queue
+                else ("threshold_s", "Answered within", "response deadline", "h", 720)
+            ),
+            ("max_abandon", "Max abandonment", "share of offered; empty: no cap", "%", 100),
+            (
+                "max_asa_s",
+                "Max average wait (ASA)",
+                "average speed of answer; empty: no cap",
+                "s",
+                86_400,
+            ),
+        )
+        for key, label, help_, unit, high in rows:
             optional = key in ("max_abandon", "max_asa_s")
             if key in t or (optional and queue):
                 fields.append(
                     FormField(
-                        name, ("targets", j, key), label, _number(t.get(key)), (), optional, help_
+                        name,
+                        ("targets", j, key),
+                        label,
+                        _number(t.get(key)),
+                        (),
+                        optional,
+                        help_,
+                        unit,
+                        0.0,
+                        high,
                     )
                 )
     workforce = data.get("workforce") or {}
@@ -109,19 +167,37 @@ def editable_fields(data: dict) -> list[FormField]:
             FormField(
                 "workforce",
                 ("workforce", "shrinkage", part),
-                f"Shrinkage: {part} (fraction of paid time)",
+                f"Shrinkage: {part}",
                 _number(share),
+                help="share of paid time not available for contacts",
+                unit="%",
+                high=100,
             )
         )
     currency = workforce.get("currency", "EUR")
-    for key, label in (
-        ("max_occupancy", "Max occupancy (fraction)"),
-        ("hourly_cost", f"Hourly cost [{currency}]"),
-    ):
-        if key in workforce:
-            fields.append(
-                FormField("workforce", ("workforce", key), label, _number(workforce[key]))
+    if "max_occupancy" in workforce:
+        fields.append(
+            FormField(
+                "workforce",
+                ("workforce", "max_occupancy"),
+                "Max occupancy",
+                _number(workforce["max_occupancy"]),
+                help="agents busy at most this share of their logged-in time",
+                unit="%",
+                high=100,
             )
+        )
+    if "hourly_cost" in workforce:
+        fields.append(
+            FormField(
+                "workforce",
+                ("workforce", "hourly_cost"),
+                f"Cost per paid hour [{currency}]",
+                _number(workforce["hourly_cost"]),
+                help="fully loaded",
+                high=1e6,
+            )
+        )
     pricing = data.get("pricing") or {}
     for key, label in (
         ("per_contact", f"Price per contact [{currency}]"),
@@ -129,5 +205,7 @@ def editable_fields(data: dict) -> list[FormField]:
         ("fixed_monthly", f"Fixed fee per month [{currency}]"),
     ):
         if key in pricing:
-            fields.append(FormField("pricing", ("pricing", key), label, _number(pricing[key])))
+            fields.append(
+                FormField("pricing", ("pricing", key), label, _number(pricing[key]), high=1e9)
+            )
     return fields

@@ -5,34 +5,48 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from ui.state import (
-    cached_cost_curve,
-    cached_feasibility,
-    current_scenario,
-    executor_or_error,
-    planned,
-)
+from ui import state
+from ui.format import cost_in_period, fte, money, per_year
+from ui.state import cached_cost_curve, cached_feasibility, executor_or_error, planned
+
+
+def when(start: str) -> str:
+    """``"2027-01-05T18:00"`` -> ``"Tue 05 Jan 2027 18:00"``."""
+    import datetime as dt
+
+    try:
+        return f"{dt.datetime.fromisoformat(start):%a %d %b %Y %H:%M}"
+    except ValueError:
+        return start
 
 
 def page_check():
-    from scenarios.output.report import breach_figure, cost_curve_figure
     from scenarios.verdict import breach_risk
+    from ui.pages.plan import MODELS, model_choice
 
     st.title("SLA check")
-    scenario, error = current_scenario()
-    if error:
-        st.error(error)
-        return
-    model = st.radio("Model", ("erlang_a", "erlang_c"), horizontal=True, key="check_model")
+    scenario = state.effective()
+    files = state.current().files
+    st.caption(f"Scenario: **{scenario.name}**")
+    model = model_choice("check_model")
     result, error = planned(scenario, model)
     if error:
         st.error(error)
         return
-    required = result.total.fte[0]
-    st.session_state.setdefault("check_fte", float(round(required, 1)))
-    fte = st.number_input("FTE on offer", 0.0, 1e6, key="check_fte")
-    feas = cached_feasibility(scenario.model_dump_json(), float(fte), model)
-    st.caption(f"The plan needs {feas.fte_required:.1f} FTE (closed forms, {model}).")
+    offered = state.remembered_number(
+        st, "FTE on offer", state.offer_default_fte(), "check_fte", step=1.0, format="%.1f"
+    )
+    if offered is None or offered < 0:
+        st.error("FTE on offer: give a number of 0 or more (results are stale until then)")
+        return
+    feas = cached_feasibility(scenario.model_dump_json(), float(offered), model, files)
+    period = state.cost_period()
+    cost_year = per_year(float(result.total.cost[0]), scenario.days)
+    st.caption(
+        f"The plan needs {fte(feas.fte_required)} FTE "
+        f"({money(cost_in_period(cost_year, period), result.currency)} per {period}; "
+        f"{MODELS[model].lower()})."
+    )
 
     def shown(clause: str, value: float) -> str:
         return f"{value:.1f} s" if clause == "max_asa_s" else f"{value:.1%}"
@@ -47,18 +61,23 @@ def page_check():
                 "verdict": "met" if np.all(c.met) else f"missed in {int(np.sum(~c.met))} period(s)",
                 "worst period": f"{c.periods[worst]}: {shown(c.clause, c.measured[worst])}",
                 "by how much": "—" if c.gap[worst] <= 0 else shown(c.clause, c.gap[worst]),
-                "binding peak interval": f"{c.worst_start}: {shown(c.clause, c.worst_value)}",
-                "failing intervals": c.failing_intervals,
-                "price [FTE]": round(c.fte_saved, 2),
-                f"price [{scenario.workforce.currency}]": round(c.cost_saved),
+                "busiest interval": f"{when(c.worst_start)}: {shown(c.clause, c.worst_value)}",
+                "intervals missing it": c.failing_intervals,
+                "FTE it costs": fte(c.fte_saved),
+                f"cost per {period}": money(
+                    cost_in_period(per_year(c.cost_saved, scenario.days), period),
+                    scenario.workforce.currency,
+                ),
             }
         )
     st.caption(
-        "Per reporting period at the FTE on offer (closed forms). 'By how much': how far the "
-        "worst period is on the wrong side of the standard. 'Price': FTE and cost saved if "
-        "that clause alone were dropped."
+        "Per reporting period at the FTE on offer. 'By how much': how far the worst period is "
+        "on the wrong side of the standard. 'FTE it costs' and 'cost': what would be saved if "
+        "that clause alone were dropped. 'Busiest interval': the interval furthest from it."
     )
-    st.dataframe(rows)
+    import pandas as pd
+
+    st.table(pd.DataFrame(rows).set_index("channel"))
     for w in feas.warnings:
         st.warning(w)
     queues = [
@@ -69,10 +88,48 @@ def page_check():
     if not queues:
         return
     channel = st.selectbox("Channel", queues, key="check_channel")
-    curve = cached_cost_curve(scenario.model_dump_json(), channel, model)
-    st.pyplot(cost_curve_figure(curve))
-    reps = st.number_input("Replications for the breach risk", 2, 200, key="check_reps")
-    key = (scenario.model_dump_json(), channel, model, float(fte), int(reps))
+    curve = cached_cost_curve(scenario.model_dump_json(), channel, model, files)
+    import pandas as pd
+
+    cur = scenario.workforce.currency
+    st.markdown(f"**What each standard costs ({channel}), {cur} per {period}**")
+    import altair as alt
+
+    # Plain field names: Vega-Lite reads brackets and dots in a field name as nested access.
+    points = pd.DataFrame(
+        [
+            {
+                "service_level": float(sl * 100),
+                "within": f"{t:g} s",
+                "cost": cost_in_period(float(curve.cost_per_year[i, j]), period),
+            }
+            for i, sl in enumerate(curve.service_levels)
+            for j, t in enumerate(curve.thresholds_s)
+        ]
+    )
+    st.altair_chart(
+        alt.Chart(points)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("service_level:Q", title="service level [%]", scale=alt.Scale(zero=False)),
+            y=alt.Y("cost:Q", title=f"cost per {period} [{cur}]", scale=alt.Scale(zero=False)),
+            color=alt.Color("within:N", sort=None, title="answered within"),
+            tooltip=[
+                alt.Tooltip("service_level:Q", title="service level [%]"),
+                alt.Tooltip("within:N", title="answered within"),
+                alt.Tooltip("cost:Q", title=f"cost per {period} [{cur}]", format=",.0f"),
+            ],
+        ),
+        width="stretch",
+    )
+    reps = st.number_input(
+        "Simulated runs for the breach risk",
+        2,
+        200,
+        key="check_reps",
+        help="replications: independent simulated runs of the whole horizon",
+    )
+    key = (scenario.model_dump_json(), channel, model, float(offered), int(reps))
     executor, executor_error = executor_or_error()
     if executor_error:
         st.error(executor_error)
@@ -89,7 +146,9 @@ def page_check():
         st.session_state.check_risk = (key, risk)
     stored = st.session_state.get("check_risk")
     if stored is not None and stored[0] == key:
-        st.pyplot(breach_figure(stored[1]))
+        from ui.negotiate import risk_periods
+
+        st.table(pd.DataFrame(risk_periods(stored[1])).set_index("period"))
     peak_section(result, channel, int(reps), executor)
 
 
@@ -110,7 +169,13 @@ def peak_section(result, channel: str, reps: int, executor) -> None:
             st.session_state.check_peak = (
                 key,
                 day,
-                peak_check(plan(day, model), channel, replications=reps, seed=1, executor=executor),
+                peak_check(
+                    plan(day, model, base_dir=state.data_dir(state.current().files)),
+                    channel,
+                    replications=reps,
+                    seed=1,
+                    executor=executor,
+                ),
             )
     stored = st.session_state.get("check_peak")
     if stored is None or stored[0] != key:
@@ -133,8 +198,8 @@ def peak_section(result, channel: str, reps: int, executor) -> None:
         st.dataframe(
             {
                 "interval start": clock,
-                "Erlang agents": peak.erlang_agents[i],
-                "SL closed form": [f"{v:.1%}" for v in peak.sl_formula[i]],
+                "agents (formula)": peak.erlang_agents[i],
+                "SL by formula": [f"{v:.1%}" for v in peak.sl_formula[i]],
                 "SL simulated": [
                     f"{m:.1%} ± {h:.1%}"
                     for m, h in zip(

@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
 from scenarios import ScenarioError
-from ui.state import (
-    _dump,
-    _session_file,
-)
+from ui import state
+from ui.state import session_file as _session_file
+
+MODEL_WORDS = {
+    "erlang_c": "Nobody hangs up (Erlang C)",
+    "erlang_a": "With abandonment (Erlang A)",
+    "simulation": "Simulation",
+}
+
+
+def backtest_table(rows: list[dict]):
+    """The backtest errors in plain words: errors in percentage points and seconds, rounded."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "inputs": [r["inputs"] for r in rows],
+            "model": [MODEL_WORDS.get(r["model"], r["model"]) for r in rows],
+            "handle time [s]": [round(r["aht_s"], 1) for r in rows],
+            "SL error [points]": [round(r["mae_service_level"] * 100, 1) for r in rows],
+            "abandonment error [points]": [round(r["mae_abandon_rate"] * 100, 1) for r in rows],
+            "ASA error [s]": [round(r["mae_asa_s"], 1) for r in rows],
+            "SL bias [points]": [round(r["bias_service_level"] * 100, 1) for r in rows],
+            "abandonment bias [points]": [round(r["bias_abandon_rate"] * 100, 1) for r in rows],
+        }
+    )
 
 
 def page_history():
@@ -104,29 +125,43 @@ def page_history():
     pat = bt.patience
     st.subheader("Patience")
     st.markdown(
-        f"Mean patience **{pat.mean_s:.0f} s** (95% CI {pat.ci_low_s:.0f}–{pat.ci_high_s:.0f} s), "
-        f"Kaplan-Meier median {pat.km_median_s:.0f} s; {pat.abandoned} abandonments, "
-        f"{pat.censored_share:.0%} of waits censored. Method: {pat.method}. The mean wait of "
-        f"abandoners ({pat.naive_abandoner_mean_s:.0f} s) is biased low and not used."
+        f"Callers wait **{pat.mean_s:.0f} s** on average before hanging up (95% range "
+        f"{pat.ci_low_s:.0f}–{pat.ci_high_s:.0f} s; half hang up within "
+        f"{pat.km_median_s:.0f} s); {pat.abandoned} hung up. {pat.censored_share:.0%} of waits "
+        "ended in an answer before the caller's patience ran out: they count as 'waited at "
+        "least this long' (censored), not as patience. The plain mean wait of those who hung "
+        f"up ({pat.naive_abandoner_mean_s:.0f} s) is biased low and not used."
     )
+    st.caption(f"Method: {pat.method}.")
     st.pyplot(patience_figure(pat))
     st.subheader("Backtest")
     st.caption(
         f"SL = {bt.sl_definition}; errors over {int(bt.busy.sum())} busy intervals (>= "
-        f"{bt.busy_min_offered} offered); simulation {bt.replications} replications."
+        f"{bt.busy_min_offered} offered); simulation: {bt.replications} simulated runs."
     )
     for line in bt.staffing.method:
         st.caption(line)
-    st.dataframe(bt.mae_table())
+    st.dataframe(backtest_table(bt.mae_table()), hide_index=True)
     st.pyplot(backtest_figure(bt))
     st.pyplot(staffing_figure(bt))
-    if st.button("Use the calibrated scenario", key="hist_calibrate_run"):
-        from scenarios.history.calibrate import calibrate
-
-        calibration = calibrate(analysis.calls, interval_minutes=int(minutes))
-        st.session_state.scenario_yaml = _dump(
-            json.loads(calibration.scenario.model_dump_json(exclude_defaults=True))
-        )
+    st.button(
+        "Use the calibrated scenario",
+        key="hist_calibrate_run",
+        on_click=_use_calibrated,
+        args=(analysis, int(minutes)),
+    )
+    notes = st.session_state.get("hist_calibration_notes")
+    if notes is not None:
         st.success("The calibrated scenario is now the scenario of every page.")
-        for note in calibration.notes:
+        for note in notes:
             st.caption(note)
+
+
+def _use_calibrated(analysis, minutes: int) -> None:
+    """on_click: the calibrated scenario becomes the app's scenario before the page is drawn
+    (so the sidebar and every page show it in this run)."""
+    from scenarios.history.calibrate import calibrate
+
+    calibration = calibrate(analysis.calls, interval_minutes=minutes)
+    state.set_scenario(calibration.scenario, "History: calibrated from the call records")
+    st.session_state.hist_calibration_notes = list(calibration.notes)

@@ -1,4 +1,5 @@
-"""Plan page: staffing per interval and day, heat map, KPIs, totals per day/week/month, CSV."""
+"""Plan page: staffing per interval and day, totals per day/week/month, the target as a what-if,
+intervals as CSV."""
 
 from __future__ import annotations
 
@@ -6,67 +7,64 @@ import datetime as dt
 
 import streamlit as st
 
-from scenarios.output.export import intervals_csv
-from scenarios.output.plots import kpi_curve, staffing_curve, week_heatmap
-from scenarios.overrides import OverrideError, apply_overrides
-from ui.state import (
-    current_scenario,
-    planned,
+from ui import state
+from ui.format import cost_in_period, fte, money, per_year
+from ui.targets import sl_channels, standards_editor
+from ui.widgets import stale_note
+
+MODELS = {
+    "erlang_a": "With abandonment",
+    "erlang_c": "Nobody hangs up",
+}
+MODEL_HELP = (
+    "With abandonment: Erlang A, callers hang up after their patience runs out. "
+    "Nobody hangs up: Erlang C, a more cautious staffing."
 )
 
 
-def target_editor(scenario):
-    """Edit the first SL target; the scenario with it applied, or None (message shown)."""
-    targets = [t for t in scenario.targets if t.service_level is not None]
-    if not targets:
-        return scenario
-    t = targets[0]
-    cols = st.columns(3)
-    st.session_state.setdefault("plan_target", float(t.service_level))
-    st.session_state.setdefault("plan_threshold", float(t.threshold_s))
-    sl = cols[0].number_input(
-        f"SL target for {t.channel} (fraction)", 0.0, 1.0, step=0.01, key="plan_target"
+def model_choice(key: str) -> str:
+    return st.radio(
+        "Queue model",
+        list(MODELS),
+        format_func=MODELS.get,
+        horizontal=True,
+        key=key,
+        help=MODEL_HELP,
     )
-    thr = cols[1].number_input(
-        f"Threshold for {t.channel} [s]", 0.0, 604_800.0, key="plan_threshold"
-    )
-    cols[2].caption(f"SL definition: {t.sl_definition.describe(thr)}")
-    try:
-        at = f"targets.{t.channel}"
-        return apply_overrides(scenario, {f"{at}.service_level": sl, f"{at}.threshold_s": thr})
-    except OverrideError as err:  # the schema's own message, naming the field and its range
-        st.error(str(err))
-        return None
 
 
 def page_plan():
+    import pandas as pd
+
     st.title("Plan")
-    scenario, error = current_scenario()
+    scenario = state.effective()
+    st.caption(f"Scenario: **{scenario.name}**")
+    model = model_choice("plan_model")
+    channels = sl_channels(scenario)
+    ok = True
+    if channels:
+        channel = (
+            st.selectbox("Standards of channel", channels, key="plan_target_channel")
+            if len(channels) > 1
+            else channels[0]
+        )
+        st.markdown(f"**Standards of {channel}** (a change is a what-if until applied)")
+        ok = standards_editor(channel, caps=False, prefix="plan")
+    if not ok:
+        stale_note()
+        return
+    result, error = state.planned(scenario, model)
     if error:
         st.error(error)
-        st.button("Plan", disabled=True, key="plan_run_disabled")
         return
-    model = st.radio(
-        "Model",
-        ("erlang_a", "erlang_c"),
-        horizontal=True,
-        key="plan_model",
-        format_func=lambda m: {"erlang_a": "Erlang A", "erlang_c": "Erlang C"}[m],
-    )
-    scenario = target_editor(scenario)
-    if scenario is None:
-        return
-    result, error = planned(scenario, model)
-    if error:
-        st.error(error)
-        return
-    cur = result.currency
+    cur, period = result.currency, state.cost_period()
     cols = st.columns(4)
-    total_required = sum(p.required_agents for p in result.channels.values())
-    cols[0].metric("Peak required agents", int(total_required.max()))
-    cols[1].metric("FTE (average)", f"{result.total.fte[0]:.1f}")
-    cols[2].metric(f"Cost [{cur}]", f"{result.total.cost[0]:,.0f}")
-    cols[3].metric(f"Cost per contact [{cur}]", f"{result.total.cost_per_contact[0]:.2f}")
+    on_duty = sum(p.required_agents for p in result.channels.values())
+    cols[0].metric("Peak agents on duty", int(on_duty.max()))
+    cols[1].metric("FTE needed (average)", fte(float(result.total.fte[0])))
+    cost_year = per_year(float(result.total.cost[0]), scenario.days)
+    cols[2].metric(f"Cost per {period}", money(cost_in_period(cost_year, period), cur))
+    cols[3].metric("Cost per contact", f"{result.total.cost_per_contact[0]:,.2f} {cur}")
     day = 0
     if scenario.days > 1:
         day = st.select_slider(
@@ -75,22 +73,61 @@ def page_plan():
             format_func=lambda d: f"{scenario.start_date + dt.timedelta(days=d):%a %d %b %Y}",
             key="plan_day",
         )
-    st.pyplot(staffing_curve(result, day))
-    channel = st.selectbox("Channel", list(result.channels), key="plan_channel")
-    st.pyplot(week_heatmap(result, channel))
-    st.pyplot(kpi_curve(result, channel))
-    period = st.radio("Totals per", ("day", "week", "month"), horizontal=True, key="plan_period")
-    totals = {"day": result.days, "week": result.weeks, "month": result.months}[period]
-    st.dataframe(
-        {
-            period: totals.label,
-            "paid hours": totals.paid_hours,
-            "FTE": totals.fte,
-            f"cost [{cur}]": totals.cost,
-            f"revenue [{cur}]": totals.revenue,
-            f"cost per contact [{cur}]": totals.cost_per_contact,
-        }
+    per_day = scenario.intervals_per_day
+    cut = slice(day * per_day, (day + 1) * per_day)
+    index = pd.DatetimeIndex(result.table.start[cut], name="time")
+    st.markdown("**Agents on duty needed per interval**")
+    st.line_chart(
+        pd.DataFrame({n: p.required_agents[cut] for n, p in result.channels.items()}, index=index),
+        x_label="time",
+        y_label="agents on duty",
     )
+    st.markdown("**Predicted service level per interval**")
+    st.line_chart(
+        pd.DataFrame(
+            {n: p.service_level[cut] * 100 for n, p in result.channels.items()}, index=index
+        ),
+        x_label="time",
+        y_label="service level [%]",
+    )
+    span = st.radio("Totals per", ("day", "week", "month"), horizontal=True, key="plan_period")
+    totals = {"day": result.days, "week": result.weeks, "month": result.months}[span]
+    st.dataframe(
+        pd.DataFrame(
+            {
+                span: totals.label,
+                "paid hours": totals.paid_hours.round(0),
+                "FTE": totals.fte.round(1),
+                f"cost [{cur}]": totals.cost.round(0),
+                f"revenue [{cur}]": totals.revenue.round(0),
+                f"cost per contact [{cur}]": totals.cost_per_contact.round(2),
+            }
+        ),
+        hide_index=True,
+        column_config={
+            "paid hours": st.column_config.NumberColumn(format="%,.0f"),
+            f"cost [{cur}]": st.column_config.NumberColumn(format="%,.0f"),
+            f"revenue [{cur}]": st.column_config.NumberColumn(format="%,.0f"),
+            "FTE": st.column_config.NumberColumn(format="%.1f"),
+            f"cost per contact [{cur}]": st.column_config.NumberColumn(format="%.2f"),
+        },
+    )
+    if st.toggle("Show the week heat map (agents needed by weekday and time)", key="plan_heat"):
+        from scenarios.output.plots import week_heatmap
+
+        heat_channel = st.selectbox("Channel", list(result.channels), key="plan_channel")
+        st.pyplot(week_heatmap(result, heat_channel))
+
+    def intervals() -> bytes:
+        from scenarios.output.export import intervals_csv
+
+        return intervals_csv(result).encode()
+
     st.download_button(
-        "Download intervals (CSV)", intervals_csv(result), file_name="intervals.csv", key="plan_csv"
+        "Download intervals (CSV)",
+        intervals,
+        file_name="intervals.csv",
+        mime="text/csv",
+        key="plan_csv",
+        on_click="ignore",
     )

@@ -6,13 +6,9 @@ import datetime as dt
 
 import numpy as np
 import streamlit as st
-from matplotlib.figure import Figure
 
-from ui.state import (
-    current_scenario,
-    executor_or_error,
-    planned,
-)
+from ui import state
+from ui.state import executor_or_error, planned
 
 
 def page_simulate():
@@ -20,16 +16,20 @@ def page_simulate():
     from simulator import ReplicationResult, replicate_in_batches
 
     st.title("Simulate")
-    scenario, error = current_scenario()
-    if error:
-        st.error(error)
-        return
+    scenario = state.effective()
+    st.caption(f"Scenario: **{scenario.name}** (agents on duty: the plan's, with abandonment)")
     result, error = planned(scenario, "erlang_a")
     if error:
         st.error(error)
         return
     channel = st.selectbox("Channel", list(result.channels), key="sim_channel")
-    reps = st.number_input("Replications", 2, 500, key="sim_reps")
+    reps = st.number_input(
+        "Simulated runs",
+        2,
+        500,
+        key="sim_reps",
+        help="replications: independent simulated runs of the whole horizon",
+    )
     executor, executor_error = executor_or_error()
     if executor_error:
         st.error(executor_error)
@@ -44,7 +44,9 @@ def page_simulate():
             int(reps),
             1,
             executor=executor,
-            progress=lambda done, total: bar.progress(done / total, f"{done}/{total} replications"),
+            progress=lambda done, total: bar.progress(
+                done / total, f"{done}/{total} simulated runs"
+            ),
         ):
             st.session_state.sim_partial[1].extend(batch)
         st.session_state.sim = (key, ReplicationResult(tuple(st.session_state.sim_partial[1])))
@@ -55,7 +57,7 @@ def page_simulate():
         and partial[0] == key
         and len(partial[1]) >= 2
     ):
-        st.warning(f"Cancelled: showing the {len(partial[1])} replications that finished.")
+        st.warning(f"Cancelled: showing the {len(partial[1])} simulated runs that finished.")
         st.session_state.sim = (key, ReplicationResult(tuple(partial[1])))
     if "sim" not in st.session_state or st.session_state.sim[0] != key:
         st.caption("Agents on duty = the plan's required agents. Results stay cached here.")
@@ -64,22 +66,36 @@ def page_simulate():
     sim_results(scenario, result, reps_result, channel)
 
 
+def _shown(kpi: str, value: float) -> str:
+    return f"{value:.1f} s" if kpi == "asa_s" else f"{value * 100:.1f}%"
+
+
 def sim_results(scenario, result, reps_result, channel: str) -> None:
-    """Simulated vs closed-form KPIs: the horizon, each day, and the intervals of one day."""
+    """Simulated vs closed-form KPIs: the horizon, each day, and the intervals of one day
+    (Altair charts on date axes, with the 95% confidence band; hover for the values)."""
+    import altair as alt
+    import pandas as pd
+
     from scenarios.simulation import simulation_summary
 
     plan_ch = result.channels[channel]
     definition = plan_ch.sl_definition.describe(plan_ch.threshold_s)
     entry = simulation_summary(result, reps_result, 1)["channels"][channel]
     kpis = {k: v for k, v in entry.items() if isinstance(v, dict)}  # the rest: definitions
-    names = {"abandon_rate": "abandonment (of offered)", "asa_s": "ASA [s]"}
-    st.dataframe(
-        {
-            "KPI": [names.get(k, f"SL ({definition})") for k in kpis],
-            "simulated mean": [v["simulated_mean"] for v in kpis.values()],
-            "95% CI": [f"{v['ci_low']:.4g} .. {v['ci_high']:.4g}" for v in kpis.values()],
-            "closed form (plan)": [v["planned"] for v in kpis.values()],
-        }
+    names = {"abandon_rate": "abandonment (of offered)", "asa_s": "average wait (ASA)"}
+    st.table(
+        pd.DataFrame(
+            {
+                "simulated mean": [_shown(k, v["simulated_mean"]) for k, v in kpis.items()],
+                "95% confidence interval": [
+                    f"{_shown(k, v['ci_low'])} – {_shown(k, v['ci_high'])}" for k, v in kpis.items()
+                ],
+                "formula (plan)": [_shown(k, v["planned"]) for k, v in kpis.items()],
+            },
+            index=pd.Index(
+                [names.get(k, f"service level ({definition})") for k in kpis], name="KPI"
+            ),
+        )
     )
     offered = result.table.channels[channel].offered
     per_day = scenario.intervals_per_day
@@ -93,26 +109,23 @@ def sim_results(scenario, result, reps_result, channel: str) -> None:
             axis=1
         ) / weights.sum(axis=1)
     open_day = weights.sum(axis=1) > 0
-    fig = Figure(figsize=(9, 3.2), layout="constrained")
-    ax = fig.add_subplot()
-    ax.plot(days[open_day], formula_daily[open_day], "o-", ms=3, label="closed form (plan)")
-    ax.errorbar(
-        days[open_day],
-        daily.mean[open_day],
-        yerr=daily.half_width[open_day],
-        fmt="s",
-        ms=3,
-        capsize=2,
-        label=f"simulation, {daily.n} replications (95% CI)",
+    shown_days = [int(d) for d in days[open_day]]
+    st.markdown(f"**{channel}: service level per day** ({definition}; {daily.n} replications)")
+    _band_chart(
+        pd.DataFrame(
+            {
+                "time": pd.to_datetime([dates[d] for d in shown_days]),
+                "formula (plan)": formula_daily[shown_days] * 100,
+                "simulation": daily.mean[shown_days] * 100,
+                "low": (daily.mean - daily.half_width)[shown_days] * 100,
+                "high": (daily.mean + daily.half_width)[shown_days] * 100,
+            }
+        ),
+        alt,
+        "yearmonthdate(time):T",
+        "day",
     )
-    ax.set_xticks(
-        days[open_day], [f"{dates[d]:%d %b}" for d in days[open_day]], rotation=60, fontsize="small"
-    )
-    ax.set_ylabel(f"SL per day\n({definition})", fontsize="small")
-    ax.set_title(f"{channel}: service level per day", fontsize="medium")
-    ax.legend(fontsize="small")
-    st.pyplot(fig)
-    options = [int(d) for d in days[open_day]] or [0]
+    options = shown_days or [0]
     day = st.select_slider(
         "Day shown per interval",
         options,
@@ -121,26 +134,48 @@ def sim_results(scenario, result, reps_result, channel: str) -> None:
     )
     est = reps_result.estimate(field, channel=channel, level="interval")
     cut = slice(day * per_day, (day + 1) * per_day)
-    served = np.where(offered[cut] > 0, 1.0, np.nan)  # closed intervals are not drawn
-    hours = np.arange(per_day) * scenario.interval_minutes / 60
-    fig = Figure(figsize=(9, 3.2), layout="constrained")
-    ax = fig.add_subplot()
-    ax.step(hours, served * plan_ch.service_level[cut], where="post", label="closed form (plan)")
-    ax.step(hours, served * est.mean[cut], where="post", label=f"simulation, mean of {est.n}")
-    ax.fill_between(
-        hours,
-        served * est.low[cut],
-        served * est.high[cut],
-        step="post",
-        alpha=0.3,
-        label="95% confidence interval",
+    served = offered[cut] > 0  # closed intervals are not drawn
+    st.markdown(
+        f"**{channel}, {dates[day]:%a %d %b %Y}: per {scenario.interval_minutes}-minute "
+        f"interval** (95% confidence band)"
     )
-    ax.set_ylim(0, 1.05)
-    ax.set_xlabel("hour of day")
-    ax.set_ylabel(f"SL ({definition})", fontsize="small")
-    ax.set_title(
-        f"{channel}, {dates[day]:%a %d %b %Y}: per {scenario.interval_minutes}-minute interval",
-        fontsize="medium",
+    _band_chart(
+        pd.DataFrame(
+            {
+                "time": pd.to_datetime(result.table.start[cut][served]),
+                "formula (plan)": plan_ch.service_level[cut][served] * 100,
+                "simulation": est.mean[cut][served] * 100,
+                "low": est.low[cut][served] * 100,
+                "high": est.high[cut][served] * 100,
+            }
+        ),
+        alt,
+        "time:T",
+        "interval start",
     )
-    ax.legend(fontsize="small")
-    st.pyplot(fig)
+
+
+def _band_chart(frame, alt, x: str, x_title: str) -> None:
+    """Closed form and simulated mean as lines, the 95% confidence band shaded (drawn within
+    0-100%: a t-interval of few replications can reach past what a service level can be)."""
+    frame = frame.assign(low=frame["low"].clip(0, 100), high=frame["high"].clip(0, 100))
+    lines = frame.melt(
+        id_vars=["time"], value_vars=["formula (plan)", "simulation"], var_name="source"
+    )
+    axis = alt.X(x, title=x_title)
+    band = (
+        alt.Chart(frame)
+        .mark_area(opacity=0.25)
+        .encode(x=axis, y=alt.Y("low:Q", title="service level [%]"), y2="high:Q")
+    )
+    chart = (
+        alt.Chart(lines)
+        .mark_line(point=True)
+        .encode(
+            x=axis,
+            y=alt.Y("value:Q", title="service level [%]", scale=alt.Scale(zero=False)),
+            color="source:N",
+            tooltip=["time:T", "source:N", alt.Tooltip("value:Q", format=".1f")],
+        )
+    )
+    st.altair_chart(band + chart, width="stretch")

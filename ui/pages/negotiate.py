@@ -1,0 +1,407 @@
+"""Negotiate page (first in the navigation): proposed standards per channel and the headcount
+or budget on offer in; at the top one sentence and a table: realistic or not, FTE and cost
+needed, the binding clause, alternative standards side by side; P(breach) per period,
+expected breaches, penalties and bonuses by simulation on demand (kept in the session); the
+report to hand over."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import streamlit as st
+
+from ui import state
+from ui.format import (
+    cost_in_period,
+    duration,
+    fte,
+    money,
+    parse_standard,
+    pct,
+    standard_text,
+)
+from ui.negotiate import (
+    CLAUSES,
+    answer,
+    breach_row,
+    clause_rows,
+    compare_row,
+    optimal_row,
+    risk_periods,
+    with_standard,
+)
+from ui.targets import sl_channels, standards_editor
+from ui.widgets import stale_note
+
+MODEL = "erlang_a"
+#: {(scenario digest, channel, standard, fte, replications): {clause: BreachRisk}}
+RISKS = "neg_risks"
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def cached_row(scenario_json: str, channel: str, standard, fte_offered: float, files, base_cost):
+    """The comparison row of ``channel`` at ``standard`` ((SL, threshold) or None: as is)."""
+    from scenarios.io import parse_scenario
+
+    scenario = parse_scenario(json.loads(scenario_json))
+    if standard is not None:
+        scenario = with_standard(scenario, channel, *standard)
+    text = scenario.model_dump_json()
+    result = state.cached_plan(text, MODEL, files)
+    # The same cached feasibility as the page's headline (the proposed standard's is shared).
+    feas = state.cached_feasibility(text, fte_offered, MODEL, files)
+    return compare_row(result, feas, channel, base_cost)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def cached_optimal_row(scenario_json: str, channel: str, standard, files, base_cost):
+    """The same standard under period-optimal staffing (closed forms, fast)."""
+    from scenarios.io import parse_scenario
+
+    scenario = parse_scenario(json.loads(scenario_json))
+    if standard is not None:
+        scenario = with_standard(scenario, channel, *standard)
+    result = state.cached_plan(scenario.model_dump_json(), MODEL, files)
+    return optimal_row(result, channel, base_cost)
+
+
+def offered_fte(scenario, result) -> tuple[float | None, bool]:
+    """The headcount on offer, typed as FTE or as a budget per year (converted to FTE)."""
+    wf = scenario.workforce
+    default = state.offer_default_fte()
+    cols = st.columns([1, 2])
+    kind = cols[0].radio("On offer", ("FTE", "budget per year"), key="neg_offer_kind")
+    if kind == "FTE":
+        value = state.remembered_number(
+            cols[1], "FTE on offer", float(default), "neg_fte", step=1.0, format="%.1f"
+        )
+        if value is None or value < 0:
+            cols[1].error("FTE on offer: give a number of 0 or more")
+            return None, False
+        return float(value), True
+    if wf.hourly_cost <= 0:
+        cols[1].error("Budget: the scenario has no hourly cost (workforce.hourly_cost)")
+        return None, False
+    per_fte_year = wf.hourly_cost * wf.hours_per_fte_per_week * 365.0 / 7.0
+    budget = state.remembered_number(
+        cols[1],
+        f"Budget per year [{wf.currency}]",
+        float(round(default * per_fte_year, -3)),
+        "neg_budget",
+        step=10_000.0,
+        help=f"converted at {per_fte_year:,.0f} {wf.currency} per FTE-year",
+    )
+    if budget is None or budget < 0:
+        cols[1].error("Budget per year: give an amount of 0 or more")
+        return None, False
+    cols[1].caption(f"= {budget / per_fte_year:,.1f} FTE")
+    return budget / per_fte_year, True
+
+
+def headline(ans, scenario, period: str) -> str:
+    cur = scenario.workforce.currency
+    cost = money(cost_in_period(ans.cost_per_year, period), cur)
+    binding = "; ".join(f"{ch}: {CLAUSES.get(c, c)}" for ch, c in ans.binding.items())
+    if ans.realistic:
+        spare = ans.fte_offered - ans.fte_needed
+        return (
+            f"At **{fte(ans.fte_offered)} FTE** on offer the standards of {scenario.name} are "
+            f"**realistic**: they need {fte(ans.fte_needed)} FTE ({cost} per {period}), "
+            f"{fte(spare)} FTE to spare. Binding clause: {binding}."
+        )
+    return (
+        f"At **{fte(ans.fte_offered)} FTE** on offer the standards of {scenario.name} are "
+        f"**not realistic**: they need {fte(ans.fte_needed)} FTE ({cost} per {period}), "
+        f"{fte(ans.fte_needed - ans.fte_offered)} FTE more. Missed: {'; '.join(ans.missed)}. "
+        f"Binding clause: {binding}."
+    )
+
+
+def alternatives(scenario, channel: str) -> tuple[list, str | None]:
+    """The alternative standards typed by the user, e.g. "80/20, 85/30, 90/15"."""
+    text = st.text_input(
+        f"Alternative standards for {channel} (percent/seconds, comma separated)",
+        key="neg_alternatives",
+    )
+    out = []
+    for part in (p for p in text.split(",") if p.strip()):
+        try:
+            out.append(parse_standard(part))
+        except ValueError as err:
+            return [], str(err)
+    return out, None
+
+
+def comparison_table(rows: list[dict], currency: str, period: str):
+    import pandas as pd
+
+    def money_or_dash(value):
+        return "—" if value is None else money(cost_in_period(value, period), currency)
+
+    return pd.DataFrame(
+        {
+            "standard": [r["standard"] for r in rows],
+            "staffing": [
+                "per interval" if r.get("staffing") == "per_interval" else "period-optimal"
+                for r in rows
+            ],
+            "realistic at offer": [
+                {True: "yes", False: "no"}.get(r.get("realistic"), "—") for r in rows
+            ],
+            "FTE needed": [fte(r["fte"]) for r in rows],
+            f"cost per {period}": [money_or_dash(r["cost_per_year"]) for r in rows],
+            "difference": [money_or_dash(r["cost_difference_per_year"]) for r in rows],
+            "worst P(breach)": [
+                "—" if r["p_breach_worst"] is None else pct(r["p_breach_worst"]) for r in rows
+            ],
+            "breaches per year": [
+                "—"
+                if r["expected_breaches_per_year"] is None
+                else f"{r['expected_breaches_per_year']:.1f}"
+                for r in rows
+            ],
+            f"penalty per {period}": [money_or_dash(r["expected_penalty_per_year"]) for r in rows],
+            f"bonus per {period}": [money_or_dash(r["expected_bonus_per_year"]) for r in rows],
+            "binding clause": [CLAUSES.get(r.get("binding"), r.get("binding") or "") for r in rows],
+        }
+    )
+
+
+def simulate(tasks: list, reps: int) -> None:
+    """Breach risks of ``tasks`` [(key, plan, channel, agents, label)], with a progress bar and
+    an estimate of the time left; results kept in the session (``RISKS``)."""
+    from scenarios.verdict.breach import breach_risks
+
+    executor, error = state.executor_or_error()
+    if error:
+        st.error(error)
+        return
+    risks = st.session_state.setdefault(RISKS, {})
+    todo = [t for t in tasks if t[0] not in risks]
+    # Seconds per replication measured on the last run of this session: an estimate up front.
+    per_rep = st.session_state.get("neg_seconds_per_replication")
+    ahead = f", about {per_rep * reps * len(todo):.0f} s" if per_rep else ""
+    bar = st.progress(0.0, text=f"simulating {len(todo)} standard(s), {reps} runs each{ahead}")
+    started = time.perf_counter()
+    for k, (key, result, channel, agents, label) in enumerate(todo):
+        spent = time.perf_counter() - started
+        if k:
+            left = f", about {spent / k * (len(todo) - k):.0f} s left"
+        else:
+            left = f", about {per_rep * reps * len(todo):.0f} s left" if per_rep else ""
+        bar.progress(k / len(todo), text=f"simulating {label} ({k + 1} of {len(todo)}){left}")
+        risks[key] = breach_risks(  # every clause of the channel from one simulation
+            result, channel, agents=agents, replications=reps, seed=1, executor=executor
+        )
+    spent = time.perf_counter() - started
+    if todo:
+        st.session_state.neg_seconds_per_replication = spent / (reps * len(todo))
+    bar.progress(1.0, text=f"done in {spent:.0f} s")
+
+
+def page_negotiate():
+    import pandas as pd
+
+    from scenarios.verdict import feasibility
+
+    st.title("Negotiate")
+    scenario = state.effective()
+    cur = state.current()
+    period = state.cost_period()
+    st.caption(f"Scenario: **{scenario.name}** · model: with abandonment (Erlang A)")
+    top = st.container()
+    channels = sl_channels(scenario)
+    ok = True
+    with st.expander("Proposed standards", expanded=True):
+        for channel in channels:
+            st.markdown(f"**{channel}**")
+            ok = standards_editor(channel, prefix="neg") and ok
+    result, error = state.planned(scenario, MODEL)
+    if error:
+        top.error(error)
+        return
+    offered, ok_offer = offered_fte(scenario, result)
+    if not (ok and ok_offer):
+        stale_note(top)
+        return
+    feas = state.cached_feasibility(scenario.model_dump_json(), offered, MODEL, cur.files)
+    ans = answer(result, feas)
+    (top.success if ans.realistic else top.error)(headline(ans, scenario, period))
+    top.table(pd.DataFrame(clause_rows(feas)).set_index("channel"))
+
+    # Alternatives side by side (closed forms), the proposed standard first.
+    queues = [c for c in channels if scenario.channel(c).kind != "deferred"]
+    if not queues:
+        return
+    channel = (
+        st.selectbox("Compare standards of", queues, key="neg_channel")
+        if len(queues) > 1
+        else queues[0]
+    )
+    alts, alt_error = alternatives(scenario, channel)
+    if alt_error:
+        st.error(f"Alternatives: {alt_error}")
+    target = scenario.target_for(channel)
+    proposed = (float(target.service_level), float(target.threshold_s))
+    standards = [None] + [s for s in alts if s != proposed]
+    json_text = scenario.model_dump_json()
+    base = cached_row(json_text, channel, None, offered, cur.files, 0.0)["cost_per_year"]
+    per_interval = [cached_row(json_text, channel, s, offered, cur.files, base) for s in standards]
+    reps = int(st.session_state.get("neg_reps", 20))
+    risks = st.session_state.get(RISKS, {})
+    digest = f"{state.current().digest}:{hash(json_text)}"
+    keys = [(digest, channel, s or proposed, round(offered, 3), reps) for s in standards]
+    rows = []
+    for k, (row, key, s) in enumerate(zip(per_interval, keys, standards, strict=True)):
+        if key in risks:
+            row = row | breach_row(risks[key])
+        optimal = cached_optimal_row(json_text, channel, s, cur.files, base)
+        if k == 0:
+            row = row | {"standard": row["standard"] + " (proposed)"}
+            optimal = optimal | {"standard": optimal["standard"] + " (proposed)"}
+        rows += [row, optimal]
+    st.session_state.neg_compare_rows = (keys[0], per_interval, rows)
+    top.markdown(f"**{channel}: alternative standards side by side** (at {fte(offered)} FTE)")
+    top.table(
+        comparison_table(rows, scenario.workforce.currency, period).set_index(
+            ["standard", "staffing"]
+        )
+    )
+    top.caption(
+        "Per interval: every interval staffed to the standard (the plan). Period-optimal: the "
+        "cheapest staffing that meets every clause as the contract measures it, per reporting "
+        "period (closed forms; its realism and risk need the simulation of that staffing)."
+    )
+
+    # Breach risk by simulation, on demand.
+    st.subheader("Breach risk (simulation)")
+    cols = st.columns([1, 3])
+    cols[0].number_input(
+        "Simulated runs",
+        2,
+        500,
+        step=10,
+        key="neg_reps",
+        help="replications: independent simulated runs of the whole horizon",
+    )
+    cols[1].caption(
+        "Each reporting period is simulated with the scenario's forecast error at the FTE on "
+        "offer; P(breach) is the share of simulated runs that miss the standard."
+    )
+    if st.button("Estimate breach risk (simulation)", key="neg_sim_run", type="primary"):
+        tasks = []
+        for ch in channels:
+            key = (digest, ch, _proposed(scenario, ch), round(offered, 3), reps)
+            tasks.append((key, result, ch, feas.on_duty[ch], f"{ch} as proposed"))
+        for s, key in zip(standards[1:], keys[1:], strict=True):
+            alt = with_standard(scenario, channel, *s)
+            alt_plan = state.cached_plan(alt.model_dump_json(), MODEL, cur.files)
+            alt_feas = feasibility(alt_plan, fte=offered)
+            label = f"{channel} at {standard_text(*s)}"
+            tasks.append((key, alt_plan, channel, alt_feas.on_duty[channel], label))
+        simulate(tasks, reps)
+        st.rerun()
+    risks = st.session_state.get(RISKS, {})
+    shown = False
+    for ch in channels:
+        key = (digest, ch, _proposed(scenario, ch), round(offered, 3), reps)
+        if key not in risks:
+            continue
+        shown = True
+        cur_money = scenario.workforce.currency
+        for risk in risks[key].values():
+            st.markdown(
+                f"**{ch}, {clause_words(risk)}**, measured per {risk.reporting_period} "
+                f"({risk.replications} simulated runs): {risk.expected_breaches_per_year:.1f} "
+                f"breached period(s) expected per year; expected penalty "
+                f"{money(cost_in_period(risk.penalty_per_year, period), cur_money)} and bonus "
+                f"{money(cost_in_period(risk.bonus_per_year, period), cur_money)} per {period}."
+            )
+            table = pd.DataFrame(risk_periods(risk)).set_index("period")
+            for column in ("expected penalty", "expected bonus"):
+                table[column] = [money(v, cur_money) for v in table[column]]
+            st.table(table)
+    if not shown:
+        st.caption("Not simulated yet for these standards and this offer.")
+    report_section(result, offered, channels, digest, reps)
+
+
+def clause_words(risk) -> str:
+    """A clause as a negotiator reads it: "80% answered within 20 s", "abandonment at most
+    5.0% of offered" (thresholds in s, min or h)."""
+    if risk.clause == "service_level" and risk.threshold_s is not None:
+        return f"{pct(risk.standard, 0)} answered within {duration(risk.threshold_s)}"
+    return risk.description
+
+
+def _proposed(scenario, channel: str) -> tuple[float, float]:
+    t = scenario.target_for(channel)
+    return float(t.service_level), float(t.threshold_s)
+
+
+def report_section(result, offered, channels, digest, reps) -> None:
+    """Prepare the hand-over report (the verdict's report writer) and offer it for download."""
+    st.subheader("Report to hand over")
+    key = (digest, round(offered, 3), reps)
+    if st.button("Prepare the report", key="neg_report_run"):
+        with st.spinner("writing the report"):
+            st.session_state.neg_report = (key, build_report(result, offered, channels, key))
+    stored = st.session_state.get("neg_report")
+    if stored is None or stored[0] != key:
+        st.caption("The report includes the breach risk when it has been simulated above.")
+        return
+    for k, (data, name, mime) in enumerate(stored[1]):
+        st.download_button(
+            f"Download report ({name})",
+            data,
+            file_name=name,
+            mime=mime,
+            key=f"neg_report_{k}_download",
+            on_click="ignore",
+            type="primary" if k == 0 else "secondary",
+        )
+
+
+def build_report(result, offered: float, channels, key) -> list[tuple[bytes, str, str]]:
+    """The verdict at the offer (with the breach risks simulated on this page) written by
+    ``scenarios.output.report.write_report``: its HTML (and PDF where it writes one), else a
+    ZIP of what it writes. ``[(bytes, file name, mime)]``."""
+    import dataclasses
+    import io
+    import tempfile
+    import zipfile
+    from pathlib import Path
+
+    from scenarios.output.report import write_report
+    from scenarios.verdict import verdict
+
+    digest, _, reps = key
+    risks = st.session_state.get(RISKS, {})
+    scenario = result.scenario
+    from scenarios.verdict.breach import headline_clause
+
+    # Closed-form sections only (period-optimal staffing: fast); the simulation run on this
+    # page goes in as the verdict's breach risks of every clause.
+    v = verdict(result, fte=offered, sections=("period_optimal",))
+    found = {
+        ch: risks[k]
+        for ch in channels
+        if (k := (digest, ch, _proposed(scenario, ch), round(offered, 3), reps)) in risks
+    }
+    v = dataclasses.replace(
+        v,
+        breach_risks={ch: headline_clause(r) for ch, r in found.items()},
+        clause_risks=found,
+    )
+    with tempfile.TemporaryDirectory(prefix="ccplan-report-") as folder:
+        paths = [Path(p) for p in write_report(v, folder)]
+        mimes = {".html": "text/html", ".pdf": "application/pdf"}
+        found = [(p.read_bytes(), p.name, mimes[p.suffix]) for p in paths if p.suffix in mimes]
+        if found:
+            return found
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            for p in paths:
+                z.write(p, p.name)
+        return [(buffer.getvalue(), "verdict.zip", "application/zip")]
