@@ -397,6 +397,15 @@ def test_negotiate_answers_with_alternatives_breach_risk_and_a_report():
     assert "30.0" in text  # the offer typed on the page
     assert "Breach risk: service level 80%" in text  # the simulation run on the page
     assert "Breach risk: abandonment at most 5.0%" in text  # every clause
+    # The proposed standard's period-optimal staffing was checked by that simulation too: its
+    # row carries the simulated risk, its cost the checked staffing's, and the report has it.
+    from scenarios.verdict.breach import worst_p_breach
+    from ui.format import pct
+
+    checked = next(iter(at.session_state["neg_optimal"].values()))
+    row = at.table[1].value.loc[("80/20 (proposed)", "period-optimal")]
+    assert row["worst P(breach)"] == pct(worst_p_breach(checked.risks))
+    assert "Staffing to the reporting period" in text
 
 
 def test_negotiate_takes_a_budget_per_year_as_the_offer():
