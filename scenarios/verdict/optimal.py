@@ -718,24 +718,26 @@ def period_optimal_verified(
     seed: int = 1,
     executor=None,
     confidence: float = 0.95,
-    max_rounds: int = 4,
+    max_rounds: int = 5,
     start: tuple[float, float] = (0.0, 0.0),
 ) -> VerifiedOptimal:
     """The cheapest period-optimal staffing whose simulated KPIs meet every clause on average
     with ``confidence``: start at margin 0 (the closed forms alone); where the simulated pooled
     SL's lower bound falls short of the standard, raise the SL margin by the shortfall (plus
-    ``MARGIN_STEP``), where the abandonment's upper bound exceeds the cap, raise the abandonment
-    margin by the excess (plus ``MARGIN_STEP``); re-plan and simulate again, at most
+    ``MARGIN_STEP``), else where the abandonment's upper bound exceeds the cap, raise the
+    abandonment margin by the excess (plus ``MARGIN_STEP``); re-plan and simulate again, at most
     ``max_rounds`` times (same seed: common random numbers). The closed forms are optimistic
     under time-varying load and forecast error by about as much as the shortfall, so one or two
-    rounds usually do. ``verified`` is False when the rounds run out (an ASA or occupancy cap
-    missed on average cannot be fixed by these margins). ``start``: the first round's (SL,
-    abandonment) margins instead of 0 -- e.g. those another standard needed, to save a round
-    (at the price of possibly more margin than this standard needs)."""
+    rounds usually do; after a raise that holds, halfway back is tried once (the simulation
+    often moves more than the closed forms). ``verified`` is False when the rounds run out (an
+    ASA or occupancy cap missed on average cannot be fixed by these margins). ``start``: the
+    first round's (SL, abandonment) margins instead of 0 -- e.g. those another standard
+    needed, to save a round (at the price of possibly more margin than this standard needs).
+    """
     result = as_plan(plan_result)
-    margin, abandon = start
-    for rounds in range(1, max_rounds + 1):
-        staffing = period_optimal(result, channel, margin=margin, abandon_margin=abandon)
+
+    def attempt(margins):
+        staffing = period_optimal(result, channel, margin=margins[0], abandon_margin=margins[1])
         risks = breach_risks(
             result,
             channel,
@@ -744,22 +746,35 @@ def period_optimal_verified(
             seed=seed,
             executor=executor,
         )
-        if all(r.meets_on_average(confidence) for r in risks.values()):
-            return VerifiedOptimal(staffing, risks, margin, abandon, rounds, True)
-        if rounds == max_rounds:
+        return staffing, risks, all(r.meets_on_average(confidence) for r in risks.values())
+
+    margins, failed, rounds = tuple(start), None, 0
+    while True:
+        staffing, risks, ok = attempt(margins)
+        rounds += 1
+        if ok or rounds == max_rounds:
             break
-        margin, abandon = _raised_margins(risks, margin, abandon, confidence)
-    return VerifiedOptimal(staffing, risks, margin, abandon, rounds, False)
+        failed, margins = margins, _raised_margins(risks, *margins, confidence)
+    if ok and failed is not None and rounds < max_rounds:
+        # The step sizes the margin from the shortfall; the simulation often answers more
+        # than one for one, so try halfway back once and keep it when it holds.
+        halfway = tuple(0.5 * (f + m) for f, m in zip(failed, margins, strict=True))
+        tried = attempt(halfway)
+        rounds += 1
+        if tried[2]:
+            (staffing, risks, ok), margins = tried, halfway
+    return VerifiedOptimal(staffing, risks, margins[0], margins[1], rounds, ok)
 
 
 def _raised_margins(risks, margin: float, abandon: float, confidence: float):
-    """The next round's SL and abandonment margins from this round's simulated shortfalls."""
+    """The next round's SL and abandonment margins from this round's simulated shortfalls: one
+    clause at a time, the service level first (more agents for it lower abandonment too)."""
     if "service_level" in risks:
         risk = risks["service_level"]
         _, low, _ = risk.pooled(confidence)
         short = np.nanmax(np.where(risk.counted, risk.standard - low, np.nan), initial=0.0)
         if short > 0:
-            margin += float(short) + MARGIN_STEP
+            return margin + float(short) + MARGIN_STEP, abandon
     if "max_abandon" in risks:
         risk = risks["max_abandon"]
         _, _, high = risk.pooled(confidence)
