@@ -20,13 +20,14 @@ import statistics
 import subprocess
 import sys
 
-#: Measured on commit 8b46607 on the project's 2-core machine (the README's figure then).
+#: Measured on commit 8b46607 on the project's 2-core machine, 2026-11-30, side by side with
+#: ``--before`` (one run each, nothing else running).
 BEFORE = {
     "commit": "8b46607",
-    "cost_curve_s": 0.45,
-    "check_s": 10.6,
-    "check_serial_s": 14.1,
-    "check_cpu_s": 14.0,
+    "cost_curve_s": 1.56,
+    "check_s": 7.9,
+    "check_serial_s": 13.8,
+    "check_cpu_s": 13.8,
     "expand_calls": 2,
     "plan_channel_calls": 6,
 }

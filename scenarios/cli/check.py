@@ -223,9 +223,16 @@ def _print_verdict(data: dict) -> None:
             f"{r['extra_agents_per_staffed_interval']} more agent(s) in every staffed interval"
         )
     for channel, p in data["period_optimal"].items():
+        checked = (
+            "meets every clause on average with 95% confidence"
+            if p["verified"]
+            else "NOT confirmed: a clause is still missed on average"
+        )
         print(
             f"period-optimal staffing ({channel}; every clause met per reporting period as the "
-            f"contract measures it, closed forms): {p['fte']:.1f} FTE, "
+            f"contract measures it; closed forms with margins of {p['margin']:.2%} on the SL and "
+            f"{p['abandon_margin']:.2%} on abandonment, checked by {p['risk_model']}: "
+            f"{checked}; worst P(breach) {p['p_breach_worst']:.2f}): {p['fte']:.1f} FTE, "
             f"{p['cost_per_year']:,.0f} {cur}/yr against {p['fte_per_interval_staffing']:.1f} "
             f"FTE, {p['cost_per_year_per_interval_staffing']:,.0f} {cur}/yr staffing every "
             f"interval to the standard: saves {p['saving_per_year']:,.0f} {cur}/yr"
