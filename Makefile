@@ -33,6 +33,7 @@ bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/bench_simulator.py
 	$(BIN)/python bench/bench_plan.py
 	$(BIN)/python bench/bench_verdict.py
+	$(BIN)/python bench/bench_optimal.py
 	$(BIN)/python bench/bench_app.py
 	$(BIN)/python bench/bench_scale.py
 	$(BIN)/python bench/bench_memory.py
