@@ -719,6 +719,7 @@ def period_optimal_verified(
     executor=None,
     confidence: float = 0.95,
     max_rounds: int = 5,
+    refine: int = 2,
     start: tuple[float, float] = (0.0, 0.0),
 ) -> VerifiedOptimal:
     """The cheapest period-optimal staffing whose simulated KPIs meet every clause on average
@@ -728,8 +729,9 @@ def period_optimal_verified(
     abandonment margin by the excess (plus ``MARGIN_STEP``); re-plan and simulate again, at most
     ``max_rounds`` times (same seed: common random numbers). The closed forms are optimistic
     under time-varying load and forecast error by about as much as the shortfall, so one or two
-    rounds usually do; after a raise that holds, halfway back is tried once (the simulation
-    often moves more than the closed forms). ``verified`` is False when the rounds run out (an
+    rounds usually do; after a raise that holds, ``refine`` bisection steps between the last
+    failing and the passing margins take back what the step overshot (the simulation often
+    moves more than the closed forms). ``verified`` is False when the rounds run out (an
     ASA or occupancy cap missed on average cannot be fixed by these margins). ``start``: the
     first round's (SL, abandonment) margins instead of 0 -- e.g. those another standard
     needed, to save a round (at the price of possibly more margin than this standard needs).
@@ -755,14 +757,17 @@ def period_optimal_verified(
         if ok or rounds == max_rounds:
             break
         failed, margins = margins, _raised_margins(risks, *margins, confidence)
-    if ok and failed is not None and rounds < max_rounds:
+    if ok and failed is not None:
         # The step sizes the margin from the shortfall; the simulation often answers more
-        # than one for one, so try halfway back once and keep it when it holds.
-        halfway = tuple(0.5 * (f + m) for f, m in zip(failed, margins, strict=True))
-        tried = attempt(halfway)
-        rounds += 1
-        if tried[2]:
-            (staffing, risks, ok), margins = tried, halfway
+        # than one for one, so bisect back between the last failing and the passing margins.
+        for _ in range(refine):
+            halfway = tuple(0.5 * (f + m) for f, m in zip(failed, margins, strict=True))
+            tried = attempt(halfway)
+            rounds += 1
+            if tried[2]:
+                (staffing, risks, ok), margins = tried, halfway
+            else:
+                failed = halfway
     return VerifiedOptimal(staffing, risks, margins[0], margins[1], rounds, ok)
 
 
