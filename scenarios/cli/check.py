@@ -235,7 +235,7 @@ def _print_verdict(data: dict) -> None:
             f"{checked}; worst P(breach) {p['p_breach_worst']:.2f}): {p['fte']:.1f} FTE, "
             f"{p['cost_per_year']:,.0f} {cur}/yr against {p['fte_per_interval_staffing']:.1f} "
             f"FTE, {p['cost_per_year_per_interval_staffing']:,.0f} {cur}/yr staffing every "
-            f"interval to the standard: saves {p['saving_per_year']:,.0f} {cur}/yr"
+            f"interval to the standard: {_saving_words(data, channel, p, cur)}"
         )
     for channel, p in data["period_optimal_for_risk"].items():
         verified = "verified" if p["verified_on_fresh_seed"] else "NOT confirmed"
@@ -248,6 +248,22 @@ def _print_verdict(data: dict) -> None:
     if data["compare"]:
         print("standards side by side (SL on every voice and chat channel):")
         print(_compare_table(data["compare"], cur))
+
+
+def _saving_words(data: dict, channel: str, optimal: dict, cur: str) -> str:
+    """ "saves X" -- or, when period-optimal staffing costs more, whether the per-interval plan
+    itself meets every clause on average in the simulation of the staffing on offer."""
+    saving = optimal["saving_per_year"]
+    if saving >= 0:
+        return f"saves {saving:,.0f} {cur}/yr"
+    clauses = data["breach_risk"].get(channel, {}).get("clauses", [])
+    missed = [c["clause"] for c in clauses if not c["met_on_average"]]
+    why = (
+        f"the staffing on offer misses {', '.join(missed)} on average in simulation too"
+        if missed
+        else "the simulation needs margins the per-interval plan does not carry"
+    )
+    return f"costs {-saving:,.0f} {cur}/yr more ({why})"
 
 
 def _compare_table(rows: list[dict], cur: str) -> str:

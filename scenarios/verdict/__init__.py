@@ -258,6 +258,7 @@ def _risk_dict(risk: BreachRisk) -> dict:
             )
         ],
         "p_breach_worst": risk.worst_p_breach,
+        "met_on_average": risk.meets_on_average(),
         "expected_breaches_per_year": risk.expected_breaches_per_year,
         "expected_penalty_per_year": risk.penalty_per_year,
         "expected_bonus_per_year": risk.bonus_per_year,

@@ -385,3 +385,17 @@ def test_a_bad_standard_is_one_line_naming_the_form(capsys, bad):
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
     assert "--compare" in err and ("SL%/threshold_s" in err or "percent" in err)
+
+
+def test_met_on_average_is_the_pooled_bound_on_the_right_side():
+    scenario = parse_scenario(stationary({"service_level": 0.8, "threshold_s": 20}, days=3))
+    for agents, expected in ((26, True), (20, False)):  # Erlang A SL ~0.97 and ~0.42 (20 erl)
+        risk = breach_risks(scenario, "voice", agents=np.full(72, agents), replications=5)[
+            "service_level"
+        ]
+        pooled, low, high = risk.pooled()
+        # The pooled SL is the ratio of summed counts, inside its interval.
+        np.testing.assert_allclose(pooled, risk.numerator.sum(0) / risk.denominator.sum(0))
+        assert np.all((low <= pooled) & (pooled <= high))
+        assert risk.meets_on_average() is expected
+        assert bool(np.all(low >= 0.8)) is expected
