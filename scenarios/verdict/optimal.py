@@ -750,13 +750,25 @@ def period_optimal_verified(
         )
         return staffing, risks, all(r.meets_on_average(confidence) for r in risks.values())
 
-    margins, failed, rounds = tuple(start), None, 0
+    target = result.scenario.target_for(channel)
+
+    def admissible(margins) -> bool:
+        """Margins ``period_optimal`` accepts: the SL standard stays below 100%, the
+        abandonment cap above 0."""
+        sl_ok = target.service_level is None or target.service_level + margins[0] < 1.0
+        return sl_ok and (target.max_abandon is None or margins[1] < target.max_abandon)
+
+    margins = tuple(start) if admissible(start) else (0.0, 0.0)
+    failed, rounds = None, 0
     while True:
         staffing, risks, ok = attempt(margins)
         rounds += 1
         if ok or rounds == max_rounds:
             break
-        failed, margins = margins, _raised_margins(risks, *margins, confidence)
+        raised = _raised_margins(risks, *margins, confidence)
+        if raised == margins or not admissible(raised):
+            break  # nothing these margins can fix (an ASA or occupancy cap, a 100% standard)
+        failed, margins = margins, raised
     if ok and failed is not None:
         # The step sizes the margin from the shortfall; the simulation often answers more
         # than one for one, so bisect back between the last failing and the passing margins.

@@ -399,3 +399,16 @@ def test_met_on_average_is_the_pooled_bound_on_the_right_side():
         assert np.all((low <= pooled) & (pooled <= high))
         assert risk.meets_on_average() is expected
         assert bool(np.all(low >= 0.8)) is expected
+
+
+def test_a_margin_that_would_reach_100_percent_ends_the_search_unverified():
+    from scenarios.verdict.optimal import period_optimal_verified
+
+    # A 99% standard on a flat line with forecast error: the simulated shortfall's margin would
+    # take the standard to 100% or more, which no staffing meets.
+    data = stationary({"service_level": 0.99, "threshold_s": 20}, days=3)
+    data["channels"][0]["demand"]["forecast_error"] = {"day_volume_cv": 0.3}
+    found = period_optimal_verified(parse_scenario(data), "voice", replications=3, seed=2)
+    # Stopped after the first round (the raise would pass 100%), unverified, not an error.
+    assert (found.verified, found.margin, found.rounds) == (False, 0.0, 1)
+    assert not found.risks["service_level"].meets_on_average()
