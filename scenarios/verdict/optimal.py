@@ -602,18 +602,14 @@ def period_optimal_for_risk(
 
     def candidate(step: int):
         if step not in tried:
-            staffing = period_optimal(
-                result, channel, margin=step * MARGIN_STEP, abandon_margin=abandon_margin
-            )
-            risk = breach_risks(
+            tried[step] = _simulated(
                 result,
                 channel,
-                agents=staffing.agents,
+                (step * MARGIN_STEP, abandon_margin),
                 replications=replications,
                 seed=seed,
                 executor=executor,
             )
-            tried[step] = (staffing, risk)
         return tried[step]
 
     def ok(step: int) -> bool:
@@ -650,6 +646,21 @@ def period_optimal_for_risk(
         risks=risks,
         fresh_risks=fresh,
     )
+
+
+def _simulated(result, channel: str, margins, *, replications, seed, executor):
+    """``period_optimal`` at (SL, abandonment) ``margins`` and every clause's breach risk at
+    that staffing (one simulation)."""
+    staffing = period_optimal(result, channel, margin=margins[0], abandon_margin=margins[1])
+    risks = breach_risks(
+        result,
+        channel,
+        agents=staffing.agents,
+        replications=replications,
+        seed=seed,
+        executor=executor,
+    )
+    return staffing, risks
 
 
 def _risk_ok(risks: dict[str, BreachRisk], max_p_breach: float) -> bool:
@@ -739,14 +750,8 @@ def period_optimal_verified(
     result = as_plan(plan_result)
 
     def attempt(margins):
-        staffing = period_optimal(result, channel, margin=margins[0], abandon_margin=margins[1])
-        risks = breach_risks(
-            result,
-            channel,
-            agents=staffing.agents,
-            replications=replications,
-            seed=seed,
-            executor=executor,
+        staffing, risks = _simulated(
+            result, channel, margins, replications=replications, seed=seed, executor=executor
         )
         return staffing, risks, all(r.meets_on_average(confidence) for r in risks.values())
 
