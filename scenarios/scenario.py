@@ -38,18 +38,20 @@ def parse_standard(text: str) -> tuple[float, float]:
     >>> parse_standard("85/30"), parse_standard(" 92.5 / 15 ")
     ((0.85, 30.0), (0.925, 15.0))
     """
-    parts = str(text).split("/")
+    shown = str(text).strip()
     try:
-        percent, threshold_s = (float(p) for p in parts)
+        percent, threshold_s = (float(p) for p in shown.replace("%", "").split("/"))
     except ValueError:
         raise ValueError(
-            f"standard {text!r} must read 'SL%/threshold_s', e.g. '80/20' (80% within 20 s)"
+            f"standard {shown!r}: write it as 'percent/seconds' (SL%/threshold_s), e.g. '80/20' "
+            "(80% within 20 s)"
         ) from None
-    if not 0 < percent < 100 or not 0 <= threshold_s <= 86_400:
+    if not 0 < percent < 100:
         raise ValueError(
-            f"standard {text!r}: the SL must be within (0, 100) percent and the threshold "
-            "within [0, 86400] s"
+            f"standard {shown!r}: the service level must be between 0% and 100% (in percent)"
         )
+    if not 0 <= threshold_s <= 86_400:
+        raise ValueError(f"standard {shown!r}: the threshold must be between 0 and 86,400 s")
     return percent / 100.0, threshold_s
 
 

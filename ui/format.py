@@ -68,21 +68,11 @@ def standard_text(service_level: float, threshold_s: float) -> str:
 
 
 def parse_standard(text: str) -> tuple[float, float]:
-    """``"85/30"`` -> ``(0.85, 30.0)``: a service level in percent and a threshold in seconds.
+    """``"85/30"`` -> ``(0.85, 30.0)``: the schema's ``scenarios.scenario.parse_standard`` (a
+    service level in percent and a threshold in seconds; a ``ValueError`` names the ranges)."""
+    from scenarios.scenario import parse_standard as parse
 
-    Raises ``ValueError`` naming the allowed ranges (0-100% and 0-86,400 s)."""
-    parts = text.strip().replace("%", "").split("/")
-    try:
-        sl_percent, threshold_s = (float(p) for p in parts)
-    except ValueError:
-        raise ValueError(
-            f"{text.strip()!r}: write a standard as 'percent/seconds', e.g. 80/20"
-        ) from None
-    if not 0 < sl_percent < 100:
-        raise ValueError(f"{text.strip()!r}: the service level must be between 0% and 100%")
-    if not 0 <= threshold_s <= 86_400:
-        raise ValueError(f"{text.strip()!r}: the threshold must be between 0 and 86,400 s")
-    return sl_percent / 100.0, threshold_s
+    return parse(text)
 
 
 def range_message(label: str, value: float, low: float, high: float, unit: str) -> str | None:
