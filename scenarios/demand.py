@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .files import DataDir, read_limited, resolve
 from .scenario import WEEKDAYS, Channel, Scenario, _clock_minutes
 
 
@@ -97,16 +99,18 @@ def _special(periods, dates, per_day):
     return mult, excluded
 
 
-def _from_csv(path: Path, scenario: Scenario) -> np.ndarray:
+def _from_csv(path: Path, scenario: Scenario, what: str) -> np.ndarray:
     """Interval volumes from a CSV (UTF-8, with or without a BOM) with columns ``start`` and
-    ``volume``."""
+    ``volume`` (a regular file of at most ``files.MAX_DATA_FILE_BYTES``)."""
     n = scenario.days * scenario.intervals_per_day
     volumes = np.zeros(n)
     origin = dt.datetime.combine(scenario.start_date, dt.time())
     step = dt.timedelta(minutes=scenario.interval_minutes)
+    data = read_limited(path, what)
     try:
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            return _read_volumes(path, csv.DictReader(f), volumes, origin, step, scenario)
+        text = data.decode("utf-8-sig")
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        return _read_volumes(path, reader, volumes, origin, step, scenario)
     except UnicodeDecodeError as err:
         raise ValueError(f"{path}: not UTF-8 text (byte offset {err.start})") from None
     except csv.Error as err:  # e.g. a NUL byte
@@ -155,8 +159,10 @@ def intraday_means(channel: Channel, per_day: int) -> tuple[np.ndarray, np.ndarr
     return aht, patience
 
 
-def expand(scenario: Scenario, base_dir: Path | None = None) -> IntervalTable:
-    """The interval table of ``scenario``; CSV paths are relative to ``base_dir``."""
+def expand(scenario: Scenario, base_dir: DataDir | Path | None = None) -> IntervalTable:
+    """The interval table of ``scenario``; CSV names resolve in ``base_dir`` under the rules of
+    ``scenarios.files`` (a plain path or None: absolute names allowed; the app's ``DataDir``:
+    only files uploaded with the scenario)."""
     per_day = scenario.intervals_per_day
     dates = [scenario.start_date + dt.timedelta(days=d) for d in range(scenario.days)]
     origin = np.datetime64(scenario.start_date, "m")
@@ -173,9 +179,9 @@ def expand(scenario: Scenario, base_dir: Path | None = None) -> IntervalTable:
         is_open = open_mask(ch, dates, per_day)
         mult, excluded = _special(dem.special_periods, dates, per_day)
         if dem.csv is not None:
-            path = Path(dem.csv)
-            path = path if path.is_absolute() or base_dir is None else base_dir / path
-            offered = _from_csv(path, scenario) * mult.ravel()
+            what = f"channel {ch.name}: demand.csv"
+            path = resolve(dem.csv, base_dir, what)
+            offered = _from_csv(path, scenario, what) * mult.ravel()
         else:
             profile = dem.intraday_profile
             shares = (

@@ -25,6 +25,7 @@ import yaml
 from erlang import erlang_a_kpis, erlang_c_kpis
 from scenarios import ScenarioError
 from scenarios.examples import example_path
+from scenarios.files import DataDir
 from scenarios.io import parse_scenario
 from scenarios.overrides import REMOVE, OverrideError, apply_overrides, resolve_path
 from scenarios.scenario import Scenario
@@ -284,22 +285,21 @@ def load_variant(name: str) -> None:
 
 
 # ----- data files and plans ---------------------------------------------------------------------
-def data_dir(files) -> Path | None:
-    """A folder holding ``files`` (name, bytes) for readers that take paths; one per content,
-    so equal files share it. None when there are none."""
-    if not files:
-        return None
+def data_dir(files) -> DataDir:
+    """The folder holding ``files`` (name, bytes) for readers that take paths, one per content
+    so equal files share it (an empty one when there are none), as a ``DataDir`` that refuses
+    absolute names: an uploaded scenario reads only the files uploaded with it."""
     h = hashlib.sha1()
-    for name, data in files:
+    for name, data in files or ():
         h.update(name.encode())
         h.update(data)
     folder = Path(tempfile.gettempdir()) / f"ccplan-app-{h.hexdigest()[:16]}"
     folder.mkdir(exist_ok=True)
-    for name, data in files:
+    for name, data in files or ():
         path = folder / name
         if not path.exists():
             path.write_bytes(data)
-    return folder
+    return DataDir(folder, allow_absolute=False)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -1,0 +1,99 @@
+"""Files a scenario names (interval-volume CSVs): where they may be, and how much is read.
+
+A scenario's ``csv:`` field is text from whoever wrote the scenario. In the CLI and the Python
+API that is the machine's own user; in the app it is anyone the app is served to, and the
+server must not open its own files for them. So:
+
+- a relative name resolves in the scenario's folder (``DataDir.path``: the scenario file's
+  folder in the CLI, the upload's companion files in the app) and may not leave it (``..`` or
+  a symbolic link pointing outside are refused);
+- an absolute name is accepted only where ``DataDir.allow_absolute`` (CLI, API), never in the
+  app;
+- only regular files are read (no ``/dev/zero``, no FIFO), and at most ``MAX_DATA_FILE_BYTES``.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Largest data file read (an interval-volume CSV of a year of 5-minute intervals for ten
+#: channels is about 10 MB).
+MAX_DATA_FILE_BYTES = 200 * 1024**2
+
+
+class DataFileError(ValueError):
+    """A file a scenario names may not be read (outside its folder, not a regular file, too
+    large); the message names the file and the rule."""
+
+
+@dataclass(frozen=True)
+class DataDir:
+    """The folder a scenario's relative file names resolve in.
+
+    path : the folder.
+    allow_absolute : whether absolute file names (regular files only) are accepted: True for
+        the CLI and the API, False for the app.
+    """
+
+    path: Path
+    allow_absolute: bool = True
+
+
+def data_dir(base_dir: DataDir | Path | str | None) -> DataDir:
+    """``base_dir`` as a ``DataDir``: a plain path (the CLI's scenario folder) or None (the
+    working directory, for the Python API) allows absolute names."""
+    if isinstance(base_dir, DataDir):
+        return base_dir
+    return DataDir(Path.cwd() if base_dir is None else Path(base_dir), allow_absolute=True)
+
+
+def resolve(name: str, base_dir: DataDir | Path | str | None, what: str) -> Path:
+    """The path of the file ``name`` (a scenario's ``csv:`` value) under ``base_dir``, or
+    ``DataFileError`` naming ``what`` (e.g. "channel voice: demand.csv") when the rules above
+    refuse it. The file need not exist yet (reading it raises ``FileNotFoundError``)."""
+    folder = data_dir(base_dir)
+    given = Path(name)
+    if given.is_absolute():
+        if not folder.allow_absolute:
+            raise DataFileError(
+                f"{what}: {name!r} is an absolute path; name a file uploaded with the scenario"
+            )
+        return given
+    root = folder.path.resolve()
+    target = (root / given).resolve()
+    if not target.is_relative_to(root):
+        raise DataFileError(
+            f"{what}: {name!r} leaves the scenario's folder; "
+            "name a file in the scenario's folder (or one of its subfolders)"
+        )
+    return target
+
+
+def read_limited(path: Path, what: str, limit_bytes: int = MAX_DATA_FILE_BYTES) -> bytes:
+    """The bytes of the regular file ``path``, at most ``limit_bytes`` of them: a device, a
+    FIFO, a folder or a larger file is refused with ``DataFileError`` (a missing file raises
+    ``FileNotFoundError``, so callers can say where to put it)."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise
+    except OSError as err:
+        raise DataFileError(f"{what}: cannot read {path} ({err.strerror})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise DataFileError(f"{what}: {path} is not a regular file")
+    if info.st_size > limit_bytes:
+        raise DataFileError(
+            f"{what}: {path} is larger than {limit_bytes / 1024**2:g} MB "
+            f"({info.st_size / 1024**2:.1f} MB)"
+        )
+    try:
+        with open(path, "rb") as f:
+            data = f.read(limit_bytes + 1)  # the file may have grown since stat
+    except OSError as err:
+        raise DataFileError(f"{what}: cannot read {path} ({err.strerror})") from None
+    if len(data) > limit_bytes:
+        raise DataFileError(f"{what}: {path} is larger than {limit_bytes / 1024**2:g} MB")
+    return data
