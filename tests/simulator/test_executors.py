@@ -26,7 +26,12 @@ from simulator import (
     replicate,
     simulate,
 )
-from simulator.executors import ENV_SCHEDULER, DaskExecutor
+from simulator.executors import (
+    ENV_SCHEDULER,
+    MAX_FORCED_WORKERS,
+    DaskExecutor,
+    available_cores,
+)
 
 N_INTERVALS = 2 * 96  # two days of 15-minute intervals
 
@@ -156,9 +161,21 @@ def test_a_dead_worker_is_one_readable_error():
 def test_default_is_local_processes_on_every_core(monkeypatch):
     monkeypatch.delenv(ENV_SCHEDULER, raising=False)
     executor = make_executor()
-    assert isinstance(executor, ProcessExecutor) and executor.workers == os.cpu_count()
-    assert make_executor(workers=3).workers == 3
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert available_cores() == cores
+    assert isinstance(executor, ProcessExecutor) and executor.workers == cores
+    assert make_executor(workers=1).workers == 1
     assert isinstance(make_executor("serial"), SerialExecutor)
+
+
+def test_workers_are_capped_by_the_cores_unless_forced():
+    cores = available_cores()
+    with pytest.raises(ValueError, match=rf"`workers` must be at most {cores} \(the cores"):
+        ProcessExecutor(cores + 1)
+    # forced: allowed up to the hard cap (no process starts before the first map)
+    assert ProcessExecutor(cores + 1, force_workers=True).workers == cores + 1
+    with pytest.raises(ValueError, match=f"at most {MAX_FORCED_WORKERS} even when forced"):
+        ProcessExecutor(MAX_FORCED_WORKERS + 1, force_workers=True)
 
 
 @pytest.mark.parametrize(

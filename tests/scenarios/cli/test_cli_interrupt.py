@@ -70,7 +70,10 @@ def test_simulate_interrupted_saves_the_finished_replications(tmp_path):
     assert "Traceback" not in err, err
     assert err.replace("\r", "\n").strip().splitlines()[-1] == "ccplan simulate: interrupted"
     saved = tmp_path / "res"
-    assert sorted(p.name for p in saved.iterdir()) == ["replications.csv", "summary.json"]
+    names = ["replications.csv", "summary.json"]
+    assert sorted(p.name for p in saved.iterdir()) == [".ccplan-run.json", *names]
+    manifest = json.loads((saved / ".ccplan-run.json").read_text())
+    assert manifest["files"] == names and manifest["complete"] is False
     summary = json.loads((saved / "summary.json").read_text())
     with (saved / "replications.csv").open(newline="") as f:
         rows = list(csv.DictReader(f))
