@@ -269,10 +269,11 @@ class ProcessExecutor(_Base):
                 "a worker process died (killed, or out of memory?); try fewer `--workers`"
             ) from None
         except BaseException as err:
-            for future in futures:  # tasks not started yet
-                future.cancel()
             if _stopping(type(err)):  # Ctrl-C or SIGTERM: running tasks are abandoned too
                 self.terminate()
+            else:
+                for future in futures:  # tasks not started yet; the pool stays usable
+                    future.cancel()
             raise
         return results
 
@@ -282,12 +283,20 @@ class ProcessExecutor(_Base):
             self._pool = None
 
     def terminate(self) -> None:
-        """Stop every worker now (SIGTERM, then SIGKILL after 2 s) and drop the pool."""
+        """Stop every worker now (SIGTERM, SIGKILL after 2 s) and drop the pool.
+
+        The pool's own manager thread then sees its workers gone and fails the pending
+        futures (``BrokenProcessPool``, nobody waits for them) and closes its queues, the
+        path it takes when a worker dies. Futures must not be cancelled first: Python 3.11's
+        manager thread then crashes on them (``InvalidStateError``) and leaves a queue
+        thread that blocks the interpreter's exit.
+        """
         pool, self._pool = self._pool, None
         if pool is None:
             return
         with _sigint_blocked():  # a second Ctrl-C must not leave workers half-stopped
             processes = list((getattr(pool, "_processes", None) or {}).values())
+            manager = getattr(pool, "_executor_manager_thread", None)
             for process in processes:
                 if process.is_alive():
                     process.terminate()
@@ -296,7 +305,9 @@ class ProcessExecutor(_Base):
                 if process.is_alive():
                     process.kill()
                     process.join(2.0)
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown(wait=False)
+            if manager is not None:
+                manager.join(5.0)
 
 
 def map_in_batches(executor, fn, tasks, progress: Progress | None = None):

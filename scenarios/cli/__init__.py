@@ -272,14 +272,17 @@ def _silence_stdout() -> None:
 
 def main(argv=None) -> int:
     """Run one ``ccplan`` command; returns the exit status (see the module docstring)."""
-    with stop_signals():
-        code = _run(argv)
-        signum = stop_signal()
-        if signum is not None and code < 128:  # a library swallowed the KeyboardInterrupt
-            _end_bar()
-            command = _command_name(argv)
-            _say(f"ccplan{command}: {describe(signum)}")
-            code = 128 + signum
+    try:
+        with stop_signals():
+            code = _run(argv)
+            signum = stop_signal()
+            if signum is not None and code < 128:  # a library swallowed the KeyboardInterrupt
+                _end_bar()
+                _say(f"ccplan{_command_name(argv)}: {describe(signum)}")
+                code = 128 + signum
+    except KeyboardInterrupt:  # Ctrl-C as the handlers were being set or put back
+        _say(f"ccplan{_command_name(argv)}: interrupted")
+        code = 130
     return code
 
 
