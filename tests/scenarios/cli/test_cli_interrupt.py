@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import wait_group_gone
+
 ROOT = Path(__file__).parents[3]
 
 
@@ -47,6 +49,8 @@ def interrupt_after_progress(argv, cwd, marker="/200 replications"):
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         pytest.fail("did not exit within 60 s of Ctrl-C")
+    if Path("/proc/self/stat").exists():  # no worker outlives the command
+        assert wait_group_gone(proc.pid) == [], "worker processes survived Ctrl-C"
     return proc.returncode, out.decode(), (seen + (err or b"")).decode()
 
 

@@ -17,32 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import group_alive, wait_group_gone
+
 ROOT = Path(__file__).parents[3]
-LINUX_PROC = Path("/proc/self/stat").exists()
-needs_proc = pytest.mark.skipif(not LINUX_PROC, reason="process groups are read from /proc")
-
-
-def group_alive(pgid: int) -> list[int]:
-    """Live (not zombie) processes whose process group is ``pgid``."""
-    alive = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:  # ended meanwhile
-            continue
-        state, _ppid, pgrp = stat.rsplit(")", 1)[1].split()[:3]
-        if int(pgrp) == pgid and state != "Z":
-            alive.append(int(entry.name))
-    return alive
-
-
-def wait_group_gone(pgid: int, timeout_s: float = 10.0) -> list[int]:
-    deadline = time.monotonic() + timeout_s
-    while (alive := group_alive(pgid)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return alive
+needs_proc = pytest.mark.skipif(
+    not Path("/proc/self/stat").exists(), reason="process groups are read from /proc"
+)
 
 
 # "ready" on stderr as main() starts (a SIGTERM before then is Python's default: the process
