@@ -71,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
             "--replications",
             type=_count("--replications", minimum, MAX_REPLICATIONS),
             default=default,
-            help=f"{what} ({minimum} to {MAX_REPLICATIONS:,}; default {default})",
+            help=f"{what} ({minimum} to {MAX_REPLICATIONS:,}"
+            + (f"; default {default})" if default is not None else ")"),
         )
 
     def force(p, what="replace outputs in a folder that has no record of a ccplan run"):
