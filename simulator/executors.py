@@ -466,22 +466,21 @@ class DaskExecutor(_Base):
         futures = self.client.map(fn, tasks, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
         results: list = [None] * len(tasks)
+        completed = distributed.as_completed(
+            futures, loop=self.client.loop, timeout=self.result_timeout_s
+        )
         try:
-            for done, future in enumerate(
-                distributed.as_completed(
-                    futures, loop=self.client.loop, timeout=self.result_timeout_s
-                ),
-                start=1,
-            ):
-                results[index[future.key]] = future.result(timeout=self.timeout_s)
+            for done in range(1, len(tasks) + 1):
+                try:
+                    future = next(completed)
+                except TimeoutError:  # the bound on the whole map (a task's own is its error)
+                    raise ExecutorError(
+                        f"the Dask cluster at {self.address!r} did not finish {len(tasks)} "
+                        f"task(s) within {self.result_timeout_s:g} s"
+                    ) from None
+                results[index[future.key]] = future.result()
                 if progress is not None:
                     progress(done, len(tasks))
-        except distributed.TimeoutError:
-            self._cancel(futures)
-            raise ExecutorError(
-                f"the Dask cluster at {self.address!r} did not finish {len(tasks)} task(s) "
-                f"within {self.result_timeout_s} s"
-            ) from None
         except distributed.client.FutureCancelledError:
             raise ExecutorError(
                 f"the Dask scheduler at {self.address!r} cancelled the tasks (lost its "

@@ -400,3 +400,13 @@ def test_scheduler_address_resolution(cluster, monkeypatch):
     monkeypatch.setenv(ENV_SCHEDULER, f"tcp://127.0.0.1:{_free_port()}")
     with make_executor(scheduler=address) as executor:  # explicit address beats the variable
         assert executor.address == address
+
+
+def test_a_map_bounded_by_result_timeout_s_is_one_error(cluster):
+    # The app's bound: a cluster that does not finish in time is an error, not a wait.
+    with DaskExecutor(cluster.scheduler_address, result_timeout_s=0.5) as executor:
+        t0 = time.perf_counter()
+        with pytest.raises(ExecutorError, match=r"did not finish 1 task\(s\) within 0.5 s"):
+            executor.map(time.sleep, [3.0])
+        assert time.perf_counter() - t0 < 3.0
+        assert executor.map(abs, [-2]) == [2]  # the client is still usable
