@@ -76,8 +76,10 @@ def _handler(signum, _frame) -> None:
 @contextmanager
 def stop_signals():
     """Handle SIGINT, SIGTERM and SIGHUP as described above while the block runs, then put
-    the previous handlers back. Outside the main thread (where Python cannot set handlers)
-    it only keeps the record. The record is cleared as the block ends (read it inside)."""
+    the previous handlers back. A signal the process was started with ignored (``nohup``
+    ignores SIGHUP, a shell script's ``&`` SIGINT) stays ignored. Outside the main thread
+    (where Python cannot set handlers) it only keeps the record. The record is cleared as
+    the block ends (read it inside)."""
     _state.update(signum=None, armed=True, pending=False)
     if threading.current_thread() is not threading.main_thread():
         try:
@@ -88,6 +90,8 @@ def stop_signals():
     previous = {}
     for name in STOP_SIGNALS:
         signum = getattr(signal, name)
+        if signal.getsignal(signum) is signal.SIG_IGN:  # nohup, or `&` in a script: keep
+            continue
         previous[signum] = signal.signal(signum, _handler)
     try:
         yield

@@ -141,8 +141,8 @@ def _init_worker(parent_pid: int | None = None) -> None:
     parent's ``terminate()`` ends a worker with SIGTERM, silently.
     """
     for signum in _STOP_SIGNALS:
-        if signum != signal.SIGINT:
-            signal.signal(signum, signal.SIG_DFL)
+        if signum != signal.SIGINT and callable(signal.getsignal(signum)):
+            signal.signal(signum, signal.SIG_DFL)  # (an inherited SIG_IGN, from nohup, stays)
     if parent_pid is not None:
         _set_parent_death_signal()
         if os.getppid() != parent_pid:  # the parent died before the death signal was set

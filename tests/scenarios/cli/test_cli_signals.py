@@ -183,3 +183,19 @@ def test_a_swallowed_ctrl_c_after_the_last_write_still_exits_130(monkeypatch, ca
     assert capsys.readouterr().err == "ccplan validate: terminated (SIGTERM)\n"
     monkeypatch.undo()  # the next run in this process starts with a clean record
     assert cli.main(["validate", "default", "--format", "json"]) == 0
+
+
+def test_an_ignored_hangup_stays_ignored(monkeypatch, capsys):
+    # `nohup ccplan ...`: SIGHUP is ignored from the start and must stay so during the run.
+    import scenarios.cli as cli
+
+    seen = []
+    monkeypatch.setattr(
+        cli, "cmd_validate", lambda args: seen.append(signal.getsignal(signal.SIGHUP))
+    )
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        assert cli.main(["validate", "default"]) == 0
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    assert seen == [signal.SIG_IGN]
