@@ -52,8 +52,6 @@ def cmd_check(args) -> None:
     """The SLA verdict in the contract's language."""
     from dataclasses import replace
 
-    from ..output.report import write_report
-
     so_far = [None]  # the verdict computed before the stage running now
 
     def keep(_text, partial):
@@ -65,6 +63,8 @@ def cmd_check(args) -> None:
     except KeyboardInterrupt:
         partial = so_far[0]
         if args.report and partial is not None:  # the closed-form verdict at least is done
+            from ..output.report import write_report  # matplotlib: only when a report is asked
+
             partial = replace(
                 partial,
                 warnings=partial.warnings
@@ -80,6 +80,7 @@ def cmd_check(args) -> None:
     data = result.to_dict()
     if args.report:
         from ..output.html import pdf_unavailable_reason
+        from ..output.report import write_report  # matplotlib: only when a report is asked
 
         data["written"] = [str(p) for p in write_report(result, Path(args.report))]
         reason = pdf_unavailable_reason()
