@@ -6,7 +6,6 @@ report to hand over."""
 
 from __future__ import annotations
 
-import json
 import time
 
 import streamlit as st
@@ -41,30 +40,27 @@ OPTIMAL = "neg_optimal"  # period-optimal staffing checked by simulation, by com
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def cached_row(scenario_json: str, channel: str, standard, fte_offered: float, files, base_cost):
-    """The comparison row of ``channel`` at ``standard`` ((SL, threshold) or None: as is)."""
-    from scenarios.io import parse_scenario
-
-    scenario = parse_scenario(json.loads(scenario_json))
-    if standard is not None:
-        scenario = with_standard(scenario, channel, *standard)
-    text = scenario.model_dump_json()
-    result = state.cached_plan(text, MODEL, files)
+def cached_row(scenario_json: str, channel: str, fte_offered: float, files):
+    """The comparison row of ``channel`` in the scenario ``scenario_json`` (its standard
+    applied), its cost difference still to be taken (``with_difference``). Keyed on the
+    standard's own scenario, not the proposed one's: a change of the proposed standard
+    re-plans that row alone, the alternatives' rows are read from the cache."""
+    result = state.cached_plan(scenario_json, MODEL, files)
     # The same cached feasibility as the page's headline (the proposed standard's is shared).
-    feas = state.cached_feasibility(text, fte_offered, MODEL, files)
-    return compare_row(result, feas, channel, base_cost)
+    feas = state.cached_feasibility(scenario_json, fte_offered, MODEL, files)
+    return compare_row(result, feas, channel, 0.0)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def cached_optimal_row(scenario_json: str, channel: str, standard, files, base_cost):
+def cached_optimal_row(scenario_json: str, channel: str, files):
     """The same standard under period-optimal staffing (closed forms, fast)."""
-    from scenarios.io import parse_scenario
+    result = state.cached_plan(scenario_json, MODEL, files)
+    return optimal_row(result, channel, 0.0)
 
-    scenario = parse_scenario(json.loads(scenario_json))
-    if standard is not None:
-        scenario = with_standard(scenario, channel, *standard)
-    result = state.cached_plan(scenario.model_dump_json(), MODEL, files)
-    return optimal_row(result, channel, base_cost)
+
+def with_difference(row: dict, base_cost_per_year: float) -> dict:
+    """``row`` with its cost against the proposed standard's per-interval cost."""
+    return row | {"cost_difference_per_year": row["cost_per_year"] - base_cost_per_year}
 
 
 def offered_fte(scenario, result) -> tuple[float | None, bool]:
@@ -265,17 +261,22 @@ def page_negotiate():
     proposed = (float(target.service_level), float(target.threshold_s))
     standards = [None] + [s for s in alts if s != proposed]
     json_text = scenario.model_dump_json()
-    base = cached_row(json_text, channel, None, offered, cur.files, 0.0)["cost_per_year"]
-    per_interval = [cached_row(json_text, channel, s, offered, cur.files, base) for s in standards]
+    texts = [
+        json_text if s is None else with_standard(scenario, channel, *s).model_dump_json()
+        for s in standards
+    ]
+    per_interval = [cached_row(text, channel, offered, cur.files) for text in texts]
+    base = per_interval[0]["cost_per_year"]
+    per_interval = [with_difference(row, base) for row in per_interval]
     reps = int(st.session_state.get("neg_reps", 20))
     risks = st.session_state.get(RISKS, {})
     digest = f"{state.current().digest}:{hash(json_text)}"
     keys = [(digest, channel, s or proposed, round(offered, 3), reps) for s in standards]
     rows = []
-    for k, (row, key, s) in enumerate(zip(per_interval, keys, standards, strict=True)):
+    for k, (row, key, text) in enumerate(zip(per_interval, keys, texts, strict=True)):
         if key in risks:
             row = row | breach_row(risks[key])
-        optimal = cached_optimal_row(json_text, channel, s, cur.files, base)
+        optimal = with_difference(cached_optimal_row(text, channel, cur.files), base)
         checked = st.session_state.get(OPTIMAL, {}).get(key)
         if checked is not None:  # the period-optimal staffing the simulation confirmed
             optimal = optimal_row(result, channel, base, checked)
