@@ -27,6 +27,7 @@ from .breach import (
     RiskStaffing,
     breach_risk,
     breach_risks,
+    breach_risks_in_batches,
     headline_clause,
     staffing_for_risk,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "StandardComparison",
     "breach_risk",
     "breach_risks",
+    "breach_risks_in_batches",
     "busiest_day",
     "compare_standards",
     "clause_price",

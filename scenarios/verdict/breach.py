@@ -364,15 +364,52 @@ def breach_risks(
     return memo.get((what, replications, seed_key(seed)), simulated)
 
 
+def breach_risks_in_batches(
+    source: Scenario | PlanResult,
+    channel: str,
+    *,
+    agents=None,
+    model: str | None = None,
+    replications: int = 30,
+    seed: int = 1,
+    executor=None,
+):
+    """``breach_risks`` as its replications finish, for a caller that shows results while
+    they come in: yields ``(done, risks)``, every clause's breach risk from the first ``done``
+    replications, after each batch (one replication per worker of ``executor``) from the
+    second replication on. Replication ``i`` is the same whatever the batches (its seed is
+    child ``i`` of ``seed``), so the last ``risks`` are exactly ``breach_risks``'s and a
+    run stopped midway keeps its first ``done`` replications."""
+    from simulator import ReplicationResult, replicate_in_batches
+
+    result = as_plan(source, model)
+    if result.scenario.target_for(channel) is None:
+        raise ValueError(f"channel {channel!r} has no target to measure")
+    if replications < 2:
+        raise ValueError(f"`replications` must be at least 2, got {replications}")
+    if agents is None:
+        agents = result.channels[channel].required_agents
+    config = _sim_config(result, channel, np.asarray(agents))
+    runs = []
+    for batch in replicate_in_batches(config, replications, seed, executor=executor):
+        runs.extend(batch)
+        if len(runs) >= 2:
+            yield len(runs), _risks_of(result, channel, ReplicationResult(tuple(runs)), seed)
+
+
 def _risks(result, channel, config, replications, seed, executor) -> dict[str, BreachRisk]:
     """Every clause's breach risk from ``replications`` of ``config`` (``breach_risks``)."""
     from simulator import replicate
 
+    reps = replicate(config, replications, seed, executor=executor)
+    return _risks_of(result, channel, reps, seed)
+
+
+def _risks_of(result, channel, reps, seed) -> dict[str, BreachRisk]:
+    """Every clause's breach risk from the replications ``reps``."""
     scenario = result.scenario
     target = scenario.target_for(channel)
     demand = result.table.channels[channel]
-    reps = replicate(config, replications, seed, executor=executor)
-
     grid = (scenario.start_date, scenario.days, scenario.interval_minutes)
     periods = periods_of(*grid, target.reporting_period)
     counted_interval = ~excluded_intervals(*grid, target.excluded_periods, flagged=demand.excluded)
