@@ -165,10 +165,11 @@ def comparison_table(rows: list[dict], currency: str, period: str):
     )
 
 
-def simulate(tasks: list, reps: int) -> None:
-    """Breach risks of ``tasks`` [(key, plan, channel, agents, label)], with a progress bar and
-    an estimate of the time left; results kept in the session (``RISKS``)."""
-    from scenarios.verdict.breach import breach_risks
+def simulate(tasks: list, reps: int, finished=None) -> None:
+    """Breach risks of ``tasks`` [(key, plan, channel, agents, label)], kept in the session
+    (``RISKS``) as each finishes, ``finished()`` called then (the page redraws its table),
+    with a progress bar counting replications as they come in."""
+    from scenarios.verdict.breach import breach_risks_in_batches
 
     executor, error = state.executor_or_error()
     if error:
@@ -176,25 +177,28 @@ def simulate(tasks: list, reps: int) -> None:
         return
     risks = st.session_state.setdefault(RISKS, {})
     todo = [t for t in tasks if t[0] not in risks]
-    # Seconds per replication measured on the last run of this session: an estimate up front.
-    per_rep = st.session_state.get("neg_seconds_per_replication")
-    ahead = f", about {per_rep * reps * len(todo):.0f} s" if per_rep else ""
-    bar = st.progress(0.0, text=f"simulating {len(todo)} standard(s), {reps} runs each{ahead}")
+    total = reps * len(todo)
+    bar = st.progress(0.0, text=f"simulating {len(todo)} standard(s), {reps} runs each")
     started = time.perf_counter()
     for k, (key, result, channel, agents, label) in enumerate(todo):
-        spent = time.perf_counter() - started
-        if k:
-            left = f", about {spent / k * (len(todo) - k):.0f} s left"
-        else:
-            left = f", about {per_rep * reps * len(todo):.0f} s left" if per_rep else ""
-        bar.progress(k / len(todo), text=f"simulating {label} ({k + 1} of {len(todo)}){left}")
-        risks[key] = breach_risks(  # every clause of the channel from one simulation
+        # Every clause of the channel from one simulation, streamed a batch at a time.
+        for done, found in breach_risks_in_batches(
             result, channel, agents=agents, replications=reps, seed=1, executor=executor
-        )
+        ):
+            latest = found  # kept only once every replication is in
+            spent = time.perf_counter() - started
+            runs = k * reps + done
+            left = spent / runs * (total - runs)
+            bar.progress(
+                runs / total,
+                text=f"simulating {label} ({k + 1} of {len(todo)}): {done} of {reps} runs, "
+                f"about {left:.0f} s left",
+            )
+        risks[key] = latest
+        if finished is not None:
+            finished()
     spent = time.perf_counter() - started
-    if todo:
-        st.session_state.neg_seconds_per_replication = spent / (reps * len(todo))
-    bar.progress(1.0, text=f"done in {spent:.0f} s")
+    bar.progress(1.0, text=f"done in {spent:.1f} s")
 
 
 def check_optimal(key, result, channel: str, reps: int) -> None:
@@ -269,28 +273,35 @@ def page_negotiate():
     base = per_interval[0]["cost_per_year"]
     per_interval = [with_difference(row, base) for row in per_interval]
     reps = int(st.session_state.get("neg_reps", 20))
-    risks = st.session_state.get(RISKS, {})
     digest = f"{state.current().digest}:{hash(json_text)}"
     keys = [(digest, channel, s or proposed, round(offered, 3), reps) for s in standards]
-    rows = []
-    for k, (row, key, text) in enumerate(zip(per_interval, keys, texts, strict=True)):
-        if key in risks:
-            row = row | breach_row(risks[key])
-        optimal = with_difference(cached_optimal_row(text, channel, cur.files), base)
-        checked = st.session_state.get(OPTIMAL, {}).get(key)
-        if checked is not None:  # the period-optimal staffing the simulation confirmed
-            optimal = optimal_row(result, channel, base, checked)
-        if k == 0:
-            row = row | {"standard": row["standard"] + " (proposed)"}
-            optimal = optimal | {"standard": optimal["standard"] + " (proposed)"}
-        rows += [row, optimal]
-    st.session_state.neg_compare_rows = (keys[0], per_interval, rows)
-    top.markdown(f"**{channel}: alternative standards side by side** (at {fte(offered)} FTE)")
-    top.table(
-        comparison_table(rows, scenario.workforce.currency, period).set_index(
-            ["standard", "staffing"]
+
+    def show_table() -> None:
+        """The comparison with every breach risk simulated so far (called again as each
+        standard's simulation finishes, so the table fills in while the rest run)."""
+        risks = st.session_state.get(RISKS, {})
+        rows = []
+        for k, (row, key, text) in enumerate(zip(per_interval, keys, texts, strict=True)):
+            if key in risks:
+                row = row | breach_row(risks[key])
+            optimal = with_difference(cached_optimal_row(text, channel, cur.files), base)
+            checked = st.session_state.get(OPTIMAL, {}).get(key)
+            if checked is not None:  # the period-optimal staffing the simulation confirmed
+                optimal = optimal_row(result, channel, base, checked)
+            if k == 0:
+                row = row | {"standard": row["standard"] + " (proposed)"}
+                optimal = optimal | {"standard": optimal["standard"] + " (proposed)"}
+            rows += [row, optimal]
+        st.session_state.neg_compare_rows = (keys[0], per_interval, rows)
+        table_slot.table(
+            comparison_table(rows, scenario.workforce.currency, period).set_index(
+                ["standard", "staffing"]
+            )
         )
-    )
+
+    top.markdown(f"**{channel}: alternative standards side by side** (at {fte(offered)} FTE)")
+    table_slot = top.empty()
+    show_table()
     top.caption(
         "Per interval: every interval staffed to the standard (the plan). Period-optimal: the "
         "cheapest staffing that meets every clause as the contract measures it, per reporting "
@@ -325,7 +336,7 @@ def page_negotiate():
             alt_feas = feasibility(alt_plan, fte=offered)
             label = f"{channel} at {standard_text(*s)}"
             tasks.append((key, alt_plan, channel, alt_feas.on_duty[channel], label))
-        simulate(tasks, reps)
+        simulate(tasks, reps, show_table)
         check_optimal(keys[0], result, channel, reps)
         st.rerun()
     risks = st.session_state.get(RISKS, {})
