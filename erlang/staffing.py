@@ -239,6 +239,7 @@ def required_agents(
     max_abandon=None,
     max_occupancy=None,
     max_agents=None,
+    with_asa: bool = True,
 ) -> StaffingResult:
     """Smallest number of agents meeting every given target, per interval.
 
@@ -274,6 +275,11 @@ def required_agents(
         at least 100,000 and at most 10,000,000. Targets that are not monotone in the agent
         count (checked count by count, see Notes) are then looked for at most 100,000 counts
         above where the monotone ones are met, so the search time does not grow with the load.
+    with_asa : bool
+        Compute the ASA and mean wait of the KPIs at the answer (default). Under Erlang A the
+        ASA is a numerical integral, about a third of a staffing search's time; a caller that
+        reads only the agents (a cost curve) passes False and gets NaN there. An ASA target
+        is met either way (the search computes the ASA where it needs it).
 
     Returns
     -------
@@ -411,7 +417,7 @@ def required_agents(
             for key, value in searched_k.items():
                 k[key][rest] = value
     else:
-        k = _kpis(model, agents.astype(float), *flat, with_asa=True)
+        k = _kpis(model, agents.astype(float), *flat, with_asa=with_asa)
     scalar = is_scalar(
         calls_per_hour,
         aht_s,
