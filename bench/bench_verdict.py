@@ -81,9 +81,9 @@ for _ in range(3):
 curve_s = statistics.median(times)
 check = scenarios.cli.check
 figures, stages = {}, {}
-for executor in ("processes", "serial"):
+for executor in EXECUTORS:
     args = build_parser().parse_args(
-        ["check", "default", "--replications", "30", "--executor", executor]
+        ["check", "default", "--replications", REPLICATIONS, "--executor", executor]
     )
     for key in counts:
         counts[key] = 0
@@ -104,8 +104,8 @@ for executor in ("processes", "serial"):
 print(json.dumps({
     "cost_curve_s": curve_s,
     "check_s": figures["processes"][0],
-    "check_serial_s": figures["serial"][0],
-    "check_cpu_s": figures["serial"][1],
+    "check_serial_s": figures.get("serial", (None, None))[0],
+    "check_cpu_s": figures.get("serial", (None, None))[1],
     "expand_calls": counts["expand"],
     "plan_channel_calls": counts["plan_channel"],
     "simulations": counts["simulations"],
@@ -116,14 +116,20 @@ print(json.dumps({
 """
 
 
-def measure(tree: str | None) -> dict:
+def measure(tree: str | None, replications: int = 30, serial: bool = True) -> dict:
     """Cost-curve and full-check seconds, per-stage seconds and call counts, in a fresh
-    interpreter importing ``scenarios`` from ``tree`` (default: this checkout)."""
+    interpreter importing ``scenarios`` from ``tree`` (default: this checkout); the check with
+    ``replications``, with local processes and (``serial``) serially."""
     env = dict(os.environ)
     if tree is not None:
         env["PYTHONPATH"] = os.pathsep.join([tree, env.get("PYTHONPATH", "")])
     out = subprocess.run(
-        [sys.executable, "-c", _MEASURE],
+        [
+            sys.executable,
+            "-c",
+            f"REPLICATIONS = {str(replications)!r}\n"
+            f"EXECUTORS = {('processes', 'serial') if serial else ('processes',)!r}\n" + _MEASURE,
+        ],
         env=env,
         cwd=tree or None,
         capture_output=True,
@@ -155,6 +161,8 @@ def _median(runs: list[dict]) -> dict:
     for key in runs[0]:
         if isinstance(runs[0][key], dict):
             out[key] = _median([run[key] for run in runs])
+        elif runs[0][key] is None:  # not measured (--no-serial)
+            out[key] = None
         else:
             out[key] = statistics.median(run[key] for run in runs)
     return out
@@ -170,18 +178,22 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=1, help="runs of each side, alternating; medians shown"
     )
+    parser.add_argument("--replications", type=int, default=30, help="of the check (30)")
+    parser.add_argument(
+        "--no-serial", action="store_true", help="only the check with local processes"
+    )
     args = parser.parse_args()
     runs = {"before": [], "after": []}
     for _ in range(args.repeat):  # alternating, so a change in the machine's load hits both
         if args.before:
-            runs["before"].append(measure(args.before))
-        runs["after"].append(measure(None))
+            runs["before"].append(measure(args.before, args.replications, not args.no_serial))
+        runs["after"].append(measure(None, args.replications, not args.no_serial))
     before = {**_median(runs["before"]), "commit": args.before} if args.before else BEFORE
     after = _median(runs["after"])
     print(f"{'':48}{'before (' + str(before['commit']) + ')':>28}{'after':>10}{'ratio':>9}")
     rows = [
         ("cost curve, voice [s]", "cost_curve_s", "{:.2f}"),
-        ("full check, 30 replications, processes [s]", "check_s", "{:.1f}"),
+        (f"full check, {args.replications} replications, processes [s]", "check_s", "{:.1f}"),
         ("full check, serial [s]", "check_serial_s", "{:.1f}"),
         ("  its CPU time [s]", "check_cpu_s", "{:.1f}"),
         ("demand expansions per check", "expand_calls", "{}"),
@@ -193,7 +205,8 @@ def main() -> None:
 
     def show(label, b, a, fmt):
         left = "-" if b is None else fmt.format(b)
-        print(f"{label:48}{left:>28}{fmt.format(a):>10}{_ratio(b, a):>9}")
+        right = "-" if a is None else fmt.format(a)
+        print(f"{label:48}{left:>28}{right:>10}{_ratio(b, a):>9}")
 
     for label, key, fmt in rows:
         show(label, before.get(key), after[key], fmt)
@@ -202,8 +215,8 @@ def main() -> None:
         show(f"  {stage}", before.get("stages_s", {}).get(stage), seconds, "{:.2f}")
     print(
         f"period-optimal staffing, default voice: {period_optimal_s():.3f} s; full check "
-        f"{after['check_s']:.1f} s on {os.cpu_count()} cores (target < 3 s), "
-        f"{after['check_serial_s']:.1f} s serial"
+        f"{after['check_s']:.1f} s on {os.cpu_count()} cores with {args.replications} "
+        "replications (target < 3 s at 30)"
     )
 
 
