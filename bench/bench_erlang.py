@@ -1,10 +1,13 @@
 """Erlang engine speed, and a comparison with pyworkforce's ErlangC; prints medians.
 
-Figures (targets from the Erlang issue):
-1. one scalar staffing answer, 80/20 of offered, 1,200 calls/h, AHT 300 s: Erlang C < 1 ms,
-   Erlang A (mean patience 180 s) < 5 ms;
+Figures (targets from the Erlang issue and issue 18):
+1. one scalar staffing answer, 80/20 of offered, 1,200 calls/h, AHT 300 s: Erlang C < 1 ms and
+   at least as fast as one pyworkforce ``ErlangC`` answer (issue 18), Erlang A (mean patience
+   180 s) < 5 ms;
 2. staffing for a year of 15-minute intervals (35,040) with an intraday curve peaking near
-   1,200 calls/h, AHT 300 s, 80/20: Erlang C < 0.1 s, Erlang A < 2 s;
+   1,200 calls/h, AHT 300 s, 80/20: Erlang C < 0.1 s and within 3x of a compiled loop (issue
+   18: ``compiled_year`` below, numba, the same Erlang B walk per interval with nothing else
+   -- no validation, no KPIs kept, no binding clause), Erlang A < 2 s;
 3. pyworkforce 0.5.1 ``ErlangC`` on the same intervals: its time, the ratio (target: ours at
    least 5x faster) and every disagreement in agent counts, each explained.
 
@@ -61,6 +64,45 @@ def ours(cph, patience_s=None):
     )
 
 
+def compiled_year():
+    """The yardstick of issue 18: per interval, the smallest agent count meeting 80/20 by the
+    Erlang B recursion (B(n) = a B(n-1) / (n + a B(n-1)), C from B, SL = 1 - C e^{-(n-a)T/h}),
+    compiled with numba (cache=True; compiled once before timing). None without numba."""
+    try:
+        import numba
+    except ImportError:
+        return None
+    import math
+
+    @numba.njit(cache=True)
+    def staff(cph, aht_s, target, threshold_s):
+        out = np.zeros(cph.size, np.int64)
+        for i in range(cph.size):
+            a = cph[i] / 3600.0 * aht_s
+            if a <= 0.0:
+                continue
+            b, n = 1.0, 0
+            while True:
+                n += 1
+                b = a * b / (n + a * b)
+                if n > a:
+                    c = 1.0 / (1.0 + (n - a) / n * ((1.0 - b) / b))
+                    if -math.expm1(math.log(c) - (n - a) * threshold_s / aht_s) >= target:
+                        break
+            out[i] = n
+        return out
+
+    return lambda cph: staff(cph, AHT_S, TARGET, THRESHOLD_S)
+
+
+def pyworkforce_one(cph: float):
+    """One pyworkforce ``ErlangC`` staffing answer at ``cph`` calls/h (15-minute interval)."""
+    from pyworkforce.queuing import ErlangC
+
+    erlang = ErlangC(transactions=cph / 4.0, aht=AHT_S / 60, asa=THRESHOLD_S / 60, interval=15)
+    return erlang.required_positions(service_level=TARGET)["raw_positions"]
+
+
 def pyworkforce_year(cph):
     """pyworkforce's staffing per interval (None where it refuses the input) and its time."""
     from pyworkforce.queuing import ErlangC
@@ -106,6 +148,19 @@ def main() -> None:
     print(f"  year, Erlang C: {t_year_c:.3f} s (target < 0.1 s)")
     print(f"  year, Erlang A: {t_year_a:.3f} s (target < 2 s)")
     agents = ours(cph).agents
+    compiled = compiled_year()
+    if compiled is None:
+        print("  compiled loop skipped: numba is not installed (pip install numba)")
+    else:
+        t0 = time.perf_counter()
+        same = bool(np.array_equal(compiled(cph), agents))  # compiles (or loads the cache)
+        t_compile = time.perf_counter() - t0
+        t_compiled = median_time(lambda: compiled(cph), 5)
+        print(
+            f"  year, compiled numba loop (yardstick): {t_compiled:.3f} s (first call with "
+            f"compilation {t_compile:.2f} s); ours / compiled = {t_year_c / t_compiled:.1f}x "
+            f"(target <= 3x); same agents: {same}"
+        )
 
     try:
         import pyworkforce  # noqa: F401
@@ -115,6 +170,12 @@ def main() -> None:
             "run `make bench`, which installs it in bench/.venv-bench"
         )
         return
+    t_one = median_time(lambda: pyworkforce_one(1200.0), 200)
+    assert pyworkforce_one(1200.0) == ours(1200.0).agents
+    print(
+        f"pyworkforce 0.5.1 ErlangC, one scalar answer: {t_one * 1e3:.3f} ms; ours "
+        f"{t_c * 1e3:.3f} ms: ours is {t_one / t_c:.1f}x as fast (target >= 1x)"
+    )
     theirs, t_theirs = pyworkforce_year(cph)
     print(f"pyworkforce 0.5.1 ErlangC, same year, one interval at a time: {t_theirs:.2f} s")
     print(f"  ratio: ours (Erlang C) is {t_theirs / t_year_c:,.0f}x faster (target >= 5x)")

@@ -3,18 +3,22 @@
 the busiest day, period-optimal staffing and the comparison of three standards (80/20 with the
 scenario's 85/30 and 90/15, each under per-interval and period-optimal staffing) -- run the way
 a user runs it (local processes, all cores) and serially (so that wall and CPU time compare
-across runs). Target: the full check under 20 s on 2 cores.
+across runs), with the time of each stage and the simulations run. Targets: the full check
+under 3 s on 2 cores (issue 18, with the compiled engine), the cost curve well under a second.
 
-"Before" is the verdict of commit 8b46607 (no comparison, no period-optimal staffing, the SL
-clause only): its figures measured then are printed as constants; re-measure them side by side
-with ``--before DIR`` on a checkout of that commit (``git archive 8b46607 | tar -x -C DIR``),
-which times the same command there in a subprocess. Demand expansions and channel plans are
-counted on both sides.
+"Before" is measured side by side with ``--before DIR`` on a checkout of the commit to compare
+with (issue 18: ``git archive 523e8e6 | tar -x -C DIR``), which times the same command there in
+a subprocess and prints the before/after ratio of every figure; without ``--before`` the
+figures of commit 8b46607 measured earlier are printed as constants. Demand expansions,
+channel plans and simulations (``simulator.replicate`` calls and replications) are counted on
+both sides: a simulation repeated with the same configuration, replications and seed is
+counted in "repeated simulations".
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -32,17 +36,20 @@ BEFORE = {
     "plan_channel_calls": 6,
 }
 
-#: Times the cost curve and the full check (with the default executor, then serially) and
-#: counts demand expansions and channel plans in whatever ``scenarios`` is importable (this tree,
-#: or the one given by ``--before``); prints one line.
+#: Times the cost curve and the full check (with the default executor, then serially; each
+#: stage of the serial run timed from the check's progress calls) and counts demand
+#: expansions, channel plans and simulations in whatever ``scenarios`` is importable (this
+#: tree, or the one given by ``--before``); prints one JSON line.
 _MEASURE = r"""
-import statistics, sys, time
+import hashlib, json, pickle, re, statistics, sys, time
 import scenarios.demand, scenarios.pipeline
 import scenarios.cli.check
+import simulator
 from scenarios.cli import build_parser
 from scenarios.examples import load_example
 
-counts = {"expand": 0, "plan_channel": 0}
+counts = {"expand": 0, "plan_channel": 0, "simulations": 0, "replications": 0, "repeated": 0}
+seen = set()
 def counted(name, original):
     def wrapper(*args, **kwargs):
         counts[name] += 1
@@ -54,6 +61,15 @@ for name, home in (("expand", scenarios.demand), ("plan_channel", scenarios.pipe
     for mod_name, mod in list(sys.modules.items()):
         if mod_name.startswith("scenarios") and getattr(mod, name, None) is original:
             setattr(mod, name, wrapper)
+replicate = simulator.replicate
+def replicate_counted(config, n, seed=None, **kwargs):
+    key = (hashlib.sha256(pickle.dumps(config)).hexdigest(), n, repr(seed))
+    counts["simulations"] += 1
+    counts["replications"] += n
+    counts["repeated"] += key in seen
+    seen.add(key)
+    return replicate(config, n, seed, **kwargs)
+simulator.replicate = replicate_counted
 
 from scenarios.verdict import cost_curve
 scenario = load_example("default")
@@ -64,43 +80,63 @@ for _ in range(3):
     times.append(time.perf_counter() - t0)
 curve_s = statistics.median(times)
 check = scenarios.cli.check
-figures = []
-for executor in ("processes", "serial"):
+figures, stages = {}, {}
+for executor in EXECUTORS:
     args = build_parser().parse_args(
-        ["check", "default", "--replications", "30", "--executor", executor]
+        ["check", "default", "--replications", REPLICATIONS, "--executor", executor]
     )
-    counts.update(expand=0, plan_channel=0)
+    for key in counts:
+        counts[key] = 0
+    seen.clear()
+    marks = []
+    def progress(text, _so_far, marks=marks):
+        # "breach risk, voice (30 replications)" -> "breach risk"
+        marks.append((re.split(r",| \(|:", text)[0], time.perf_counter()))
     with check._executor(args) as pool:
         t0, c0 = time.perf_counter(), time.process_time()
-        check._check_verdict(args, pool)
-        figures += [time.perf_counter() - t0, time.process_time() - c0]
-print(curve_s, figures[0], figures[2], figures[3], counts["expand"], counts["plan_channel"])
+        check._check_verdict(args, pool, progress)
+        end = time.perf_counter()
+        figures[executor] = (end - t0, time.process_time() - c0)
+    marks.append(("end", end))
+    stages[executor] = {}
+    for (stage, start), (_, stop) in zip(marks, marks[1:]):
+        stages[executor][stage] = stages[executor].get(stage, 0.0) + stop - start
+print(json.dumps({
+    "cost_curve_s": curve_s,
+    "check_s": figures["processes"][0],
+    "check_serial_s": figures.get("serial", (None, None))[0],
+    "check_cpu_s": figures.get("serial", (None, None))[1],
+    "expand_calls": counts["expand"],
+    "plan_channel_calls": counts["plan_channel"],
+    "simulations": counts["simulations"],
+    "replications": counts["replications"],
+    "repeated_simulations": counts["repeated"],
+    "stages_s": stages["processes"],
+}))
 """
 
 
-def measure(tree: str | None) -> dict:
-    """Cost-curve and full-check seconds and call counts, in a fresh interpreter importing
-    ``scenarios`` from ``tree`` (default: this checkout)."""
+def measure(tree: str | None, replications: int = 30, serial: bool = True) -> dict:
+    """Cost-curve and full-check seconds, per-stage seconds and call counts, in a fresh
+    interpreter importing ``scenarios`` from ``tree`` (default: this checkout); the check with
+    ``replications``, with local processes and (``serial``) serially."""
     env = dict(os.environ)
     if tree is not None:
         env["PYTHONPATH"] = os.pathsep.join([tree, env.get("PYTHONPATH", "")])
     out = subprocess.run(
-        [sys.executable, "-c", _MEASURE],
+        [
+            sys.executable,
+            "-c",
+            f"REPLICATIONS = {str(replications)!r}\n"
+            f"EXECUTORS = {('processes', 'serial') if serial else ('processes',)!r}\n" + _MEASURE,
+        ],
         env=env,
         cwd=tree or None,
         capture_output=True,
         text=True,
         check=True,
-    ).stdout.split()
-    curve_s, check_s, serial_s, cpu_s, expand_calls, plan_calls = out[-6:]
-    return {
-        "cost_curve_s": float(curve_s),
-        "check_s": float(check_s),
-        "check_serial_s": float(serial_s),
-        "check_cpu_s": float(cpu_s),
-        "expand_calls": int(expand_calls),
-        "plan_channel_calls": int(plan_calls),
-    }
+    ).stdout.splitlines()
+    return json.loads(out[-1])
 
 
 def period_optimal_s() -> float:
@@ -121,7 +157,19 @@ def period_optimal_s() -> float:
 
 
 def _median(runs: list[dict]) -> dict:
-    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    out = {}
+    for key in runs[0]:
+        if isinstance(runs[0][key], dict):
+            out[key] = _median([run[key] for run in runs])
+        elif runs[0][key] is None:  # not measured (--no-serial)
+            out[key] = None
+        else:
+            out[key] = statistics.median(run[key] for run in runs)
+    return out
+
+
+def _ratio(before, after) -> str:
+    return f"{before / after:.2f}x" if isinstance(before, (int, float)) and after else "-"
 
 
 def main() -> None:
@@ -130,29 +178,45 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=1, help="runs of each side, alternating; medians shown"
     )
+    parser.add_argument("--replications", type=int, default=30, help="of the check (30)")
+    parser.add_argument(
+        "--no-serial", action="store_true", help="only the check with local processes"
+    )
     args = parser.parse_args()
     runs = {"before": [], "after": []}
     for _ in range(args.repeat):  # alternating, so a change in the machine's load hits both
         if args.before:
-            runs["before"].append(measure(args.before))
-        runs["after"].append(measure(None))
+            runs["before"].append(measure(args.before, args.replications, not args.no_serial))
+        runs["after"].append(measure(None, args.replications, not args.no_serial))
     before = {**_median(runs["before"]), "commit": args.before} if args.before else BEFORE
     after = _median(runs["after"])
-    print(f"{'':44}{'before (' + before['commit'] + ')':>28}{'after':>12}")
+    print(f"{'':48}{'before (' + str(before['commit']) + ')':>28}{'after':>10}{'ratio':>9}")
     rows = [
         ("cost curve, voice [s]", "cost_curve_s", "{:.2f}"),
-        ("full check, 30 replications, processes [s]", "check_s", "{:.1f}"),
+        (f"full check, {args.replications} replications, processes [s]", "check_s", "{:.1f}"),
         ("full check, serial [s]", "check_serial_s", "{:.1f}"),
         ("  its CPU time [s]", "check_cpu_s", "{:.1f}"),
         ("demand expansions per check", "expand_calls", "{}"),
         ("channel plans per check", "plan_channel_calls", "{}"),
+        ("simulations per check (replicate calls)", "simulations", "{}"),
+        ("  replications in them", "replications", "{}"),
+        ("  repeated (same config, replications, seed)", "repeated_simulations", "{}"),
     ]
+
+    def show(label, b, a, fmt):
+        left = "-" if b is None else fmt.format(b)
+        right = "-" if a is None else fmt.format(a)
+        print(f"{label:48}{left:>28}{right:>10}{_ratio(b, a):>9}")
+
     for label, key, fmt in rows:
-        print(f"{label:44}{fmt.format(before[key]):>28}{fmt.format(after[key]):>12}")
+        show(label, before.get(key), after[key], fmt)
+    print("stages of the check with processes [s]:")
+    for stage, seconds in after["stages_s"].items():
+        show(f"  {stage}", before.get("stages_s", {}).get(stage), seconds, "{:.2f}")
     print(
         f"period-optimal staffing, default voice: {period_optimal_s():.3f} s; full check "
-        f"{after['check_s']:.1f} s on {os.cpu_count()} cores (target < 20 s), "
-        f"{after['check_serial_s']:.1f} s serial"
+        f"{after['check_s']:.1f} s on {os.cpu_count()} cores with {args.replications} "
+        "replications (target < 3 s at 30)"
     )
 
 

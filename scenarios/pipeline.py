@@ -119,11 +119,14 @@ def slot_aht_s(channel: Channel, demand: ChannelDemand) -> np.ndarray:
     return demand.aht_s * (1.0 + channel.concurrency_stretch * (channel.concurrency - 1))
 
 
-def _queue_staffing(scenario, channel, demand: ChannelDemand, model: str, service_levels=None):
+def _queue_staffing(
+    scenario, channel, demand: ChannelDemand, model: str, service_levels=None, with_asa=True
+):
     """Voice and chat: Erlang A (with patience, unless ``model`` is erlang_c) or Erlang C.
 
     ``service_levels`` (optional) replaces the target's SL with several at once: every array
-    returned then has one row per SL target (``required_agents`` broadcasts)."""
+    returned then has one row per SL target (``required_agents`` broadcasts). Without
+    ``with_asa`` the ASA is not computed (NaN) unless a clause needs it."""
     target = scenario.target_for(channel.name)
     conc = channel.concurrency
     aht = slot_aht_s(channel, demand)
@@ -145,7 +148,9 @@ def _queue_staffing(scenario, channel, demand: ChannelDemand, model: str, servic
         kwargs["max_occupancy"] = 1.0
     if service_levels is not None:
         kwargs["service_level"] = np.asarray(service_levels, dtype=float)[:, None]
-    result = required_agents(demand.calls_per_hour, aht, patience_s=patience, **kwargs)
+    result = required_agents(
+        demand.calls_per_hour, aht, patience_s=patience, with_asa=with_asa, **kwargs
+    )
     slots = result.agents
     agents = -(-slots // conc)  # ceil: whole agents for the chat slots
     if conc > 1:
@@ -347,12 +352,19 @@ def plan_channel(scenario: Scenario, channel: Channel, demand: ChannelDemand, mo
 
 
 def plan_channel_for_service_levels(
-    scenario: Scenario, channel: Channel, demand: ChannelDemand, model: str, service_levels
+    scenario: Scenario,
+    channel: Channel,
+    demand: ChannelDemand,
+    model: str,
+    service_levels,
+    *,
+    with_asa: bool = True,
 ) -> list[ChannelPlan]:
     """``plan_channel`` of a voice or chat channel once per SL target in ``service_levels``
     (its target's threshold and other clauses as in ``scenario``), the staffing of all of
-    them found in one broadcast ``required_agents`` call."""
-    fields = _queue_staffing(scenario, channel, demand, model, service_levels)
+    them found in one broadcast ``required_agents`` call. Without ``with_asa`` the plans'
+    ``asa_s`` is NaN unless a clause needs it (a cost curve reads agents and cost only)."""
+    fields = _queue_staffing(scenario, channel, demand, model, service_levels, with_asa)
 
     def row(i):
         return {

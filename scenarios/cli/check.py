@@ -53,8 +53,6 @@ def cmd_check(args) -> None:
     """The SLA verdict in the contract's language."""
     from dataclasses import replace
 
-    from ..output.report import write_report
-
     if args.report:
         OutputFolder(args.report, "check", force=args.force, option="--report").check()
     so_far = [None]  # the verdict computed before the stage running now
@@ -69,6 +67,8 @@ def cmd_check(args) -> None:
         acknowledge()  # saving what finished is the handling of the stop
         partial = so_far[0]
         if args.report and partial is not None:  # the closed-form verdict at least is done
+            from ..output.report import write_report  # matplotlib: only when a report is asked
+
             partial = replace(
                 partial,
                 warnings=partial.warnings
@@ -85,6 +85,7 @@ def cmd_check(args) -> None:
     data = result.to_dict()
     if args.report:
         from ..output.html import pdf_unavailable_reason
+        from ..output.report import write_report  # matplotlib: only when a report is asked
 
         folder = OutputFolder(args.report, "check", force=args.force, option="--report")
         data["written"] = [str(p) for p in write_report(result, folder.claim())]

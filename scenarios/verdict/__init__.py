@@ -27,12 +27,14 @@ from .breach import (
     RiskStaffing,
     breach_risk,
     breach_risks,
+    breach_risks_in_batches,
     headline_clause,
     staffing_for_risk,
 )
 from .compare import StandardComparison, compare_standards, current_standard, sl_channels
 from .cost import CostCurve, cost_curve
 from .feasibility import Feasibility, TargetCheck, clause_price, feasibility
+from .memo import SimulationMemo
 from .optimal import (
     PeriodOptimal,
     RiskOptimal,
@@ -56,12 +58,14 @@ __all__ = [
     "PeriodOptimal",
     "RiskOptimal",
     "RiskStaffing",
+    "SimulationMemo",
     "TargetCheck",
     "Verdict",
     "as_plan",
     "StandardComparison",
     "breach_risk",
     "breach_risks",
+    "breach_risks_in_batches",
     "busiest_day",
     "compare_standards",
     "clause_price",
@@ -271,10 +275,11 @@ def _peak_dict(peak_day: PeakDay) -> dict:
     return peak_day.check.to_dict()
 
 
-def _optimal_rule(replications: int, seed: int, executor, known: dict[str, VerifiedOptimal]):
+def _optimal_rule(replications: int, seed: int, executor, known: dict[str, VerifiedOptimal], memo):
     """The comparison's period-optimal rule: ``period_optimal_verified`` of a channel at a
     standard, as (on-duty agents, scheduled agents, breach risks); the current standard's
-    (``known``, the verdict's own) is not searched again."""
+    (``known``, the verdict's own) is not searched again, and every staffing simulated before
+    is answered from ``memo``."""
 
     def rule(plan_result: PlanResult, channel: str):
         target = plan_result.scenario.target_for(channel)
@@ -289,6 +294,7 @@ def _optimal_rule(replications: int, seed: int, executor, known: dict[str, Verif
                 seed=seed,
                 executor=executor,
                 start=start,
+                memo=memo,
             )
         return mine.staffing.agents, mine.staffing.scheduled_agents, mine.risks
 
@@ -308,6 +314,7 @@ def verdict(
     sections: Collection[str] = SECTIONS,
     base_dir=None,
     compare: Collection[str] | None = None,
+    memo: SimulationMemo | None = None,
 ) -> Verdict:
     """The SLA verdict of ``plan_result`` at the headcount on offer (``fte``, or ``budget``;
     default: the scenario's ``workforce.fte_offered``, else the plan's own staffing).
@@ -331,6 +338,11 @@ def verdict(
     confidence, a search over many simulations). ``progress(stage, so_far)`` is called as each
     stage starts with the verdict computed so far (None before the feasibility), so an
     interrupted caller can still report it.
+
+    Every stage simulates through one ``SimulationMemo`` (``memo``, default a new one): a
+    staffing simulated once with a seed -- the offered staffing's breach risk, which is also
+    the risk-capping search's first candidate and the comparison's current standard, or a
+    period-optimal staffing the comparison meets again -- is not simulated again.
     """
     unknown = set(sections) - set(SECTIONS) - set(OPTIONAL_SECTIONS)
     if unknown:
@@ -339,6 +351,7 @@ def verdict(
             f"{SECTIONS + OPTIONAL_SECTIONS}"
         )
     scenario = plan_result.scenario
+    memo = SimulationMemo() if memo is None else memo
 
     def stage(text: str, so_far: Verdict | None) -> None:
         if progress is not None:
@@ -366,7 +379,6 @@ def verdict(
             stage(f"cost of the standard, {ch.name}", result)
             curve = cost_curve(plan_result, ch.name)
             result = replace(result, cost_curves={**result.cost_curves, ch.name: curve})
-        known: dict[int, dict[str, BreachRisk]] = {}
         agents = feas.on_duty[ch.name]
         if "breach" in sections:
             stage(f"breach risk, {ch.name} ({replications} replications)", result)
@@ -377,8 +389,8 @@ def verdict(
                 replications=replications,
                 seed=seed,
                 executor=executor,
+                memo=memo,
             )
-            known[0] = risks  # the inverse question's first candidate: no extra agents
             headline = headline_clause(risks)
             result = replace(
                 result,
@@ -396,7 +408,7 @@ def verdict(
                 replications=replications,
                 seed=seed,
                 executor=executor,
-                known=known,
+                memo=memo,  # its first candidate, no extra agents, is the breach risk above
             )
             staffing = RiskStaffing(ch.name, max_p_breach, extra, risks_after)
             result = replace(result, risk_staffing={**result.risk_staffing, ch.name: staffing})
@@ -414,7 +426,12 @@ def verdict(
         if ch.kind != "deferred" and "period_optimal" in sections:
             stage(f"period-optimal staffing, checked by simulation, {ch.name}", result)
             optimal = period_optimal_verified(
-                plan_result, ch.name, replications=replications, seed=seed, executor=executor
+                plan_result,
+                ch.name,
+                replications=replications,
+                seed=seed,
+                executor=executor,
+                memo=memo,
             )
             result = replace(result, period_optimal={**result.period_optimal, ch.name: optimal})
         if ch.kind != "deferred" and has_sl and "period_optimal_risk" in sections:
@@ -426,6 +443,7 @@ def verdict(
                 replications=max(replications, min_replications(max_p_breach)),
                 seed=seed,
                 executor=executor,
+                memo=memo,
             )
             result = replace(
                 result, period_optimal_risk={**result.period_optimal_risk, ch.name: capped}
@@ -438,22 +456,18 @@ def verdict(
         ):
             standards.insert(0, current)
         stage(f"standards side by side: {', '.join(standards)}", result)
-        # The verdict's own breach risks are the current standard's under per-interval
-        # staffing only when the offer is exactly the plan's staffing.
-        at_plan = all(
-            np.array_equal(feas.on_duty[n], plan_result.channels[n].required_agents)
-            for n in result.clause_risks
-        )
+        # The memo holds the verdict's own breach risks: the current standard's under
+        # per-interval staffing wherever the offer is the plan's staffing.
         rows = compare_standards(
             plan_result,
             standards,
             replications=replications,
             seed=seed,
             executor=executor,
-            known=result.clause_risks if at_plan else None,
-            optimal=_optimal_rule(replications, seed, executor, result.period_optimal)
+            optimal=_optimal_rule(replications, seed, executor, result.period_optimal, memo)
             if "period_optimal" in sections
             else None,
+            memo=memo,
         )
         result = replace(result, compare=rows)
     return result

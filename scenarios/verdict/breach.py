@@ -30,6 +30,7 @@ from ._common import (
     points_per_unit,
     target_clauses,
 )
+from .memo import SimulationMemo, digest, seed_key
 
 #: The k of "P(at least k breached periods a year)" and "P(k consecutive breaches)" reported.
 BREACH_COUNTS = (1, 2, 3)
@@ -194,9 +195,10 @@ def per_year_totals(values, counted, reporting_period: str, days: int) -> np.nda
     return np.where(counted, values, 0.0).sum(axis=1) * n / measured
 
 
-def _simulate(result: PlanResult, channel: str, agents, replications, seed, executor):
-    """The channel simulated at ``agents`` on duty with the scenario's forecast error."""
-    from simulator import Pool, SimConfig, replicate
+def _sim_config(result: PlanResult, channel: str, agents):
+    """The simulation of the channel at ``agents`` on duty with the scenario's forecast
+    error."""
+    from simulator import Pool, SimConfig
 
     from ..simulation import sim_channel, warmup_s
 
@@ -207,7 +209,7 @@ def _simulate(result: PlanResult, channel: str, agents, replications, seed, exec
     error = ch.demand.forecast_error
     threshold_s = target.threshold_s if target.threshold_s is not None else 0.0
     sim = sim_channel(ch, demand, threshold_s, target.deadline_clock)
-    config = SimConfig(
+    return SimConfig(
         scenario.interval_s,
         [sim],
         [Pool(channel, agents, (channel,))],
@@ -216,7 +218,6 @@ def _simulate(result: PlanResult, channel: str, agents, replications, seed, exec
         day_aht_cv=error.day_aht_cv,
         warmup_s=warmup_s(scenario, result.table, [channel]),
     )
-    return replicate(config, replications, seed, executor=executor)
 
 
 def _clause_counts(reps, channel: str, target, clause: str, periods, counted):
@@ -322,6 +323,7 @@ def breach_risks(
     replications: int = 30,
     seed: int = 1,
     executor=None,
+    memo: SimulationMemo | None = None,
 ) -> dict[str, BreachRisk]:
     """The breach risk of every clause of ``channel``'s target, from one simulation.
 
@@ -330,7 +332,8 @@ def breach_risks(
     required agents), including the scenario's forecast error (day-level volume CV and AHT
     drift), over ``replications`` replications (``seed``), run by ``executor``
     (``simulator.executors``; default: one after the other in this process; the results do not
-    depend on it). Keys: the clauses in ``CLAUSES`` order.
+    depend on it). Keys: the clauses in ``CLAUSES`` order. ``memo`` (``SimulationMemo``):
+    the same question asked before is answered from it, not simulated again.
     """
     result = as_plan(source, model)
     scenario = result.scenario
@@ -339,11 +342,74 @@ def breach_risks(
         raise ValueError(f"channel {channel!r} has no target to measure")
     if replications < 2:
         raise ValueError(f"`replications` must be at least 2, got {replications}")
-    demand = result.table.channels[channel]
     if agents is None:
         agents = result.channels[channel].required_agents
-    reps = _simulate(result, channel, np.asarray(agents), replications, seed, executor)
+    config = _sim_config(result, channel, np.asarray(agents))
 
+    def simulated() -> dict[str, BreachRisk]:
+        return _risks(result, channel, config, replications, seed, executor)
+
+    if memo is None:
+        return simulated()
+    grid = (scenario.start_date, scenario.days, scenario.interval_minutes)
+    demand = result.table.channels[channel]
+    what = digest(
+        config,
+        target.model_dump_json(),
+        grid,
+        demand.excluded,
+        result.model,
+        scenario.workforce.currency,
+    )
+    return memo.get((what, replications, seed_key(seed)), simulated)
+
+
+def breach_risks_in_batches(
+    source: Scenario | PlanResult,
+    channel: str,
+    *,
+    agents=None,
+    model: str | None = None,
+    replications: int = 30,
+    seed: int = 1,
+    executor=None,
+):
+    """``breach_risks`` as its replications finish, for a caller that shows results while
+    they come in: yields ``(done, risks)``, every clause's breach risk from the first ``done``
+    replications, after each batch (one replication per worker of ``executor``) from the
+    second replication on. Replication ``i`` is the same whatever the batches (its seed is
+    child ``i`` of ``seed``), so the last ``risks`` are exactly ``breach_risks``'s and a
+    run stopped midway keeps its first ``done`` replications."""
+    from simulator import ReplicationResult, replicate_in_batches
+
+    result = as_plan(source, model)
+    if result.scenario.target_for(channel) is None:
+        raise ValueError(f"channel {channel!r} has no target to measure")
+    if replications < 2:
+        raise ValueError(f"`replications` must be at least 2, got {replications}")
+    if agents is None:
+        agents = result.channels[channel].required_agents
+    config = _sim_config(result, channel, np.asarray(agents))
+    runs = []
+    for batch in replicate_in_batches(config, replications, seed, executor=executor):
+        runs.extend(batch)
+        if len(runs) >= 2:
+            yield len(runs), _risks_of(result, channel, ReplicationResult(tuple(runs)), seed)
+
+
+def _risks(result, channel, config, replications, seed, executor) -> dict[str, BreachRisk]:
+    """Every clause's breach risk from ``replications`` of ``config`` (``breach_risks``)."""
+    from simulator import replicate
+
+    reps = replicate(config, replications, seed, executor=executor)
+    return _risks_of(result, channel, reps, seed)
+
+
+def _risks_of(result, channel, reps, seed) -> dict[str, BreachRisk]:
+    """Every clause's breach risk from the replications ``reps``."""
+    scenario = result.scenario
+    target = scenario.target_for(channel)
+    demand = result.table.channels[channel]
     grid = (scenario.start_date, scenario.days, scenario.interval_minutes)
     periods = periods_of(*grid, target.reporting_period)
     counted_interval = ~excluded_intervals(*grid, target.excluded_periods, flagged=demand.excluded)
@@ -455,6 +521,7 @@ def staffing_for_risk(
     max_extra: int = 50,
     executor=None,
     known: dict[int, dict[str, BreachRisk]] | None = None,
+    memo: SimulationMemo | None = None,
 ) -> tuple[int, dict[str, BreachRisk]]:
     """The inverse question: how many agents to add to every staffed interval (on top of
     ``agents``, default the plan's) so that no clause's breach probability exceeds
@@ -465,7 +532,8 @@ def staffing_for_risk(
 
     ``known`` maps extra agents to breach risks already simulated with these ``agents``,
     ``replications`` and ``seed`` (the verdict passes its own breach risks as ``{0: risks}``);
-    they are not simulated again, and every new candidate is added to it.
+    they are not simulated again, and every new candidate is added to it; ``memo``
+    (``SimulationMemo``) answers the candidates simulated before anywhere else.
     """
     if not 0 < max_p_breach < 1:
         raise ValueError(f"`max_p_breach` must be a fraction in (0, 1), got {max_p_breach!r}")
@@ -486,6 +554,7 @@ def staffing_for_risk(
                 replications=replications,
                 seed=seed,
                 executor=executor,
+                memo=memo,
             )
         return worst_p_breach(risks[extra]) <= max_p_breach
 

@@ -20,6 +20,7 @@ from ..pipeline import PlanResult, plan_channel
 from ..scenario import Scenario, parse_standard
 from ._common import DAYS_PER_YEAR, channel_fte
 from .breach import BreachRisk, breach_risks, worst_p_breach
+from .memo import SimulationMemo
 
 #: The staffing rules a standard is compared under.
 STAFFINGS = ("per_interval", "period_optimal")
@@ -164,6 +165,7 @@ def compare_standards(
     executor=None,
     known: dict[str, dict[str, BreachRisk]] | None = None,
     optimal: Callable | None = None,
+    memo: SimulationMemo | None = None,
 ) -> list[StandardComparison]:
     """Each standard in ``standards`` (texts like "85/30") under each rule in ``staffings``.
 
@@ -173,7 +175,8 @@ def compare_standards(
     risks already simulated at that staffing with these replications and seed are reused; that
     row is left out when ``optimal`` is None). ``known`` maps channel -> clause risks already
     simulated for the current standard under per-interval staffing with the same replications
-    and seed (the verdict's own), reused for the current standard's row.
+    and seed (the verdict's own), reused for the current standard's row; ``memo``
+    (``SimulationMemo``) answers any staffing simulated before.
     """
     unknown = set(staffings) - set(STAFFINGS)
     if unknown:
@@ -209,6 +212,7 @@ def compare_standards(
                     replications=replications,
                     seed=seed,
                     executor=executor,
+                    memo=memo,
                 )
             cost = plan_cost_per_year(changed, scheduled)
             worst, breaches, penalty, bonus = _risk_totals(risks)

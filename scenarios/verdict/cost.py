@@ -153,7 +153,9 @@ def cost_curve(
         plans = (
             [plan_channel(v, ch, demand, result.model) for v in variants]
             if deferred
-            else plan_channel_for_service_levels(variants[0], ch, demand, result.model, sls)
+            else plan_channel_for_service_levels(
+                variants[0], ch, demand, result.model, sls, with_asa=False
+            )
         )
         for i, p in enumerate(plans):
             total_cost = other_cost + p.cost.sum()

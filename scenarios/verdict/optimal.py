@@ -80,6 +80,7 @@ from ..pipeline import PlanResult, occupancy_cap, schedule_cost, slot_aht_s
 from ..scenario import Scenario
 from ._common import DAYS_PER_YEAR, as_plan, channel_fte
 from .breach import BreachRisk, breach_risks, headline_clause, worst_p_breach
+from .memo import SimulationMemo
 
 __all__ = [
     "PeriodOptimal",
@@ -573,6 +574,7 @@ def period_optimal_for_risk(
     fresh_seed: int | None = None,
     abandon_margin: float = 0.0,
     executor=None,
+    memo: SimulationMemo | None = None,
 ) -> RiskOptimal:
     """The cheapest period-optimal staffing (``period_optimal`` with the smallest SL margin on a
     grid of ``MARGIN_STEP``) whose breach risk is at most ``max_p_breach`` in every measured
@@ -583,7 +585,8 @@ def period_optimal_for_risk(
     then bisection (same seed for every candidate: common random numbers, so the search is
     monotone in practice; a higher margin adds agents, never removes them, for an SL-only
     target). The answer is then simulated on ``fresh_seed`` (default ``seed + 1``) and
-    ``verified`` says whether it holds there too.
+    ``verified`` says whether it holds there too. ``memo`` (``SimulationMemo``) answers the
+    staffings simulated before.
     """
     if not 0 < max_p_breach < 1:
         raise ValueError(f"`max_p_breach` must be a fraction in (0, 1), got {max_p_breach!r}")
@@ -609,6 +612,7 @@ def period_optimal_for_risk(
                 replications=replications,
                 seed=seed,
                 executor=executor,
+                memo=memo,
             )
         return tried[step]
 
@@ -634,6 +638,7 @@ def period_optimal_for_risk(
         replications=replications,
         seed=seed + 1 if fresh_seed is None else fresh_seed,
         executor=executor,
+        memo=memo,
     )
     return RiskOptimal(
         channel=channel,
@@ -648,9 +653,9 @@ def period_optimal_for_risk(
     )
 
 
-def _simulated(result, channel: str, margins, *, replications, seed, executor):
+def _simulated(result, channel: str, margins, *, replications, seed, executor, memo=None):
     """``period_optimal`` at (SL, abandonment) ``margins`` and every clause's breach risk at
-    that staffing (one simulation)."""
+    that staffing (one simulation, or the ``memo``'s)."""
     staffing = period_optimal(result, channel, margin=margins[0], abandon_margin=margins[1])
     risks = breach_risks(
         result,
@@ -659,6 +664,7 @@ def _simulated(result, channel: str, margins, *, replications, seed, executor):
         replications=replications,
         seed=seed,
         executor=executor,
+        memo=memo,
     )
     return staffing, risks
 
@@ -732,6 +738,7 @@ def period_optimal_verified(
     max_rounds: int = 5,
     refine: int = 2,
     start: tuple[float, float] = (0.0, 0.0),
+    memo: SimulationMemo | None = None,
 ) -> VerifiedOptimal:
     """The cheapest period-optimal staffing whose simulated KPIs meet every clause on average
     with ``confidence``: start at margin 0 (the closed forms alone); where the simulated pooled
@@ -746,12 +753,19 @@ def period_optimal_verified(
     ASA or occupancy cap missed on average cannot be fixed by these margins). ``start``: the
     first round's (SL, abandonment) margins instead of 0 -- e.g. those another standard
     needed, to save a round (at the price of possibly more margin than this standard needs).
+    ``memo`` (``SimulationMemo``) answers the staffings simulated before.
     """
     result = as_plan(plan_result)
 
     def attempt(margins):
         staffing, risks = _simulated(
-            result, channel, margins, replications=replications, seed=seed, executor=executor
+            result,
+            channel,
+            margins,
+            replications=replications,
+            seed=seed,
+            executor=executor,
+            memo=memo,
         )
         return staffing, risks, all(r.meets_on_average(confidence) for r in risks.values())
 

@@ -560,3 +560,32 @@ def test_a_scenario_naming_a_missing_csv_says_where_to_upload_it():
     at.button(key="scen_csv_use_run").click().run()
     goto(at, "Plan")
     assert not at.error and at.metric
+
+
+def test_a_target_change_replans_the_proposed_row_only(monkeypatch):
+    """The negotiator's rows are cached on their own standard's scenario: after a change of
+    the proposed standard the alternatives' rows come from the cache (closed forms run for
+    the proposed row alone), and the table shows the new standard with the same alternatives."""
+    import ui.pages.negotiate as negotiate
+
+    at = start()
+    before = at.table[1].value
+    rows = []
+    original = negotiate.compare_row
+
+    def counted(result, feas, channel, base):
+        rows.append(result.scenario.target_for(channel).service_level)
+        return original(result, feas, channel, base)
+
+    monkeypatch.setattr(negotiate, "compare_row", counted)
+    number(at, "Service level [%]").set_value(81.0).run()
+    assert not at.exception
+    assert rows == [0.81]  # 80/20, now an alternative, is the scenario planned at the start
+    after = at.table[1].value
+    shown = list(after.index.get_level_values(0).unique())
+    assert shown == ["81/20 (proposed)", "80/20", "85/30", "90/15"]
+    for standard in ("85/30", "90/15"):
+        row, old = after.loc[standard], before.loc[standard]
+        assert row.loc["per interval", "FTE needed"] == old.loc["per interval", "FTE needed"]
+    # Differences are taken against the new proposed standard's cost.
+    assert after.loc[("81/20 (proposed)", "per interval"), "difference"].startswith("0 ")

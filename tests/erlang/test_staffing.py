@@ -273,3 +273,17 @@ def test_large_center_does_not_overflow():
 def test_bad_arguments_raise_value_error_naming_the_argument(kwargs, message):
     with pytest.raises(ValueError, match=message):
         required_agents(1200, 300, **kwargs)
+
+
+@pytest.mark.parametrize("max_asa_s", [None, 15.0])
+def test_without_the_asa_the_answer_is_the_same(max_asa_s):
+    """``with_asa=False`` skips Erlang A's ASA integral at the answer, nothing else."""
+    cph = np.array([0.0, 120.0, 600.0, 1500.0])
+    kwargs = {"patience_s": 180.0, "service_level": 0.8, "threshold_s": 20.0}
+    full = required_agents(cph, 300.0, max_asa_s=max_asa_s, **kwargs)
+    lean = required_agents(cph, 300.0, max_asa_s=max_asa_s, with_asa=False, **kwargs)
+    np.testing.assert_array_equal(lean.agents, full.agents)
+    np.testing.assert_array_equal(lean.binding, full.binding)
+    np.testing.assert_array_equal(lean.kpis.service_level, full.kpis.service_level)
+    busy = cph > 0
+    assert np.all(np.isnan(lean.kpis.asa_s[busy])) and np.all(np.isfinite(full.kpis.asa_s))

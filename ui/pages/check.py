@@ -21,7 +21,7 @@ def when(start: str) -> str:
 
 
 def page_check():
-    from scenarios.verdict import breach_risk
+    from scenarios.verdict import breach_risks_in_batches, headline_clause
     from ui.pages.plan import MODELS, model_choice
 
     st.title("SLA check")
@@ -133,22 +133,30 @@ def page_check():
     executor, executor_error = executor_or_error()
     if executor_error:
         st.error(executor_error)
+    from ui.negotiate import risk_periods
+
+    slot = st.empty()  # the table, filled as the replications come in, then kept
     if st.button("Estimate breach risk (simulation)", key="check_run", disabled=executor is None):
-        with st.spinner("simulating the reporting periods"):
-            risk = breach_risk(
-                result,
-                channel,
-                agents=feas.on_duty[channel],
-                replications=int(reps),
-                seed=1,
-                executor=executor,
-            )
+        # Streamed: the table of the replications done so far after each batch (one per
+        # worker); the last is the whole run's.
+        for done, risks in breach_risks_in_batches(
+            result,
+            channel,
+            agents=feas.on_duty[channel],
+            replications=int(reps),
+            seed=1,
+            executor=executor,
+        ):
+            risk = headline_clause(risks)
+            with slot.container():
+                st.caption(f"{done} of {int(reps)} simulated runs")
+                st.table(pd.DataFrame(risk_periods(risk)).set_index("period"))
         st.session_state.check_risk = (key, risk)
     stored = st.session_state.get("check_risk")
     if stored is not None and stored[0] == key:
-        from ui.negotiate import risk_periods
-
-        st.table(pd.DataFrame(risk_periods(stored[1])).set_index("period"))
+        with slot.container():
+            st.caption(f"{stored[1].replications} simulated runs")
+            st.table(pd.DataFrame(risk_periods(stored[1])).set_index("period"))
     peak_section(result, channel, int(reps), executor)
 
 

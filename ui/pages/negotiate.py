@@ -6,7 +6,6 @@ report to hand over."""
 
 from __future__ import annotations
 
-import json
 import time
 
 import streamlit as st
@@ -41,30 +40,27 @@ OPTIMAL = "neg_optimal"  # period-optimal staffing checked by simulation, by com
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def cached_row(scenario_json: str, channel: str, standard, fte_offered: float, files, base_cost):
-    """The comparison row of ``channel`` at ``standard`` ((SL, threshold) or None: as is)."""
-    from scenarios.io import parse_scenario
-
-    scenario = parse_scenario(json.loads(scenario_json))
-    if standard is not None:
-        scenario = with_standard(scenario, channel, *standard)
-    text = scenario.model_dump_json()
-    result = state.cached_plan(text, MODEL, files)
+def cached_row(scenario_json: str, channel: str, fte_offered: float, files):
+    """The comparison row of ``channel`` in the scenario ``scenario_json`` (its standard
+    applied), its cost difference still to be taken (``with_difference``). Keyed on the
+    standard's own scenario, not the proposed one's: a change of the proposed standard
+    re-plans that row alone, the alternatives' rows are read from the cache."""
+    result = state.cached_plan(scenario_json, MODEL, files)
     # The same cached feasibility as the page's headline (the proposed standard's is shared).
-    feas = state.cached_feasibility(text, fte_offered, MODEL, files)
-    return compare_row(result, feas, channel, base_cost)
+    feas = state.cached_feasibility(scenario_json, fte_offered, MODEL, files)
+    return compare_row(result, feas, channel, 0.0)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def cached_optimal_row(scenario_json: str, channel: str, standard, files, base_cost):
+def cached_optimal_row(scenario_json: str, channel: str, files):
     """The same standard under period-optimal staffing (closed forms, fast)."""
-    from scenarios.io import parse_scenario
+    result = state.cached_plan(scenario_json, MODEL, files)
+    return optimal_row(result, channel, 0.0)
 
-    scenario = parse_scenario(json.loads(scenario_json))
-    if standard is not None:
-        scenario = with_standard(scenario, channel, *standard)
-    result = state.cached_plan(scenario.model_dump_json(), MODEL, files)
-    return optimal_row(result, channel, base_cost)
+
+def with_difference(row: dict, base_cost_per_year: float) -> dict:
+    """``row`` with its cost against the proposed standard's per-interval cost."""
+    return row | {"cost_difference_per_year": row["cost_per_year"] - base_cost_per_year}
 
 
 def offered_fte(scenario, result) -> tuple[float | None, bool]:
@@ -169,10 +165,11 @@ def comparison_table(rows: list[dict], currency: str, period: str):
     )
 
 
-def simulate(tasks: list, reps: int) -> None:
-    """Breach risks of ``tasks`` [(key, plan, channel, agents, label)], with a progress bar and
-    an estimate of the time left; results kept in the session (``RISKS``)."""
-    from scenarios.verdict.breach import breach_risks
+def simulate(tasks: list, reps: int, finished=None) -> None:
+    """Breach risks of ``tasks`` [(key, plan, channel, agents, label)], kept in the session
+    (``RISKS``) as each finishes, ``finished()`` called then (the page redraws its table),
+    with a progress bar counting replications as they come in."""
+    from scenarios.verdict.breach import breach_risks_in_batches
 
     executor, error = state.executor_or_error()
     if error:
@@ -180,25 +177,28 @@ def simulate(tasks: list, reps: int) -> None:
         return
     risks = st.session_state.setdefault(RISKS, {})
     todo = [t for t in tasks if t[0] not in risks]
-    # Seconds per replication measured on the last run of this session: an estimate up front.
-    per_rep = st.session_state.get("neg_seconds_per_replication")
-    ahead = f", about {per_rep * reps * len(todo):.0f} s" if per_rep else ""
-    bar = st.progress(0.0, text=f"simulating {len(todo)} standard(s), {reps} runs each{ahead}")
+    total = reps * len(todo)
+    bar = st.progress(0.0, text=f"simulating {len(todo)} standard(s), {reps} runs each")
     started = time.perf_counter()
     for k, (key, result, channel, agents, label) in enumerate(todo):
-        spent = time.perf_counter() - started
-        if k:
-            left = f", about {spent / k * (len(todo) - k):.0f} s left"
-        else:
-            left = f", about {per_rep * reps * len(todo):.0f} s left" if per_rep else ""
-        bar.progress(k / len(todo), text=f"simulating {label} ({k + 1} of {len(todo)}){left}")
-        risks[key] = breach_risks(  # every clause of the channel from one simulation
+        # Every clause of the channel from one simulation, streamed a batch at a time.
+        for done, found in breach_risks_in_batches(
             result, channel, agents=agents, replications=reps, seed=1, executor=executor
-        )
+        ):
+            latest = found  # kept only once every replication is in
+            spent = time.perf_counter() - started
+            runs = k * reps + done
+            left = spent / runs * (total - runs)
+            bar.progress(
+                runs / total,
+                text=f"simulating {label} ({k + 1} of {len(todo)}): {done} of {reps} runs, "
+                f"about {left:.0f} s left",
+            )
+        risks[key] = latest
+        if finished is not None:
+            finished()
     spent = time.perf_counter() - started
-    if todo:
-        st.session_state.neg_seconds_per_replication = spent / (reps * len(todo))
-    bar.progress(1.0, text=f"done in {spent:.0f} s")
+    bar.progress(1.0, text=f"done in {spent:.1f} s")
 
 
 def check_optimal(key, result, channel: str, reps: int) -> None:
@@ -265,31 +265,43 @@ def page_negotiate():
     proposed = (float(target.service_level), float(target.threshold_s))
     standards = [None] + [s for s in alts if s != proposed]
     json_text = scenario.model_dump_json()
-    base = cached_row(json_text, channel, None, offered, cur.files, 0.0)["cost_per_year"]
-    per_interval = [cached_row(json_text, channel, s, offered, cur.files, base) for s in standards]
+    texts = [
+        json_text if s is None else with_standard(scenario, channel, *s).model_dump_json()
+        for s in standards
+    ]
+    per_interval = [cached_row(text, channel, offered, cur.files) for text in texts]
+    base = per_interval[0]["cost_per_year"]
+    per_interval = [with_difference(row, base) for row in per_interval]
     reps = int(st.session_state.get("neg_reps", 20))
-    risks = st.session_state.get(RISKS, {})
     digest = f"{state.current().digest}:{hash(json_text)}"
     keys = [(digest, channel, s or proposed, round(offered, 3), reps) for s in standards]
-    rows = []
-    for k, (row, key, s) in enumerate(zip(per_interval, keys, standards, strict=True)):
-        if key in risks:
-            row = row | breach_row(risks[key])
-        optimal = cached_optimal_row(json_text, channel, s, cur.files, base)
-        checked = st.session_state.get(OPTIMAL, {}).get(key)
-        if checked is not None:  # the period-optimal staffing the simulation confirmed
-            optimal = optimal_row(result, channel, base, checked)
-        if k == 0:
-            row = row | {"standard": row["standard"] + " (proposed)"}
-            optimal = optimal | {"standard": optimal["standard"] + " (proposed)"}
-        rows += [row, optimal]
-    st.session_state.neg_compare_rows = (keys[0], per_interval, rows)
-    top.markdown(f"**{channel}: alternative standards side by side** (at {fte(offered)} FTE)")
-    top.table(
-        comparison_table(rows, scenario.workforce.currency, period).set_index(
-            ["standard", "staffing"]
+
+    def show_table() -> None:
+        """The comparison with every breach risk simulated so far (called again as each
+        standard's simulation finishes, so the table fills in while the rest run)."""
+        risks = st.session_state.get(RISKS, {})
+        rows = []
+        for k, (row, key, text) in enumerate(zip(per_interval, keys, texts, strict=True)):
+            if key in risks:
+                row = row | breach_row(risks[key])
+            optimal = with_difference(cached_optimal_row(text, channel, cur.files), base)
+            checked = st.session_state.get(OPTIMAL, {}).get(key)
+            if checked is not None:  # the period-optimal staffing the simulation confirmed
+                optimal = optimal_row(result, channel, base, checked)
+            if k == 0:
+                row = row | {"standard": row["standard"] + " (proposed)"}
+                optimal = optimal | {"standard": optimal["standard"] + " (proposed)"}
+            rows += [row, optimal]
+        st.session_state.neg_compare_rows = (keys[0], per_interval, rows)
+        table_slot.table(
+            comparison_table(rows, scenario.workforce.currency, period).set_index(
+                ["standard", "staffing"]
+            )
         )
-    )
+
+    top.markdown(f"**{channel}: alternative standards side by side** (at {fte(offered)} FTE)")
+    table_slot = top.empty()
+    show_table()
     top.caption(
         "Per interval: every interval staffed to the standard (the plan). Period-optimal: the "
         "cheapest staffing that meets every clause as the contract measures it, per reporting "
@@ -324,7 +336,7 @@ def page_negotiate():
             alt_feas = feasibility(alt_plan, fte=offered)
             label = f"{channel} at {standard_text(*s)}"
             tasks.append((key, alt_plan, channel, alt_feas.on_duty[channel], label))
-        simulate(tasks, reps)
+        simulate(tasks, reps, show_table)
         check_optimal(keys[0], result, channel, reps)
         st.rerun()
     risks = st.session_state.get(RISKS, {})

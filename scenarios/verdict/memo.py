@@ -1,0 +1,73 @@
+"""Simulations shared by the verdict's stages: one set of replications per staffing and seed.
+
+The verdict asks the simulator the same question several times: the breach risk at the
+offered staffing is the risk-capping search's first candidate and the comparison's current
+standard under per-interval staffing; the period-optimal staffing the verdict checks is the
+comparison's current standard under period-optimal staffing. ``SimulationMemo`` keeps each
+answer (every clause's ``BreachRisk``) under the full description of what was simulated, so
+the second asker gets the first answer instead of a new simulation. It is an explicit object
+handed down the verdict (no global state): a new verdict starts with an empty one, and the
+app may keep one per session so that a re-render simulates nothing already simulated.
+
+The key is a digest of everything the answer depends on: the simulation configuration (the
+staffing per interval, the demand, the channel, the forecast error, the warm-up), the target
+(its clauses, SL definition, reporting period, exclusions, penalties), the interval grid, the
+intervals the demand flags as excluded, the model and currency named in the answer, the
+number of replications and the seed. Two questions with the same key are the same question,
+so the memo's answers are exactly those a new simulation would give (replications are
+reproducible bit for bit from their seed, ``simulator.replicate``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+
+def seed_key(seed) -> tuple:
+    """A hashable description of ``seed`` (int or ``SeedSequence``): the same key gives the
+    same replications."""
+    if isinstance(seed, np.random.SeedSequence):
+        return (
+            "seq",
+            repr(seed.entropy),
+            tuple(seed.spawn_key),
+            seed.pool_size,
+            seed.n_children_spawned,
+        )
+    return ("int", None if seed is None else int(seed))
+
+
+def digest(*parts: Any) -> str:
+    """SHA-256 of the pickled ``parts`` (plain data, numpy arrays, frozen dataclasses and
+    pydantic models pickle to the same bytes for the same content)."""
+    return hashlib.sha256(pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+
+
+class SimulationMemo:
+    """Answers already simulated, by key (``digest`` of what was simulated, replications,
+    ``seed_key``). ``hits`` and ``misses`` count the questions answered from the memo and by
+    a new simulation."""
+
+    def __init__(self) -> None:
+        self._answers: dict[tuple, Any] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    def get(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """The answer stored under ``key``, else ``compute()`` stored under it. A dict answer
+        is returned as a new dict (callers may add to theirs without changing the memo's)."""
+        if key in self._answers:
+            self.hits += 1
+        else:
+            self.misses += 1
+            self._answers[key] = compute()
+        answer = self._answers[key]
+        return dict(answer) if isinstance(answer, dict) else answer
