@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import DataDir, read_limited, resolve
+from .files import DataDir, csv_rows, read_limited, resolve
 from .scenario import WEEKDAYS, Channel, Scenario, _clock_minutes
 
 
@@ -118,23 +118,6 @@ def _from_csv(path: Path, scenario: Scenario, what: str) -> np.ndarray:
     except UnicodeDecodeError as err:
         raise ValueError(f"{path}: not UTF-8 text (byte offset {err.start})") from None
     return _read_volumes(path, csv.DictReader(io.StringIO(text, newline="")), n, origin, step)
-
-
-def csv_rows(path, reader):
-    """``(line, row)`` of a ``csv`` reader (the line where the row starts); a row the ``csv``
-    module cannot read (a NUL byte, an unbalanced quote running past its 128 kB field limit)
-    raises ``ValueError`` naming the file and that line."""
-    while True:
-        line = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as err:
-            raise ValueError(
-                f"{path} line {line}: not a readable CSV row ({err}; an unbalanced quote?)"
-            ) from None
-        yield line, row
 
 
 def _read_volumes(path, reader, n, origin, step) -> np.ndarray:
