@@ -33,10 +33,11 @@ import csv
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, StringConstraints, ValidationError, field_validator
 
 from .._base import StrictModel
 from ..distributions import MAX_DURATION_S
@@ -119,8 +120,9 @@ class HistoryMapping(StrictModel):
     """Time values meaning "did not happen" (the bank writes ``0:00:00``)."""
     no_agent: tuple[str, ...] = ()
     """Agent values meaning "no agent" (the bank writes ``NO_SERVER``)."""
-    delimiter: str | None = None
-    """Field separator; None: detected from the header (comma, semicolon, tab or bar)."""
+    delimiter: Annotated[str, StringConstraints(strip_whitespace=False)] | None = None
+    """Field separator (one character; a tab is kept, not stripped); None: detected from the
+    header (comma, semicolon, tab or bar)."""
 
     @field_validator("delimiter")
     @classmethod
