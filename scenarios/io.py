@@ -169,6 +169,18 @@ def json_ready(value):
     return value
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """A CSV text cell a spreadsheet shows as text: one starting with ``= + - @``, a tab or a
+    carriage return gets a leading ``'`` (``=2+5`` -> ``'=2+5``). For text cells only (names,
+    labels, codes): a number such as -1.5 is written as it is. The one neutraliser behind
+    every CSV the project writes."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def json_text(data) -> str:
     """Strict JSON (no NaN or Infinity tokens) of ``data`` via ``json_ready``, indented."""
     return json.dumps(json_ready(data), indent=2, allow_nan=False)

@@ -355,11 +355,22 @@ class Workforce(StrictModel):
     hourly_cost: Amount = 0.0
     """Fully loaded cost of one paid agent hour."""
     currency: str = Field(default="EUR", min_length=1, max_length=8)
-    """Currency of costs, prices and penalties."""
+    """Currency of costs, prices and penalties: a code of up to 8 letters or digits (EUR,
+    USD, kr) or one symbol (€ £ ¥ ₹ $); it ends up in CSV column names and plot labels."""
     shift_granularity_minutes: Literal[15, 30, 60] = 30
     """Staff can change only at these boundaries (the schedule is the maximum within each)."""
     fte_offered: float | None = Field(default=None, ge=0, le=1_000_000)
     """Headcount on offer [FTE] for the SLA verdict (default: what the plan needs)."""
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value):
+        if not re.fullmatch(r"[^\W_]{1,8}|[€£¥₹$]", value):
+            raise ValueError(
+                f"must be a code of up to 8 letters or digits (EUR) or one of € £ ¥ ₹ $, "
+                f"got {value!r}"
+            )
+        return value
 
     @field_validator("shrinkage")
     @classmethod
