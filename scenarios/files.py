@@ -101,9 +101,11 @@ def read_limited(path: Path, what: str, limit_bytes: int = MAX_DATA_FILE_BYTES) 
 
 
 def csv_rows(path, reader):
-    """``(line, row)`` of a ``csv`` reader (the line where the row starts); a row the ``csv``
+    """``(line, row)`` of a ``csv.reader`` (the line where the row starts). A row the ``csv``
     module cannot read (a NUL byte, an unbalanced quote running past its 128 kB field limit)
-    raises ``ValueError`` naming the file and that line."""
+    or a quoted cell running over several lines (an unbalanced quote swallowing the rows after
+    it: the files read here have no multi-line cells) raises ``ValueError`` naming the file
+    and the line."""
     while True:
         line = reader.line_num + 1
         try:
@@ -114,4 +116,9 @@ def csv_rows(path, reader):
             raise ValueError(
                 f"{path} line {line}: not a readable CSV row ({err}; an unbalanced quote?)"
             ) from None
+        if reader.line_num > line:
+            raise ValueError(
+                f"{path} line {line}: a quoted cell runs on to line {reader.line_num} "
+                "(an unbalanced quote?)"
+            )
         yield line, row
