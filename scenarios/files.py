@@ -87,8 +87,7 @@ def read_limited(path: Path, what: str, limit_bytes: int = MAX_DATA_FILE_BYTES) 
         raise DataFileError(f"{what}: {path} is not a regular file")
     if info.st_size > limit_bytes:
         raise DataFileError(
-            f"{what}: {path} is larger than {limit_bytes / 1024**2:g} MB "
-            f"({info.st_size / 1024**2:.1f} MB)"
+            f"{what}: {path} is larger than {_size(limit_bytes)} ({_size(info.st_size)})"
         )
     try:
         with open(path, "rb") as f:
@@ -96,8 +95,15 @@ def read_limited(path: Path, what: str, limit_bytes: int = MAX_DATA_FILE_BYTES) 
     except OSError as err:
         raise DataFileError(f"{what}: cannot read {path} ({err.strerror})") from None
     if len(data) > limit_bytes:
-        raise DataFileError(f"{what}: {path} is larger than {limit_bytes / 1024**2:g} MB")
+        raise DataFileError(f"{what}: {path} is larger than {_size(limit_bytes)}")
     return data
+
+
+def _size(n_bytes: int) -> str:
+    """``536870912`` -> "512 MB", ``600000`` -> "586 kB"."""
+    if n_bytes >= 1024**2:
+        return f"{n_bytes / 1024**2:,.{0 if n_bytes % 1024**2 == 0 else 1}f} MB"
+    return f"{n_bytes / 1024:,.0f} kB"
 
 
 def csv_rows(path, reader):

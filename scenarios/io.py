@@ -80,8 +80,8 @@ def read_mapping(path: Path):
         data = read_limited(path, "scenario file", MAX_SCENARIO_BYTES)
     except FileNotFoundError:
         raise ScenarioError(f"{path}: cannot read the file (no such file)") from None
-    except DataFileError as err:
-        raise ScenarioError(str(err)) from None
+    except DataFileError as err:  # messages start with the file, like every other here
+        raise ScenarioError(str(err).removeprefix("scenario file: ")) from None
     kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
     return mapping_from_text(data, str(path), kind)
 
