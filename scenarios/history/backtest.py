@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from erlang import SLDefinition, erlang_a_kpis, erlang_c_kpis, required_agents
-from erlang._validate import MAX_PATIENCE_S
+from erlang._validate import MAX_PATIENCE_S, as_float_array
 from simulator import Channel, Pool, SimConfig, exponential, lognormal, replicate
 
 from .agents import StaffingEstimate, estimate_staffing
@@ -251,6 +251,8 @@ def backtest(
     replications, seed : int
         Simulation replications (0 skips the simulation) and seed.
     """
+    # Checked first: a threshold of 1e308 s would overflow in the models (a numpy warning).
+    threshold_s = float(as_float_array("threshold_s", threshold_s, unit="s", upper=86_400.0))
     obs = period_stats(calls, interval_minutes, threshold_s)
     staffing = estimate_staffing(calls, interval_minutes, break_gap_s)
     handle = handle_time_fit(calls.handle_s)
