@@ -210,3 +210,47 @@ def test_money_at_the_cap_stays_finite():
         result = plan(base)
     cost, hours = float(result.total.cost[0]), float(result.total.paid_hours[0])
     assert np.isfinite(cost) and cost == pytest.approx(hours * 1e9, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("/etc/passwd", "is an absolute path"),
+        ("../../etc/hostname", "leaves the scenario's folder"),
+        ("/dev/zero", "is an absolute path"),
+        ("sub/../../outside.csv", "leaves the scenario's folder"),
+    ],
+)
+def test_an_uploaded_scenario_cannot_name_a_server_file(name, says, tmp_path):
+    """The app's ``DataDir(folder, allow_absolute=False)``: absolute, ``..`` and device names
+    are refused before anything is opened."""
+    from scenarios.demand import expand
+    from scenarios.files import DataDir, DataFileError
+    from scenarios.io import load_scenario
+    from scenarios.overrides import apply_overrides
+
+    scenario = apply_overrides(
+        load_scenario(FILES / "csv_good.yaml"), {"channels.voice.demand.csv": name}
+    )
+    with pytest.raises(DataFileError, match=says):
+        expand(scenario, DataDir(tmp_path, allow_absolute=False))
+
+
+def test_sweep_csv_writes_a_formula_like_channel_as_text(tmp_path):
+    code, _, err = run_cli(
+        [
+            "sweep",
+            str(FILES / "channel_formula.yaml"),
+            "--vary",
+            "workforce.hourly_cost=30,40",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert code == 0, err
+    import csv
+
+    with open(tmp_path / "sweep.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["channel"] for r in rows] == ["'-A1 voice"] * 2
+    assert [float(r["workforce.hourly_cost"]) for r in rows] == [30.0, 40.0]
