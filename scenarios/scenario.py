@@ -350,8 +350,9 @@ class Workforce(StrictModel):
     as fractions of paid time; they add up."""
     max_occupancy: OccupancyCap = 1.0
     """Occupancy cap for every channel (0.85 keeps agents below 85% busy)."""
-    hours_per_fte_per_week: float = Field(default=38.0, gt=0, le=80)
-    """Paid hours of one full-time equivalent per week."""
+    hours_per_fte_per_week: float = Field(default=38.0, ge=1, le=80)
+    """Paid hours of one full-time equivalent per week, 1 to 80 (1e-300 would turn a plan into
+    5e302 FTE)."""
     hourly_cost: Amount = 0.0
     """Fully loaded cost of one paid agent hour."""
     currency: str = Field(default="EUR", min_length=1, max_length=8)
