@@ -87,7 +87,7 @@ def read_limited(path: Path, what: str, limit_bytes: int = MAX_DATA_FILE_BYTES) 
         raise DataFileError(f"{what}: {path} is not a regular file")
     if info.st_size > limit_bytes:
         raise DataFileError(
-            f"{what}: {path} is larger than {_size(limit_bytes)} ({_size(info.st_size)})"
+            f"{what}: {path} is larger than {_size(limit_bytes)} ({_size(info.st_size, 1)})"
         )
     try:
         with open(path, "rb") as f:
@@ -99,11 +99,10 @@ def read_limited(path: Path, what: str, limit_bytes: int = MAX_DATA_FILE_BYTES) 
     return data
 
 
-def _size(n_bytes: int) -> str:
-    """``536870912`` -> "512 MB", ``600000`` -> "586 kB"."""
-    if n_bytes >= 1024**2:
-        return f"{n_bytes / 1024**2:,.{0 if n_bytes % 1024**2 == 0 else 1}f} MB"
-    return f"{n_bytes / 1024:,.0f} kB"
+def _size(n_bytes: int, decimals: int = 0) -> str:
+    """``536870912`` -> "512 MB", ``600 * 1024`` -> "600 kB" (``decimals`` after the point)."""
+    unit, name = (1024**2, "MB") if n_bytes >= 1024**2 else (1024, "kB")
+    return f"{n_bytes / unit:,.{decimals}f} {name}"
 
 
 def csv_rows(path, reader):
