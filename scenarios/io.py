@@ -6,7 +6,9 @@ import json
 import math
 import os
 import re
+import signal
 import tempfile
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from .files import DataFileError, read_limited
+from .interrupts import raise_if_stopped
 from .scenario import Scenario
 
 
@@ -129,20 +132,90 @@ def scenario_to_data(scenario: Scenario) -> dict:
     return scenario.model_dump(mode="json", exclude_defaults=False)
 
 
+#: ``write_atomic``'s temporary files: ``.<name>.<pid>-<random>.tmp`` beside the target.
+TEMPORARY = re.compile(r"\.(?P<name>.+)\.(?P<pid>[0-9]+)-[A-Za-z0-9_]+\.tmp")
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):  # another user's process (or a pid beyond range)
+        return True
+    return True
+
+
+def remove_stale_temporaries(directory, name: str | None = None) -> list[Path]:
+    """Delete ``write_atomic`` temporaries in ``directory`` (of the file ``name`` only, if
+    given) whose writing process is gone (killed by SIGKILL, or the machine lost power):
+    a temporary of a live process (a run writing there now) is left alone. Returns the paths
+    removed."""
+    removed = []
+    try:
+        entries = list(Path(directory).iterdir())
+    except OSError:  # no such folder yet
+        return removed
+    for entry in entries:
+        match = TEMPORARY.fullmatch(entry.name)
+        if match is None or (name is not None and match["name"] != name):
+            continue
+        if int(match["pid"]) == os.getpid() or _process_alive(int(match["pid"])):
+            continue
+        try:
+            if entry.is_file() and not entry.is_symlink():
+                entry.unlink()
+                removed.append(entry)
+        except OSError:  # removed meanwhile, or not ours to remove
+            pass
+    return removed
+
+
+@contextmanager
+def _stop_signals_held():
+    """Stop signals (Ctrl-C, SIGTERM, SIGHUP) held back while a file is written and renamed
+    (the write is short; a signal is delivered as the block ends): no temporary can be left
+    between its creation and the ``try`` that removes it. No-op without ``pthread_sigmask``."""
+    held = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def write_atomic(path: Path, text: str | bytes) -> None:
     """Write via a temporary file and rename, so an interrupted run leaves no half file
-    (``bytes`` are written as they are, ``str`` as UTF-8)."""
+    (``bytes`` are written as they are, ``str`` as UTF-8).
+
+    The temporary (``.<name>.<pid>-<random>.tmp``, see ``TEMPORARY``) is removed on every
+    exit the process survives; one left by a killed process is removed by the next write of
+    the same file (``remove_stale_temporaries``). Nothing is committed once a stop signal was
+    received (``interrupts.raise_if_stopped``: a library may have swallowed the Ctrl-C while
+    ``text`` was computed).
+    """
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        binary = isinstance(text, bytes)
-        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; results are ordinary readable files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    remove_stale_temporaries(path.parent, path.name)
+    with _stop_signals_held():
+        tmp = None
+        try:
+            fd, tmp = tempfile.mkstemp(
+                dir=path.parent, prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp"
+            )
+            binary = isinstance(text, bytes)
+            with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as f:
+                f.write(text)
+            os.chmod(tmp, 0o644)  # mkstemp creates 0600; results are ordinary readable files
+            raise_if_stopped()
+            os.replace(tmp, path)
+        except BaseException:
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 def json_ready(value):

@@ -17,6 +17,14 @@ give the same numbers bit for bit.
 * ``DaskExecutor`` sends them to a ``dask.distributed`` scheduler (``tcp://host:port``). Dask is
   an optional extra (``pip install 'ccplan[dask]'``); the workers need the planner installed.
 
+Resources are bounded: local workers are capped at the cores this process may use
+(``available_cores()``) unless forced, and every call to a Dask scheduler has a timeout, so a
+scheduler that accepts a connection and never answers is one ``ExecutorError`` within
+``timeout_s``, never a hang. Interrupted (Ctrl-C, SIGTERM: any ``BaseException`` that is not an
+``Exception``), an executor stops its workers at once instead of waiting for running tasks, and
+local workers started from the main thread die with their parent even when it is killed
+(Linux ``PR_SET_PDEATHSIG``).
+
 ``make_executor(kind, scheduler, workers)`` picks one: an explicit scheduler address, else the
 ``DASK_SCHEDULER_ADDRESS`` environment variable, else local processes; ``kind="serial"`` (or
 ``"processes"``) overrides the environment. Functions and tasks sent to processes or Dask must
@@ -25,8 +33,11 @@ be picklable (module-level functions, plain data).
 
 from __future__ import annotations
 
+import ctypes
 import os
+import re
 import signal
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -34,6 +45,15 @@ from contextlib import contextmanager
 
 ENV_SCHEDULER = "DASK_SCHEDULER_ADDRESS"
 KINDS = ("serial", "processes", "dask")
+#: Local worker processes allowed even when forced past the cores (each is a Python process
+#: with the planner imported, about 100 MB: 1,500 of them exhaust a machine).
+MAX_FORCED_WORKERS = 256
+#: Address schemes a Dask client can use without extra packages.
+DASK_SCHEMES = ("tcp", "tls", "ws", "wss")
+#: Signals whose default action ends the process; workers are stopped with it.
+_STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 
 Progress = Callable[[int, int], None]
 
@@ -42,13 +62,36 @@ class ExecutorError(RuntimeError):
     """An executor could not be set up or lost its workers; the message is one plain line."""
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the platform has one, as
+    Python 3.13's ``os.process_cpu_count``), at least 1."""
+    if hasattr(os, "process_cpu_count"):  # Python >= 3.13
+        return os.process_cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def _stopping(exc_type) -> bool:
+    """Whether an exception unwinding through an executor means "stop now" (Ctrl-C, a
+    termination signal turned into ``KeyboardInterrupt``, ``SystemExit``), not a task's error."""
+    return exc_type is not None and not issubclass(exc_type, Exception)
+
+
 class _Base:
     kind = "base"
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, *exc) -> None:
+        if _stopping(exc_type):
+            self.terminate()
+        else:
+            self.close()
+
+    def terminate(self) -> None:
+        """Stop at once: workers killed, running tasks abandoned (default: ``close``)."""
         self.close()
 
     def close(self) -> None:
@@ -77,8 +120,38 @@ class SerialExecutor(_Base):
         return out
 
 
+def _set_parent_death_signal() -> None:
+    """Ask Linux to SIGKILL this process when the thread that started it ends (its parent
+    killed by SIGKILL, or crashed): no worker outlives the command. No-op elsewhere."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1  # <linux/prctl.h>
+        libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the parent's terminate() still applies
+        pass
+
+
+def _init_worker(parent_pid: int | None = None) -> None:
+    """Process-pool worker initializer: signals are the parent's to handle.
+
+    With ``parent_pid`` (workers started from the parent's main thread), the worker also dies
+    with the parent (``_set_parent_death_signal``); if the parent is already gone, it leaves.
+    SIGTERM and SIGHUP get their default action back (a forked worker inherits the parent's
+    Python handlers, which would turn them into a ``KeyboardInterrupt`` traceback): the
+    parent's ``terminate()`` ends a worker with SIGTERM, silently.
+    """
+    for signum in _STOP_SIGNALS:
+        if signum != signal.SIGINT and callable(signal.getsignal(signum)):
+            signal.signal(signum, signal.SIG_DFL)  # (an inherited SIG_IGN, from nohup, stays)
+    if parent_pid is not None:
+        _set_parent_death_signal()
+        if os.getppid() != parent_pid:  # the parent died before the death signal was set
+            os._exit(1)
+    _ignore_sigint()
+
+
 def _ignore_sigint() -> None:
-    """Process-pool worker initializer: Ctrl-C is the parent's to handle.
+    """Ctrl-C is the parent's to handle (part of ``_init_worker``).
 
     A terminal's Ctrl-C goes to the whole process group, workers included. The parent turns it
     into one "interrupted" line; a worker must neither print a ``KeyboardInterrupt`` traceback
@@ -89,12 +162,13 @@ def _ignore_sigint() -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, set(_STOP_SIGNALS))
 
 
 @contextmanager
 def _sigint_blocked():
-    """SIGINT held back (not lost) in this thread while worker processes are started.
+    """SIGINT (and SIGTERM, SIGHUP) held back (not lost) in this thread while worker processes
+    are started.
 
     ``ProcessPoolExecutor.submit`` starts the workers; between a worker's birth and its
     initializer a Ctrl-C would print a traceback from the worker. Forked and spawned children
@@ -105,7 +179,7 @@ def _sigint_blocked():
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, set(_STOP_SIGNALS))
     try:
         yield
     finally:
@@ -118,23 +192,41 @@ class ProcessExecutor(_Base):
     Parameters
     ----------
     max_workers : int or None
-        Worker processes; default ``os.cpu_count()``.
+        Worker processes; default ``available_cores()``. At most that many unless
+        ``force_workers`` (then at most ``MAX_FORCED_WORKERS``).
     mp_context : multiprocessing context or None
         How workers start; default Python's (``fork`` on Linux before Python 3.14: fastest,
         the workers inherit the imported modules). From a process running threads (a web
         app), ``multiprocessing.get_context("forkserver")`` is the safer choice.
+    force_workers : bool
+        Allow more workers than cores (oversubscription: slower, more memory, never faster
+        for these CPU-bound tasks).
 
-    Workers ignore SIGINT from the moment they start (``_ignore_sigint``): Ctrl-C interrupts
-    the parent only, which cancels the tasks not started and lets running ones finish.
+    Workers ignore SIGINT from the moment they start (``_init_worker``): Ctrl-C interrupts
+    the parent only. Interrupted, ``map`` cancels the tasks not started and ``terminate``s the
+    workers (running tasks are abandoned); the parent's caller keeps the results it has.
     """
 
     kind = "processes"
 
-    def __init__(self, max_workers: int | None = None, *, mp_context=None):
+    def __init__(
+        self, max_workers: int | None = None, *, mp_context=None, force_workers: bool = False
+    ):
+        cores = available_cores()
         if max_workers is None:
-            max_workers = os.cpu_count() or 1
+            max_workers = cores
         if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
             raise ValueError(f"`workers` must be a whole number >= 1, got {max_workers!r}")
+        if max_workers > cores and not force_workers:
+            raise ValueError(
+                f"`workers` must be at most {cores} (the cores available), got {max_workers}; "
+                "more workers only compete for the same cores (force it with --force-workers)"
+            )
+        if max_workers > MAX_FORCED_WORKERS:
+            raise ValueError(
+                f"`workers` must be at most {MAX_FORCED_WORKERS} even when forced, "
+                f"got {max_workers}"
+            )
         self.max_workers = max_workers
         self.mp_context = mp_context
         self._pool: ProcessPoolExecutor | None = None
@@ -145,10 +237,14 @@ class ProcessExecutor(_Base):
 
     def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            # Workers forked from the main thread may die with it; from another thread (a web
+            # app's script thread that ends after each run) they must outlive it.
+            main = threading.current_thread() is threading.main_thread()
             self._pool = ProcessPoolExecutor(
                 max_workers=self.max_workers,
                 mp_context=self.mp_context,
-                initializer=_ignore_sigint,
+                initializer=_init_worker,
+                initargs=(os.getpid() if main else None,),
             )
         return self._pool
 
@@ -172,9 +268,12 @@ class ProcessExecutor(_Base):
             raise ExecutorError(
                 "a worker process died (killed, or out of memory?); try fewer `--workers`"
             ) from None
-        except BaseException:
-            for future in futures:  # tasks not started yet; running ones finish on their own
-                future.cancel()
+        except BaseException as err:
+            if _stopping(type(err)):  # Ctrl-C or SIGTERM: running tasks are abandoned too
+                self.terminate()
+            else:
+                for future in futures:  # tasks not started yet; the pool stays usable
+                    future.cancel()
             raise
         return results
 
@@ -182,6 +281,33 @@ class ProcessExecutor(_Base):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+    def terminate(self) -> None:
+        """Stop every worker now (SIGTERM, SIGKILL after 2 s) and drop the pool.
+
+        The pool's own manager thread then sees its workers gone and fails the pending
+        futures (``BrokenProcessPool``, nobody waits for them) and closes its queues, the
+        path it takes when a worker dies. Futures must not be cancelled first: Python 3.11's
+        manager thread then crashes on them (``InvalidStateError``) and leaves a queue
+        thread that blocks the interpreter's exit.
+        """
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        with _sigint_blocked():  # a second Ctrl-C must not leave workers half-stopped
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            manager = getattr(pool, "_executor_manager_thread", None)
+            for process in processes:
+                if process.is_alive():
+                    process.terminate()
+            for process in processes:
+                process.join(2.0)
+                if process.is_alive():
+                    process.kill()
+                    process.join(2.0)
+            pool.shutdown(wait=False)
+            if manager is not None:
+                manager.join(5.0)
 
 
 def map_in_batches(executor, fn, tasks, progress: Progress | None = None):
@@ -209,40 +335,128 @@ def _import_distributed():
     return distributed
 
 
+def check_scheduler_address(address: str) -> str:
+    """The Dask scheduler address, checked before any connection is tried.
+
+    ``scheme://host:port`` with a scheme of ``DASK_SCHEMES`` (``host:port`` means tcp). Other
+    schemes (``http://``, ``ucx://`` without its package) and text that is not an address are
+    one ``ExecutorError`` here: handed to ``distributed.Client``, they fail only after a half
+    built client has started threads whose finaliser prints a traceback at exit.
+    """
+    text = address.strip() if isinstance(address, str) else ""
+    match = re.fullmatch(
+        r"(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://)?"
+        r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>[0-9]{1,5})/?",
+        text,
+    )
+    if (
+        match is None
+        or (match["scheme"] or "tcp").lower() not in DASK_SCHEMES
+        or not 0 < int(match["port"]) < 65536
+    ):
+        shown = repr(address) if len(repr(address)) <= 80 else repr(address)[:77] + "..."
+        raise ExecutorError(
+            f"the Dask scheduler address must be scheme://host:port with a scheme of "
+            f"{', '.join(DASK_SCHEMES)} and a port 1-65535, e.g. tcp://10.0.0.5:8786; "
+            f"got {shown}"
+        )
+    return text
+
+
+def _bounded_client_class(distributed):
+    """``distributed.Client`` whose start-up (connection, handshake, first reply) is bounded
+    by its ``timeout`` as a whole.
+
+    ``Client(address, timeout=...)`` bounds the TCP connection but not the handshake read
+    that follows (distributed 2026.8: ``comm.core.connect`` awaits ``comm.read()`` without
+    a timeout), so a peer that accepts and never answers hangs it forever. ``Client.start``
+    hands its keywords to ``distributed.utils.sync``, whose ``callback_timeout`` bounds the
+    whole start-up. A client that failed to start is closed here, within the same bound, and
+    marked closed, so that its finaliser has nothing left to do (no "Exception ignored in
+    Client.__del__" traceback at exit).
+    """
+
+    class BoundedClient(distributed.Client):
+        def start(self, **kwargs):
+            try:
+                return super().start(callback_timeout=self._timeout, **kwargs)
+            except BaseException:
+                _abandon(self)
+                raise
+
+    return BoundedClient
+
+
+def _abandon(client) -> None:
+    """Close a client that is failing, bounded by its timeout, and leave nothing running."""
+    try:
+        client.close(timeout=client._timeout)
+    except BaseException:  # a silent scheduler: the close times out as well
+        pass
+    finally:
+        client.status = "closed"  # so that ``__del__``/atexit do not try again
+        try:
+            client._loop_runner.stop()
+        except Exception:  # the loop thread already gone
+            pass
+
+
 class DaskExecutor(_Base):
     """Tasks on a Dask distributed cluster.
 
     Parameters
     ----------
     address : str
-        Scheduler address, e.g. ``tcp://10.0.0.5:8786`` (``dask scheduler`` prints it).
+        Scheduler address, e.g. ``tcp://10.0.0.5:8786`` (``dask scheduler`` prints it); see
+        ``check_scheduler_address``.
     timeout_s : float
-        How long to try to reach the scheduler before giving up [s].
+        Bound on every exchange with the scheduler that is not a task result: connecting
+        (with its handshake), asking the number of worker threads, cancelling, closing [s].
+    result_timeout_s : float or None
+        Bound on one ``map`` from submission to its last result [s]; None (default): no
+        bound, as a simulation's tasks may take long. An interactive caller (the app) can
+        set one, so that a cluster whose workers are gone is an error, not a wait.
 
     Raises
     ------
     ExecutorError
-        Dask is not installed, or the scheduler cannot be reached within ``timeout_s``.
+        Dask is not installed, the address is not one, or the scheduler cannot be reached
+        (or does not answer) within ``timeout_s``.
     """
 
     kind = "dask"
 
-    def __init__(self, address: str, *, timeout_s: float = 5.0):
+    def __init__(
+        self, address: str, *, timeout_s: float = 5.0, result_timeout_s: float | None = None
+    ):
         distributed = _import_distributed()
+        address = check_scheduler_address(address)
+        for name, value in (("timeout_s", timeout_s), ("result_timeout_s", result_timeout_s)):
+            if value is not None and not 0 < value <= 86_400:
+                raise ValueError(f"`{name}` must be in (0, 86400] s, got {value!r}")
         self.address = address
+        self.timeout_s = float(timeout_s)
+        self.result_timeout_s = result_timeout_s
         try:
-            self.client = distributed.Client(address, timeout=f"{timeout_s}s", set_as_default=False)
+            self.client = _bounded_client_class(distributed)(
+                address, timeout=self.timeout_s, set_as_default=False
+            )
         except Exception as err:  # OSError, TimeoutError, ValueError for a bad address
-            reason = str(err).splitlines()[0] if str(err) else type(err).__name__
             raise ExecutorError(
-                f"cannot reach the Dask scheduler at {address!r}: {reason}"
+                f"cannot reach the Dask scheduler at {address!r}: {_reason(err, timeout_s)}"
             ) from None
 
     @property
     def workers(self) -> int:
-        info = self.client.scheduler_info()
+        try:
+            threads = self.client.nthreads(callback_timeout=self.timeout_s)
+        except Exception as err:
+            raise ExecutorError(
+                f"the Dask scheduler at {self.address!r} did not say how many workers it "
+                f"has: {_reason(err, self.timeout_s)}"
+            ) from None
         # at least 1: a cluster whose workers have not connected yet still takes tasks
-        return max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
+        return max(1, sum(threads.values()))
 
     def map(self, fn, tasks, progress=None) -> list:
         tasks = list(tasks)
@@ -252,24 +466,56 @@ class DaskExecutor(_Base):
         futures = self.client.map(fn, tasks, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
         results: list = [None] * len(tasks)
+        completed = distributed.as_completed(
+            futures, loop=self.client.loop, timeout=self.result_timeout_s
+        )
         try:
-            for done, future in enumerate(
-                distributed.as_completed(futures, loop=self.client.loop), start=1
-            ):
+            for done in range(1, len(tasks) + 1):
+                try:
+                    future = next(completed)
+                except TimeoutError:  # the bound on the whole map (a task's own is its error)
+                    raise ExecutorError(
+                        f"the Dask cluster at {self.address!r} did not finish {len(tasks)} "
+                        f"task(s) within {self.result_timeout_s:g} s"
+                    ) from None
                 results[index[future.key]] = future.result()
                 if progress is not None:
                     progress(done, len(tasks))
+        except distributed.client.FutureCancelledError:
+            raise ExecutorError(
+                f"the Dask scheduler at {self.address!r} cancelled the tasks (lost its "
+                "workers, or restarted)"
+            ) from None
         except BaseException:
-            self.client.cancel(futures)
+            self._cancel(futures)
             raise
         return results
 
+    def _cancel(self, futures) -> None:
+        try:  # only queues a message to the scheduler (distributed 2026.8): never waits
+            self.client.cancel(futures)
+        except Exception:  # the scheduler gone: nothing of ours runs there any more
+            pass
+
     def close(self) -> None:
-        self.client.close()
+        _abandon(self.client)
+
+
+def _reason(err: BaseException, timeout_s: float) -> str:
+    """The first line of an error from Dask, or what a bare timeout means."""
+    if isinstance(err, TimeoutError):  # refused, unroutable, or accepted and silent
+        return f"no answer within {timeout_s:g} s (is a scheduler running at that address?)"
+    text = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    return text or type(err).__name__
 
 
 def make_executor(
-    kind: str | None = None, scheduler: str | None = None, workers: int | None = None
+    kind: str | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    *,
+    force_workers: bool = False,
+    timeout_s: float = 5.0,
 ) -> SerialExecutor | ProcessExecutor | DaskExecutor:
     """The executor asked for.
 
@@ -281,8 +527,12 @@ def make_executor(
     scheduler : str or None
         Dask scheduler address (``tcp://host:port``); wins over the environment variable.
     workers : int or None
-        Worker processes of the ``processes`` executor (default: one per core); a Dask
-        cluster's size is set where its workers start.
+        Worker processes of the ``processes`` executor (default and maximum: one per core
+        available); a Dask cluster's size is set where its workers start.
+    force_workers : bool
+        Allow more worker processes than cores (up to ``MAX_FORCED_WORKERS``).
+    timeout_s : float
+        Bound on every exchange with a Dask scheduler that is not a task result [s].
     """
     if kind is not None and kind not in KINDS:
         raise ValueError(f"executor must be one of {', '.join(KINDS)}, got {kind!r}")
@@ -292,10 +542,10 @@ def make_executor(
     if kind == "serial":
         return SerialExecutor()
     if kind == "processes" or (kind is None and address is None):
-        return ProcessExecutor(workers)
+        return ProcessExecutor(workers, force_workers=force_workers)
     if address is None:
         raise ValueError(
             f"the dask executor needs a scheduler address (--scheduler tcp://host:port or "
             f"the {ENV_SCHEDULER} environment variable)"
         )
-    return DaskExecutor(address)
+    return DaskExecutor(address, timeout_s=timeout_s)

@@ -2,19 +2,25 @@
 
 Readable tables on the terminal, ``--format json`` for scripts.
 
-Every error is one line on stderr and exit status 2; no traceback reaches the user.
+Every error is one line on stderr and exit status 2; no traceback reaches the user. A stop
+signal ends a run with one line and ``128 + signal``: Ctrl-C 130, SIGHUP 129, SIGTERM 143
+(worker processes stopped, finished results saved, no temporary file left). Output cut short
+by a closed pipe (``ccplan ... | head -1``) ends quietly with 141, as other tools do.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import select
 import sys
 
 from erlang import SLDefinition
 from simulator.executors import ExecutorError
 
+from ..interrupts import describe, disarm, stop_signal, stop_signals
 from ..io import ScenarioError
-from ._common import EXIT_INTERNAL, EXIT_USAGE, CliError, _end_bar
+from ._common import EXIT_INTERNAL, EXIT_USAGE, MAX_REPLICATIONS, CliError, _end_bar
 from .check import cmd_check
 from .erlang import cmd_erlang
 from .examples import cmd_examples
@@ -23,6 +29,8 @@ from .plan import cmd_plan
 from .simulate import cmd_simulate
 from .sweep import cmd_sweep
 from .validate import cmd_validate
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a tool cut off by `| head`
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,8 +55,28 @@ def build_parser() -> argparse.ArgumentParser:
         )
         g.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler address")
         g.add_argument(
-            "--workers", type=int, metavar="N", help="local worker processes (default: all cores)"
+            "--workers",
+            type=int,
+            metavar="N",
+            help="local worker processes (default and maximum: the cores available)",
         )
+        g.add_argument(
+            "--force-workers",
+            action="store_true",
+            help="allow --workers above the cores available (up to 256)",
+        )
+
+    def replications(p, default, minimum=2, what="simulation replications"):
+        p.add_argument(
+            "--replications",
+            type=_count("--replications", minimum, MAX_REPLICATIONS),
+            default=default,
+            help=f"{what} ({minimum} to {MAX_REPLICATIONS:,}"
+            + (f"; default {default})" if default is not None else ")"),
+        )
+
+    def force(p, what="replace outputs in a folder that has no record of a ccplan run"):
+        p.add_argument("--force", action="store_true", help=what)
 
     e = sub.add_parser("erlang", help="quick Erlang C / Erlang A calculator")
     vol = e.add_mutually_exclusive_group(required=True)
@@ -75,13 +103,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("plan", help="staffing, FTE and cost for a scenario")
     p.add_argument("file", help="scenario file or bundled example name")
     p.add_argument("--model", choices=("erlang_a", "erlang_c"), default="erlang_a")
-    p.add_argument("--out", help="directory to write CSV, JSON and PNG results to")
+    p.add_argument(
+        "--out",
+        help="directory to write CSV, JSON and PNG results to (the previous run's are removed)",
+    )
+    force(p)
     fmt(p, ("table", "csv", "json"))
     p.set_defaults(func=cmd_plan)
 
     s = sub.add_parser("simulate", help="simulate the planned staffing (replications)")
     s.add_argument("file", help="scenario file or bundled example name")
-    s.add_argument("--replications", type=int, default=10)
+    replications(s, 10)
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--model", choices=("erlang_a", "erlang_c"), default="erlang_a")
     s.add_argument("--progress", action="store_true", help="show the progress bar even when piped")
@@ -89,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out",
         help="directory for replications.csv and summary.json (written even when interrupted)",
     )
+    force(s)
     fmt(s)
     executor_options(s)
     s.set_defaults(func=cmd_simulate)
@@ -99,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     offer.add_argument("--fte", type=float, help="headcount on offer [FTE] (default: the plan's)")
     offer.add_argument("--budget", type=float, help="budget over the horizon (workforce currency)")
     c.add_argument("--model", choices=("erlang_a", "erlang_c"), default="erlang_a")
-    c.add_argument("--replications", type=int, default=30)
+    replications(c, 30)
     c.add_argument("--seed", type=int, default=1)
     c.add_argument("--max-p-breach", type=float, default=0.1, help="risk for the inverse question")
     c.add_argument(
@@ -115,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(many simulations: minutes)",
     )
     c.add_argument("--report", help="directory to write the HTML report (and PDF) to")
+    force(c)
     c.add_argument("--progress", action="store_true", help="name each stage on stderr")
     fmt(c)
     executor_options(c)
@@ -131,9 +165,10 @@ def build_parser() -> argparse.ArgumentParser:
         " stop included) or workforce.max_occupancy=0.8,0.85 (a list); repeat for a grid",
     )
     w.add_argument("--model", choices=("erlang_a", "erlang_c"), default="erlang_a")
-    w.add_argument("--replications", type=int, help="also simulate the breach risk with this many")
+    replications(w, None, what="also simulate the breach risk with this many replications")
     w.add_argument("--seed", type=int, default=1)
     w.add_argument("--out", help="directory to write sweep.csv, sweep.parquet and PNG plots to")
+    force(w)
     w.add_argument("--progress", action="store_true", help="show the progress bar even when piped")
     fmt(w)
     executor_options(w)
@@ -155,15 +190,17 @@ def build_parser() -> argparse.ArgumentParser:
     hi.add_argument(
         "--busy-min-offered", type=int, default=30, help="offered calls in a busy interval"
     )
-    hi.add_argument("--replications", type=int, default=5, help="simulation replications (0: none)")
+    replications(hi, 5, minimum=0, what="simulation replications, 0: none")
     hi.add_argument("--seed", type=int, default=1)
     hi.add_argument("--plots", help="directory to write backtest, staffing and patience PNGs to")
     hi.add_argument("--scenario-out", help="write the calibrated scenario (YAML or JSON) here")
+    force(hi, "overwrite an existing --scenario-out file, replace outputs in --plots")
     fmt(hi)
     hi.set_defaults(func=cmd_history)
 
     x = sub.add_parser("examples", help="list the bundled scenarios")
     x.add_argument("--copy", nargs=2, metavar=("NAME", "DIR"), help="write one out to edit")
+    force(x, "overwrite the file --copy would write")
     fmt(x)
     x.set_defaults(func=cmd_examples)
     return parser
@@ -184,6 +221,26 @@ def _date(text: str):
     return day
 
 
+def _count(option: str, minimum: int, maximum: int):
+    """An argparse type: a whole number in [minimum, maximum], else one line naming the
+    range after argparse's "argument OPTION:" (``--replications 10**12`` would otherwise
+    exhaust memory)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number from {minimum:,} to {maximum:,}, got {text!r}"
+            )
+        return value
+
+    parse.__name__ = option  # argparse names the type in some messages
+    return parse
+
+
 def _standards(text: str) -> list[str]:
     """``--compare 80/20,85/30`` -> ["80/20", "85/30"], each checked by ``parse_standard``."""
     import argparse
@@ -201,30 +258,102 @@ def _standards(text: str) -> list[str]:
     return standards
 
 
+def _say(line: str) -> None:
+    """One line on stderr, which may itself be a closed pipe (``2>&1 | head``)."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except (BrokenPipeError, ValueError):  # ValueError: stderr closed
+        pass
+
+
+def _stdout_closed() -> bool:
+    """Whether stdout is a pipe whose reader has gone (poll reports POLLERR): the one
+    BrokenPipeError to end quietly on (a broken socket elsewhere is an error to report)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):  # replaced (tests) or closed
+        return True
+    if not hasattr(select, "poll"):
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    return any(events & select.POLLERR for _, events in poller.poll(0))
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's final flush of what is still
+    buffered does not print "Exception ignored ... BrokenPipeError" (Python's documented
+    recipe, in the ``signal`` module's notes on SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, ValueError, OSError):  # stdout is not a file descriptor
+        pass
+
+
 def main(argv=None) -> int:
+    """Run one ``ccplan`` command; returns the exit status (see the module docstring)."""
+    try:
+        with stop_signals():
+            code = _run(argv)
+            signum = stop_signal()
+            if signum is not None and code < 128:  # a library swallowed the KeyboardInterrupt
+                _end_bar()
+                _say(f"ccplan{_command_name(argv)}: {describe(signum)}")
+                code = 128 + signum
+    except KeyboardInterrupt:  # Ctrl-C as the handlers were being set or put back
+        _say(f"ccplan{_command_name(argv)}: interrupted")
+        code = 130
+    return code
+
+
+def _command_name(argv) -> str:
+    args = sys.argv[1:] if argv is None else argv
+    return f" {args[0]}" if args and not str(args[0]).startswith("-") else ""
+
+
+def _stopped(command: str) -> int:
+    """One line for a stop signal (Ctrl-C if none was recorded), and its exit status."""
+    disarm()
+    _end_bar()
+    signum = stop_signal() or 2  # SIGINT: a KeyboardInterrupt raised by Python's own handler
+    _say(f"ccplan{command}: {describe(signum)}")
+    return 128 + signum
+
+
+def _run(argv) -> int:
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exit_:  # usage errors (one line, status 2) and --help (status 0)
         return int(exit_.code or 0)
     except KeyboardInterrupt:  # Ctrl-C before the command even started: still one line
-        print("ccplan: interrupted", file=sys.stderr)
-        return 130
+        return _stopped("")
+    except BrokenPipeError:  # --help into `| head`
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    command = f" {args.command}"
     try:
         args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+    except BrokenPipeError as err:
+        if not _stdout_closed():
+            _end_bar()
+            _say(f"ccplan{command}: {err}")
+            return EXIT_USAGE
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except (CliError, ScenarioError, ValueError, OSError, ExecutorError) as err:
         _end_bar()
-        print(f"ccplan {args.command}: {err}", file=sys.stderr)
+        _say(f"ccplan{command}: {err}")
         return EXIT_USAGE
     except KeyboardInterrupt:
-        _end_bar()
-        print(f"ccplan {args.command}: interrupted", file=sys.stderr)
-        return 130
+        return _stopped(command)
     except Exception as err:  # a bug: still one line, never a traceback (the fuzz tests fail on it)
         _end_bar()
-        print(
-            f"ccplan {args.command}: internal error ({type(err).__name__}: {err}); please "
-            "report it with the command and the file",
-            file=sys.stderr,
+        _say(
+            f"ccplan{command}: internal error ({type(err).__name__}: {err}); please "
+            "report it with the command and the file"
         )
         return EXIT_INTERNAL
     return 0

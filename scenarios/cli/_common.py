@@ -10,6 +10,9 @@ from ..io import json_text, load_scenario
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE
+#: The most replications a command accepts (``--replications``): far beyond any useful
+#: confidence interval, and what one machine simulates in hours, not a memory exhaustion.
+MAX_REPLICATIONS = 100_000
 
 
 class CliError(Exception):
@@ -79,10 +82,16 @@ def _emit_json(data) -> None:
 
 def _executor(args):
     """The executor chosen by ``--executor`` / ``--scheduler`` / ``--workers`` (default: Dask if
-    a scheduler address is given or in DASK_SCHEDULER_ADDRESS, else local processes)."""
+    a scheduler address is given or in DASK_SCHEDULER_ADDRESS, else local processes; at most
+    one worker per core unless ``--force-workers``)."""
     from simulator.executors import make_executor
 
-    return make_executor(args.executor, args.scheduler, args.workers)
+    try:
+        return make_executor(
+            args.executor, args.scheduler, args.workers, force_workers=args.force_workers
+        )
+    except ValueError as err:  # the library names its argument; the user typed the option
+        raise CliError(str(err).replace("`workers`", "--workers")) from None
 
 
 def _progress_bar(args, unit: str):

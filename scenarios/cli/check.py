@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
 
 from erlang import SLDefinition
 
+from ..interrupts import acknowledge
 from ._common import (
     _emit_json,
     _end_bar,
@@ -17,6 +17,7 @@ from ._common import (
     _stage,
     _table,
 )
+from ._outputs import OutputFolder
 
 
 def _check_verdict(args, executor=None, progress=None):
@@ -54,6 +55,8 @@ def cmd_check(args) -> None:
 
     from ..output.report import write_report
 
+    if args.report:
+        OutputFolder(args.report, "check", force=args.force, option="--report").check()
     so_far = [None]  # the verdict computed before the stage running now
 
     def keep(_text, partial):
@@ -63,6 +66,7 @@ def cmd_check(args) -> None:
         with _executor(args) as executor:
             result = _check_verdict(args, executor, keep)
     except KeyboardInterrupt:
+        acknowledge()  # saving what finished is the handling of the stop
         partial = so_far[0]
         if args.report and partial is not None:  # the closed-form verdict at least is done
             partial = replace(
@@ -73,7 +77,8 @@ def cmd_check(args) -> None:
                     "peak day) were not computed",
                 ),
             )
-            write_report(partial, Path(args.report))
+            folder = OutputFolder(args.report, "check", force=args.force, option="--report")
+            folder.done(write_report(partial, folder.claim()), complete=False)
             _end_bar()
             print(f"ccplan check: saved the finished sections to {args.report}", file=sys.stderr)
         raise
@@ -81,7 +86,9 @@ def cmd_check(args) -> None:
     if args.report:
         from ..output.html import pdf_unavailable_reason
 
-        data["written"] = [str(p) for p in write_report(result, Path(args.report))]
+        folder = OutputFolder(args.report, "check", force=args.force, option="--report")
+        data["written"] = [str(p) for p in write_report(result, folder.claim())]
+        folder.done(data["written"])
         reason = pdf_unavailable_reason()
         if reason:
             print(f"ccplan check: {reason}", file=sys.stderr)

@@ -10,6 +10,7 @@ from ._common import (
     CliError,
     _emit_json,
 )
+from ._outputs import check_new_file
 
 
 def cmd_examples(args) -> None:
@@ -20,6 +21,7 @@ def cmd_examples(args) -> None:
         if name not in list_examples():
             raise CliError(f"unknown example {name!r}; bundled: {', '.join(list_examples())}")
         target = Path(directory) / example_path(name).name
+        check_new_file(target, force=args.force, option="--copy")
         write_atomic(target, example_path(name).read_bytes())  # never a half-copied file
         print(str(target) if args.format != "json" else json.dumps({"written": str(target)}))
         return

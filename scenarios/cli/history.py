@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from ._common import (
     _emit_json,
     _table,
 )
+from ._outputs import OutputFolder, check_new_file
 
 
 def cmd_history(args) -> None:
@@ -18,6 +17,10 @@ def cmd_history(args) -> None:
     from ..history.records import load_mapping
     from ..history.samples import resolve_history_file
 
+    if args.scenario_out:  # refused before the analysis, not after minutes of it
+        check_new_file(args.scenario_out, force=args.force, option="--scenario-out")
+    if args.plots:
+        OutputFolder(args.plots, "history", force=args.force, option="--plots").check()
     mapping = load_mapping(args.mapping) if args.mapping else None
     h = analyse_history(
         resolve_history_file(args.file),
@@ -35,12 +38,15 @@ def cmd_history(args) -> None:
         from ..output.history_plots import backtest_figure, patience_figure, staffing_figure
         from ..output.plots import save_png
 
+        folder = OutputFolder(args.plots, "history", force=args.force, option="--plots")
+        plots = folder.claim()
         for name, fig in (
             ("backtest.png", backtest_figure(h.backtest)),
             ("staffing.png", staffing_figure(h.backtest)),
             ("patience.png", patience_figure(h.backtest.patience)),
         ):
-            written.append(str(save_png(fig, Path(args.plots) / name)))
+            written.append(str(save_png(fig, plots / name)))
+        folder.done(written)
     if args.scenario_out:
         from ..history.calibrate import calibrate
         from ..io import save_scenario

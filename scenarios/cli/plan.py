@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
 
@@ -12,18 +11,23 @@ from ._common import (
     _load,
     _table,
 )
+from ._outputs import OutputFolder
 
 
 def cmd_plan(args) -> None:
     from ..pipeline import plan
 
+    if args.out:
+        OutputFolder(args.out, "plan", force=args.force).check()
     scenario, base = _load(args.file)
     result = plan(scenario, args.model, base_dir=base)
     written = []
     if args.out:
         from ..output.export import write_plan
 
-        written = [str(p) for p in write_plan(result, Path(args.out))]
+        folder = OutputFolder(args.out, "plan", force=args.force)
+        written = [str(p) for p in write_plan(result, folder.claim())]
+        folder.done(written)
     if args.format == "json":
         from ..output.export import plan_to_json
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
 
 from erlang import SLDefinition
 
+from ..interrupts import acknowledge
 from ..io import json_text, spreadsheet_text, write_atomic
 from ._common import (
-    CliError,
     _emit_json,
     _end_bar,
     _executor,
@@ -19,6 +18,7 @@ from ._common import (
     _progress_bar,
     _table,
 )
+from ._outputs import OutputFolder
 
 REPLICATION_COLUMNS = (
     "offered",
@@ -50,8 +50,11 @@ def _replications_csv(runs, seed) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _save_simulation(out_dir: Path, runs, summary: dict | None, args, complete: bool) -> None:
-    """``replications.csv`` (every finished replication) and ``summary.json``, atomically."""
+def _save_simulation(args, runs, summary: dict | None, complete: bool) -> None:
+    """``replications.csv`` (every finished replication) and ``summary.json``, atomically,
+    in ``--out`` (the previous run's outputs removed: ``OutputFolder``)."""
+    folder = OutputFolder(args.out, "simulate", force=args.force)
+    out_dir = folder.claim()
     write_atomic(out_dir / "replications.csv", _replications_csv(runs, args.seed))
     doc = {
         "complete": complete,
@@ -60,6 +63,7 @@ def _save_simulation(out_dir: Path, runs, summary: dict | None, args, complete: 
         **(summary or {}),
     }
     write_atomic(out_dir / "summary.json", json_text(doc))
+    folder.done(["replications.csv", "summary.json"], complete=complete)
 
 
 def cmd_simulate(args) -> None:
@@ -68,11 +72,8 @@ def cmd_simulate(args) -> None:
     from ..pipeline import plan
     from ..simulation import simulation_config, simulation_summary
 
-    if args.replications < 2:
-        raise CliError(
-            "--replications must be at least 2 (for a confidence interval), "
-            f"got {args.replications}"
-        )
+    if args.out:
+        OutputFolder(args.out, "simulate", force=args.force).check()
     scenario, base = _load(args.file)
     result = plan(scenario, args.model, base_dir=base)
     config = simulation_config(result)
@@ -88,11 +89,12 @@ def cmd_simulate(args) -> None:
             ):
                 runs += batch
     except KeyboardInterrupt:
+        acknowledge()  # saving what finished is the handling of the stop
         if args.out and runs:
             summary = None
             if len(runs) >= 2:
                 summary = simulation_summary(result, ReplicationResult(tuple(runs)), args.seed)
-            _save_simulation(Path(args.out), runs, summary, args, complete=False)
+            _save_simulation(args, runs, summary, complete=False)
             _end_bar()
             print(
                 f"ccplan simulate: saved the {len(runs)} finished replications to {args.out}",
@@ -101,7 +103,7 @@ def cmd_simulate(args) -> None:
         raise
     out = simulation_summary(result, ReplicationResult(tuple(runs)), args.seed)
     if args.out:
-        _save_simulation(Path(args.out), runs, out, args, complete=True)
+        _save_simulation(args, runs, out, complete=True)
     if args.format == "json":
         _emit_json(out)
         return

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
+from ..interrupts import acknowledge
 from ._common import (
     _emit_json,
     _end_bar,
@@ -13,12 +13,15 @@ from ._common import (
     _progress_bar,
     _table,
 )
+from ._outputs import OutputFolder
 
 
 def cmd_sweep(args) -> None:
     """Plan a grid of scenarios (``--vary PATH=VALUES``); a tidy table, optionally files."""
     from ..sweep import SweepInterrupted, run_sweep, write_sweep
 
+    if args.out:
+        OutputFolder(args.out, "sweep", force=args.force).check()
     scenario, base = _load(args.file)
     try:
         with _executor(args) as executor:
@@ -33,8 +36,10 @@ def cmd_sweep(args) -> None:
                 progress=_progress_bar(args, "grid points"),
             )
     except SweepInterrupted as stop:
+        acknowledge()  # saving what finished is the handling of the stop
         if args.out and stop.partial.points:
-            write_sweep(stop.partial, Path(args.out), plots=False)
+            folder = OutputFolder(args.out, "sweep", force=args.force)
+            folder.done(write_sweep(stop.partial, folder.claim(), plots=False)[0], complete=False)
             _end_bar()
             print(
                 f"ccplan sweep: saved the {len(stop.partial.points)} finished grid point(s) "
@@ -42,7 +47,11 @@ def cmd_sweep(args) -> None:
                 file=sys.stderr,
             )
         raise
-    written, notes = write_sweep(result, Path(args.out)) if args.out else ([], [])
+    written, notes = [], []
+    if args.out:
+        folder = OutputFolder(args.out, "sweep", force=args.force)
+        written, notes = write_sweep(result, folder.claim())
+        folder.done(written)
     for note in notes:
         print(f"ccplan sweep: {note}", file=sys.stderr)
     if args.format == "json":

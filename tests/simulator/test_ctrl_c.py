@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import wait_group_gone
+
 ROOT = Path(__file__).parents[2]
 READY = "ready"
 MARKER = "/200 replications"  # in the progress bar: the first batch has finished
@@ -49,6 +51,8 @@ def interrupt(proc: subprocess.Popen) -> tuple[int, str, str]:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
         pytest.fail("did not exit within 60 s of Ctrl-C")
+    if Path("/proc/self/stat").exists():  # no worker outlives the command
+        assert wait_group_gone(proc.pid) == [], "worker processes survived Ctrl-C"
     return proc.returncode, out.decode(), err.decode()
 
 

@@ -6,9 +6,12 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import subprocess
 import sys
+import threading
 import time
 from dataclasses import fields
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,7 +29,15 @@ from simulator import (
     replicate,
     simulate,
 )
-from simulator.executors import ENV_SCHEDULER, DaskExecutor
+from simulator.executors import (
+    ENV_SCHEDULER,
+    MAX_FORCED_WORKERS,
+    DaskExecutor,
+    available_cores,
+    check_scheduler_address,
+)
+
+ROOT = Path(__file__).parents[2]
 
 N_INTERVALS = 2 * 96  # two days of 15-minute intervals
 
@@ -152,13 +163,71 @@ def test_a_dead_worker_is_one_readable_error():
         assert executor.map(abs, [-4]) == [4], "a fresh pool replaces the broken one"
 
 
+def _sleep_then_square(x: int) -> int:
+    time.sleep(0.0 if x == 0 else 60.0)
+    return x * x
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_an_interrupted_map_stops_its_workers_at_once():
+    # Ctrl-C (here: raised by the progress callback as the quick task finishes) while the
+    # other task runs for a minute: the workers are terminated, not waited for.
+    executor = ProcessExecutor(2)
+    pids = []
+
+    def interrupt(done, total):
+        pids.extend(executor._pool._processes)  # the workers of the running pool
+        raise KeyboardInterrupt
+
+    t0 = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt), executor:
+        executor.map(_sleep_then_square, [0, 1], progress=interrupt)
+    assert time.perf_counter() - t0 < 20  # far less than the 60 s task
+    assert len(pids) == 2 and not [pid for pid in pids if _alive(pid)]
+    assert executor.map(abs, [-3]) == [3], "a fresh pool on the next map"
+    executor.close()
+
+
+def test_workers_started_from_another_thread_outlive_that_thread():
+    # A web app's script thread starts the shared pool and ends after the run; the workers
+    # must not take the thread's end for their parent's death (PR_SET_PDEATHSIG).
+    executor = ProcessExecutor(2)
+    out = []
+    worker = threading.Thread(target=lambda: out.append(executor.map(abs, [-1, -2])))
+    worker.start()
+    worker.join()
+    assert out == [[1, 2]]
+    time.sleep(0.2)
+    assert executor.map(abs, [-5, -6]) == [5, 6]  # the same pool, still whole
+    executor.close()
+
+
 # ----- choosing an executor ------------------------------------------------------------------
 def test_default_is_local_processes_on_every_core(monkeypatch):
     monkeypatch.delenv(ENV_SCHEDULER, raising=False)
     executor = make_executor()
-    assert isinstance(executor, ProcessExecutor) and executor.workers == os.cpu_count()
-    assert make_executor(workers=3).workers == 3
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert available_cores() == cores
+    assert isinstance(executor, ProcessExecutor) and executor.workers == cores
+    assert make_executor(workers=1).workers == 1
     assert isinstance(make_executor("serial"), SerialExecutor)
+
+
+def test_workers_are_capped_by_the_cores_unless_forced():
+    cores = available_cores()
+    with pytest.raises(ValueError, match=rf"`workers` must be at most {cores} \(the cores"):
+        ProcessExecutor(cores + 1)
+    # forced: allowed up to the hard cap (no process starts before the first map)
+    assert ProcessExecutor(cores + 1, force_workers=True).workers == cores + 1
+    with pytest.raises(ValueError, match=f"at most {MAX_FORCED_WORKERS} even when forced"):
+        ProcessExecutor(MAX_FORCED_WORKERS + 1, force_workers=True)
 
 
 @pytest.mark.parametrize(
@@ -207,6 +276,85 @@ def test_cli_reports_an_unreachable_scheduler_and_exits_2(capsys, monkeypatch):
     assert err.count("\n") == 1 and f"cannot reach the Dask scheduler at '{address}'" in err
 
 
+@pytest.fixture
+def silent_scheduler():
+    """``tcp://127.0.0.1:PORT`` where a socket accepts connections (the kernel completes them
+    from the listen backlog) and never says a word: a hung or wrong service."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        yield f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+
+
+def run_cli(*argv, env=None):
+    """``ccplan`` in a subprocess: what reaches stderr at interpreter exit counts too."""
+    t0 = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "scenarios.cli", *argv],
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return done.returncode, done.stderr, time.perf_counter() - t0
+
+
+def test_a_silent_scheduler_is_one_line_and_exit_2_within_10_s(silent_scheduler):
+    # Before: the client's handshake waited without a bound (over 300 s).
+    code, err, elapsed_s = run_cli(
+        "simulate", "default", "--replications", "2", "--scheduler", silent_scheduler
+    )
+    assert code == 2
+    assert err == (
+        f"ccplan simulate: cannot reach the Dask scheduler at '{silent_scheduler}': no answer "
+        "within 5 s (is a scheduler running at that address?)\n"
+    )
+    assert elapsed_s < 10 + 5  # the bound, plus a slow machine's interpreter start
+
+
+def test_a_silent_scheduler_bounds_the_executor_too(silent_scheduler):
+    t0 = time.perf_counter()
+    with pytest.raises(ExecutorError, match="no answer within 1 s"):
+        DaskExecutor(silent_scheduler, timeout_s=1)
+    assert time.perf_counter() - t0 < 4
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "http://x",
+        "ucx://x",
+        "garbage",
+        "tcp://",
+        "tcp://host",
+        "tcp://h:99999",
+        "inproc://a:1",
+        "tcp://a b:1",
+        "\n",
+        "x" * 500,
+    ],
+)
+def test_bogus_addresses_are_refused_before_any_client_starts(address):
+    threads = threading.active_count()
+    with pytest.raises(ExecutorError, match="must be scheme://host:port") as info:
+        DaskExecutor(address)
+    assert "\n" not in str(info.value) and len(str(info.value)) < 300
+    assert threading.active_count() == threads  # no client loop thread left to finalise
+
+
+@pytest.mark.parametrize("address", ["tcp://10.0.0.5:8786", "127.0.0.1:8786", "tls://[::1]:1"])
+def test_good_addresses_pass_the_check(address):
+    assert check_scheduler_address(f" {address} ") == address
+
+
+def test_a_bogus_address_leaves_stderr_with_one_line():
+    # Before: "Exception ignored in Client.__del__" and a traceback after the message (the
+    # unit test above shows that no client starts for any bogus address).
+    code, err, _ = run_cli("simulate", "default", "--replications", "2", "--scheduler", "ucx://x")
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("ccplan simulate: the Dask scheduler address")
+
+
 def test_missing_dask_extra_names_the_install_command(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
     with pytest.raises(ExecutorError, match=r"pip install 'ccplan\[dask\]'"):
@@ -252,3 +400,13 @@ def test_scheduler_address_resolution(cluster, monkeypatch):
     monkeypatch.setenv(ENV_SCHEDULER, f"tcp://127.0.0.1:{_free_port()}")
     with make_executor(scheduler=address) as executor:  # explicit address beats the variable
         assert executor.address == address
+
+
+def test_a_map_bounded_by_result_timeout_s_is_one_error(cluster):
+    # The app's bound: a cluster that does not finish in time is an error, not a wait.
+    with DaskExecutor(cluster.scheduler_address, result_timeout_s=0.5) as executor:
+        t0 = time.perf_counter()
+        with pytest.raises(ExecutorError, match=r"did not finish 1 task\(s\) within 0.5 s"):
+            executor.map(time.sleep, [3.0])
+        assert time.perf_counter() - t0 < 3.0
+        assert executor.map(abs, [-2]) == [2]  # the client is still usable

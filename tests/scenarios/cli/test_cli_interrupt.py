@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import wait_group_gone
+
 ROOT = Path(__file__).parents[3]
 
 
@@ -47,6 +49,8 @@ def interrupt_after_progress(argv, cwd, marker="/200 replications"):
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         pytest.fail("did not exit within 60 s of Ctrl-C")
+    if Path("/proc/self/stat").exists():  # no worker outlives the command
+        assert wait_group_gone(proc.pid) == [], "worker processes survived Ctrl-C"
     return proc.returncode, out.decode(), (seen + (err or b"")).decode()
 
 
@@ -70,7 +74,10 @@ def test_simulate_interrupted_saves_the_finished_replications(tmp_path):
     assert "Traceback" not in err, err
     assert err.replace("\r", "\n").strip().splitlines()[-1] == "ccplan simulate: interrupted"
     saved = tmp_path / "res"
-    assert sorted(p.name for p in saved.iterdir()) == ["replications.csv", "summary.json"]
+    names = ["replications.csv", "summary.json"]
+    assert sorted(p.name for p in saved.iterdir()) == [".ccplan-run.json", *names]
+    manifest = json.loads((saved / ".ccplan-run.json").read_text())
+    assert manifest["files"] == names and manifest["complete"] is False
     summary = json.loads((saved / "summary.json").read_text())
     with (saved / "replications.csv").open(newline="") as f:
         rows = list(csv.DictReader(f))
