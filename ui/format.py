@@ -85,3 +85,25 @@ def range_message(label: str, value: float, low: float, high: float, unit: str) 
     space = "" if unit == "%" else " "
     shown = f"{value:g}{space}{unit}"
     return f"{label}: {shown} is outside {low:g}{space}{unit} to {high:,g}{space}{unit}"
+
+
+#: Characters Markdown (CommonMark, GFM, Streamlit's directives and math) may read as syntax.
+_MARKDOWN = frozenset("\\`*_{}[]()<>#+-.!|~$:&\"'=?@^%/,;")
+
+
+def plain(text: str) -> str:
+    """``text`` (a scenario name, a currency, a file name, a message quoting a user's input)
+    for a Streamlit element that renders Markdown, shown exactly as typed: every ASCII
+    punctuation character backslash-escaped (CommonMark: "any ASCII punctuation character may
+    be backslash-escaped" and is then a literal), line breaks and other control characters as
+    spaces. So ``![x](http://example.com/a.png)`` loads no image, ``[a](b)`` and
+    ``www.example.com`` make no link, ``<img>`` is text, ``:red[x]`` and ``$x$`` stay as typed."""
+    out = []
+    for ch in str(text):
+        if ch in _MARKDOWN:
+            out.append("\\" + ch)
+        elif ch < " " or ch == "\x7f":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from scenarios.overrides import REMOVE
 from scenarios.scenario import Scenario
-from ui import state
+from ui import guard, state
 from ui.widgets import hours_input, percent_input, seconds_input
 
 
@@ -18,6 +18,7 @@ def sl_channels(scenario: Scenario) -> list[str]:
     return [t.channel for t in scenario.targets if t.service_level is not None]
 
 
+@guard.callback
 def _changed(channel: str, keys: dict, units: dict) -> None:
     """on_change: the typed standards of ``channel`` into the what-if, when all in range."""
     changes = {}

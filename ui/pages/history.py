@@ -8,8 +8,8 @@ import numpy as np
 import streamlit as st
 
 from scenarios import ScenarioError
-from ui import state
-from ui.state import session_file as _session_file
+from ui import guard, state
+from ui.uploads import LIMITS_MB, upload_bytes
 
 MODEL_WORDS = {
     "erlang_c": "Nobody hangs up (Erlang C)",
@@ -36,6 +36,13 @@ def backtest_table(rows: list[dict]):
     )
 
 
+def saved(upload, what: str) -> Path:
+    """An upload of at most its uploader's limit saved in the session's folder (the history
+    readers take paths)."""
+    limit = LIMITS_MB["records" if what == "Call records" else "mapping"]
+    return state.session_file(upload_bytes(upload, what, limit), upload.name)
+
+
 def page_history():
     from scenarios.history import analyse_history
     from scenarios.history.records import load_mapping
@@ -47,11 +54,17 @@ def page_history():
         "Call-level records (one row per call) -> what was offered, the service given, "
         "patience under censoring, and whether the models reproduce it."
     )
-    records = st.file_uploader("Call records (CSV)", type=["csv", "txt"], key="hist_records_upload")
+    records = st.file_uploader(
+        "Call records (CSV)",
+        type=["csv", "txt"],
+        key="hist_records_upload",
+        max_upload_size=LIMITS_MB["records"],
+    )
     mapping = st.file_uploader(
         "Column mapping (YAML/JSON; default: the Anonymous Bank export format)",
         type=["yaml", "yml", "json"],
         key="hist_mapping_upload",
+        max_upload_size=LIMITS_MB["mapping"],
     )
     cols = st.columns(3)
     minutes = cols[0].selectbox("Interval [min]", (15, 30, 60), key="hist_interval")
@@ -72,11 +85,12 @@ def page_history():
         analysis = stored
     else:
         try:
-            path = source if isinstance(source, Path) else _session_file(source)
+            path = source if isinstance(source, Path) else saved(source, "Call records")
+            columns = None if mapping is None else load_mapping(saved(mapping, "Column mapping"))
             with st.spinner("importing and backtesting (Erlang C, Erlang A, simulation)"):
                 analysis = analyse_history(
                     path,
-                    load_mapping(_session_file(mapping)) if mapping is not None else None,
+                    columns,
                     interval_minutes=int(minutes),
                     threshold_s=float(threshold),
                     busy_min_offered=int(busy),
@@ -157,6 +171,7 @@ def page_history():
             st.caption(note)
 
 
+@guard.callback
 def _use_calibrated(analysis, minutes: int) -> None:
     """on_click: the calibrated scenario becomes the app's scenario before the page is drawn
     (so the sidebar and every page show it in this run)."""

@@ -12,7 +12,7 @@ from itertools import groupby
 import streamlit as st
 
 from scenarios.examples import list_examples
-from ui import state
+from ui import guard, state
 from ui.format import range_message
 
 
@@ -31,11 +31,13 @@ def download_bytes(cur: state.Current) -> tuple[bytes, str, str]:
     return buffer.getvalue(), f"{slug}.zip", "application/zip"
 
 
+@guard.callback
 def _load_example() -> None:
     name = st.session_state.scen_example
     state.set_text(state.scenario_text(name), f"example: {name}")
 
 
+@guard.callback
 def _apply_form(fields, prefix: str) -> None:
     """Form submit: each field checked against its range in the unit typed, then all edits
     applied at once through ``apply_overrides``; nothing changes if any is rejected."""
@@ -123,6 +125,7 @@ def scenario_form() -> None:
         st.error(f"Not applied — {error}")
 
 
+@guard.callback
 def _apply_file(key: str) -> None:
     st.session_state.scen_file_error = (
         key,
@@ -147,16 +150,25 @@ def file_editor() -> None:
         st.error(f"Not applied — {error}")
 
 
+@guard.callback
 def _load_upload() -> None:
     """on_change of the uploader: runs before the page is drawn, so the sidebar and every
     widget show the new scenario in the same run."""
+    from ui.uploads import LIMITS_MB, UploadError, upload_text
+
     upload = st.session_state.get("scen_upload")
     if state.uploaded_once(upload, "scen_upload_id"):
-        text = upload.getvalue().decode("utf-8", errors="replace")
+        try:
+            text = upload_text(upload, "Scenario file", LIMITS_MB["scenario"])
+        except UploadError as err:
+            st.session_state.scen_upload_error = str(err)
+            return
         st.session_state.scen_upload_error = state.set_text(text, f"upload: {upload.name}")
 
 
 def load_section() -> None:
+    from ui.uploads import LIMITS_MB
+
     st.selectbox("Bundled example", list_examples(), key="scen_example")
     st.button("Load this example", key="scen_load", on_click=_load_example)
     upload = st.file_uploader(
@@ -164,6 +176,7 @@ def load_section() -> None:
         type=["yaml", "yml", "json"],
         key="scen_upload",
         on_change=_load_upload,
+        max_upload_size=LIMITS_MB["scenario"],
     )
     if upload is not None and st.session_state.get("scen_upload_error"):
         st.error(f"Not loaded — {st.session_state.scen_upload_error}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
+from ui import guard, state
 
 
 def use_volumes(channel: str, volumes, shift=None) -> str | None:
@@ -39,6 +39,7 @@ def use_volumes(channel: str, volumes, shift=None) -> str | None:
 
 
 def volumes_section() -> None:
+    from ui.uploads import LIMITS_MB, upload_bytes
     from ui.volumes import guess_columns, read_table, to_grid
 
     scenario = state.current().scenario
@@ -54,11 +55,13 @@ def volumes_section() -> None:
         type=["csv", "txt"],
         key="scen_csv",
         on_change=lambda: st.session_state.pop("scen_csv_done", None),
+        max_upload_size=LIMITS_MB["volumes"],
     )
     if upload is None:
         return
     try:
-        table = read_table(upload.getvalue(), upload.name)
+        data = upload_bytes(upload, "Interval volumes", LIMITS_MB["volumes"])
+        table = read_table(data, upload.name)
     except ValueError as err:
         st.error(f"Not loaded — {err}")
         return
@@ -123,6 +126,7 @@ def volumes_section() -> None:
         (st.error if done.startswith("Not loaded") else st.success)(done)
 
 
+@guard.callback
 def _use(channel: str, volumes, shift, file_name: str) -> None:
     """on_click: before the page is drawn, so every widget shows the new scenario."""
     error = use_volumes(channel, volumes, shift)

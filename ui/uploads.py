@@ -1,0 +1,103 @@
+"""Uploaded files: how large each may be, and the session's folder that holds them on disk.
+
+Limits. ``server.maxUploadSize`` in ``.streamlit/config.toml`` (20 MB) is the server's hard cap
+on any upload; each uploader has its own, smaller where its files are small
+(``LIMITS_MB``), given to the browser (``max_upload_size``) and checked again here, since a
+browser's check is only a courtesy.
+
+Files on disk. Readers that take paths (interval CSVs, call records, mappings) read them from
+the session's own folder (``session_folder``), a ``ccplan-app-*`` folder that is deleted when
+the session ends (its session state is dropped and garbage-collected) or at the latest when
+the server process exits (``weakref.finalize`` runs at exit). A server killed outright
+(SIGKILL) cannot clean up: the next server removes such folders once they are a day old
+(``remove_stale_folders``, run once per server process).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+import weakref
+from pathlib import Path
+
+import streamlit as st
+
+#: Largest file each uploader takes, in MB (the server's own cap is ``server.maxUploadSize``).
+#: A scenario is text of a few kB (100,000 lines of YAML would take minutes to validate); a
+#: year of 5-minute volumes is about 3 MB; a month of call records of a large center ~20 MB.
+LIMITS_MB = {"scenario": 1, "volumes": 20, "records": 20, "mapping": 1}
+
+PREFIX = "ccplan-app-"
+#: Session-state key of the session's folder (no widget owns it).
+FOLDER = "app_upload_folder"
+#: Folders left by a server that could not clean up are removed when this old.
+STALE_AFTER_S = 24 * 3600.0
+
+
+class UploadError(ValueError):
+    """An upload refused before it is read (too large, not text); the message names it."""
+
+
+def upload_bytes(upload, what: str, limit_mb: float) -> bytes:
+    """The bytes of ``upload`` (a Streamlit ``UploadedFile``) if at most ``limit_mb`` MB, else
+    ``UploadError`` naming ``what`` (e.g. "Scenario file"), the file and the limit."""
+    if upload.size > limit_mb * 1024**2:
+        raise UploadError(
+            f"{what}: {upload.name} is {upload.size / 1024**2:.1f} MB; "
+            f"the largest accepted is {limit_mb:g} MB"
+        )
+    return upload.getvalue()
+
+
+def upload_text(upload, what: str, limit_mb: float) -> str:
+    """The UTF-8 text of ``upload`` (checked as ``upload_bytes``), else ``UploadError``."""
+    data = upload_bytes(upload, what, limit_mb)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise UploadError(
+            f"{what}: {upload.name} is not UTF-8 text (byte {data[err.start]:#04x} at offset "
+            f"{err.start})"
+        ) from None
+
+
+class SessionFolder:
+    """A temporary folder removed when this object is garbage-collected or the process exits
+    (``weakref.finalize``: no ``ResourceWarning``, and it also runs at interpreter exit)."""
+
+    def __init__(self) -> None:
+        self.path = Path(tempfile.mkdtemp(prefix=PREFIX))
+        self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.path), True)
+
+    def remove(self) -> None:
+        self._finalizer()
+
+
+def session_folder() -> Path:
+    """This session's folder for uploaded files (made on first use, and made again should
+    something have removed it)."""
+    remove_stale_folders()
+    folder = st.session_state.get(FOLDER)
+    if folder is None:
+        folder = st.session_state[FOLDER] = SessionFolder()
+    folder.path.mkdir(exist_ok=True)
+    return folder.path
+
+
+@st.cache_resource(show_spinner=False)
+def remove_stale_folders(max_age_s: float = STALE_AFTER_S) -> int:
+    """Remove the ``ccplan-app-*`` folders in the temporary folder older than ``max_age_s``
+    (left by a server killed without a chance to clean up); once per server process (cached).
+    Returns how many were removed."""
+    removed = 0
+    now = time.time()
+    for path in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        try:
+            old = now - path.lstat().st_mtime > max_age_s
+        except OSError:  # removed meanwhile
+            continue
+        if old and path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+    return removed
