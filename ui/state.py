@@ -351,6 +351,11 @@ def planned(scenario: Scenario, model: str = "erlang_a"):
             f"{who}: its interval volumes file {name!r} is not here; upload the CSV under "
             "Scenario → Interval volumes (CSV)"
         )
+    except OverflowError:  # date arithmetic past year 9999 (the schema bounds the horizon)
+        return None, (
+            f"start_date: {scenario.start_date} with days: {scenario.days} runs past the last "
+            "date the planner can count to; move the horizon"
+        )
     except (ScenarioError, ValueError, OSError) as err:
         return None, str(err)
 
@@ -392,13 +397,13 @@ DEFAULTS = {
     "calc_shrinkage_pct": 30.0,
     "calc_occupancy_pct": 100.0,
     "check_reps": 10,
-    "sim_reps": 10,
+    "sim_reps": 10.0,
     "neg_reps": 20,
     "neg_alternatives": "80/20, 85/30, 90/15",
     "plan_period": "month",
     "hist_interval": 30,
     "hist_threshold": 20.0,
-    "hist_busy": 30,
+    "hist_busy": 30.0,
     "settings_executor": "processes",
     "settings_scheduler": os.environ.get("DASK_SCHEDULER_ADDRESS", ""),
     "settings_cost_period": "year",

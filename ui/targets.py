@@ -10,6 +10,7 @@ import streamlit as st
 from scenarios.overrides import REMOVE
 from scenarios.scenario import Scenario
 from ui import guard, state
+from ui.format import plain
 from ui.widgets import hours_input, percent_input, seconds_input
 
 
@@ -99,5 +100,5 @@ def standards_editor(channel: str, *, caps: bool = True, prefix: str = "std") ->
         ok.append(a)
     error = st.session_state.get("targets_error")
     if error:
-        st.error(f"Not taken — {error}")
+        st.error(plain(f"Not taken — {error}"))
     return all(ok)

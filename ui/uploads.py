@@ -101,3 +101,11 @@ def remove_stale_folders(max_age_s: float = STALE_AFTER_S) -> int:
             shutil.rmtree(path, ignore_errors=True)
             removed += 1
     return removed
+
+
+def without_folder(message) -> str:
+    """A reader's message with the session folder's path taken out (readers name the file
+    they read by its path; users know it by the name they uploaded)."""
+    folder = st.session_state.get(FOLDER)
+    text = str(message)
+    return text if folder is None else text.replace(f"{folder.path}/", "")

@@ -9,7 +9,9 @@ import streamlit as st
 
 from scenarios import ScenarioError
 from ui import guard, state
-from ui.uploads import LIMITS_MB, upload_bytes
+from ui.format import plain, range_message
+from ui.uploads import LIMITS_MB, upload_bytes, without_folder
+from ui.widgets import count_input
 
 MODEL_WORDS = {
     "erlang_c": "Nobody hangs up (Erlang C)",
@@ -68,8 +70,11 @@ def page_history():
     )
     cols = st.columns(3)
     minutes = cols[0].selectbox("Interval [min]", (15, 30, 60), key="hist_interval")
-    threshold = cols[1].number_input("SL threshold [s]", 0.0, 3600.0, key="hist_threshold")
-    busy = cols[2].number_input("Busy interval: offered calls >=", 1, 100_000, key="hist_busy")
+    threshold = cols[1].number_input("SL threshold [s]", step=1.0, key="hist_threshold")
+    bad_threshold = range_message("SL threshold", threshold, 0, 3600, "s")
+    if bad_threshold or threshold is None:
+        cols[1].error(bad_threshold or "SL threshold: give a number of seconds from 0 to 3,600")
+    busy, ok = count_input("Busy interval: offered calls >=", "hist_busy", 1, 100_000, box=cols[2])
     if records is not None:
         source = records
     else:
@@ -78,6 +83,8 @@ def page_history():
             f"No file uploaded: the bundled sample day `{source.name}` (Anonymous Bank, "
             "1 August 1999) is used."
         )
+    if not ok or bad_threshold or threshold is None:
+        return
     if not st.button("Analyse", key="hist_run"):
         stored = st.session_state.get("hist_result")
         if stored is None:
@@ -96,14 +103,14 @@ def page_history():
                     busy_min_offered=int(busy),
                 )
         except (ScenarioError, ValueError, OSError) as err:
-            st.error(f"Not analysed — {err}")
+            st.error(plain(f"Not analysed — {without_folder(err)}"))
             return
         st.session_state.hist_result = analysis
     rep, bt = analysis.report, analysis.backtest
     st.subheader("Import")
     st.markdown(
-        f"`{Path(rep.source).name}`: **{rep.rows_in}** rows read, **{rep.kept}** kept (offered "
-        f"calls), **{rep.rows_in - rep.kept}** dropped — "
+        f"{plain(Path(rep.source).name)}: **{rep.rows_in}** rows read, **{rep.kept}** kept "
+        f"(offered calls), **{rep.rows_in - rep.kept}** dropped — "
         + ("counts reconcile." if rep.reconciles else "counts do NOT reconcile.")
     )
     st.dataframe(
@@ -168,7 +175,7 @@ def page_history():
     if notes is not None:
         st.success("The calibrated scenario is now the scenario of every page.")
         for note in notes:
-            st.caption(note)
+            st.caption(plain(note))
 
 
 @guard.callback

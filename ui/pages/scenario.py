@@ -13,7 +13,7 @@ import streamlit as st
 
 from scenarios.examples import list_examples
 from ui import guard, state
-from ui.format import range_message
+from ui.format import plain, range_message
 
 
 def download_bytes(cur: state.Current) -> tuple[bytes, str, str]:
@@ -122,7 +122,7 @@ def scenario_form() -> None:
     if errors:
         st.error("Not applied: fix the field(s) marked above.")
     elif error:
-        st.error(f"Not applied — {error}")
+        st.error(plain(f"Not applied — {error}"))
 
 
 @guard.callback
@@ -147,7 +147,7 @@ def file_editor() -> None:
         st.form_submit_button("Apply the file", on_click=_apply_file, args=(key,))
     shown_key, error = st.session_state.get("scen_file_error", (None, None))
     if error and shown_key == key:
-        st.error(f"Not applied — {error}")
+        st.error(plain(f"Not applied — {error}"))
 
 
 @guard.callback
@@ -179,7 +179,7 @@ def load_section() -> None:
         max_upload_size=LIMITS_MB["scenario"],
     )
     if upload is not None and st.session_state.get("scen_upload_error"):
-        st.error(f"Not loaded — {st.session_state.scen_upload_error}")
+        st.error(plain(f"Not loaded — {st.session_state.scen_upload_error}"))
 
 
 def page_scenario():
@@ -204,8 +204,9 @@ def page_scenario():
     cur = state.current()
     s = cur.scenario
     st.success(
-        f"Scenario in use: **{s.name}** — {len(s.channels)} channel(s), {s.days} days from "
-        f"{s.start_date:%d %b %Y} in {s.interval_minutes}-minute intervals (from {cur.source})"
+        f"Scenario in use: **{plain(s.name)}** — {len(s.channels)} channel(s), {s.days} days "
+        f"from {s.start_date:%d %b %Y} in {s.interval_minutes}-minute intervals "
+        f"(from {plain(cur.source)})"
     )
     data, file_name, mime = download_bytes(cur)
     st.download_button(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import guard, state
+from ui.format import plain
 
 
 def use_volumes(channel: str, volumes, shift=None) -> str | None:
@@ -63,7 +64,7 @@ def volumes_section() -> None:
         data = upload_bytes(upload, "Interval volumes", LIMITS_MB["volumes"])
         table = read_table(data, upload.name)
     except ValueError as err:
-        st.error(f"Not loaded — {err}")
+        st.error(plain(f"Not loaded — {err}"))
         return
     st.dataframe(table.head(5), hide_index=True)
     columns = [str(c) for c in table.columns]
@@ -85,7 +86,7 @@ def volumes_section() -> None:
     try:
         grid = to_grid(table, time_col, volume_col, scenario.interval_minutes, upload.name)
     except ValueError as err:
-        st.error(f"Not loaded — {err}")
+        st.error(plain(f"Not loaded — {err}"))
         return
     for note in grid.notes:
         st.info(note)
@@ -99,7 +100,7 @@ def volumes_section() -> None:
 
         last_day = dt.date.fromordinal(end)
         st.warning(
-            f"{len(outside)} of {len(grid.volumes)} intervals in {upload.name} "
+            f"{len(outside)} of {len(grid.volumes)} intervals in {plain(upload.name)} "
             f"({outside.index.min():%d %b %Y %H:%M} .. {outside.index.max():%d %b %Y %H:%M}) "
             f"fall outside the scenario's horizon ({scenario.start_date:%d %b %Y} .. "
             f"{last_day:%d %b %Y}). Choose what to do; nothing is dropped silently."
@@ -123,7 +124,7 @@ def volumes_section() -> None:
     )
     done = st.session_state.get("scen_csv_done")
     if done:
-        (st.error if done.startswith("Not loaded") else st.success)(done)
+        (st.error if done.startswith("Not loaded") else st.success)(plain(done))
 
 
 @guard.callback
