@@ -68,16 +68,13 @@ class SessionFolder:
 
     def __init__(self) -> None:
         self.path = Path(tempfile.mkdtemp(prefix=PREFIX))
-        self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.path), True)
-
-    def remove(self) -> None:
-        self._finalizer()
+        weakref.finalize(self, shutil.rmtree, str(self.path), True)
 
 
 def session_folder() -> Path:
     """This session's folder for uploaded files (made on first use, and made again should
     something have removed it)."""
-    remove_stale_folders()
+    _remove_stale_once()
     folder = st.session_state.get(FOLDER)
     if folder is None:
         folder = st.session_state[FOLDER] = SessionFolder()
@@ -86,13 +83,17 @@ def session_folder() -> Path:
 
 
 @st.cache_resource(show_spinner=False)
-def remove_stale_folders(max_age_s: float = STALE_AFTER_S) -> int:
-    """Remove the ``ccplan-app-*`` folders in the temporary folder older than ``max_age_s``
-    (left by a server killed without a chance to clean up); once per server process (cached).
-    Returns how many were removed."""
+def _remove_stale_once() -> int:
+    """``remove_stale_folders`` of the temporary folder, once per server process (cached)."""
+    return remove_stale_folders(Path(tempfile.gettempdir()), STALE_AFTER_S, time.time())
+
+
+def remove_stale_folders(parent: Path, max_age_s: float, now: float) -> int:
+    """Remove the ``ccplan-app-*`` folders in ``parent`` last changed more than ``max_age_s``
+    before ``now`` (left by a server killed without a chance to clean up; a live session's
+    files are written again when needed). Returns how many were removed."""
     removed = 0
-    now = time.time()
-    for path in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+    for path in parent.glob(f"{PREFIX}*"):
         try:
             old = now - path.lstat().st_mtime > max_age_s
         except OSError:  # removed meanwhile
@@ -101,7 +102,6 @@ def remove_stale_folders(max_age_s: float = STALE_AFTER_S) -> int:
             shutil.rmtree(path, ignore_errors=True)
             removed += 1
     return removed
-
 
 def without_folder(message) -> str:
     """A reader's message with the session folder's path taken out (readers name the file

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -104,6 +105,9 @@ def page_history():
                 )
         except (ScenarioError, ValueError, OSError) as err:
             st.error(plain(f"Not analysed — {without_folder(err)}"))
+            return
+        except csv.Error as err:  # e.g. an unbalanced quote: one field past the csv limit
+            st.error(plain(f"Not analysed — {path.name}: not a readable CSV file ({err})"))
             return
         st.session_state.hist_result = analysis
     rep, bt = analysis.report, analysis.backtest

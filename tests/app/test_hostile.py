@@ -1,0 +1,371 @@
+"""Hostile input through the app (issue 15): every case of the corpus a user can reach in the
+app — uploads, the YAML editor, the volume CSV, history files, number inputs — driven through
+AppTest. Each gets no exception (never Streamlit's error box), exactly one message naming the
+field or file and the rule, and the scenario and inputs the user had are kept. A scenario
+naming a server file is refused without opening it (an audit hook watches every ``open``)."""
+
+from __future__ import annotations
+
+import gc
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from streamlit.testing.v1 import AppTest
+
+from scenarios.examples import example_path
+from scenarios.history.records import ANONYMOUS_BANK
+from scenarios.history.samples import sample_path
+
+APP = str(Path(__file__).parents[2] / "app.py")
+DEFAULT = example_path("default").read_text(encoding="utf-8")
+SERVER_FILES = ("/etc/passwd", "/etc/hostname", "/dev/zero", "/proc/self/environ")
+
+# Every file the process opens while a test watches (``sys.addaudithook``: the "open" event of
+# builtins.open, io.open and os.open). A hook cannot be removed, so it only appends.
+OPENED: list[str] = []
+WATCHING = [False]
+
+
+def _audit(event: str, args) -> None:
+    if event == "open" and WATCHING[0] and isinstance(args[0], (str, bytes, os.PathLike)):
+        OPENED.append(os.fsdecode(args[0]))
+
+
+sys.addaudithook(_audit)
+
+
+def shown(markdown: str) -> str:
+    """Markdown as read on the page (the app backslash-escapes text from users)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def start(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.sidebar.radio(key="page").set_value(page).run()
+    assert not at.exception
+    return at
+
+
+def text_of(at) -> str:
+    return at.session_state["app_scenario"].text
+
+
+def one_error(at, *needles: str) -> str:
+    """The one message on the page; it names every ``needle``. No exception escaped."""
+    assert not at.exception, at.exception
+    messages = [shown(e.value) for e in at.error]
+    assert len(messages) == 1, messages
+    for needle in needles:
+        assert needle in messages[0], messages[0]
+    assert "went wrong" not in messages[0]  # handled, not the last line of defence
+    return messages[0]
+
+
+def with_csv(name: str) -> str:
+    data = yaml.safe_load(DEFAULT)
+    data["channels"][0]["demand"] = {"csv": name}
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+ALIAS_BOMB = "".join(
+    f"x-{b}: &{b} [{', '.join([f'*{a}' if a else '1'] * 9)}]\n"
+    for a, b in zip(("", "a", "b", "c"), "abcd", strict=True)
+) + DEFAULT.replace("intraday_profile: two_peaks", "intraday_profile: *d")
+
+# case -> (file bytes, what the one message must name)
+SCENARIO_FILES = {
+    "csv-etc-passwd": (with_csv("/etc/passwd"), ["channel voice: demand.csv", "absolute path"]),
+    "csv-dotdot-hostname": (
+        with_csv("../../etc/hostname"),
+        ["channel voice: demand.csv", "leaves the scenario's folder"],
+    ),
+    "csv-dev-zero": (with_csv("/dev/zero"), ["channel voice: demand.csv", "absolute path"]),
+    "csv-proc-environ": (
+        with_csv("/proc/self/environ"),
+        ["channel voice: demand.csv", "absolute path"],
+    ),
+    "nested-100000-deep": ("a: " + "[" * 100_000 + "]" * 100_000, ["nested too deeply"]),
+    "date-2027-02-30": (
+        DEFAULT.replace("start_date: 2027-01-04", "start_date: 2027-02-30"),
+        ["line 8", "start_date: 2027-02-30 is not a date"],
+    ),
+    "yaml-python-tag": ("name: !!python/object/apply:os.system [ls]\n", ["line 1", "tag"]),
+    "alias-bomb": (ALIAS_BOMB, ["channels[0].demand.intraday_profile"]),
+    "nan-volume": (
+        DEFAULT.replace("volume_per_day: 2400", "volume_per_day: .nan"),
+        ["channels[0].demand.volume_per_day"],
+    ),
+    "80-for-0.8": (
+        DEFAULT.replace("service_level: 0.8\n", "service_level: 80\n"),
+        ["targets[0].service_level"],
+    ),
+    "not-a-mapping": ("- just\n- a list\n", ["expected a mapping"]),
+    "not-utf8": (b"name: \xff\xfe\x00bad\n", ["Scenario file", "not UTF-8 text"]),
+    "larger-than-1-MB": ("#" * (1024**2 + 1), ["Scenario file", "the largest accepted is 1 MB"]),
+}
+
+
+@pytest.mark.parametrize("case", list(SCENARIO_FILES))
+def test_a_hostile_scenario_upload_gets_one_message_and_keeps_the_scenario(case):
+    data, needles = SCENARIO_FILES[case]
+    data = data.encode() if isinstance(data, str) else data
+    at = start("Scenario")
+    before = text_of(at)
+    OPENED.clear()
+    WATCHING[0] = True
+    try:
+        at.file_uploader(key="scen_upload").set_value((f"{case}.yaml", data, "text/yaml")).run()
+    finally:
+        WATCHING[0] = False
+    one_error(at, *needles)
+    assert text_of(at) == before
+    assert not [p for p in OPENED if p.startswith(SERVER_FILES)]
+    at.sidebar.radio(key="page").set_value("Plan").run()  # the kept scenario still plans
+    assert not at.exception and not at.error and at.metric
+
+
+@pytest.mark.parametrize(
+    "case", ["csv-etc-passwd", "csv-dev-zero", "nested-100000-deep", "date-2027-02-30"]
+)
+def test_the_yaml_editor_refuses_the_same_text_and_keeps_what_was_typed(case):
+    text, needles = SCENARIO_FILES[case]
+    at = start("Scenario")
+    before = text_of(at)
+    editor = at.text_area[0]
+    OPENED.clear()
+    WATCHING[0] = True
+    try:
+        editor.input(text)
+        next(b for b in at.button if b.label == "Apply the file").click().run()
+    finally:
+        WATCHING[0] = False
+    one_error(at, "file editor", *needles)
+    assert text_of(at) == before
+    assert at.text_area[0].value == text  # what the user typed stays to be fixed
+    assert not [p for p in OPENED if p.startswith(SERVER_FILES)]
+
+
+def test_a_horizon_past_year_9999_gets_one_message_on_the_plan_page():
+    at = start("Scenario")
+    upload = DEFAULT.replace("start_date: 2027-01-04", "start_date: 9999-12-31").encode()
+    at.file_uploader(key="scen_upload").set_value(("y9999.yaml", upload, "text/yaml")).run()
+    assert not at.exception
+    if not at.error:  # the schema took it; planning it must still not crash
+        at.sidebar.radio(key="page").set_value("Plan").run()
+    one_error(at, "start_date")
+
+
+# ----- interval volumes (CSV) -------------------------------------------------------------------
+VOLUME_FILES = {
+    "binary": (bytes(range(256)) * 64, ["binary.csv", "not UTF-8 text"]),
+    "dev-zero-like": (b"\0" * 1_000_000, ["dev-zero-like.csv", "two columns"]),
+    "larger-than-20-MB": (b"0" * (20 * 1024**2 + 1), ["larger-than-20-MB.csv", "20 MB"]),
+    "unbalanced-quote": (
+        b'start,volume\n"2027-01-04 08:00,5\n' + b"x" * 200_000 + b"\n",
+        ["unbalanced-quote.csv", "not a readable CSV"],
+    ),
+    "date-2027-02-30": (
+        b"start,volume\n2027-02-30 08:00,5\n",
+        ["date-2027-02-30.csv line 2", "`start`", "2027-02-30"],
+    ),
+    "nan-volume": (b"start,volume\n2027-01-04 08:00,nan\n", ["nan-volume.csv line 2", "`volume`"]),
+}
+
+
+@pytest.mark.parametrize("case", list(VOLUME_FILES))
+def test_a_hostile_volume_csv_gets_one_message_and_changes_nothing(case):
+    data, needles = VOLUME_FILES[case]
+    at = start("Scenario")
+    before = text_of(at)
+    at.file_uploader(key="scen_csv").set_value((f"{case}.csv", data, "text/csv")).run()
+    one_error(at, *needles)
+    assert text_of(at) == before
+    assert not [b for b in at.button if b.key == "scen_csv_use_run"]  # nothing to use
+
+
+# ----- history files ----------------------------------------------------------------------------
+SAMPLE = sample_path("bank-day").read_bytes()
+MAPPING = yaml.safe_dump(ANONYMOUS_BANK.model_dump(mode="json")).encode()
+HISTORY_FILES = {
+    "records-binary": (bytes(range(256)) * 64, None, ["records-binary.csv", "utf-8"]),
+    "records-dev-zero-like": (b"\0" * 100_000, None, ["records-dev-zero-like.csv", "column"]),
+    "records-unbalanced-quote": (
+        SAMPLE.split(b"\n")[0] + b'\n"AA0204,1' + b"x" * 200_000 + b"\n",
+        None,
+        ["records-unbalanced-quote.csv"],
+    ),
+    "mapping-nested-100000-deep": (SAMPLE, b"a: " + b"[" * 100_000, ["nested too deeply"]),
+    "mapping-date-2027-02-30": (
+        SAMPLE,
+        b"columns: {date: 2027-02-30}\n",
+        ["mapping-date-2027-02-30.yaml", "2027-02-30 is not a date"],
+    ),
+    "mapping-larger-than-1-MB": (SAMPLE, b"#" * (1024**2 + 1), ["Column mapping", "1 MB"]),
+    "mapping-two-character-delimiter": (
+        SAMPLE,
+        MAPPING.replace(b"delimiter: null", b"delimiter: ab"),
+        ["delimiter"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(HISTORY_FILES))
+def test_hostile_history_files_get_one_message(case):
+    records, mapping, needles = HISTORY_FILES[case]
+    at = start("History")
+    at.file_uploader(key="hist_records_upload").set_value((f"{case}.csv", records, "text/csv"))
+    if mapping is not None:
+        at.file_uploader(key="hist_mapping_upload").set_value((f"{case}.yaml", mapping, "x/yaml"))
+    at.run()
+    at.button(key="hist_run").click().run()
+    message = one_error(at, "Not analysed", *needles)
+    assert "ccplan-app-" not in message  # the server's folder is not shown
+
+
+# ----- numbers: NaN, inf, absurd ----------------------------------------------------------------
+NUMBERS = {  # case -> (page, number input label, message naming the field)
+    "calculator-volume-nan": ("Quick calculator", "Contacts per hour", "Volume: nan"),
+    "calculator-aht-inf": ("Quick calculator", "Average handle time [s]", "Average handle time"),
+    "plan-service-level-nan": ("Plan", "Service level [%]", "Service level: nan"),
+    "plan-threshold-inf": ("Plan", "Answered within [s]", "Answered within: inf"),
+    "negotiate-fte-nan": ("Negotiate", "FTE on offer", "FTE on offer: nan"),
+    "check-fte-inf": ("SLA check", "FTE on offer", "FTE on offer: inf"),
+    "check-fte-1e300": ("SLA check", "FTE on offer", "FTE on offer: 1e+300"),
+    "simulate-runs-nan": ("Simulate", "Simulated runs", "Simulated runs: nan"),
+    "simulate-runs-2.5": ("Simulate", "Simulated runs", "Simulated runs: give a whole number"),
+    "history-busy-inf": ("History", "Busy interval: offered calls >=", "Busy interval"),
+    "history-threshold-nan": ("History", "SL threshold [s]", "SL threshold: nan"),
+}
+VALUES = {"nan": float("nan"), "inf": float("inf"), "1e300": 1e300, "2.5": 2.5}
+
+
+@pytest.mark.parametrize("case", list(NUMBERS))
+def test_nan_inf_and_absurd_numbers_get_one_message_naming_the_field(case):
+    page, label, needle = NUMBERS[case]
+    at = start(page)
+    before = text_of(at)
+    value = VALUES[case.rsplit("-", 1)[1]]
+    next(w for w in at.number_input if w.label == label).set_value(value).run()
+    one_error(at, needle)
+    assert text_of(at) == before
+    assert "app_whatif" not in at.session_state  # nothing taken into a what-if either
+
+
+def test_nan_in_the_scenario_form_is_not_applied():
+    at = start("Scenario")
+    before = text_of(at)
+    next(w for w in at.number_input if w.label == "Contacts per day").set_value(float("nan"))
+    next(b for b in at.button if b.label == "Apply").click().run()
+    assert not at.exception
+    messages = [shown(e.value) for e in at.error]
+    assert any(m.startswith("Contacts per day: nan is outside") for m in messages), messages
+    assert text_of(at) == before
+
+
+# ----- names that look like Markdown or HTML ----------------------------------------------------
+HOSTILE_NAME = "![x](http://example.com/a.png) [link](http://example.com) <img src=x> www.ex.com"
+
+
+def markdown_elements(at) -> list[str]:
+    """The Markdown source of every element that renders Markdown (text, messages, tables)."""
+    out = []
+    for kind in ("markdown", "caption", "success", "error", "warning", "info", "title"):
+        out += [e.value for e in getattr(at, kind)]
+    for t in at.table:
+        frame = t.value
+        out += [str(v) for v in frame.to_numpy().ravel()]
+        out += [str(c) for c in frame.columns] + [str(i) for i in frame.index]
+    return out
+
+
+def test_a_name_with_markdown_and_html_is_shown_as_typed_everywhere():
+    from ui.format import plain
+
+    data = yaml.safe_load(DEFAULT)
+    data["name"] = HOSTILE_NAME
+    data["workforce"]["currency"] = "[a](/b)"  # 7 characters: a link to the server
+    at = start("Scenario")
+    at.file_uploader(key="scen_upload").set_value(
+        ("offer.yaml", yaml.safe_dump(data).encode(), "text/yaml")
+    ).run()
+    assert not at.exception and at.session_state["app_scenario"].name == HOSTILE_NAME
+    at.text_input(key="scen_variant_name").input("![v](http://example.com/v.png)")
+    at.button(key="scen_variant_save_run").click().run()
+    seen = []
+    for page in ("Scenario", "Plan", "Negotiate", "SLA check", "Simulate"):
+        at.sidebar.radio(key="page").set_value(page).run()
+        assert not at.exception and not at.error, (page, [e.value for e in at.error])
+        sources = markdown_elements(at) + [m.value for m in at.sidebar.markdown]
+        for source in sources:
+            # Every piece of Markdown syntax arrives escaped: an image, a link, a tag.
+            assert not re.search(r"(?<!\\)(!\[|\]\(|<img)", source), (page, source)
+        seen += [s for s in sources if plain(HOSTILE_NAME) in s]
+    assert len(seen) >= 6  # sidebar, scenario, plan, negotiate (twice), check, simulate
+    assert any(shown(s) == f"Scenario: **{HOSTILE_NAME}**" for s in seen)
+
+
+# ----- upload folders ---------------------------------------------------------------------------
+def test_uploads_live_in_a_session_folder_removed_with_the_session(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    at = start("History")
+    at.file_uploader(key="hist_records_upload").set_value(("calls.csv", SAMPLE, "text/csv")).run()
+    at.button(key="hist_run").click().run()
+    assert not at.exception and not at.error
+    folder = at.session_state["app_upload_folder"].path
+    assert folder.parent == tmp_path and (folder / "calls.csv").read_bytes() == SAMPLE
+    del at
+    gc.collect()  # the session's state is dropped when it ends
+    assert not folder.exists()
+    assert not list(tmp_path.glob("ccplan-app-*"))
+
+
+def test_stale_upload_folders_of_a_killed_server_are_removed_after_a_day(tmp_path):
+    from ui.uploads import STALE_AFTER_S, remove_stale_folders
+
+    now = time.time()
+    old, fresh, other = (tmp_path / n for n in ("ccplan-app-old", "ccplan-app-new", "keep-me"))
+    for folder in (old, fresh, other):
+        folder.mkdir()
+        (folder / "calls.csv").write_text("x")
+    os.utime(old, (now - STALE_AFTER_S - 60, now - STALE_AFTER_S - 60))
+    os.utime(other, (now - 10 * STALE_AFTER_S, now - 10 * STALE_AFTER_S))
+    assert remove_stale_folders(tmp_path, STALE_AFTER_S, now) == 1
+    assert not old.exists() and fresh.exists() and other.exists()
+
+
+def test_the_server_caps_uploads_at_20_mb():
+    import tomllib
+
+    config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == 20
+    from ui.uploads import LIMITS_MB
+
+    assert max(LIMITS_MB.values()) <= config["server"]["maxUploadSize"]
+
+
+def test_an_unexpected_error_is_one_readable_message_not_the_error_box(monkeypatch):
+    """The last line of defence (a bug, not bad input): one message, the class named."""
+    import ui.pages.plan
+
+    def broken():
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(ui.pages.plan, "page_plan", broken)
+    at = start("Plan")
+    assert not at.exception
+    message = one_error_text(at)
+    assert "ZeroDivisionError" in message and "Please report" in message
+    assert at.sidebar.radio(key="page").value == "Plan"  # the app is still there
+
+
+def one_error_text(at) -> str:
+    messages = [e.value for e in at.error]
+    assert len(messages) == 1, messages
+    return messages[0]
