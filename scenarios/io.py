@@ -64,26 +64,6 @@ def parse_scenario(data, source: str = "scenario") -> Scenario:
         raise ScenarioError(f"{source}: " + "; ".join(problems)) from None
 
 
-class _SafeLoader(yaml.SafeLoader):
-    """yaml's safe loader, except that an impossible date (2027-02-30) is a YAML error at its
-    line naming the key, not a bare ``ValueError`` ("day is out of range for month")."""
-
-    def construct_yaml_timestamp(self, node):
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError as err:
-            mark = node.start_mark
-            line = (mark.buffer or "")[: mark.pointer].rsplit("\n", 1)[-1]
-            key = re.fullmatch(r"\s*(?:-\s+)?([\w\- ]+):\s*", line)
-            key = f"{key[1]}: " if key else ""
-            raise yaml.constructor.ConstructorError(
-                None, None, f"{key}{node.value} is not a date ({err})", mark
-            ) from None
-
-
-_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLoader.construct_yaml_timestamp)
-
-
 def read_mapping(path: Path):
     """The raw mapping in a YAML or JSON file."""
     try:
@@ -94,26 +74,19 @@ def read_mapping(path: Path):
         raise ScenarioError(
             f"{path}: not UTF-8 text (byte {err.object[err.start]:#04x} at offset {err.start})"
         ) from None
-    return parse_mapping_text(text, str(path), "JSON" if path.suffix.lower() == ".json" else "YAML")
-
-
-def parse_mapping_text(text: str, source: str, kind: str = "YAML"):
-    """The raw mapping in YAML or JSON ``text`` (``kind``), or ``ScenarioError`` naming
-    ``source``: what a scenario file (CLI) and an upload or the editor's text (app) go through."""
+    kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
     try:
-        return json.loads(text) if kind == "JSON" else yaml.load(text, _SafeLoader)
+        return json.loads(text) if kind == "JSON" else yaml.safe_load(text)
     except RecursionError:
-        raise ScenarioError(f"{source}: not valid {kind}: nested too deeply") from None
+        raise ScenarioError(f"{path}: not valid {kind}: nested too deeply") from None
     except (yaml.YAMLError, ValueError) as err:  # ValueError: JSON, or a YAML date 2027-02-30
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        if isinstance(err, yaml.constructor.ConstructorError) and mark and err.problem:
-            where += f": {err.problem}"
         if isinstance(err, json.JSONDecodeError):
             where = f" at line {err.lineno}, column {err.colno}"
         elif not isinstance(err, yaml.YAMLError):
             where = f" ({err})"
-        raise ScenarioError(f"{source}: not valid {kind}{where}") from None
+        raise ScenarioError(f"{path}: not valid {kind}{where}") from None
 
 
 def load_scenario(path) -> Scenario:
