@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import DataDir, read_limited, resolve
+from .files import DataDir, csv_rows, read_limited, resolve
 from .scenario import WEEKDAYS, Channel, Scenario, _clock_minutes
 
 
@@ -101,28 +101,39 @@ def _special(periods, dates, per_day):
 
 def _from_csv(path: Path, scenario: Scenario, what: str) -> np.ndarray:
     """Interval volumes from a CSV (UTF-8, with or without a BOM) with columns ``start`` and
-    ``volume`` (a regular file of at most ``files.MAX_DATA_FILE_BYTES``)."""
+    ``volume`` (a regular file of at most ``files.MAX_DATA_FILE_BYTES``).
+
+    ``start`` is the center's local date and time without an offset (a timestamp with an
+    offset or ``Z`` is refused: the scenario has no time zone to convert it to, and dropping
+    the offset would shift the volumes). Each interval may appear once (a repeated one is
+    refused, never summed); rows outside the horizon are ignored, but a file with no row inside
+    it is refused (it would plan zero volume).
+    """
     n = scenario.days * scenario.intervals_per_day
-    volumes = np.zeros(n)
     origin = dt.datetime.combine(scenario.start_date, dt.time())
     step = dt.timedelta(minutes=scenario.interval_minutes)
     data = read_limited(path, what)
     try:
         text = data.decode("utf-8-sig")
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        return _read_volumes(path, reader, volumes, origin, step, scenario)
     except UnicodeDecodeError as err:
         raise ValueError(f"{path}: not UTF-8 text (byte offset {err.start})") from None
-    except csv.Error as err:  # e.g. a NUL byte
-        raise ValueError(f"{path}: not a readable CSV file ({err})") from None
+    return _read_volumes(path, csv.DictReader(io.StringIO(text, newline="")), n, origin, step)
 
 
-def _read_volumes(path, reader, volumes, origin, step, scenario) -> np.ndarray:
-    n = volumes.size
-    missing = {"start", "volume"} - set(reader.fieldnames or ())
+def _read_volumes(path, reader, n, origin, step) -> np.ndarray:
+    volumes = np.zeros(n)
+    seen = {}  # interval index -> the line that gave it
+    rows = 0
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as err:
+        raise ValueError(f"{path} line 1: not a readable CSV header ({err})") from None
+    missing = {"start", "volume"} - set(fieldnames or ())
     if missing:
         raise ValueError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-    for line, row in enumerate(reader, start=2):
+    minutes = int(step.total_seconds() // 60)
+    for line, row in csv_rows(path, reader):
+        rows += 1
         try:
             # A short row leaves its missing cells None.
             start = dt.datetime.fromisoformat((row["start"] or "").strip())
@@ -131,15 +142,30 @@ def _read_volumes(path, reader, volumes, origin, step, scenario) -> np.ndarray:
             raise ValueError(
                 f"{path} line {line}: `start` must be an ISO date-time and `volume` a number"
             ) from None
+        if start.tzinfo is not None:
+            raise ValueError(
+                f"{path} line {line}: `start` {row['start'].strip()} has a time-zone offset; "
+                "write the center's local time without one"
+            )
         if not (volume >= 0 and np.isfinite(volume)):
             raise ValueError(f"{path} line {line}: `volume` must be >= 0, got {volume:g}")
-        k, rest = divmod(start.replace(tzinfo=None) - origin, step)
+        k, rest = divmod(start - origin, step)
         if rest:
-            raise ValueError(
-                f"{path} line {line}: {start} is not on the {scenario.interval_minutes}-minute grid"
-            )
+            raise ValueError(f"{path} line {line}: {start} is not on the {minutes}-minute grid")
         if 0 <= k < n:
-            volumes[k] += volume
+            if k in seen:
+                raise ValueError(
+                    f"{path} line {line}: interval {start} already given on line {seen[k]} "
+                    "(each interval once)"
+                )
+            seen[k] = line
+            volumes[k] = volume
+    if not seen:
+        last = origin + n * step - step
+        raise ValueError(
+            f"{path}: none of its {rows} rows falls in the planned horizon "
+            f"{origin:%Y-%m-%d %H:%M} .. {last:%Y-%m-%d %H:%M} (check `start_date` and `days`)"
+        )
     return volumes
 
 

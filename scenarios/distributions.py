@@ -12,12 +12,16 @@ if TYPE_CHECKING:  # parsing a scenario must not import SimPy
     from simulator import Distribution
 
 
+#: Longest handle time or patience [s]: one day.
+MAX_DURATION_S = 86_400.0
+
+
 class DistributionSpec(StrictModel):
     """A duration distribution [s]: ``kind`` with ``mean_s`` and, where it applies, ``cv``."""
 
     kind: Literal["exponential", "lognormal", "gamma", "deterministic", "empirical"] = "exponential"
     """Shape of the distribution."""
-    mean_s: float | None = Field(default=None, gt=0, le=86_400)
+    mean_s: float | None = Field(default=None, gt=0, le=MAX_DURATION_S)
     """Mean [s] (not used by ``empirical``, which takes the mean of ``values_s``)."""
     cv: float | None = Field(default=None, gt=0, le=10)
     """Coefficient of variation (standard deviation / mean) for lognormal and gamma."""
@@ -29,8 +33,11 @@ class DistributionSpec(StrictModel):
         if self.kind == "empirical":
             if not self.values_s:
                 raise ValueError("an empirical distribution needs `values_s` (observed durations)")
-            if any(v <= 0 for v in self.values_s):
-                raise ValueError("empirical `values_s` must all be > 0 s")
+            bad = next((v for v in self.values_s if not 0 < v <= MAX_DURATION_S), None)
+            if bad is not None:  # the cap of `mean_s` holds for every observed value too
+                raise ValueError(
+                    f"empirical `values_s` must all be in (0, {MAX_DURATION_S:,.0f}] s, got {bad:g}"
+                )
         elif self.mean_s is None:
             raise ValueError(f"a {self.kind} distribution needs `mean_s` (seconds)")
         if self.kind in ("lognormal", "gamma") and self.cv is None:

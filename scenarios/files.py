@@ -14,6 +14,7 @@ server must not open its own files for them. So:
 
 from __future__ import annotations
 
+import csv
 import os
 import stat
 from dataclasses import dataclass
@@ -97,3 +98,20 @@ def read_limited(path: Path, what: str, limit_bytes: int = MAX_DATA_FILE_BYTES) 
     if len(data) > limit_bytes:
         raise DataFileError(f"{what}: {path} is larger than {limit_bytes / 1024**2:g} MB")
     return data
+
+
+def csv_rows(path, reader):
+    """``(line, row)`` of a ``csv`` reader (the line where the row starts); a row the ``csv``
+    module cannot read (a NUL byte, an unbalanced quote running past its 128 kB field limit)
+    raises ``ValueError`` naming the file and that line."""
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            raise ValueError(
+                f"{path} line {line}: not a readable CSV row ({err}; an unbalanced quote?)"
+            ) from None
+        yield line, row

@@ -8,14 +8,22 @@ sentence naming the field.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from erlang import SLDefinition
 
-from ._base import Fraction, OccupancyCap, StrictModel
+from ._base import Amount, Fraction, OccupancyCap, StrictModel
 from .distributions import DistributionSpec
+
+#: A scenario name: 1 to 80 letters (any script), digits, spaces and ``-_.,()&'/%:`` (no
+#: markup: ``[]!<>*`$#|`` would be links, images or formatting in Markdown, HTML or plot titles).
+NAME_PATTERN = r"^[\w\-.,()&'/%: ]+$"
+#: Planned days must lie in these years: dates outside are typos (9999-12-31), and the
+#: calendar arithmetic of a plan must stay within ``datetime``'s range.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 INTRADAY_SHAPES = ("flat", "business_day", "two_peaks", "evening")
@@ -53,6 +61,17 @@ def parse_standard(text: str) -> tuple[float, float]:
     if not 0 <= threshold_s <= 86_400:
         raise ValueError(f"standard {shown!r}: the threshold must be between 0 and 86,400 s")
     return percent / 100.0, threshold_s
+
+
+def _check_horizon(start_date: dt.date, days: int) -> None:
+    """The planned days lie within ``FIRST_YEAR`` .. ``LAST_YEAR``."""
+    if start_date.year < FIRST_YEAR:
+        raise ValueError(f"start_date {start_date} is before {FIRST_YEAR}-01-01")
+    last = dt.date(LAST_YEAR, 12, 31)
+    if start_date > last - dt.timedelta(days=days - 1):
+        raise ValueError(
+            f"start_date {start_date} with days {days}: the horizon must end by {last}"
+        )
 
 
 class SpecialPeriod(StrictModel):
@@ -258,15 +277,15 @@ class PenaltyTerms(StrictModel):
     seconds of an ASA cap, counted on the wrong side of the standard ("below" an SL target,
     above a cap) for penalties and on the right side for bonuses."""
 
-    per_breached_period: float = Field(default=0.0, ge=0)
+    per_breached_period: Amount = 0.0
     """Penalty for each reporting period in which the standard is missed."""
-    per_point_below: float = Field(default=0.0, ge=0)
+    per_point_below: Amount = 0.0
     """Penalty per point the measured KPI is on the wrong side of the standard."""
-    bonus_per_point_above: float = Field(default=0.0, ge=0)
+    bonus_per_point_above: Amount = 0.0
     """Bonus per point the measured KPI is on the right side of the standard."""
-    cap_per_period: float | None = Field(default=None, ge=0)
+    cap_per_period: Amount | None = None
     """Largest penalty in one period."""
-    cap_per_year: float | None = Field(default=None, ge=0)
+    cap_per_year: Amount | None = None
     """Largest penalty in one year (all periods of the clause together)."""
 
 
@@ -333,7 +352,7 @@ class Workforce(StrictModel):
     """Occupancy cap for every channel (0.85 keeps agents below 85% busy)."""
     hours_per_fte_per_week: float = Field(default=38.0, gt=0, le=80)
     """Paid hours of one full-time equivalent per week."""
-    hourly_cost: float = Field(default=0.0, ge=0)
+    hourly_cost: Amount = 0.0
     """Fully loaded cost of one paid agent hour."""
     currency: str = Field(default="EUR", min_length=1, max_length=8)
     """Currency of costs, prices and penalties."""
@@ -361,9 +380,9 @@ class Pricing(StrictModel):
     model: Literal["per_contact", "per_hour", "fixed_monthly", "hybrid"]
     """per_contact (per handled contact), per_hour (per paid agent hour), fixed_monthly, or
     hybrid (fixed monthly fee plus a rate per handled contact)."""
-    per_contact: float = Field(default=0.0, ge=0)
-    per_hour: float = Field(default=0.0, ge=0)
-    fixed_monthly: float = Field(default=0.0, ge=0)
+    per_contact: Amount = 0.0
+    per_hour: Amount = 0.0
+    fixed_monthly: Amount = 0.0
 
     @model_validator(mode="after")
     def _rates(self):
@@ -384,8 +403,10 @@ class Pricing(StrictModel):
 class Scenario(StrictModel):
     """A planning scenario: what arrives, what is promised, who answers and at what cost."""
 
-    name: str = Field(min_length=1, max_length=120)
-    description: str = ""
+    name: str
+    """Letters, digits, spaces and ``-_.,()&'/%:`` (it is shown in pages, reports and file
+    names, always as plain text; no markup or links)."""
+    description: str = Field(default="", max_length=2000)
     interval_minutes: Literal[15, 30, 60] = 15
     """Length of a planning interval."""
     start_date: dt.date
@@ -400,6 +421,16 @@ class Scenario(StrictModel):
     """Alternative SL standards the verdict compares side by side, as "SL%/threshold_s"
     (e.g. "85/30": 85% within 30 s), applied to every voice and chat SL clause."""
 
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value):
+        if not re.fullmatch(NAME_PATTERN, value) or len(value) > 80:
+            raise ValueError(
+                "must be 1 to 80 letters, digits, spaces or -_.,()&'/%: characters, "
+                f"got {value[:40]!r}{'...' if len(value) > 40 else ''}"
+            )
+        return value
+
     @field_validator("compare_standards")
     @classmethod
     def _standards(cls, value):
@@ -409,6 +440,7 @@ class Scenario(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self):
+        _check_horizon(self.start_date, self.days)
         names = [c.name for c in self.channels]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:

@@ -144,6 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
         "file", help="call-level CSV export (one row per call), or a bundled sample: bank-day"
     )
     hi.add_argument("--mapping", help="YAML/JSON column mapping (default: Anonymous Bank format)")
+    hi.add_argument(
+        "--from", dest="date_from", type=_date, metavar="YYYY-MM-DD", help="first day to read"
+    )
+    hi.add_argument(
+        "--to", dest="date_to", type=_date, metavar="YYYY-MM-DD", help="last day to read"
+    )
     hi.add_argument("--interval-minutes", type=int, default=30, choices=(15, 30, 60))
     hi.add_argument("--threshold-s", type=float, default=20.0, help="SL threshold [s]")
     hi.add_argument(
@@ -161,6 +167,21 @@ def build_parser() -> argparse.ArgumentParser:
     fmt(x)
     x.set_defaults(func=cmd_examples)
     return parser
+
+
+def _date(text: str):
+    """``--from 2027-01-31`` -> a date (years 1900 .. 2200, like a scenario's)."""
+    import datetime as dt
+
+    from ..scenario import FIRST_YEAR, LAST_YEAR
+
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(f"{text}: give a date in {FIRST_YEAR} .. {LAST_YEAR}")
+    return day
 
 
 def _standards(text: str) -> list[str]:

@@ -22,6 +22,8 @@ def cmd_history(args) -> None:
     h = analyse_history(
         resolve_history_file(args.file),
         mapping,
+        date_from=args.date_from,
+        date_to=args.date_to,
         interval_minutes=args.interval_minutes,
         threshold_s=args.threshold_s,
         busy_min_offered=args.busy_min_offered,

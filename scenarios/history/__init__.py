@@ -52,11 +52,14 @@ class HistoryAnalysis:
         }
 
 
-def analyse_history(path, mapping: HistoryMapping | None = None, **options) -> HistoryAnalysis:
-    """Import ``path`` and analyse it; ``options`` go to ``backtest.backtest``
-    (``interval_minutes``, ``threshold_s``, ``busy_min_offered``, ``target_service_level``,
-    ``break_gap_s``, ``replications``, ``seed``)."""
-    calls = read_history(path, mapping)
+def analyse_history(
+    path, mapping: HistoryMapping | None = None, *, date_from=None, date_to=None, **options
+) -> HistoryAnalysis:
+    """Import ``path`` (the calls from ``date_from`` to ``date_to``, inclusive, when given) and
+    analyse it; ``options`` go to ``backtest.backtest`` (``interval_minutes``, ``threshold_s``,
+    ``busy_min_offered``, ``target_service_level``, ``break_gap_s``, ``replications``,
+    ``seed``)."""
+    calls = read_history(path, mapping, date_from=date_from, date_to=date_to)
     bt = backtest(calls, **options)
     return HistoryAnalysis(
         calls=calls,

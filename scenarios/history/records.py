@@ -21,7 +21,9 @@ Which calls count as offered (stated in ``ImportReport.definitions``):
 
 Drop reasons are checked in this order, and a row counts under the first that applies:
 ``other_outcome``, ``missing:<column>`` (an empty cell, or a not-applicable time where the call
-needs one), ``never_queued``, ``negative:<duration>``. Instants are seconds since local midnight
+needs one), ``never_queued``, ``negative:<duration>``, ``outside_dates`` (before ``date_from`` or
+after ``date_to``). A wait or handle time longer than a day (86,400 s) is an error naming the
+row, not a drop. Instants are seconds since local midnight
 of the first day in the file (``CallRecords.origin``), in the mapping's ``timezone``.
 """
 
@@ -31,13 +33,17 @@ import csv
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, StringConstraints, ValidationError, field_validator
 
 from .._base import StrictModel
+from ..distributions import MAX_DURATION_S
+from ..files import MAX_DATA_FILE_BYTES, DataFileError, csv_rows, read_limited
 from ..io import ScenarioError, describe_validation_error, read_mapping
+from ..scenario import FIRST_YEAR, LAST_YEAR
 
 #: Outcome codes of ``CallRecords.outcome``.
 ANSWERED, ABANDONED = 0, 1
@@ -45,6 +51,10 @@ ANSWERED, ABANDONED = 0, 1
 _WRAP_S = 12 * 3600.0
 _TIME_FIELDS = ("arrival", "ivr_exit", "queue_entry", "queue_exit", "service_start", "service_end")
 _DURATION_FIELDS = ("wait_s", "handle_s")
+#: Longest span of history read at once [days]: ten years of calls. Longer spans are refused
+#: (the per-interval statistics of 200 years took 1.3 GiB); ``date_from``/``date_to`` (the
+#: CLI's ``--from``/``--to``) select a part.
+MAX_HISTORY_DAYS = 3653
 
 
 class HistoryError(ScenarioError):
@@ -110,8 +120,19 @@ class HistoryMapping(StrictModel):
     """Time values meaning "did not happen" (the bank writes ``0:00:00``)."""
     no_agent: tuple[str, ...] = ()
     """Agent values meaning "no agent" (the bank writes ``NO_SERVER``)."""
-    delimiter: str | None = None
-    """Field separator; None: detected from the header (comma, semicolon, tab or bar)."""
+    delimiter: Annotated[str, StringConstraints(strip_whitespace=False)] | None = None
+    """Field separator (one character; a tab is kept, not stripped); None: detected from the
+    header (comma, semicolon, tab or bar)."""
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value):
+        if value is not None and (len(value) != 1 or value in '\r\n"' or value.isalnum()):
+            raise ValueError(
+                f"must be one character that is not a letter, digit, quote or line end, "
+                f"got {value!r}"
+            )
+        return value
 
     @field_validator("timezone", "source_timezone")
     @classmethod
@@ -316,7 +337,12 @@ class _Reader:
         if stamp.tzinfo is None and self.source_zone is not None:
             stamp = stamp.replace(tzinfo=self.source_zone)
         if stamp.tzinfo is not None:
-            stamp = stamp.astimezone(self.zone).replace(tzinfo=None)
+            try:
+                stamp = stamp.astimezone(self.zone).replace(tzinfo=None)
+            except OverflowError:  # year 1 at +14:00 (or 9999 at -12:00) leaves datetime's range
+                self.fail(fld, text, line, raw, "is outside the years 1 .. 9999 in the time zone")
+        if not FIRST_YEAR <= stamp.year <= LAST_YEAR:
+            self.fail(fld, text, line, raw, f"is outside the years {FIRST_YEAR} .. {LAST_YEAR}")
         return stamp
 
     def duration(self, fld, text, line, raw) -> float:
@@ -326,6 +352,8 @@ class _Reader:
             value = float("nan")
         if not np.isfinite(value):
             self.fail(fld, text, line, raw, "is not a duration in seconds")
+        if value > MAX_DURATION_S:
+            self.fail(fld, text, line, raw, f"is longer than a day ({MAX_DURATION_S:,.0f} s)")
         return value
 
 
@@ -340,39 +368,54 @@ _DEFINITIONS = (
     "answered calls that never queued count as offered and answered with zero wait",
     "abandoned calls that never queued ended in the IVR: dropped (never_queued)",
     "a row is dropped for the first reason that applies: other_outcome, missing:<column>, "
-    "never_queued, negative:<duration>",
+    "never_queued, negative:<duration>, outside_dates",
 )
 
 
-def read_history(path, mapping: HistoryMapping | None = None) -> CallRecords:
+def read_history(
+    path,
+    mapping: HistoryMapping | None = None,
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> CallRecords:
     """Read a call-level CSV export; the import report is ``records.report``.
 
     Parameters
     ----------
     path : str or Path
-        The CSV file (header row; comma, semicolon, tab or bar separated; any line ends).
+        The CSV file (header row; comma, semicolon, tab or bar separated; any line ends): a
+        regular file of at most ``files.MAX_DATA_FILE_BYTES``.
     mapping : HistoryMapping, optional
         Column mapping and formats; default ``ANONYMOUS_BANK``.
+    date_from, date_to : datetime.date, optional
+        Keep only calls arriving on these days (inclusive); the others are dropped as
+        ``outside_dates``. The calls kept may span at most ``MAX_HISTORY_DAYS``.
 
     Raises
     ------
     HistoryError
-        The file cannot be read, a mapped column is not in the header, or a cell does not
-        parse; the message names the column, the line and shows the row.
+        The file cannot be read, a mapped column is not in the header, a cell does not
+        parse, a duration is longer than a day, or the calls span more than ten years; the
+        message names the column, the line and shows the row.
     """
     m = mapping or ANONYMOUS_BANK
     path = Path(path)
     source = str(path)
     try:
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            text = f.read()
+        text = read_limited(path, "history file", MAX_DATA_FILE_BYTES).decode("utf-8-sig")
+    except DataFileError as err:
+        raise HistoryError(str(err)) from None
     except (OSError, UnicodeDecodeError) as err:
         raise HistoryError(f"{source}: cannot read the file ({err})") from None
     first = text.split("\n", 1)[0]
     delimiter = m.delimiter or _sniff(first)
     m = HistoryMapping.model_validate({**m.model_dump(), "delimiter": delimiter})
-    rows = csv.reader(text.splitlines(), delimiter=delimiter)
-    header = [h.strip() for h in next(rows, [])]
+    rows = csv_rows(source, csv.reader(text.splitlines(), delimiter=delimiter))
+    try:
+        header = [h.strip() for h in next(rows, (1, []))[1]]
+    except ValueError as err:
+        raise HistoryError(str(err)) from None
     if not any(header):
         raise HistoryError(f"{source}: the file is empty (no header row)")
     reader = _Reader(m, source, header)
@@ -387,18 +430,29 @@ def read_history(path, mapping: HistoryMapping | None = None) -> CallRecords:
         dropped[reason] = dropped.get(reason, 0) + 1
         first_line.setdefault(reason, line)
 
-    for line, raw in enumerate(rows, start=2):
-        if not raw or all(not c.strip() for c in raw):
-            continue  # blank lines are not rows
-        rows_in += 1
-        kept = _parse_row(reader, raw, line, drop)
-        if kept is None:
-            continue
-        arrival_dt, row = kept
-        kinds[row.pop("kind")] += 1
-        out["arrival"].append(arrival_dt)
-        for k, v in row.items():
-            out[k].append(v)
+    try:
+        for line, raw in rows:
+            if not raw or all(not c.strip() for c in raw):
+                continue  # blank lines are not rows
+            rows_in += 1
+            kept = _parse_row(reader, raw, line, drop)
+            if kept is None:
+                continue
+            arrival_dt, row = kept
+            day = arrival_dt.date()
+            if (date_from and day < date_from) or (date_to and day > date_to):
+                drop("outside_dates", line)
+                continue
+            kinds[row.pop("kind")] += 1
+            out["arrival"].append(arrival_dt)
+            for k, v in row.items():
+                out[k].append(v)
+    except HistoryError:
+        raise
+    except ValueError as err:  # an unreadable CSV row (csv_rows names the line)
+        raise HistoryError(str(err)) from None
+    if out["arrival"]:
+        _check_span(source, min(out["arrival"]), max(out["arrival"]))
     origin = min(out["arrival"]).date() if out["arrival"] else dt.date(1970, 1, 1)
     base = dt.datetime.combine(origin, dt.time())
     shift = np.array([(a - base).total_seconds() for a in out["arrival"]], dtype=float)
@@ -437,6 +491,17 @@ def read_history(path, mapping: HistoryMapping | None = None) -> CallRecords:
     )
 
 
+def _check_span(source: str, first: dt.datetime, last: dt.datetime) -> None:
+    """The kept calls span at most ``MAX_HISTORY_DAYS``."""
+    days = (last.date() - first.date()).days + 1
+    if days > MAX_HISTORY_DAYS:
+        raise HistoryError(
+            f"{source}: the calls span {days:,} days ({first:%Y-%m-%d} .. {last:%Y-%m-%d}); "
+            f"at most {MAX_HISTORY_DAYS:,} (ten years) are read at once: choose a part with "
+            "--from/--to (date_from/date_to in Python)"
+        )
+
+
 def _values(r: _Reader, raw, line, day) -> tuple[dt.datetime | None, dict]:
     """Arrival date-time, and every other mapped time or duration field in seconds (times
     relative to the arrival): None where not applicable, NaN where the cell is empty."""
@@ -456,6 +521,8 @@ def _values(r: _Reader, raw, line, day) -> tuple[dt.datetime | None, dict]:
         offset = (stamp - arrival).total_seconds() if arrival is not None else float("nan")
         if day is not None and offset < -_WRAP_S:  # a clock time past midnight
             offset += 86_400.0
+        if abs(offset) > MAX_DURATION_S:  # a call's times lie within a day of its arrival
+            r.fail(fld, text, line, raw, "is more than a day away from the call's arrival")
         vals[fld] = offset
     for fld in _DURATION_FIELDS:
         text = r.cell(fld, raw)
@@ -523,6 +590,11 @@ def _parse_row(r: _Reader, raw: list[str], line: int, drop):
         if value < 0:  # NaN compares False
             drop(f"negative:{name}", line)
             return None
+        if value > MAX_DURATION_S:  # one bad row would make the statistics loop for hours
+            raise HistoryError(
+                f"{r.source} line {line}, {name}: {value:g} s is longer than a day "
+                f"({MAX_DURATION_S:,.0f} s); row: {(r.m.delimiter or ',').join(raw)}"
+            )
     ivr = vals["ivr_exit"] if present("ivr_exit") else 0.0
     s0 = vals["service_start"] if answered and present("service_start") else float("nan")
     if queued:
