@@ -82,9 +82,15 @@ def range_message(label: str, value: float, low: float, high: float, unit: str) 
         return None
     if math.isfinite(value) and low <= value <= high:
         return None
-    space = "" if unit == "%" else " "
-    shown = f"{value:g}{space}{unit}"
-    return f"{label}: {shown} is outside {low:g}{space}{unit} to {high:,g}{space}{unit}"
+    space = "" if unit in ("%", "") else " "
+
+    def number(x: float) -> str:  # 10000000 -> "10,000,000", 1e300 -> "1e+300"
+        return f"{x:,.0f}" if math.isfinite(x) and x == int(x) and abs(x) < 1e15 else f"{x:g}"
+
+    return (
+        f"{label}: {value:g}{space}{unit} is outside {number(low)}{space}{unit} to "
+        f"{number(high)}{space}{unit}"
+    )
 
 
 #: Characters Markdown (CommonMark, GFM, Streamlit's directives and math) may read as syntax.

@@ -25,7 +25,7 @@ from erlang import erlang_a_kpis, erlang_c_kpis
 from scenarios import ScenarioError
 from scenarios.examples import example_path
 from scenarios.files import DataDir, DataFileError, resolve
-from scenarios.io import parse_mapping_text, parse_scenario
+from scenarios.io import mapping_from_text, parse_scenario
 from scenarios.overrides import REMOVE, OverrideError, apply_overrides, resolve_path
 from scenarios.scenario import Scenario
 from ui.uploads import session_folder
@@ -75,12 +75,12 @@ def scenario_yaml(scenario: Scenario) -> str:
     return dump(json.loads(scenario.model_dump_json(exclude_defaults=True)))
 
 
-def parse_text(text: str, source: str):
-    """``(scenario, None)`` for valid YAML/JSON scenario text, else ``(None, message)``: the
-    CLI's parsing and schema (``scenarios.io``), then the app's rule for the files it names
-    (``refused_file``)."""
+def parse_text(text: str | bytes, source: str):
+    """``(scenario, None)`` for valid YAML/JSON scenario text (an upload's bytes, the editor's
+    text), else ``(None, message)``: the CLI's reading (size, UTF-8, YAML or JSON) and schema
+    (``scenarios.io``), then the app's rule for the files it names (``refused_file``)."""
     try:
-        scenario = parse_scenario(parse_mapping_text(text, source), source)
+        scenario = parse_scenario(mapping_from_text(text, source), source)
     except ScenarioError as err:
         return None, str(err)
     return (None, refused) if (refused := refused_file(scenario, source)) else (scenario, None)
@@ -135,11 +135,13 @@ def set_scenario(
         set_whatif(w["changes"])  # refused (dropped) if it no longer fits the edited scenario
 
 
-def set_text(text: str, source: str, *, keep_whatif: bool = False) -> str | None:
+def set_text(text: str | bytes, source: str, *, keep_whatif: bool = False) -> str | None:
     """Take scenario text (a file, an example, the editor) if the schema accepts it; else keep
     the current scenario and return the message."""
     scenario, error = parse_text(text, source)
     if error is None:
+        if isinstance(text, bytes):  # UTF-8: parse_text said so
+            text = text.decode("utf-8-sig")
         set_scenario(scenario, source, text, keep_whatif=keep_whatif)
     return error
 

@@ -15,6 +15,7 @@ the server process exits (``weakref.finalize`` runs at exit). A server killed ou
 
 from __future__ import annotations
 
+import math
 import shutil
 import tempfile
 import time
@@ -23,10 +24,18 @@ from pathlib import Path
 
 import streamlit as st
 
-#: Largest file each uploader takes, in MB (the server's own cap is ``server.maxUploadSize``).
-#: A scenario is text of a few kB (100,000 lines of YAML would take minutes to validate); a
-#: year of 5-minute volumes is about 3 MB; a month of call records of a large center ~20 MB.
-LIMITS_MB = {"scenario": 1, "volumes": 20, "records": 20, "mapping": 1}
+from scenarios.io import MAX_SCENARIO_BYTES
+
+#: Largest file each uploader takes, in whole MB as the browser takes it (the server's own cap
+#: is ``server.maxUploadSize``). Scenarios and mappings are then read as the CLI reads them, at
+#: most ``scenarios.io.MAX_SCENARIO_BYTES``; a year of 5-minute volumes is about 3 MB; a month
+#: of call records of a large center about 20 MB.
+LIMITS_MB = {
+    "scenario": math.ceil(MAX_SCENARIO_BYTES / 1024**2),
+    "mapping": math.ceil(MAX_SCENARIO_BYTES / 1024**2),
+    "volumes": 20,
+    "records": 20,
+}
 
 PREFIX = "ccplan-app-"
 #: Session-state key of the session's folder (no widget owns it).
@@ -48,18 +57,6 @@ def upload_bytes(upload, what: str, limit_mb: float) -> bytes:
             f"the largest accepted is {limit_mb:g} MB"
         )
     return upload.getvalue()
-
-
-def upload_text(upload, what: str, limit_mb: float) -> str:
-    """The UTF-8 text of ``upload`` (checked as ``upload_bytes``), else ``UploadError``."""
-    data = upload_bytes(upload, what, limit_mb)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise UploadError(
-            f"{what}: {upload.name} is not UTF-8 text (byte {data[err.start]:#04x} at offset "
-            f"{err.start})"
-        ) from None
 
 
 class SessionFolder:
@@ -102,6 +99,7 @@ def remove_stale_folders(parent: Path, max_age_s: float, now: float) -> int:
             shutil.rmtree(path, ignore_errors=True)
             removed += 1
     return removed
+
 
 def without_folder(message) -> str:
     """A reader's message with the session folder's path taken out (readers name the file

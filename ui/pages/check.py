@@ -93,7 +93,7 @@ def page_check():
     import pandas as pd
 
     cur = scenario.workforce.currency
-    st.markdown(f"**What each standard costs ({channel}), {cur} per {period}**")
+    st.markdown(f"**What each standard costs ({channel}), {plain(cur)} per {period}**")
     import altair as alt
 
     # Plain field names: Vega-Lite reads brackets and dots in a field name as nested access.

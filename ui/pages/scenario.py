@@ -154,16 +154,11 @@ def file_editor() -> None:
 def _load_upload() -> None:
     """on_change of the uploader: runs before the page is drawn, so the sidebar and every
     widget show the new scenario in the same run."""
-    from ui.uploads import LIMITS_MB, UploadError, upload_text
-
     upload = st.session_state.get("scen_upload")
     if state.uploaded_once(upload, "scen_upload_id"):
-        try:
-            text = upload_text(upload, "Scenario file", LIMITS_MB["scenario"])
-        except UploadError as err:
-            st.session_state.scen_upload_error = str(err)
-            return
-        st.session_state.scen_upload_error = state.set_text(text, f"upload: {upload.name}")
+        # Size, UTF-8, YAML and schema checked as the CLI checks a scenario file.
+        source = f"upload: {upload.name}"
+        st.session_state.scen_upload_error = state.set_text(upload.getvalue(), source)
 
 
 def load_section() -> None:
