@@ -54,7 +54,7 @@ def scenario(at):
 def shown(markdown: str) -> str:
     """Markdown as read on the page: the app backslash-escapes text typed by users
     (``ui.format.plain``), which renders as the character itself."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")  # ui.format.JOINER
 
 
 def texts(at):

@@ -41,7 +41,7 @@ sys.addaudithook(_audit)
 
 def shown(markdown: str) -> str:
     """Markdown as read on the page (the app backslash-escapes text from users)."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")  # ui.format.JOINER
 
 
 def start(page: str) -> AppTest:
