@@ -179,6 +179,14 @@ VOLUME_FILES = {
         ["date-2027-02-30.csv line 2", "`start`", "2027-02-30"],
     ),
     "nan-volume": (b"start,volume\n2027-01-04 08:00,nan\n", ["nan-volume.csv line 2", "`volume`"]),
+    "time-zone-offset-year-1": (
+        b"start,volume\n0001-01-01T00:00+14:00,5\n",
+        ["time-zone-offset-year-1.csv line 2", "time-zone offset"],
+    ),
+    "repeated-interval": (
+        b"start,volume\n2027-01-04 08:00,5\n2027-01-04 08:15,5\n2027-01-04 08:00,7\n",
+        ["repeated-interval.csv line 4", "already given on line 2"],
+    ),
 }
 
 
@@ -191,6 +199,17 @@ def test_a_hostile_volume_csv_gets_one_message_and_changes_nothing(case):
     one_error(at, *needles)
     assert text_of(at) == before
     assert not [b for b in at.button if b.key == "scen_csv_use_run"]  # nothing to use
+
+
+def test_volumes_in_year_9999_cannot_shift_the_horizon_there():
+    at = start("Scenario")
+    before = text_of(at)
+    data = b"start,volume\n9999-12-31 23:45,5\n"
+    at.file_uploader(key="scen_csv").set_value(("y9999.csv", data, "text/csv")).run()
+    assert not at.exception and not at.error  # offered as a shift of the horizon...
+    at.button(key="scen_csv_use_run").click().run()
+    one_error(at, "start_date", "9999-12-31")  # ...which the schema refuses
+    assert text_of(at) == before
 
 
 # ----- history files ----------------------------------------------------------------------------
