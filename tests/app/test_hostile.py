@@ -429,3 +429,19 @@ def one_error_text(at) -> str:
     messages = [e.value for e in at.error]
     assert len(messages) == 1, messages
     return messages[0]
+
+
+def test_an_unexpected_error_in_a_widget_callback_is_shown_on_the_next_run(monkeypatch):
+    """Callbacks (an upload's on_change) run before the page: their bug gets the same one
+    message, on the run that follows, and the scenario stays."""
+    import ui.state
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    at = start("Scenario")
+    before = text_of(at)
+    monkeypatch.setattr(ui.state, "set_text", broken)
+    at.file_uploader(key="scen_upload").set_value(("ok.yaml", DEFAULT.encode(), "text/yaml")).run()
+    assert not at.exception
+    assert "KeyError" in one_error_text(at) and text_of(at) == before
