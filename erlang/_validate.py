@@ -9,6 +9,22 @@ from __future__ import annotations
 
 import numpy as np
 
+#: Longest mean patience [s] (one day), as in the scenario schema. Beyond it Erlang A is
+#: Erlang C for any practical purpose, while its numerics lose accuracy (a patience of 1e16 s
+#: gave 268 agents where the Erlang C limit needs 261): callers who never abandon are Erlang C
+#: (``patience_s=None`` in ``required_agents``, or ``erlang_c_kpis``).
+MAX_PATIENCE_S = 86_400.0
+
+
+def as_patience(value) -> np.ndarray:
+    """Mean patience [s]: finite, in (0, ``MAX_PATIENCE_S``]."""
+    try:
+        return as_float_array(
+            "patience_s", value, unit="s", lower_inclusive=False, upper=MAX_PATIENCE_S
+        )
+    except ValueError as err:
+        raise ValueError(f"{err} (callers who never abandon: use Erlang C)") from None
+
 
 def _first_bad(arr: np.ndarray, bad: np.ndarray) -> str:
     idx = tuple(int(i) for i in np.argwhere(bad)[0])

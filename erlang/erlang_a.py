@@ -33,7 +33,7 @@ from ._special import (
     log_upper_ratio_minus_one,
     lower_gamma_terms,
 )
-from ._validate import as_agents, as_float_array, is_scalar
+from ._validate import as_agents, as_float_array, as_patience, is_scalar
 from .load import offered_load_erlangs
 from .results import QueueKPIs
 
@@ -264,9 +264,9 @@ def erlang_a_kpis(calls_per_hour, aht_s, patience_s, agents, threshold_s) -> Que
     aht_s : array_like
         Average handle time [s], > 0 (exponential in the model).
     patience_s : array_like
-        Mean patience: how long callers are willing to wait on average [s], > 0
-        (exponential). For callers who never abandon use ``erlang_c_kpis``; the Erlang A
-        KPIs converge to it as ``patience_s`` grows.
+        Mean patience: how long callers are willing to wait on average [s], in (0, 86400]
+        (exponential; one day, the scenario schema's cap). For callers who never abandon use
+        ``erlang_c_kpis``; the Erlang A KPIs converge to it as ``patience_s`` grows.
     agents : array_like of int
         Agents on duty [agents], >= 0.
     threshold_s : array_like
@@ -308,7 +308,7 @@ def erlang_a_kpis(calls_per_hour, aht_s, patience_s, agents, threshold_s) -> Que
     """
     cph = as_float_array("calls_per_hour", calls_per_hour, unit="contacts/h")
     aht = as_float_array("aht_s", aht_s, unit="s", lower_inclusive=False)
-    pat = as_float_array("patience_s", patience_s, unit="s", lower_inclusive=False)
+    pat = as_patience(patience_s)
     n = as_agents("agents", agents)
     t = as_float_array("threshold_s", threshold_s, unit="s")
     a = offered_load_erlangs(cph, aht)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float_array, as_fraction, is_scalar
+from ._validate import as_float_array, as_fraction, as_patience, is_scalar
 from .erlang_a import _erlang_a
 from .erlang_c import _erlang_c
 from .load import offered_load_erlangs
@@ -239,7 +239,8 @@ def required_agents(
     aht_s : array_like
         Average handle time [s], > 0.
     patience_s : array_like, optional
-        Mean patience [s], > 0. Selects Erlang A.
+        Mean patience [s], in (0, 86400] (one day, as in the scenario schema). Selects
+        Erlang A.
     service_level : array_like, optional
         SL target, a fraction in [0, 1] (0.8 for 80%); needs ``threshold_s``.
     threshold_s : array_like, optional
@@ -309,11 +310,7 @@ def required_agents(
     cph = as_float_array("calls_per_hour", calls_per_hour, unit="contacts/h")
     aht = as_float_array("aht_s", aht_s, unit="s", lower_inclusive=False)
     model = "erlang_c" if patience_s is None else "erlang_a"
-    pat = (
-        np.ones(())
-        if patience_s is None
-        else as_float_array("patience_s", patience_s, unit="s", lower_inclusive=False)
-    )
+    pat = np.ones(()) if patience_s is None else as_patience(patience_s)
     t = (
         np.zeros(())
         if threshold_s is None

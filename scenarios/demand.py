@@ -117,27 +117,30 @@ def _from_csv(path: Path, scenario: Scenario, what: str) -> np.ndarray:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise ValueError(f"{path}: not UTF-8 text (byte offset {err.start})") from None
-    return _read_volumes(path, csv.DictReader(io.StringIO(text, newline="")), n, origin, step)
+    return _read_volumes(
+        path, csv_rows(path, csv.reader(io.StringIO(text, newline=""))), n, origin, step
+    )
 
 
-def _read_volumes(path, reader, n, origin, step) -> np.ndarray:
+def _read_volumes(path, rows, n, origin, step) -> np.ndarray:
     volumes = np.zeros(n)
     seen = {}  # interval index -> the line that gave it
-    rows = 0
-    try:
-        fieldnames = reader.fieldnames
-    except csv.Error as err:
-        raise ValueError(f"{path} line 1: not a readable CSV header ({err})") from None
-    missing = {"start", "volume"} - set(fieldnames or ())
+    count = 0
+    header = [h.strip() for h in next(rows, (1, []))[1]]
+    missing = {"start", "volume"} - set(header)
     if missing:
         raise ValueError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+    at = {name: header.index(name) for name in ("start", "volume")}
     minutes = int(step.total_seconds() // 60)
-    for line, row in csv_rows(path, reader):
-        rows += 1
+    for line, cells in rows:
+        if not cells:
+            continue  # a blank line
+        count += 1
+        row = {k: cells[i] if i < len(cells) else "" for k, i in at.items()}
         try:
-            # A short row leaves its missing cells None.
-            start = dt.datetime.fromisoformat((row["start"] or "").strip())
-            volume = float(row["volume"] or "")
+            # A short row's missing cells are empty.
+            start = dt.datetime.fromisoformat(row["start"].strip())
+            volume = float(row["volume"])
         except ValueError:
             raise ValueError(
                 f"{path} line {line}: `start` must be an ISO date-time and `volume` a number"
@@ -163,7 +166,7 @@ def _read_volumes(path, reader, n, origin, step) -> np.ndarray:
     if not seen:
         last = origin + n * step - step
         raise ValueError(
-            f"{path}: none of its {rows} rows falls in the planned horizon "
+            f"{path}: none of its {count} rows falls in the planned horizon "
             f"{origin:%Y-%m-%d %H:%M} .. {last:%Y-%m-%d %H:%M} (check `start_date` and `days`)"
         )
     return volumes

@@ -87,8 +87,7 @@ def read_limited(path: Path, what: str, limit_bytes: int = MAX_DATA_FILE_BYTES) 
         raise DataFileError(f"{what}: {path} is not a regular file")
     if info.st_size > limit_bytes:
         raise DataFileError(
-            f"{what}: {path} is larger than {limit_bytes / 1024**2:g} MB "
-            f"({info.st_size / 1024**2:.1f} MB)"
+            f"{what}: {path} is larger than {_size(limit_bytes)} ({_size(info.st_size, 1)})"
         )
     try:
         with open(path, "rb") as f:
@@ -96,14 +95,22 @@ def read_limited(path: Path, what: str, limit_bytes: int = MAX_DATA_FILE_BYTES) 
     except OSError as err:
         raise DataFileError(f"{what}: cannot read {path} ({err.strerror})") from None
     if len(data) > limit_bytes:
-        raise DataFileError(f"{what}: {path} is larger than {limit_bytes / 1024**2:g} MB")
+        raise DataFileError(f"{what}: {path} is larger than {_size(limit_bytes)}")
     return data
 
 
+def _size(n_bytes: int, decimals: int = 0) -> str:
+    """``536870912`` -> "512 MB", ``600 * 1024`` -> "600 kB" (``decimals`` after the point)."""
+    unit, name = (1024**2, "MB") if n_bytes >= 1024**2 else (1024, "kB")
+    return f"{n_bytes / unit:,.{decimals}f} {name}"
+
+
 def csv_rows(path, reader):
-    """``(line, row)`` of a ``csv`` reader (the line where the row starts); a row the ``csv``
+    """``(line, row)`` of a ``csv.reader`` (the line where the row starts). A row the ``csv``
     module cannot read (a NUL byte, an unbalanced quote running past its 128 kB field limit)
-    raises ``ValueError`` naming the file and that line."""
+    or a quoted cell running over several lines (an unbalanced quote swallowing the rows after
+    it: the files read here have no multi-line cells) raises ``ValueError`` naming the file
+    and the line."""
     while True:
         line = reader.line_num + 1
         try:
@@ -114,4 +121,9 @@ def csv_rows(path, reader):
             raise ValueError(
                 f"{path} line {line}: not a readable CSV row ({err}; an unbalanced quote?)"
             ) from None
+        if reader.line_num > line:
+            raise ValueError(
+                f"{path} line {line}: a quoted cell runs on to line {reader.line_num} "
+                "(an unbalanced quote?)"
+            )
         yield line, row

@@ -80,8 +80,8 @@ def read_mapping(path: Path):
         data = read_limited(path, "scenario file", MAX_SCENARIO_BYTES)
     except FileNotFoundError:
         raise ScenarioError(f"{path}: cannot read the file (no such file)") from None
-    except DataFileError as err:
-        raise ScenarioError(str(err)) from None
+    except DataFileError as err:  # messages start with the file, like every other here
+        raise ScenarioError(str(err).removeprefix("scenario file: ")) from None
     kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
     return mapping_from_text(data, str(path), kind)
 
@@ -189,6 +189,18 @@ def json_ready(value):
     if isinstance(value, Enum):
         return value.value
     return value
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """A CSV text cell a spreadsheet shows as text: one starting with ``= + - @``, a tab or a
+    carriage return gets a leading ``'`` (``=2+5`` -> ``'=2+5``). For text cells only (names,
+    labels, codes): a number such as -1.5 is written as it is. The one neutraliser behind
+    every CSV the project writes."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def json_text(data) -> str:

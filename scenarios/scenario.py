@@ -350,16 +350,28 @@ class Workforce(StrictModel):
     as fractions of paid time; they add up."""
     max_occupancy: OccupancyCap = 1.0
     """Occupancy cap for every channel (0.85 keeps agents below 85% busy)."""
-    hours_per_fte_per_week: float = Field(default=38.0, gt=0, le=80)
-    """Paid hours of one full-time equivalent per week."""
+    hours_per_fte_per_week: float = Field(default=38.0, ge=1, le=80)
+    """Paid hours of one full-time equivalent per week, 1 to 80 (1e-300 would turn a plan into
+    5e302 FTE)."""
     hourly_cost: Amount = 0.0
     """Fully loaded cost of one paid agent hour."""
     currency: str = Field(default="EUR", min_length=1, max_length=8)
-    """Currency of costs, prices and penalties."""
+    """Currency of costs, prices and penalties: a code of up to 8 letters or digits (EUR,
+    USD, kr) or one symbol (€ £ ¥ ₹ $); it ends up in CSV column names and plot labels."""
     shift_granularity_minutes: Literal[15, 30, 60] = 30
     """Staff can change only at these boundaries (the schedule is the maximum within each)."""
     fte_offered: float | None = Field(default=None, ge=0, le=1_000_000)
     """Headcount on offer [FTE] for the SLA verdict (default: what the plan needs)."""
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value):
+        if not re.fullmatch(r"[^\W_]{1,8}|[€£¥₹$]", value):
+            raise ValueError(
+                f"must be a code of up to 8 letters or digits (EUR) or one of € £ ¥ ₹ $, "
+                f"got {value!r}"
+            )
+        return value
 
     @field_validator("shrinkage")
     @classmethod

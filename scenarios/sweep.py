@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from .io import write_atomic
+from .io import spreadsheet_text, write_atomic
 from .overrides import OverrideError, apply_overrides, resolve_path
 from .periods import excluded_intervals, periods_of, ratio_of_counts
 from .pipeline import plan
@@ -399,14 +399,16 @@ def _cell(value) -> str:
         if math.isinf(value):
             return "inf" if value > 0 else "-inf"
         return repr(float(value))
-    return str(value)
+    if isinstance(value, (int, np.integer)):
+        return str(value)
+    return spreadsheet_text(str(value))
 
 
 def sweep_csv(result: SweepResult) -> str:
     """The tidy table as CSV text."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(result.columns())
+    writer.writerow([spreadsheet_text(c) for c in result.columns()])
     writer.writerows([_cell(v) for v in row] for row in result.rows())
     return buf.getvalue()
 

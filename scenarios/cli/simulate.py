@@ -9,7 +9,7 @@ import numpy as np
 
 from erlang import SLDefinition
 
-from ..io import json_text, write_atomic
+from ..io import json_text, spreadsheet_text, write_atomic
 from ._common import (
     CliError,
     _emit_json,
@@ -45,7 +45,8 @@ def _replications_csv(runs, seed) -> str:
             values = (
                 repr(float(np.asarray(getattr(k, c)).ravel()[0])) for c in REPLICATION_COLUMNS
             )
-            lines.append(",".join((str(i), str(seed), name, repr(float(k.threshold_s)), *values)))
+            cells = (str(i), str(seed), spreadsheet_text(name), repr(float(k.threshold_s)))
+            lines.append(",".join((*cells, *values)))
     return "\n".join(lines) + "\n"
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from erlang import SLDefinition, erlang_a_kpis, erlang_c_kpis, required_agents
+from erlang._validate import MAX_PATIENCE_S, as_float_array
 from simulator import Channel, Pool, SimConfig, exponential, lognormal, replicate
 
 from .agents import StaffingEstimate, estimate_staffing
@@ -250,12 +251,18 @@ def backtest(
     replications, seed : int
         Simulation replications (0 skips the simulation) and seed.
     """
+    # Checked first: a threshold of 1e308 s would overflow in the models (a numpy warning).
+    threshold_s = float(as_float_array("threshold_s", threshold_s, unit="s", upper=86_400.0))
     obs = period_stats(calls, interval_minutes, threshold_s)
     staffing = estimate_staffing(calls, interval_minutes, break_gap_s)
     handle = handle_time_fit(calls.handle_s)
     patience = patience_of(calls)
     if not np.isfinite(patience.mean_s):
         raise ValueError("nobody abandoned in the history, so patience cannot be estimated")
+    # The models take at most a day of mean patience (erlang.erlang_a_kpis); a longer
+    # estimate (few abandonments) is that cap, where Erlang A is practically Erlang C.
+    patience_s = min(patience.mean_s, MAX_PATIENCE_S)
+    capped = patience_s < patience.mean_s
     busy = obs.offered >= busy_min_offered
     inputs = {
         "plain": (
@@ -270,21 +277,22 @@ def backtest(
         ),
     }
     variants = {
-        name: _variant(name, *args, obs, busy, handle, patience.mean_s, replications, seed)
+        name: _variant(name, *args, obs, busy, handle, patience_s, replications, seed)
         for name, args in inputs.items()
     }
     cph = obs.offered * 3600.0 / obs.period_s
     need = required_agents(
         cph,
         staffing.effective_aht_s,
-        patience_s=patience.mean_s,
+        patience_s=patience_s,
         service_level=target_service_level,
         threshold_s=threshold_s,
         sl_definition=SLDefinition.OF_OFFERED,
     )
     notes = (
         f"patience: exponential MLE {patience.mean_s:.0f} s over the whole history "
-        f"({patience.abandoned} abandonments, {patience.censored_share:.0%} censored)",
+        f"({patience.abandoned} abandonments, {patience.censored_share:.0%} censored)"
+        + (f"; the models use its cap, {MAX_PATIENCE_S:,.0f} s" if capped else ""),
         f"handle time in the simulation: lognormal with the recorded CV {handle.cv:.2f}",
         "AHT and patience are the history-wide values in every interval; offered calls and "
         "agents are each interval's own",

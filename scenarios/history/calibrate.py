@@ -21,10 +21,11 @@ The estimates per band are also returned in ``Calibration.patience_by_band``.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..distributions import MAX_DURATION_S
 from ..io import parse_scenario
 from ..scenario import WEEKDAYS, Scenario
 from .agents import estimate_staffing
@@ -78,7 +79,7 @@ def _bands(calls: CallRecords, edges_h, wrap_s: float) -> list[dict]:
             entry["aht_s"] = float(h.mean()) + wrap_s
         p = patience_of(sub)
         if p.abandoned >= MIN_BAND_ABANDONS:
-            entry["patience_s"] = p.mean_s
+            entry["patience_s"] = min(p.mean_s, MAX_DURATION_S)  # the schema's cap
         if len(entry) > 2:
             out.append(entry)
     return out
@@ -109,6 +110,12 @@ def _channel(calls: CallRecords, name, interval_minutes, n_days, wrap_s, handle,
         notes.append(f"{name}: no history on {', '.join(missing)}; their day factor is 1")
     if not np.isfinite(patience.mean_s):
         notes.append(f"{name}: nobody abandoned, so no patience (planned with Erlang C)")
+    elif patience.mean_s > MAX_DURATION_S:  # beyond the schema's cap: callers who stay
+        notes.append(
+            f"{name}: patience estimate {patience.mean_s:,.0f} s is above a day "
+            f"({patience.abandoned} abandonments), so no patience (planned with Erlang C)"
+        )
+        patience = replace(patience, mean_s=float("inf"))
     spec = {
         "name": name,
         "kind": "voice",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..io import json_ready, write_atomic
+from ..io import json_ready, spreadsheet_text, write_atomic
 from ..pipeline import PeriodSummary, PlanResult
 
 INTERVAL_COLUMNS = (
@@ -41,7 +41,8 @@ INTERVAL_COLUMNS = (
 
 
 def _fmt(values: np.ndarray) -> np.ndarray:
-    """Column as strings: shortest round-trip floats, ``inf``, empty for NaN."""
+    """Column as strings: shortest round-trip floats, ``inf``, empty for NaN; text through
+    ``io.spreadsheet_text``."""
     values = np.asarray(values)
     if values.dtype.kind == "f":
         out = np.char.mod("%.15g", values)
@@ -49,7 +50,10 @@ def _fmt(values: np.ndarray) -> np.ndarray:
         return np.where(np.isinf(values), np.where(values > 0, "inf", "-inf"), out)
     if values.dtype.kind == "b":
         return np.where(values, "true", "false")
-    return values.astype(str)
+    if values.dtype.kind in "iu":
+        return values.astype(str)
+    text = values.astype(str)  # names, labels, codes: never a spreadsheet formula
+    return np.vectorize(spreadsheet_text, otypes=[object])(text).astype(str) if text.size else text
 
 
 def intervals_csv(result: PlanResult) -> str:
@@ -114,7 +118,7 @@ def periods_csv(summary: PeriodSummary, currency: str) -> str:
         summary.cost_per_contact,
     ]
     rows = np.column_stack([_fmt(c) for c in cols]).tolist()
-    return ",".join(header) + "\n" + "".join(",".join(r) + "\n" for r in rows)
+    return ",".join(_fmt(np.array(header))) + "\n" + "".join(",".join(r) + "\n" for r in rows)
 
 
 def _summary_json(s: PeriodSummary) -> list[dict]:

@@ -8,6 +8,7 @@ import numpy as np
 
 from erlang import SLDefinition, erlang_a_kpis, erlang_c_kpis
 
+from .._base import MAX_AMOUNT
 from ..overrides import REMOVE, apply_overrides
 from ..periods import excluded_intervals, periods_of, ratio_of_counts
 from ..pipeline import PlanResult, plan_channel
@@ -19,6 +20,11 @@ from ._common import (
     higher_is_better,
     target_clauses,
 )
+
+#: Largest headcount offer checked [FTE] (the schema's cap on ``workforce.fte_offered``).
+MAX_FTE = 1_000_000.0
+#: Largest budget checked: the schema's cap on money amounts x a year of ten million hours.
+MAX_BUDGET = MAX_AMOUNT * 1e7
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,11 @@ def feasibility(
     """
     if fte is not None and budget is not None:
         raise ValueError("give `fte` or `budget`, not both")
+    # Checked before any arithmetic: NaN, inf or 1e300 would reach numpy casts as warnings.
+    if fte is not None and not 0 <= fte <= MAX_FTE:
+        raise ValueError(f"`fte` must be a number in [0, {MAX_FTE:,.0f}] FTE, got {fte!r}")
+    if budget is not None and not 0 <= budget <= MAX_BUDGET:
+        raise ValueError(f"`budget` must be a number in [0, {MAX_BUDGET:g}], got {budget!r}")
     result = as_plan(source, model)
     scenario, model = result.scenario, result.model
     wf = scenario.workforce
@@ -138,6 +149,11 @@ def feasibility(
         if wf.hourly_cost <= 0:
             raise ValueError("a `budget` needs workforce.hourly_cost > 0")
         fte = budget / (wf.hourly_cost * wf.hours_per_fte_per_week * weeks)
+        if fte > MAX_FTE:
+            raise ValueError(
+                f"`budget` {budget:g} buys {fte:,.0f} FTE at the scenario's hourly cost; "
+                f"at most {MAX_FTE:,.0f} FTE can be checked"
+            )
     required = float(result.total.fte[0])
     offered = required if fte is None else float(fte)
     if offered < 0:

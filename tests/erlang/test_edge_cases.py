@@ -71,7 +71,14 @@ def test_erlang_a_threshold_zero_is_the_share_answered_without_waiting():
         (lambda: erlang_c_kpis(100, 0, 5, 20), r"`aht_s` must be a finite number > 0 s, got 0.0"),
         (lambda: erlang_c_kpis(-5, 300, 5, 20), r"`calls_per_hour` must be .*>= 0 contacts/h"),
         (lambda: erlang_c_kpis(100, 300, 5, "soon"), r"`threshold_s` must be a number"),
-        (lambda: erlang_a_kpis(100, 300, -60, 5, 20), r"`patience_s` must be .*> 0 s, got -60.0"),
+        (
+            lambda: erlang_a_kpis(100, 300, -60, 5, 20),
+            r"`patience_s` must be .*in \(0, 86400\] s, got -60.0",
+        ),
+        (
+            lambda: erlang_a_kpis(100, 300, 1e16, 5, 20),
+            r"`patience_s` must be .*in \(0, 86400\] s, got 1e\+16 .*Erlang C",
+        ),
         (lambda: erlang_a_kpis(100, 300, np.inf, 5, 20), r"`patience_s` must be a finite number"),
     ],
 )

@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from erlang import erlang_a_kpis, erlang_b, erlang_c, erlang_c_kpis
+from erlang._validate import MAX_PATIENCE_S
 from tests import strategies as s
 from tests.strategies import PROBABILITY_FIELDS
 
@@ -53,18 +54,25 @@ def test_erlang_c_at_least_erlang_b(n, load):
 )
 @settings(max_examples=100, deadline=None)
 def test_erlang_a_tends_to_erlang_c_as_patience_grows(load, aht, headroom, t):
-    """Patience 1e4 x the mean wait and more: the Erlang A KPIs approach the Erlang C ones."""
+    """Patience 1e5 and 1e7 x the AHT: the Erlang A KPIs approach the Erlang C ones.
+
+    Patience is capped at one day, so the ratio is reached on a rescaled clock: the KPIs
+    depend only on the load, the agents, patience / AHT and threshold / AHT (waits scale
+    with the clock), so AHT and threshold are divided by the same factor."""
     n = int(np.ceil(load * headroom + 1))
-    cph = load * 3600.0 / aht
-    c = erlang_c_kpis(cph, aht, n, t)
     errors = []
-    for patience in (1e5 * aht, 1e7 * aht):
-        a = erlang_a_kpis(cph, aht, patience, n, t)
+    for ratio in (1e5, 1e7):
+        patience = min(MAX_PATIENCE_S, ratio * aht)
+        scale = patience / (ratio * aht)  # 1, or the clock's speed-up that keeps the ratio
+        aht_k, t_k = aht * scale, t * scale
+        cph = load * 3600.0 / aht_k
+        c = erlang_c_kpis(cph, aht_k, n, t_k)
+        a = erlang_a_kpis(cph, aht_k, patience, n, t_k)
         errors.append(
             max(
                 abs(a.service_level - c.service_level),
                 abs(a.p_wait - c.p_wait),
-                abs(a.asa_s - c.asa_s) / aht,
+                abs(a.asa_s - c.asa_s) / aht_k,
                 a.p_abandon,
             )
         )

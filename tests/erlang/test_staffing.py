@@ -264,7 +264,7 @@ def test_large_center_does_not_overflow():
         ({"service_level": 0.8}, "`threshold_s` is required"),
         ({"service_level": 80, "threshold_s": 20}, r"`service_level`.*use 0.8 for 80%"),
         ({"service_level": 0.8, "threshold_s": -1}, r"`threshold_s` must be .*>= 0 s, got -1.0"),
-        ({"max_asa_s": 20, "patience_s": 0}, r"`patience_s` must be .*> 0 s, got 0.0"),
+        ({"max_asa_s": 20, "patience_s": 0}, r"`patience_s` must be .*in \(0, 86400\] s, got 0.0"),
         ({"max_asa_s": 20, "sl_definition": "answered"}, "`sl_definition` must be one of"),
         ({"max_asa_s": 20, "max_agents": -3}, "`max_agents` must be a whole number"),
         ({"max_occupancy": 1.5}, r"`max_occupancy` must be .*\[0, 1\].*got 1.5"),

@@ -7,7 +7,8 @@ the test with the example that caused it instead of stalling CI.
 Every fuzz test uses ``fuzz_settings(n)``: ``n`` examples, derandomized so CI runs the same
 cases every time, with no deadline (a slow example on a loaded machine is not a failure; the
 guard catches hangs). ``HYPOTHESIS_PROFILE=fuzz-deep pytest tests/fuzz`` runs 10,000
-random examples per test instead, to hunt for new crashes.
+random examples per test instead, to hunt for new crashes (``FUZZ_EXAMPLES=N`` sets another
+count for such a run).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def fuzz_settings(n: int) -> settings:
     catches hangs)."""
     deep = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz-deep"
     return settings(
-        max_examples=10_000 if deep else n,
+        max_examples=int(os.environ.get("FUZZ_EXAMPLES", "10000")) if deep else n,
         derandomize=not deep,
         deadline=None,
         suppress_health_check=_HEALTH,

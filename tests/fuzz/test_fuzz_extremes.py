@@ -34,7 +34,7 @@ from .values import DEFAULT_DATA
 
 calls_per_hour = st.sampled_from([0.0, 1e-6, 0.01, 1.0, 1e6]) | st.floats(0, 1e6)
 aht_s = st.sampled_from([1.0, 1e-3, 86_400.0]) | st.floats(1e-3, 86_400)
-patience_s = st.sampled_from([1e-3, 1.0, 1e6]) | st.floats(1e-3, 1e6)
+patience_s = st.sampled_from([1e-3, 1.0, 86_400.0]) | st.floats(1e-3, 86_400)
 agents = st.sampled_from([0, 1, 100_000]) | st.integers(0, 100_000)
 threshold_s = st.sampled_from([0.0, 1e-9, 86_400.0]) | st.floats(0, 86_400)
 
