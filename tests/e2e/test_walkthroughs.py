@@ -227,7 +227,7 @@ def test_consultant_compares_variants_with_uploaded_volumes(app, tmp_path):
 
 # ----- a hostile user (issue 15) ------------------------------------------------------------
 NAME = "http://example.com/a.png _b_ :material/home: www.ex.com"
-CURRENCY = "[a](/b)"
+CURRENCY = "$"  # two amounts in one paragraph would be LaTeX between them
 
 
 def hostile_file(tmp_path, name: str, **changes):
@@ -281,4 +281,5 @@ def test_a_hostile_upload_gets_one_message_and_names_show_as_typed(app, tmp_path
                 box.locator('a[href*="example.com"], a[href*="ex.com"], a[href="/b"]').count() == 0
             )
             assert box.locator("em", has_text="b").count() == 0  # _b_ is not emphasis
+            assert box.locator(".katex").count() == 0  # "$ ... $" is not math
     assert not [u for u in requests if "example.com" in u]
