@@ -283,7 +283,10 @@ def test_absurd_numbers_get_one_message_naming_the_field(case):
     assert "app_whatif" not in at.session_state  # nothing taken into a what-if either
 
 
-FLOAT_INPUTS = sorted({page: label for page, label, _, _ in NUMBERS.values()}.items())
+FLOAT_INPUTS = sorted(
+    {page: label for page, label, _, _ in NUMBERS.values()}.items()
+    | {("Negotiate", "Simulated runs"), ("SLA check", "Simulated runs for the breach risk")}
+)
 
 
 @pytest.mark.parametrize(("page", "label"), FLOAT_INPUTS)

@@ -123,10 +123,12 @@ def page_check():
         ),
         width="stretch",
     )
-    reps = st.number_input(
+    reps = st.number_input(  # floats: Streamlit's int fields fail on a NaN a client sends
         "Simulated runs for the breach risk",
-        2,
-        200,
+        2.0,
+        200.0,
+        step=1.0,
+        format="%.0f",
         key="check_reps",
         help="replications: independent simulated runs of the whole horizon",
     )

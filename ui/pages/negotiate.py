@@ -304,11 +304,12 @@ def page_negotiate():
     # Breach risk by simulation, on demand.
     st.subheader("Breach risk (simulation)")
     cols = st.columns([1, 3])
-    cols[0].number_input(
+    cols[0].number_input(  # floats: Streamlit's int fields fail on a NaN a client sends
         "Simulated runs",
-        2,
-        500,
-        step=10,
+        2.0,
+        500.0,
+        step=10.0,
+        format="%.0f",
         key="neg_reps",
         help="replications: independent simulated runs of the whole horizon",
     )
