@@ -45,7 +45,8 @@ STALE_AFTER_S = 24 * 3600.0
 
 
 class UploadError(ValueError):
-    """An upload refused before it is read (too large, not text); the message names it."""
+    """An upload refused before it is read (larger than its uploader takes); the message
+    names the uploader, the file and the limit."""
 
 
 def upload_bytes(upload, what: str, limit_mb: float) -> bytes:

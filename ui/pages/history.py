@@ -39,11 +39,10 @@ def backtest_table(rows: list[dict]):
     )
 
 
-def saved(upload, what: str) -> Path:
-    """An upload of at most its uploader's limit saved in the session's folder (the history
-    readers take paths)."""
-    limit = LIMITS_MB["records" if what == "Call records" else "mapping"]
-    return state.session_file(upload_bytes(upload, what, limit), upload.name)
+def saved(upload, what: str, limit_mb: float) -> Path:
+    """An upload of at most ``limit_mb`` saved in the session's folder (the history readers
+    take paths, and read them with the CLI's limits)."""
+    return state.session_file(upload_bytes(upload, what, limit_mb), upload.name)
 
 
 def page_history():
@@ -93,8 +92,16 @@ def page_history():
         analysis = stored
     else:
         try:
-            path = source if isinstance(source, Path) else saved(source, "Call records")
-            columns = None if mapping is None else load_mapping(saved(mapping, "Column mapping"))
+            path = (
+                source
+                if isinstance(source, Path)
+                else saved(source, "Call records", LIMITS_MB["records"])
+            )
+            columns = (
+                None
+                if mapping is None
+                else load_mapping(saved(mapping, "Column mapping", LIMITS_MB["mapping"]))
+            )
             with st.spinner("importing and backtesting (Erlang C, Erlang A, simulation)"):
                 analysis = analyse_history(
                     path,
