@@ -7,7 +7,8 @@ import importlib
 
 import streamlit as st
 
-from ui import state
+from ui import guard, state
+from ui.format import plain
 
 #: Page title -> (module in ui.pages, function). The negotiator's page comes first.
 PAGES = {
@@ -31,7 +32,7 @@ NOT_INPUTS = ("_run", "_csv", "_load", "_download", "_disabled", "_upload", "_sa
 def sidebar() -> str:
     page = st.sidebar.radio("Page", list(PAGES), key="page")
     cur = state.current()
-    st.sidebar.markdown(f"Scenario: **{cur.name}**")
+    st.sidebar.markdown(f"Scenario: **{plain(cur.name)}**")
     if state.whatif() is not None:
         st.sidebar.caption(f"What-if in force: {state.whatif()['label']}")
     st.sidebar.radio(
@@ -61,8 +62,14 @@ def sidebar() -> str:
 
 
 def main() -> None:
-    """One run of the app: the session's defaults, the sidebar and the chosen page."""
+    """One run of the app: the session's defaults, the sidebar and the chosen page (an
+    unexpected error: one message, ``ui.guard``)."""
     st.set_page_config(page_title="ccplan: contact-center capacity planner", layout="wide")
+    guard.page(run)
+
+
+def run() -> None:
+    """The session's defaults, the sidebar and the chosen page."""
     for key, value in state.DEFAULTS.items():
         st.session_state.setdefault(key, value)
     for key in list(st.session_state.keys()):

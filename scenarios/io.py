@@ -108,17 +108,39 @@ def mapping_from_text(text: str | bytes, source: str, kind: str = "YAML"):
                 f"{err.start})"
             ) from None
     try:
-        return json.loads(text) if kind == "JSON" else yaml.safe_load(text)
+        return json.loads(text) if kind == "JSON" else yaml.load(text, _SafeLoader)
     except RecursionError:
         raise ScenarioError(f"{source}: not valid {kind}: nested too deeply") from None
     except (yaml.YAMLError, ValueError) as err:  # ValueError: JSON, or a YAML date 2027-02-30
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        if isinstance(err, yaml.constructor.ConstructorError) and mark and err.problem:
+            where += f": {err.problem}"
         if isinstance(err, json.JSONDecodeError):
             where = f" at line {err.lineno}, column {err.colno}"
         elif not isinstance(err, yaml.YAMLError):
             where = f" ({err})"
         raise ScenarioError(f"{source}: not valid {kind}{where}") from None
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """yaml's safe loader, except that an impossible date (2027-02-30) is a YAML error at its
+    line naming the key, not a bare ``ValueError`` ("day is out of range for month")."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as err:
+            mark = node.start_mark
+            line = (mark.buffer or "")[: mark.pointer].rsplit("\n", 1)[-1]
+            key = re.fullmatch(r"\s*(?:-\s+)?([\w\- ]+):\s*", line)
+            key = f"{key[1]}: " if key else ""
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{key}{node.value} is not a date ({err})", mark
+            ) from None
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLoader.construct_yaml_timestamp)
 
 
 def load_scenario(path) -> Scenario:

@@ -9,6 +9,7 @@ typed as 80 is the fraction 0.8 (``percent_to_fraction``), a deadline typed in h
 from __future__ import annotations
 
 import math
+import re
 
 #: Months per year, for costs shown per month (a year of 365 days is 12 months of 30.4 days).
 MONTHS_PER_YEAR = 12.0
@@ -82,6 +83,43 @@ def range_message(label: str, value: float, low: float, high: float, unit: str) 
         return None
     if math.isfinite(value) and low <= value <= high:
         return None
-    space = "" if unit == "%" else " "
-    shown = f"{value:g}{space}{unit}"
-    return f"{label}: {shown} is outside {low:g}{space}{unit} to {high:,g}{space}{unit}"
+    space = "" if unit in ("%", "") else " "
+
+    def number(x: float) -> str:  # 10000000 -> "10,000,000", 1e300 -> "1e+300"
+        return f"{x:,.0f}" if math.isfinite(x) and x == int(x) and abs(x) < 1e15 else f"{x:g}"
+
+    return (
+        f"{label}: {value:g}{space}{unit} is outside {number(low)}{space}{unit} to "
+        f"{number(high)}{space}{unit}"
+    )
+
+
+#: Characters Markdown (CommonMark, GFM, Streamlit's directives and math) may read as syntax.
+_MARKDOWN = frozenset("\\`*_{}[]()<>#+-.!|~$:&\"'=?@^%/,;")
+#: An invisible word joiner: it breaks GFM's autolinks, which are found in the text after
+#: escapes are resolved (``http://``, ``www.``, ``a@b.c``), so no escape can stop them.
+JOINER = "\u2060"
+#: Where GFM would start a link in plain text: ``://``, ``www.``, ``mailto:``/``xmpp:``, ``@``.
+_AUTOLINK = re.compile(r"(?i)(:)(?=//)|(www)(?=\.)|((?:mailto|xmpp):)|(@)")
+
+
+def plain(text: str) -> str:
+    """``text`` (a scenario name, a currency, a file name, a message quoting a user's input)
+    for a Streamlit element that renders Markdown, shown as typed: every ASCII punctuation
+    character backslash-escaped (CommonMark: "any ASCII punctuation character may be
+    backslash-escaped" and is then a literal); line breaks and other control characters as
+    spaces; an invisible word joiner (``JOINER``) where GFM would make a bare address a link
+    (after the colon of ``http://``, between ``www`` and ``.``, after ``@``). So
+    ``![x](http://e.com/a.png)`` loads no image, ``[a](b)``, ``http://e.com`` and
+    ``www.e.com`` make no link, ``<img>`` is text, and ``_b_``, ``:red[x]``,
+    ``:material/home:`` and ``$x$`` stay as typed."""
+    text = _AUTOLINK.sub(lambda m: m[0] + JOINER, str(text))
+    out = []
+    for ch in text:
+        if ch in _MARKDOWN:
+            out.append("\\" + ch)
+        elif ch < " " or ch == "\x7f":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)

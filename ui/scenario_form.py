@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scenarios.scenario import INTRADAY_SHAPES
+from ui.format import plain
 
 Path = tuple  # keys and indexes from the top of the mapping, e.g. ("targets", 0, "threshold_s")
 
@@ -174,7 +175,7 @@ def editable_fields(data: dict) -> list[FormField]:
                 high=100,
             )
         )
-    currency = workforce.get("currency", "EUR")
+    currency = plain(workforce.get("currency", "EUR"))  # labels render Markdown
     if "max_occupancy" in workforce:
         fields.append(
             FormField(

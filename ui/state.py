@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,10 +24,11 @@ import yaml
 from erlang import erlang_a_kpis, erlang_c_kpis
 from scenarios import ScenarioError
 from scenarios.examples import example_path
-from scenarios.files import DataDir
-from scenarios.io import parse_scenario
+from scenarios.files import DataDir, DataFileError, resolve
+from scenarios.io import mapping_from_text, parse_scenario
 from scenarios.overrides import REMOVE, OverrideError, apply_overrides, resolve_path
 from scenarios.scenario import Scenario
+from ui.uploads import session_folder
 
 #: Session keys no widget uses (Streamlit keeps them across runs and pages).
 SCENARIO = "app_scenario"
@@ -75,16 +75,30 @@ def scenario_yaml(scenario: Scenario) -> str:
     return dump(json.loads(scenario.model_dump_json(exclude_defaults=True)))
 
 
-def parse_text(text: str, source: str):
-    """``(scenario, None)`` for valid YAML/JSON scenario text, else ``(None, message)``."""
+def parse_text(text: str | bytes, source: str):
+    """``(scenario, None)`` for valid YAML/JSON scenario text (an upload's bytes, the editor's
+    text), else ``(None, message)``: the CLI's reading (size, UTF-8, YAML or JSON) and schema
+    (``scenarios.io``), then the app's rule for the files it names (``refused_file``)."""
     try:
-        return parse_scenario(yaml.safe_load(text), source), None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        return None, f"{source}: not valid YAML or JSON{where}"
+        scenario = parse_scenario(mapping_from_text(text, source), source)
     except ScenarioError as err:
         return None, str(err)
+    return (None, refused) if (refused := refused_file(scenario, source)) else (scenario, None)
+
+
+def refused_file(scenario: Scenario, source: str) -> str | None:
+    """The message if ``scenario`` names a file the app may not read (an absolute path, a
+    device, a name leaving the upload's folder: ``scenarios.files.resolve``'s rules under the
+    app's ``DataDir``), else None. Nothing is opened; a file not uploaded yet is fine (the
+    pages say where to upload it)."""
+    folder = DataDir(session_folder(), allow_absolute=False)
+    for ch in scenario.channels:
+        if ch.demand.csv is not None:
+            try:
+                resolve(ch.demand.csv, folder, f"channel {ch.name}: demand.csv")
+            except DataFileError as err:
+                return f"{source}: {err}"
+    return None
 
 
 # ----- the current scenario --------------------------------------------------------------------
@@ -121,11 +135,13 @@ def set_scenario(
         set_whatif(w["changes"])  # refused (dropped) if it no longer fits the edited scenario
 
 
-def set_text(text: str, source: str, *, keep_whatif: bool = False) -> str | None:
+def set_text(text: str | bytes, source: str, *, keep_whatif: bool = False) -> str | None:
     """Take scenario text (a file, an example, the editor) if the schema accepts it; else keep
     the current scenario and return the message."""
     scenario, error = parse_text(text, source)
     if error is None:
+        if isinstance(text, bytes):  # UTF-8: parse_text said so
+            text = text.decode("utf-8-sig")
         set_scenario(scenario, source, text, keep_whatif=keep_whatif)
     return error
 
@@ -286,14 +302,15 @@ def load_variant(name: str) -> None:
 
 # ----- data files and plans ---------------------------------------------------------------------
 def data_dir(files) -> DataDir:
-    """The folder holding ``files`` (name, bytes) for readers that take paths, one per content
-    so equal files share it (an empty one when there are none), as a ``DataDir`` that refuses
-    absolute names: an uploaded scenario reads only the files uploaded with it."""
+    """The folder holding ``files`` (name, bytes) for readers that take paths: a subfolder of
+    the session's folder (``ui.uploads``, deleted with the session) per content, so a scenario
+    sees only its own files, as a ``DataDir`` that refuses absolute names: an uploaded scenario
+    reads only the files uploaded with it."""
     h = hashlib.sha1()
     for name, data in files or ():
         h.update(name.encode())
         h.update(data)
-    folder = Path(tempfile.gettempdir()) / f"ccplan-app-{h.hexdigest()[:16]}"
+    folder = session_folder() / h.hexdigest()[:16]
     folder.mkdir(exist_ok=True)
     for name, data in files or ():
         path = folder / name
@@ -336,6 +353,11 @@ def planned(scenario: Scenario, model: str = "erlang_a"):
             f"{who}: its interval volumes file {name!r} is not here; upload the CSV under "
             "Scenario → Interval volumes (CSV)"
         )
+    except OverflowError:  # date arithmetic past year 9999 (the schema bounds the horizon)
+        return None, (
+            f"start_date: {scenario.start_date} with days: {scenario.days} runs past the last "
+            "date the planner can count to; move the horizon"
+        )
     except (ScenarioError, ValueError, OSError) as err:
         return None, str(err)
 
@@ -376,14 +398,14 @@ DEFAULTS = {
     "calc_target_pct": 80.0,
     "calc_shrinkage_pct": 30.0,
     "calc_occupancy_pct": 100.0,
-    "check_reps": 10,
-    "sim_reps": 10,
-    "neg_reps": 20,
+    "check_reps": 10.0,
+    "sim_reps": 10.0,
+    "neg_reps": 20.0,
     "neg_alternatives": "80/20, 85/30, 90/15",
     "plan_period": "month",
     "hist_interval": 30,
     "hist_threshold": 20.0,
-    "hist_busy": 30,
+    "hist_busy": 30.0,
     "settings_executor": "processes",
     "settings_scheduler": os.environ.get("DASK_SCHEDULER_ADDRESS", ""),
     "settings_cost_period": "year",
@@ -444,12 +466,12 @@ def uploaded_once(upload, key: str) -> bool:
     return True
 
 
-def session_file(upload, name: str | None = None) -> Path:
-    """An uploaded file saved in this session's temporary folder (readers take paths)."""
-    if "upload_dir" not in st.session_state:
-        st.session_state.upload_dir = tempfile.mkdtemp(prefix="ccplan-app-")
-    path = Path(st.session_state.upload_dir) / (name or Path(upload.name).name)
-    path.write_bytes(upload.getvalue())
+def session_file(data: bytes, name: str) -> Path:
+    """Uploaded bytes saved as ``name`` (its file name only) in this session's folder
+    (``ui.uploads``: readers take paths)."""
+    name = Path(name).name
+    path = session_folder() / (name if name not in ("", ".", "..") else "upload")
+    path.write_bytes(data)
     return path
 
 

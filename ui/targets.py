@@ -9,7 +9,8 @@ import streamlit as st
 
 from scenarios.overrides import REMOVE
 from scenarios.scenario import Scenario
-from ui import state
+from ui import guard, state
+from ui.format import plain
 from ui.widgets import hours_input, percent_input, seconds_input
 
 
@@ -18,6 +19,7 @@ def sl_channels(scenario: Scenario) -> list[str]:
     return [t.channel for t in scenario.targets if t.service_level is not None]
 
 
+@guard.callback
 def _changed(channel: str, keys: dict, units: dict) -> None:
     """on_change: the typed standards of ``channel`` into the what-if, when all in range."""
     changes = {}
@@ -98,5 +100,5 @@ def standards_editor(channel: str, *, caps: bool = True, prefix: str = "std") ->
         ok.append(a)
     error = st.session_state.get("targets_error")
     if error:
-        st.error(f"Not taken — {error}")
+        st.error(plain(f"Not taken — {error}"))
     return all(ok)

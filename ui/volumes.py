@@ -16,6 +16,8 @@ import pandas as pd
 
 TIME_NAMES = ("start", "time", "timestamp", "datetime", "interval", "date", "period")
 VOLUME_NAMES = ("volume", "offered", "calls", "contacts", "count", "n")
+#: A time of day followed by a time-zone offset or ``Z`` ("08:00+01:00", "08:00:00Z").
+_OFFSET = r"\d\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:[zZ]|[+-]\d\d(?::?\d\d)?)\s*$"
 
 
 def read_table(data: bytes, name: str) -> pd.DataFrame:
@@ -88,12 +90,22 @@ def to_grid(table: pd.DataFrame, time_col: str, volume_col: str, interval_minute
 
     Rows finer than the grid (5-minute rows on a 15-minute grid) are summed into it; rows
     coarser than the grid cannot be split without inventing a curve and are refused, as are
-    times that are not dates, volumes that are not numbers >= 0, and spacings that do not
-    divide the grid (7 minutes on a 15-minute grid). Messages name the file, the column and the
-    first offending row (1-based, after the header).
+    times that are not dates or carry a time-zone offset, a time given twice, volumes that are
+    not numbers >= 0, and spacings that do not divide the grid (7 minutes on a 15-minute
+    grid). Messages name the file, the column and the first offending row (1-based, after the
+    header).
     """
     if time_col == volume_col:
         raise ValueError(f"{name}: the time and the volume must be different columns")
+    # As the scenario's own volume CSVs (scenarios.demand): local times without an offset (the
+    # scenario has no time zone to convert to; dropping it would shift the volumes).
+    offset = table[time_col].astype(str).str.contains(_OFFSET)
+    if offset.any():
+        row = int(offset.to_numpy().argmax()) + 2
+        raise ValueError(
+            f"{name} line {row}: column `{time_col}` has a time-zone offset "
+            f"({table[time_col].iloc[row - 2]!r}); write the center's local time without one"
+        )
     times = pd.to_datetime(table[time_col], errors="coerce")
     bad = times.isna()
     if bad.any():
@@ -102,8 +114,6 @@ def to_grid(table: pd.DataFrame, time_col: str, volume_col: str, interval_minute
             f"{name} line {row}: column `{time_col}` must hold a date and time "
             f"(e.g. 2027-01-04 08:15), got {table[time_col].iloc[row - 2]!r}"
         )
-    if getattr(times.dt, "tz", None) is not None:
-        times = times.dt.tz_localize(None)
     volumes = pd.to_numeric(table[volume_col], errors="coerce")
     bad = volumes.isna() | (volumes < 0)
     if bad.any():
@@ -112,7 +122,15 @@ def to_grid(table: pd.DataFrame, time_col: str, volume_col: str, interval_minute
             f"{name} line {row}: column `{volume_col}` must hold a number of contacts >= 0, "
             f"got {table[volume_col].iloc[row - 2]!r}"
         )
-    ordered = times.sort_values().drop_duplicates()
+    repeated = times.duplicated()
+    if repeated.any():  # each interval once, as in scenarios.demand (never summed)
+        row = int(repeated.to_numpy().argmax())
+        first = int((times == times.iloc[row]).to_numpy().argmax())
+        raise ValueError(
+            f"{name} line {row + 2}: {times.iloc[row]} already given on line {first + 2} "
+            "(each time once)"
+        )
+    ordered = times.sort_values()
     gaps = ordered.diff().dropna()
     gaps = gaps[gaps > pd.Timedelta(0)]
     step = int(gaps.min().total_seconds() // 60) if len(gaps) else interval_minutes

@@ -7,7 +7,19 @@ from __future__ import annotations
 
 import streamlit as st
 
+from scenarios.scenario import Workforce
 from ui.format import range_message
+
+#: The most FTE an offer may have: the schema's bound on ``workforce.fte_offered``.
+MAX_FTE = next(m.le for m in Workforce.model_fields["fte_offered"].metadata if hasattr(m, "le"))
+
+
+def fte_message(label: str, value: float | None) -> str | None:
+    """The message for an FTE on offer (typed, or a budget converted) outside 0 to
+    ``MAX_FTE`` (NaN and inf included), or for none given; None when it is fine."""
+    if value is None:
+        return f"{label}: give a number of FTE from 0 to {MAX_FTE:,g}"
+    return range_message(label, value, 0, MAX_FTE, "FTE")
 
 
 def _checked(box, label: str, typed: float | None, low: float, high: float, unit: str):
@@ -100,3 +112,19 @@ def hours_input(
 def stale_note(box=st) -> None:
     """What a page shows instead of results while an input is out of range."""
     box.warning("Results not updated: fix the field(s) marked above first (results are stale).")
+
+
+def count_input(label: str, key: str, low: int, high: int, *, box=st, help: str | None = None):
+    """A whole number (replications, a call count) in ``[low, high]``. A float field, so what
+    a client sends (NaN, inf, 2.5) reaches this check and its message under the field, not
+    Streamlit's integer conversion (an error box). Returns ``(int or None, ok)``."""
+    typed = box.number_input(label, step=1.0, format="%.0f", key=key, help=help)
+    message = range_message(label, typed, low, high, "")
+    if message is None and typed is not None and typed != int(typed):
+        message = f"{label}: give a whole number, got {typed:g}"
+    if message:
+        box.error(message)
+    if typed is None and not message:
+        box.error(f"{label}: give a number from {low:,} to {high:,}")
+    ok = message is None and typed is not None
+    return (int(typed) if ok else None), ok

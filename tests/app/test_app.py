@@ -3,6 +3,7 @@ held by the app survives page switches and every way of editing it, inputs are t
 type them, and the negotiator's page answers."""
 
 import csv
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -50,14 +51,31 @@ def scenario(at):
     return at.session_state["app_scenario"].scenario
 
 
+def shown(markdown: str) -> str:
+    """Markdown as read on the page: the app backslash-escapes text typed by users
+    (``ui.format.plain``), which renders as the character itself."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")  # ui.format.JOINER
+
+
 def texts(at):
-    return " ".join(
-        [m.value for m in at.markdown]
-        + [m.value for m in at.caption]
-        + [m.value for m in at.success]
-        + [m.value for m in at.warning]
-        + [m.value for m in at.error]
+    return shown(
+        " ".join(
+            [m.value for m in at.markdown]
+            + [m.value for m in at.caption]
+            + [m.value for m in at.success]
+            + [m.value for m in at.warning]
+            + [m.value for m in at.error]
+        )
     )
+
+
+def table_shown(table):
+    """An ``st.table`` as read on the page (cells, index and headers are Markdown)."""
+    return table.rename(index=shown, columns=shown).map(shown)
+
+
+def errors(at) -> list[str]:
+    return [shown(e.value) for e in at.error]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -160,12 +178,12 @@ def test_typing_80_means_80_percent_and_180_names_the_range():
     fte_shown = at.metric[1].value
     number(at, "Service level [%]").set_value(180.0).run()
     assert not at.exception
-    assert "Service level: 180% is outside 0% to 100%" in [e.value for e in at.error]
+    assert "Service level: 180% is outside 0% to 100%" in errors(at)
     assert any("Results not updated" in w.value for w in at.warning)
     assert not at.metric  # stale results are not shown as if current
     assert "app_whatif" not in at.session_state
     number(at, "Service level [%]").set_value(-5.0).run()
-    assert "Service level: -5% is outside 0% to 100%" in [e.value for e in at.error]
+    assert "Service level: -5% is outside 0% to 100%" in errors(at)
     number(at, "Service level [%]").set_value(80.0).run()
     assert not at.error and at.metric[1].value == fte_shown
 
@@ -177,7 +195,7 @@ def test_the_form_takes_percent_and_refuses_out_of_range_values_naming_them():
     number(at, "Service level [%]").set_value(180.0)
     button(at, "Apply").click().run()
     assert not at.exception
-    assert "Service level: 180% is outside 0% to 100%" in [e.value for e in at.error]
+    assert "Service level: 180% is outside 0% to 100%" in errors(at)
     assert at.session_state["app_scenario"] is before  # nothing applied
     number(at, "Service level [%]").set_value(85.0)
     button(at, "Apply").click().run()
@@ -220,7 +238,7 @@ def test_the_yaml_editor_applies_through_the_schema_and_reports_its_message():
     editor.input(before.text.replace("interval_minutes: 15", "interval_minutes: 7"))
     button(at, "Apply the file").click().run()
     assert not at.exception
-    assert any("interval_minutes: must be one of 15, 30 or 60" in e.value for e in at.error)
+    assert any("interval_minutes: must be one of 15, 30 or 60" in e for e in errors(at))
     assert at.session_state["app_scenario"] is before
     at.text_area[0].input(before.text.replace("name: Service desk (default)", "name: Desk B"))
     button(at, "Apply the file").click().run()
@@ -235,7 +253,7 @@ def test_a_malformed_upload_shows_the_message_and_keeps_the_scenario():
     bad = before.replace("threshold_s: 20", "threshold_s: -5").encode()
     at.file_uploader(key="scen_upload").set_value(("contract.yaml", bad, "text/yaml")).run()
     assert not at.exception
-    assert any("contract.yaml: targets[0].threshold_s" in e.value for e in at.error)
+    assert any("contract.yaml: targets[0].threshold_s" in e for e in errors(at))
     assert at.session_state["app_scenario"].text == before
     good = before.replace("threshold_s: 20", "threshold_s: 30").encode()
     at.file_uploader(key="scen_upload").set_value(("contract2.yaml", good, "text/yaml")).run()
@@ -286,7 +304,7 @@ def test_an_interval_csv_outside_the_horizon_is_reported_then_trimmed_or_shifted
     at.file_uploader(key="scen_csv").set_value(("calls.csv", data, "text/csv")).run()
     assert not at.exception
     assert any("summed into 2784 intervals of 15 minutes" in i.value for i in at.info)
-    warning = next(w.value for w in at.warning if "outside" in w.value)
+    warning = next(shown(w.value) for w in at.warning if "outside" in w.value)
     assert "96 of 2784 intervals in calls.csv" in warning
     assert scenario(at).channel("voice").demand.csv is None  # nothing used silently
     trim = next(r for r in at.radio if r.label == "Rows outside the horizon")
@@ -331,7 +349,7 @@ def test_named_variants_compare_side_by_side():
     button(at, "Apply").click().run()
     at.text_input(key="scen_variant_name").input("B")
     at.button(key="scen_variant_save_run").click().run()
-    table = at.table[0].value
+    table = table_shown(at.table[0].value)
     assert list(table.columns) == ["A", "B"]
     assert table.loc["voice: service level", "A"] == "80.0% within 20 s"
     assert table.loc["voice: service level", "B"] == "90.0% within 20 s"
@@ -345,7 +363,7 @@ def test_named_variants_compare_side_by_side():
     # at the offer of A (its plan's 66.7 FTE rounded up): what the verdict's feasibility says
     from scenarios.verdict import feasibility
 
-    table = at.table[0].value
+    table = table_shown(at.table[0].value)
     for name, scenario_v in (("A", load_example("default")), ("B", expected_b.scenario)):
         checks = feasibility(plan(scenario_v), fte=67.0).checks
         missed = sorted({c.channel for c in checks if not all(c.met)})
@@ -421,7 +439,7 @@ def test_negotiate_takes_a_budget_per_year_as_the_offer():
 def test_negotiate_180_percent_names_the_range_and_marks_results_stale():
     at = start()
     number(at, "Service level [%]").set_value(180.0).run()
-    assert "Service level: 180% is outside 0% to 100%" in [e.value for e in at.error]
+    assert "Service level: 180% is outside 0% to 100%" in errors(at)
     assert any("results are stale" in w.value for w in at.warning)
     assert not at.success  # no answer shown for the stale input
 
@@ -456,7 +474,7 @@ def test_calculator_shrinkage_and_the_table_around_the_answer():
     row = table[table["agents on duty"] == 11].iloc[0]
     assert row["service level (answered within 20 s / offered)"] == "39.0%"  # published
     at.number_input(key="calc_target_pct").set_value(180.0).run()
-    assert "Service level target: 180% is outside 0% to 100%" in [e.value for e in at.error]
+    assert "Service level target: 180% is outside 0% to 100%" in errors(at)
     assert not at.metric
 
 
@@ -490,7 +508,7 @@ def test_a_dask_setting_without_address_disables_the_run_and_keeps_inputs():
     at.number_input(key="sim_reps").set_value(4)
     at.sidebar.radio(key="settings_executor").set_value("dask").run()
     assert not at.exception
-    assert "scheduler address" in at.error[0].value
+    assert "scheduler address" in errors(at)[0]
     assert at.button(key="sim_run").disabled
     assert at.number_input(key="sim_reps").value == 4
 
@@ -552,7 +570,7 @@ def test_a_scenario_naming_a_missing_csv_says_where_to_upload_it():
         goto(at, page)
         assert (
             "channel voice: its interval volumes file 'calls-2027.csv' is not here; upload the "
-            "CSV under Scenario → Interval volumes (CSV)" in [e.value for e in at.error]
+            "CSV under Scenario → Interval volumes (CSV)" in errors(at)
         )
     goto(at, "Scenario")
     rows = five_minute_rows("2027-01-04", 28, before=0)

@@ -151,3 +151,33 @@ def test_columns_are_guessed_by_name_and_a_bad_file_is_named():
         read_table(b"only\n1\n", "bad.csv")
     with pytest.raises(ValueError, match="bad.csv: not UTF-8"):
         read_table(b"\xff\xfe\x00a", "bad.csv")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "![x](http://example.com/a.png)",
+        "[link](http://example.com) <img src=x> **b** _i_ `c` $x$ :red[r] :material/home:",
+        'Service desk (default) 80% & co\'s, a/b; 1+1=2? ~x~ #h |t| {x} \\ "q" @m',
+        "www.example.com a@b.co mailto:x https://x.y",
+    ],
+)
+def test_plain_escapes_every_markdown_character_and_reads_back_as_typed(text):
+    import re
+
+    from ui.format import JOINER, plain
+
+    out = plain(text)
+    # every ASCII punctuation character is escaped; nothing else is changed but word joiners
+    assert not re.search(r"(?<!\\)[!-/:-@\[-`{-~]", re.sub(r"\\.", "", out))
+    assert re.sub(r"\\(.)", r"\1", out).replace(JOINER, "") == text
+    # GFM's autolinks need these exact sequences in the text as rendered
+    rendered = re.sub(r"\\(.)", r"\1", out)
+    for link in ("://", "www.", "@b", "mailto:x"):
+        assert link not in rendered
+
+
+def test_plain_turns_line_breaks_into_spaces():
+    from ui.format import plain
+
+    assert plain("a\n# heading\r\n\tb") == "a \\# heading   b"

@@ -1,7 +1,9 @@
 """Three users in a real browser (planner, negotiator, consultant). Each loads and edits a
 scenario in every supported way (bundled example, file upload, form, YAML editor), then
 switches pages, downloads and presses buttons, and checks that the scenario's name and edited
-values are still the ones used on every page."""
+values are still the ones used on every page. A fourth uploads hostile scenarios (issue 15):
+one message and the scenario in use kept; a name, currency and variant that read as Markdown
+shown as typed by the real renderer (no image fetched, no link, no icon)."""
 
 from __future__ import annotations
 
@@ -221,3 +223,63 @@ def test_consultant_compares_variants_with_uploaded_volumes(app, tmp_path):
     assert rows[1].startswith("2027-03-01T00:00")  # the day before the horizon was trimmed
     assert len(rows) - 1 == 28 * 96  # 5-minute rows summed into 15-minute intervals
     app.no_exception()
+
+
+# ----- a hostile user (issue 15) ------------------------------------------------------------
+NAME = "http://example.com/a.png _b_ :material/home: www.ex.com"
+CURRENCY = "$"  # two amounts in one paragraph would be LaTeX between them
+
+
+def hostile_file(tmp_path, name: str, **changes):
+    data = yaml.safe_load(example_path("default").read_text(encoding="utf-8"))
+    data["name"] = name
+    for path, value in changes.items():
+        node = data
+        *parents, last = path.split(".")
+        for key in parents:
+            node = node[int(key)] if key.isdigit() else node[key]
+        node[last] = value
+    path = tmp_path / f"{abs(hash(name))}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow  # a real browser session: 10-20 s
+def test_a_hostile_upload_gets_one_message_and_names_show_as_typed(app, tmp_path):
+    requests = []
+    app.page.on("request", lambda r: requests.append(r.url))
+    app.goto("Scenario")
+    app.tab("Load or upload")
+    before = app.sidebar()
+    hostile = hostile_file(
+        tmp_path, "Client offer", **{"channels.0.demand": {"csv": "/etc/passwd"}}
+    )
+    app.upload("Upload a scenario file", hostile)
+    app.no_exception()
+    alerts = app.page.locator('[data-testid="stAlertContentError"]')
+    assert alerts.count() == 1
+    message = alerts.first.inner_text().replace("\u2060", "")
+    assert "channel voice: demand.csv: '/etc/passwd' is an absolute path" in message
+    assert app.sidebar() == before  # the scenario in use is kept
+
+    app.upload(
+        "Upload a scenario file", hostile_file(tmp_path, NAME, **{"workforce.currency": CURRENCY})
+    )
+    app.no_exception()
+    assert f"Scenario: {NAME}" in app.sidebar().replace("\u2060", "")  # shown as typed
+    for page in ("Scenario", "Negotiate"):
+        app.goto(page)
+        app.no_exception()
+        text = app.text().replace("\u2060", "")  # invisible word joiners break autolinks
+        assert NAME in text, page
+        if page == "Negotiate":
+            assert CURRENCY in text  # in the headline and the tables, as typed
+        for where in ('[data-testid="stMain"]', '[data-testid="stSidebar"]'):
+            box = app.page.locator(where)
+            assert box.locator('img[src*="example.com"]').count() == 0
+            assert (
+                box.locator('a[href*="example.com"], a[href*="ex.com"], a[href="/b"]').count() == 0
+            )
+            assert box.locator("em", has_text="b").count() == 0  # _b_ is not emphasis
+            assert box.locator(".katex").count() == 0  # "$ ... $" is not math
+    assert not [u for u in requests if "example.com" in u]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from erlang import SLDefinition, required_agents
+from ui import guard
 from ui.format import duration, fte, pct
 from ui.state import calculator_curves
 from ui.widgets import percent_input, stale_note
@@ -26,6 +27,7 @@ def convert_volume(volume: float, old_unit: str, new_unit: str) -> float:
     return volume * UNITS[old_unit] / UNITS[new_unit]
 
 
+@guard.callback
 def _unit_changed() -> None:
     old = st.session_state.get("calc_unit_prev", "per hour")
     new = st.session_state.calc_unit

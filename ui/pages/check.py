@@ -6,8 +6,9 @@ import numpy as np
 import streamlit as st
 
 from ui import state
-from ui.format import cost_in_period, fte, money, per_year
+from ui.format import cost_in_period, fte, money, per_year, plain
 from ui.state import cached_cost_curve, cached_feasibility, executor_or_error, planned
+from ui.widgets import fte_message
 
 
 def when(start: str) -> str:
@@ -27,24 +28,24 @@ def page_check():
     st.title("SLA check")
     scenario = state.effective()
     files = state.current().files
-    st.caption(f"Scenario: **{scenario.name}**")
+    st.caption(f"Scenario: **{plain(scenario.name)}**")
     model = model_choice("check_model")
     result, error = planned(scenario, model)
     if error:
-        st.error(error)
+        st.error(plain(error))
         return
     offered = state.remembered_number(
         st, "FTE on offer", state.offer_default_fte(), "check_fte", step=1.0, format="%.1f"
     )
-    if offered is None or offered < 0:
-        st.error("FTE on offer: give a number of 0 or more (results are stale until then)")
+    if message := fte_message("FTE on offer", offered):
+        st.error(f"{message} (results are stale until then)")
         return
     feas = cached_feasibility(scenario.model_dump_json(), float(offered), model, files)
     period = state.cost_period()
     cost_year = per_year(float(result.total.cost[0]), scenario.days)
     st.caption(
         f"The plan needs {fte(feas.fte_required)} FTE "
-        f"({money(cost_in_period(cost_year, period), result.currency)} per {period}; "
+        f"({plain(money(cost_in_period(cost_year, period), result.currency))} per {period}; "
         f"{MODELS[model].lower()})."
     )
 
@@ -66,7 +67,7 @@ def page_check():
                 "FTE it costs": fte(c.fte_saved),
                 f"cost per {period}": money(
                     cost_in_period(per_year(c.cost_saved, scenario.days), period),
-                    scenario.workforce.currency,
+                    plain(scenario.workforce.currency),  # st.table renders Markdown
                 ),
             }
         )
@@ -79,7 +80,7 @@ def page_check():
 
     st.table(pd.DataFrame(rows).set_index("channel"))
     for w in feas.warnings:
-        st.warning(w)
+        st.warning(plain(w))
     queues = [
         t.channel
         for t in scenario.targets
@@ -92,7 +93,7 @@ def page_check():
     import pandas as pd
 
     cur = scenario.workforce.currency
-    st.markdown(f"**What each standard costs ({channel}), {cur} per {period}**")
+    st.markdown(f"**What each standard costs ({channel}), {plain(cur)} per {period}**")
     import altair as alt
 
     # Plain field names: Vega-Lite reads brackets and dots in a field name as nested access.
@@ -122,17 +123,19 @@ def page_check():
         ),
         width="stretch",
     )
-    reps = st.number_input(
+    reps = st.number_input(  # floats: Streamlit's int fields fail on a NaN a client sends
         "Simulated runs for the breach risk",
-        2,
-        200,
+        2.0,
+        200.0,
+        step=1.0,
+        format="%.0f",
         key="check_reps",
         help="replications: independent simulated runs of the whole horizon",
     )
     key = (scenario.model_dump_json(), channel, model, float(offered), int(reps))
     executor, executor_error = executor_or_error()
     if executor_error:
-        st.error(executor_error)
+        st.error(plain(executor_error))
     from ui.negotiate import risk_periods
 
     slot = st.empty()  # the table, filled as the replications come in, then kept

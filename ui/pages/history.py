@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
 from scenarios import ScenarioError
-from ui import state
-from ui.state import session_file as _session_file
+from ui import guard, state
+from ui.format import plain, range_message
+from ui.uploads import LIMITS_MB, upload_bytes, without_folder
+from ui.widgets import count_input
 
 MODEL_WORDS = {
     "erlang_c": "Nobody hangs up (Erlang C)",
@@ -36,6 +39,12 @@ def backtest_table(rows: list[dict]):
     )
 
 
+def saved(upload, what: str, limit_mb: float) -> Path:
+    """An upload of at most ``limit_mb`` saved in the session's folder (the history readers
+    take paths, and read them with the CLI's limits)."""
+    return state.session_file(upload_bytes(upload, what, limit_mb), upload.name)
+
+
 def page_history():
     from scenarios.history import analyse_history
     from scenarios.history.records import load_mapping
@@ -47,16 +56,25 @@ def page_history():
         "Call-level records (one row per call) -> what was offered, the service given, "
         "patience under censoring, and whether the models reproduce it."
     )
-    records = st.file_uploader("Call records (CSV)", type=["csv", "txt"], key="hist_records_upload")
+    records = st.file_uploader(
+        "Call records (CSV)",
+        type=["csv", "txt"],
+        key="hist_records_upload",
+        max_upload_size=LIMITS_MB["records"],
+    )
     mapping = st.file_uploader(
         "Column mapping (YAML/JSON; default: the Anonymous Bank export format)",
         type=["yaml", "yml", "json"],
         key="hist_mapping_upload",
+        max_upload_size=LIMITS_MB["mapping"],
     )
     cols = st.columns(3)
     minutes = cols[0].selectbox("Interval [min]", (15, 30, 60), key="hist_interval")
-    threshold = cols[1].number_input("SL threshold [s]", 0.0, 3600.0, key="hist_threshold")
-    busy = cols[2].number_input("Busy interval: offered calls >=", 1, 100_000, key="hist_busy")
+    threshold = cols[1].number_input("SL threshold [s]", step=1.0, key="hist_threshold")
+    bad_threshold = range_message("SL threshold", threshold, 0, 3600, "s")
+    if bad_threshold or threshold is None:
+        cols[1].error(bad_threshold or "SL threshold: give a number of seconds from 0 to 3,600")
+    busy, ok = count_input("Busy interval: offered calls >=", "hist_busy", 1, 100_000, box=cols[2])
     if records is not None:
         source = records
     else:
@@ -65,6 +83,8 @@ def page_history():
             f"No file uploaded: the bundled sample day `{source.name}` (Anonymous Bank, "
             "1 August 1999) is used."
         )
+    if not ok or bad_threshold or threshold is None:
+        return
     if not st.button("Analyse", key="hist_run"):
         stored = st.session_state.get("hist_result")
         if stored is None:
@@ -72,24 +92,36 @@ def page_history():
         analysis = stored
     else:
         try:
-            path = source if isinstance(source, Path) else _session_file(source)
+            path = (
+                source
+                if isinstance(source, Path)
+                else saved(source, "Call records", LIMITS_MB["records"])
+            )
+            columns = (
+                None
+                if mapping is None
+                else load_mapping(saved(mapping, "Column mapping", LIMITS_MB["mapping"]))
+            )
             with st.spinner("importing and backtesting (Erlang C, Erlang A, simulation)"):
                 analysis = analyse_history(
                     path,
-                    load_mapping(_session_file(mapping)) if mapping is not None else None,
+                    columns,
                     interval_minutes=int(minutes),
                     threshold_s=float(threshold),
                     busy_min_offered=int(busy),
                 )
         except (ScenarioError, ValueError, OSError) as err:
-            st.error(f"Not analysed — {err}")
+            st.error(plain(f"Not analysed — {without_folder(err)}"))
+            return
+        except csv.Error as err:  # e.g. an unbalanced quote: one field past the csv limit
+            st.error(plain(f"Not analysed — {path.name}: not a readable CSV file ({err})"))
             return
         st.session_state.hist_result = analysis
     rep, bt = analysis.report, analysis.backtest
     st.subheader("Import")
     st.markdown(
-        f"`{Path(rep.source).name}`: **{rep.rows_in}** rows read, **{rep.kept}** kept (offered "
-        f"calls), **{rep.rows_in - rep.kept}** dropped — "
+        f"{plain(Path(rep.source).name)}: **{rep.rows_in}** rows read, **{rep.kept}** kept "
+        f"(offered calls), **{rep.rows_in - rep.kept}** dropped — "
         + ("counts reconcile." if rep.reconciles else "counts do NOT reconcile.")
     )
     st.dataframe(
@@ -154,9 +186,10 @@ def page_history():
     if notes is not None:
         st.success("The calibrated scenario is now the scenario of every page.")
         for note in notes:
-            st.caption(note)
+            st.caption(plain(note))
 
 
+@guard.callback
 def _use_calibrated(analysis, minutes: int) -> None:
     """on_click: the calibrated scenario becomes the app's scenario before the page is drawn
     (so the sidebar and every page show it in this run)."""

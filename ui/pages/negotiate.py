@@ -18,6 +18,7 @@ from ui.format import (
     money,
     parse_standard,
     pct,
+    plain,
     standard_text,
 )
 from ui.negotiate import (
@@ -31,7 +32,7 @@ from ui.negotiate import (
     with_standard,
 )
 from ui.targets import sl_channels, standards_editor
-from ui.widgets import stale_note
+from ui.widgets import fte_message, stale_note
 
 MODEL = "erlang_a"
 #: {(scenario digest, channel, standard, fte, replications): {clause: BreachRisk}}
@@ -73,8 +74,8 @@ def offered_fte(scenario, result) -> tuple[float | None, bool]:
         value = state.remembered_number(
             cols[1], "FTE on offer", float(default), "neg_fte", step=1.0, format="%.1f"
         )
-        if value is None or value < 0:
-            cols[1].error("FTE on offer: give a number of 0 or more")
+        if message := fte_message("FTE on offer", value):
+            cols[1].error(message)
             return None, False
         return float(value), True
     if wf.hourly_cost <= 0:
@@ -83,33 +84,35 @@ def offered_fte(scenario, result) -> tuple[float | None, bool]:
     per_fte_year = wf.hourly_cost * wf.hours_per_fte_per_week * 365.0 / 7.0
     budget = state.remembered_number(
         cols[1],
-        f"Budget per year [{wf.currency}]",
+        f"Budget per year [{plain(wf.currency)}]",
         float(round(default * per_fte_year, -3)),
         "neg_budget",
         step=10_000.0,
-        help=f"converted at {per_fte_year:,.0f} {wf.currency} per FTE-year",
+        help=f"converted at {per_fte_year:,.0f} {plain(wf.currency)} per FTE-year",
     )
-    if budget is None or budget < 0:
-        cols[1].error("Budget per year: give an amount of 0 or more")
+    if message := fte_message("Budget per year", None if budget is None else budget / per_fte_year):
+        cols[1].error(message)
         return None, False
     cols[1].caption(f"= {budget / per_fte_year:,.1f} FTE")
     return budget / per_fte_year, True
 
 
 def headline(ans, scenario, period: str) -> str:
-    cur = scenario.workforce.currency
+    cur = plain(scenario.workforce.currency)
     cost = money(cost_in_period(ans.cost_per_year, period), cur)
     binding = "; ".join(f"{ch}: {CLAUSES.get(c, c)}" for ch, c in ans.binding.items())
     if ans.realistic:
         spare = ans.fte_offered - ans.fte_needed
         return (
-            f"At **{fte(ans.fte_offered)} FTE** on offer the standards of {scenario.name} are "
-            f"**realistic**: they need {fte(ans.fte_needed)} FTE ({cost} per {period}), "
+            f"At **{fte(ans.fte_offered)} FTE** on offer the standards of "
+            f"{plain(scenario.name)} are **realistic**: they need {fte(ans.fte_needed)} FTE "
+            f"({cost} per {period}), "
             f"{fte(spare)} FTE to spare. Binding clause: {binding}."
         )
     return (
-        f"At **{fte(ans.fte_offered)} FTE** on offer the standards of {scenario.name} are "
-        f"**not realistic**: they need {fte(ans.fte_needed)} FTE ({cost} per {period}), "
+        f"At **{fte(ans.fte_offered)} FTE** on offer the standards of "
+        f"{plain(scenario.name)} are **not realistic**: they need {fte(ans.fte_needed)} FTE "
+        f"({cost} per {period}), "
         f"{fte(ans.fte_needed - ans.fte_offered)} FTE more. Missed: {'; '.join(ans.missed)}. "
         f"Binding clause: {binding}."
     )
@@ -173,7 +176,7 @@ def simulate(tasks: list, reps: int, finished=None) -> None:
 
     executor, error = state.executor_or_error()
     if error:
-        st.error(error)
+        st.error(plain(error))
         return
     risks = st.session_state.setdefault(RISKS, {})
     todo = [t for t in tasks if t[0] not in risks]
@@ -211,7 +214,7 @@ def check_optimal(key, result, channel: str, reps: int) -> None:
         return
     executor, error = state.executor_or_error()
     if error:
-        st.error(error)
+        st.error(plain(error))
         return
     with st.spinner(f"checking the period-optimal staffing of {channel} by simulation"):
         checked[key] = period_optimal_verified(
@@ -228,7 +231,7 @@ def page_negotiate():
     scenario = state.effective()
     cur = state.current()
     period = state.cost_period()
-    st.caption(f"Scenario: **{scenario.name}** · model: with abandonment (Erlang A)")
+    st.caption(f"Scenario: **{plain(scenario.name)}** · model: with abandonment (Erlang A)")
     top = st.container()
     channels = sl_channels(scenario)
     ok = True
@@ -238,7 +241,7 @@ def page_negotiate():
             ok = standards_editor(channel, prefix="neg") and ok
     result, error = state.planned(scenario, MODEL)
     if error:
-        top.error(error)
+        top.error(plain(error))
         return
     offered, ok_offer = offered_fte(scenario, result)
     if not (ok and ok_offer):
@@ -260,7 +263,7 @@ def page_negotiate():
     )
     alts, alt_error = alternatives(scenario, channel)
     if alt_error:
-        st.error(f"Alternatives: {alt_error}")
+        st.error(plain(f"Alternatives: {alt_error}"))
     target = scenario.target_for(channel)
     proposed = (float(target.service_level), float(target.threshold_s))
     standards = [None] + [s for s in alts if s != proposed]
@@ -294,7 +297,7 @@ def page_negotiate():
             rows += [row, optimal]
         st.session_state.neg_compare_rows = (keys[0], per_interval, rows)
         table_slot.table(
-            comparison_table(rows, scenario.workforce.currency, period).set_index(
+            comparison_table(rows, plain(scenario.workforce.currency), period).set_index(
                 ["standard", "staffing"]
             )
         )
@@ -313,11 +316,12 @@ def page_negotiate():
     # Breach risk by simulation, on demand.
     st.subheader("Breach risk (simulation)")
     cols = st.columns([1, 3])
-    cols[0].number_input(
+    cols[0].number_input(  # floats: Streamlit's int fields fail on a NaN a client sends
         "Simulated runs",
-        2,
-        500,
-        step=10,
+        2.0,
+        500.0,
+        step=10.0,
+        format="%.0f",
         key="neg_reps",
         help="replications: independent simulated runs of the whole horizon",
     )
@@ -346,7 +350,7 @@ def page_negotiate():
         if key not in risks:
             continue
         shown = True
-        cur_money = scenario.workforce.currency
+        cur_money = plain(scenario.workforce.currency)
         for risk in risks[key].values():
             st.markdown(
                 f"**{ch}, {clause_words(risk)}**, measured per {risk.reporting_period} "

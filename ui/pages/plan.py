@@ -8,7 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from ui import state
-from ui.format import cost_in_period, fte, money, per_year
+from ui.format import cost_in_period, fte, money, per_year, plain
 from ui.targets import sl_channels, standards_editor
 from ui.widgets import stale_note
 
@@ -38,7 +38,7 @@ def page_plan():
 
     st.title("Plan")
     scenario = state.effective()
-    st.caption(f"Scenario: **{scenario.name}**")
+    st.caption(f"Scenario: **{plain(scenario.name)}**")
     model = model_choice("plan_model")
     channels = sl_channels(scenario)
     ok = True
@@ -55,7 +55,7 @@ def page_plan():
         return
     result, error = state.planned(scenario, model)
     if error:
-        st.error(error)
+        st.error(plain(error))
         return
     cur, period = result.currency, state.cost_period()
     cols = st.columns(4)

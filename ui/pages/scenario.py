@@ -12,8 +12,8 @@ from itertools import groupby
 import streamlit as st
 
 from scenarios.examples import list_examples
-from ui import state
-from ui.format import range_message
+from ui import guard, state
+from ui.format import plain, range_message
 
 
 def download_bytes(cur: state.Current) -> tuple[bytes, str, str]:
@@ -31,11 +31,13 @@ def download_bytes(cur: state.Current) -> tuple[bytes, str, str]:
     return buffer.getvalue(), f"{slug}.zip", "application/zip"
 
 
+@guard.callback
 def _load_example() -> None:
     name = st.session_state.scen_example
     state.set_text(state.scenario_text(name), f"example: {name}")
 
 
+@guard.callback
 def _apply_form(fields, prefix: str) -> None:
     """Form submit: each field checked against its range in the unit typed, then all edits
     applied at once through ``apply_overrides``; nothing changes if any is rejected."""
@@ -120,9 +122,10 @@ def scenario_form() -> None:
     if errors:
         st.error("Not applied: fix the field(s) marked above.")
     elif error:
-        st.error(f"Not applied — {error}")
+        st.error(plain(f"Not applied — {error}"))
 
 
+@guard.callback
 def _apply_file(key: str) -> None:
     st.session_state.scen_file_error = (
         key,
@@ -144,19 +147,23 @@ def file_editor() -> None:
         st.form_submit_button("Apply the file", on_click=_apply_file, args=(key,))
     shown_key, error = st.session_state.get("scen_file_error", (None, None))
     if error and shown_key == key:
-        st.error(f"Not applied — {error}")
+        st.error(plain(f"Not applied — {error}"))
 
 
+@guard.callback
 def _load_upload() -> None:
     """on_change of the uploader: runs before the page is drawn, so the sidebar and every
     widget show the new scenario in the same run."""
     upload = st.session_state.get("scen_upload")
     if state.uploaded_once(upload, "scen_upload_id"):
-        text = upload.getvalue().decode("utf-8", errors="replace")
-        st.session_state.scen_upload_error = state.set_text(text, f"upload: {upload.name}")
+        # Size, UTF-8, YAML and schema checked as the CLI checks a scenario file.
+        source = f"upload: {upload.name}"
+        st.session_state.scen_upload_error = state.set_text(upload.getvalue(), source)
 
 
 def load_section() -> None:
+    from ui.uploads import LIMITS_MB
+
     st.selectbox("Bundled example", list_examples(), key="scen_example")
     st.button("Load this example", key="scen_load", on_click=_load_example)
     upload = st.file_uploader(
@@ -164,9 +171,10 @@ def load_section() -> None:
         type=["yaml", "yml", "json"],
         key="scen_upload",
         on_change=_load_upload,
+        max_upload_size=LIMITS_MB["scenario"],
     )
     if upload is not None and st.session_state.get("scen_upload_error"):
-        st.error(f"Not loaded — {st.session_state.scen_upload_error}")
+        st.error(plain(f"Not loaded — {st.session_state.scen_upload_error}"))
 
 
 def page_scenario():
@@ -191,8 +199,9 @@ def page_scenario():
     cur = state.current()
     s = cur.scenario
     st.success(
-        f"Scenario in use: **{s.name}** — {len(s.channels)} channel(s), {s.days} days from "
-        f"{s.start_date:%d %b %Y} in {s.interval_minutes}-minute intervals (from {cur.source})"
+        f"Scenario in use: **{plain(s.name)}** — {len(s.channels)} channel(s), {s.days} days "
+        f"from {s.start_date:%d %b %Y} in {s.interval_minutes}-minute intervals "
+        f"(from {plain(cur.source)})"
     )
     data, file_name, mime = download_bytes(cur)
     st.download_button(

@@ -8,7 +8,9 @@ import numpy as np
 import streamlit as st
 
 from ui import state
+from ui.format import plain
 from ui.state import executor_or_error, planned
+from ui.widgets import count_input
 
 
 def page_simulate():
@@ -17,22 +19,26 @@ def page_simulate():
 
     st.title("Simulate")
     scenario = state.effective()
-    st.caption(f"Scenario: **{scenario.name}** (agents on duty: the plan's, with abandonment)")
+    st.caption(
+        f"Scenario: **{plain(scenario.name)}** (agents on duty: the plan's, with abandonment)"
+    )
     result, error = planned(scenario, "erlang_a")
     if error:
-        st.error(error)
+        st.error(plain(error))
         return
     channel = st.selectbox("Channel", list(result.channels), key="sim_channel")
-    reps = st.number_input(
+    reps, ok = count_input(
         "Simulated runs",
+        "sim_reps",
         2,
         500,
-        key="sim_reps",
         help="replications: independent simulated runs of the whole horizon",
     )
+    if not ok:
+        return
     executor, executor_error = executor_or_error()
     if executor_error:
-        st.error(executor_error)
+        st.error(plain(executor_error))
     key = (scenario.model_dump_json(), int(reps))
     if st.button("Run", key="sim_run", disabled=executor is None):
         # Batch by batch, so that "Cancel" (which stops this run) keeps what has finished.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import state
-from ui.format import cost_in_period, fte, money, pct, per_year
+from ui.format import cost_in_period, fte, money, pct, per_year, plain
 
 
 def variant_row(name: str, cur: state.Current, period: str, offer: float) -> dict:
@@ -48,7 +48,7 @@ def variants_section() -> None:
         if error:
             st.error(error)
         else:
-            st.success(f"Saved as variant '{name.strip()}'.")
+            st.success(plain(f"Saved as variant '{name.strip()}'."))
     saved = state.variants()
     if not saved:
         st.caption("No variants yet: save one, change the scenario, save another, compare.")
@@ -57,13 +57,14 @@ def variants_section() -> None:
     offer = state.offer_default_fte()
     rows = [variant_row(n, v, period, offer) for n, v in saved.items()]
     keys = list(dict.fromkeys(k for r in rows for k in r))
-    table = {k: [str(r.get(k, "")) for r in rows] for k in keys if k != "variant"}
+    # st.table renders Markdown: names typed by users (scenario, variant) shown as typed.
+    table = {plain(k): [plain(str(r.get(k, ""))) for r in rows] for k in keys if k != "variant"}
     st.markdown("**Variants side by side**")
     import pandas as pd
 
     st.table(
         pd.DataFrame(
-            {r["variant"]: [table[k][i] for k in table] for i, r in enumerate(rows)},
+            {plain(r["variant"]): [table[k][i] for k in table] for i, r in enumerate(rows)},
             index=pd.Index(list(table), name=""),
         )
     )

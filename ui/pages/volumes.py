@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
+from ui import guard, state
+from ui.format import plain
 
 
 def use_volumes(channel: str, volumes, shift=None) -> str | None:
@@ -39,6 +40,7 @@ def use_volumes(channel: str, volumes, shift=None) -> str | None:
 
 
 def volumes_section() -> None:
+    from ui.uploads import LIMITS_MB, upload_bytes
     from ui.volumes import guess_columns, read_table, to_grid
 
     scenario = state.current().scenario
@@ -54,13 +56,15 @@ def volumes_section() -> None:
         type=["csv", "txt"],
         key="scen_csv",
         on_change=lambda: st.session_state.pop("scen_csv_done", None),
+        max_upload_size=LIMITS_MB["volumes"],
     )
     if upload is None:
         return
     try:
-        table = read_table(upload.getvalue(), upload.name)
+        data = upload_bytes(upload, "Interval volumes", LIMITS_MB["volumes"])
+        table = read_table(data, upload.name)
     except ValueError as err:
-        st.error(f"Not loaded — {err}")
+        st.error(plain(f"Not loaded — {err}"))
         return
     st.dataframe(table.head(5), hide_index=True)
     columns = [str(c) for c in table.columns]
@@ -82,7 +86,7 @@ def volumes_section() -> None:
     try:
         grid = to_grid(table, time_col, volume_col, scenario.interval_minutes, upload.name)
     except ValueError as err:
-        st.error(f"Not loaded — {err}")
+        st.error(plain(f"Not loaded — {err}"))
         return
     for note in grid.notes:
         st.info(note)
@@ -96,7 +100,7 @@ def volumes_section() -> None:
 
         last_day = dt.date.fromordinal(end)
         st.warning(
-            f"{len(outside)} of {len(grid.volumes)} intervals in {upload.name} "
+            f"{len(outside)} of {len(grid.volumes)} intervals in {plain(upload.name)} "
             f"({outside.index.min():%d %b %Y %H:%M} .. {outside.index.max():%d %b %Y %H:%M}) "
             f"fall outside the scenario's horizon ({scenario.start_date:%d %b %Y} .. "
             f"{last_day:%d %b %Y}). Choose what to do; nothing is dropped silently."
@@ -120,9 +124,10 @@ def volumes_section() -> None:
     )
     done = st.session_state.get("scen_csv_done")
     if done:
-        (st.error if done.startswith("Not loaded") else st.success)(done)
+        (st.error if done.startswith("Not loaded") else st.success)(plain(done))
 
 
+@guard.callback
 def _use(channel: str, volumes, shift, file_name: str) -> None:
     """on_click: before the page is drawn, so every widget shows the new scenario."""
     error = use_volumes(channel, volumes, shift)
