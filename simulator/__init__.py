@@ -24,6 +24,7 @@ from .executors import (
     make_executor,
 )
 from .kpis import ChannelKPIs, PoolKPIs
+from .ledger import CONTACT_DTYPE
 from .model import OUTCOMES
 from .replications import (
     Estimate,
@@ -32,7 +33,7 @@ from .replications import (
     replicate_in_batches,
     t_interval,
 )
-from .run import CONTACT_DTYPE, SimResult, simulate
+from .run import SimResult, simulate
 
 __all__ = [
     "CONTACT_DTYPE",

@@ -11,20 +11,6 @@ from .config import SimConfig
 from .kpis import ChannelKPIs, PoolKPIs, channel_kpis, group_sum, pool_kpis
 from .model import Model
 
-#: One row per contact, in arrival order (retrials after the forecast contacts).
-CONTACT_DTYPE = np.dtype(
-    [
-        ("arrived_at_s", "f8"),  # arrival instant [s since the start]
-        ("channel", "i2"),  # index into SimConfig.channels
-        ("outcome", "i1"),  # 0 answered, 1 abandoned, 2 lost (closed), 3 waiting at the end
-        ("wait_s", "f8"),  # time in queue until answered / abandoning / the end [s]
-        ("handle_s", "f8"),  # handle time of answered contacts [s] (NaN otherwise)
-        ("agent", "i4"),  # agent seat that answered (-1 otherwise)
-        ("retrial", "?"),  # a caller calling again after abandoning
-        ("interval", "i4"),  # interval of arrival
-    ]
-)
-
 #: Random streams, one per purpose (and channel). Each holds one kind of number, drawn in time
 #: order, so the contacts of the first intervals do not depend on the horizon. (New purposes
 #: go at the end: ``SeedSequence.spawn`` numbers the children, so the others keep theirs.)
@@ -99,22 +85,11 @@ class SimResult:
     run: PeriodKPIs
 
 
-def _contact_log(model: Model) -> np.ndarray:
-    """The kept log: forecast contacts in arrival order, then retrials in the order made."""
-    parts = model.log_parts
-    log = np.empty(sum(len(p["channel"]) for p in parts), dtype=CONTACT_DTYPE)
-    retrial = np.concatenate([p["retrial"] for p in parts]) if parts else np.zeros(0, bool)
-    order = np.argsort(retrial, kind="stable")
-    for name in CONTACT_DTYPE.names:
-        log[name] = np.concatenate([p[name] for p in parts])[order] if parts else []
-    return log
-
-
 def _period_kpis(config, model, group, n_groups, last_interval) -> PeriodKPIs:
     period_s = group_sum(np.full(config.n_intervals, config.interval_s), group, n_groups)
     channels = {}
     for i, ch in enumerate(config.channels):
-        totals = model.totals.row(i)
+        totals = model.ledger.totals.row(i)
         if n_groups != config.n_intervals:
             totals = totals.regroup(group, n_groups)
         channels[ch.name] = channel_kpis(
@@ -160,7 +135,7 @@ def simulate(config: SimConfig, seed=None, *, keep_log: bool = True) -> SimResul
     n_days = int(day[-1]) + 1
     day_last = np.minimum((np.arange(n_days) + 1) * per_day, n) - 1
     return SimResult(
-        log=_contact_log(model) if keep_log else None,
+        log=model.ledger.log() if keep_log else None,
         intervals=_period_kpis(config, model, np.arange(n), n, np.arange(n)),
         days=_period_kpis(config, model, day, n_days, day_last),
         run=_period_kpis(config, model, np.zeros(n, dtype=np.int64), 1, np.array([n - 1])),
