@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import compiled
 from .arrivals import SECONDS_PER_DAY, ContactStream
 from .config import SimConfig
 from .kpis import ChannelKPIs, PoolKPIs, channel_kpis, group_sum, pool_kpis
@@ -77,12 +78,40 @@ class SimResult:
         (``simulate(..., keep_log=True)``, the default).
     intervals, days, run : KPIs per interval, per day (86,400 s from the start), and over
         the whole horizon (arrays of length 1).
+    engine : the engine that ran it, ``"compiled"`` or ``"simpy"`` (the same contacts give
+        the same log and KPIs on both).
     """
 
     log: np.ndarray | None
     intervals: PeriodKPIs
     days: PeriodKPIs
     run: PeriodKPIs
+    engine: str = "simpy"
+
+
+#: The values of ``simulate``'s ``engine`` argument.
+ENGINES = ("auto", "compiled", "simpy")
+
+
+def choose_engine(config: SimConfig, engine: str = "auto") -> str:
+    """The engine that runs ``config``: ``"compiled"`` or ``"simpy"``.
+
+    ``"auto"`` takes the compiled engine when numba imports and the engine covers every
+    feature of ``config`` (``compiled.unsupported_feature``), else SimPy; ``"compiled"`` on
+    a config it does not cover raises ``ValueError`` naming the feature.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"`engine` must be one of {ENGINES}, got {engine!r}")
+    if engine == "simpy":
+        return "simpy"
+    missing = (
+        "numba (not importable here)" if not compiled.available() else None
+    ) or compiled.unsupported_feature(config)
+    if missing is None:
+        return "compiled"
+    if engine == "compiled":
+        raise ValueError(f"`engine`: the compiled engine does not cover {missing}; use 'simpy'")
+    return "simpy"
 
 
 def _period_kpis(config, model, group, n_groups, last_interval) -> PeriodKPIs:
@@ -112,7 +141,9 @@ def _period_kpis(config, model, group, n_groups, last_interval) -> PeriodKPIs:
     return PeriodKPIs(channels, pools)
 
 
-def simulate(config: SimConfig, seed=None, *, keep_log: bool = True) -> SimResult:
+def simulate(
+    config: SimConfig, seed=None, *, keep_log: bool = True, engine: str = "auto"
+) -> SimResult:
     """Simulate ``config`` once.
 
     Parameters
@@ -125,9 +156,13 @@ def simulate(config: SimConfig, seed=None, *, keep_log: bool = True) -> SimResul
         horizon: contacts are drawn a chunk at a time and only per-interval totals are kept
         (a year of a center peaking at 1,200 calls/h, ~3 million contacts, peaks under
         500 MB; ``bench/bench_memory.py``). The KPIs are the same either way.
+    engine : "auto", "compiled" or "simpy"
+        Which engine runs it (``choose_engine``); ``SimResult.engine`` says which did.
     """
+    used = choose_engine(config, engine)
     streams = spawn_streams(seed, len(config.channels))
-    model = Model(config, ContactStream(config, streams), streams["retrial"][0], keep_log=keep_log)
+    kind = compiled.CompiledModel if used == "compiled" else Model
+    model = kind(config, ContactStream(config, streams), streams["retrial"][0], keep_log=keep_log)
     model.run()
     n = config.n_intervals
     per_day = max(1, int(round(SECONDS_PER_DAY / config.interval_s)))
@@ -139,4 +174,5 @@ def simulate(config: SimConfig, seed=None, *, keep_log: bool = True) -> SimResul
         intervals=_period_kpis(config, model, np.arange(n), n, np.arange(n)),
         days=_period_kpis(config, model, day, n_days, day_last),
         run=_period_kpis(config, model, np.zeros(n, dtype=np.int64), 1, np.array([n - 1])),
+        engine=used,
     )
