@@ -24,8 +24,6 @@ Compiled once per machine: ``@njit(cache=True)`` keeps the machine code in ``__p
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
 from .arrivals import ContactStream
@@ -36,6 +34,8 @@ from .model import draw_retrial
 
 try:  # numba is a core dependency; the SimPy engine still runs without it.
     from numba import njit
+    from numba.core import types
+    from numba.experimental import structref
 except ImportError:  # pragma: no cover - exercised only where numba is missing
     njit = None
 
@@ -50,7 +50,7 @@ _EV_ARRIVAL, _EV_RETRIAL, _EV_PATIENCE, _EV_SERVICE, _EV_BOUNDARY = 0, 1, 2, 3, 
 # Agent states.
 _ABSENT, _ACTIVE, _GOING = 0, 1, 2
 # Why the loop stopped (returned to Python) / what to do on resuming.
-_DONE, _NEED_CHUNK, _NEED_RETRIAL, _NEED_ROOM = 0, 1, 2, 3
+_DONE, _NEED_CHUNK, _NEED_RETRIAL = 0, 1, 2
 _RESUME_NONE, _RESUME_CHUNK, _RESUME_RETRIAL = 0, 1, 2
 # Integer state slots.
 _SEQ, _HEAP_N, _K, _NEXT, _STREAM_END, _BASE, _LIVE, _RESUME, _PENDING, _FREE_N, _N_IDS = range(11)
@@ -74,87 +74,114 @@ def unsupported_feature(config: SimConfig) -> str | None:
     return None
 
 
-class Params(NamedTuple):
-    """What the loop reads and never changes."""
-
-    kind: np.ndarray  # per channel: _VOICE, _CHAT or _DEFERRED
-    conc: np.ndarray  # chats an agent may hold on the channel
-    stretch: np.ndarray  # concurrency_stretch
-    load_unit: np.ndarray  # agent load of one contact: 1 / concurrency
-    pool_of: np.ndarray  # pool serving the channel
-    is_open: np.ndarray  # [channel, interval]
-    retries: np.ndarray  # whether abandoners may call again (retrial_share > 0)
-    pool_chans: np.ndarray  # [pool, j]: the pool's channels in priority order (-1 pads)
-    chat_cap: np.ndarray  # per pool: the most chats an agent may hold (0: no chat channel)
-    schedule: np.ndarray  # [pool, interval]: agents on duty
-    interval_s: float
-    n_intervals: int
-    slack: int  # free heap slots kept before each event (the most one event can schedule)
-
-
-class Contacts(NamedTuple):
-    """The live contacts, numbers ``base`` onwards at index ``number - base`` (growable)."""
-
-    arrived_s: np.ndarray
-    chan: np.ndarray
-    base_handle_s: np.ndarray
-    patience_s: np.ndarray
-    retrial: np.ndarray
-    wait_s: np.ndarray
-    outcome: np.ndarray
-    agent: np.ndarray
-    handle_s: np.ndarray
-
-
-class State(NamedTuple):
-    """Everything the loop changes besides the contacts."""
-
-    ints: np.ndarray  # _SEQ ... slots
-    floats: np.ndarray  # _NOW ... slots
-    # the event heap (growable): time [s], sequence number, kind, value (contact or interval)
-    ev_t: np.ndarray
-    ev_seq: np.ndarray
-    ev_kind: np.ndarray
-    ev_val: np.ndarray
-    # queues: per channel a ring of contact numbers (growable), abandoned ones skipped lazily
-    ring: np.ndarray  # [channel, slot]
-    q_head: np.ndarray
-    q_size: np.ndarray  # entries in the ring, waiting or not
-    q_len: np.ndarray  # contacts waiting
-    q_marked_s: np.ndarray
-    q_area: np.ndarray
+# Every field of the engine's state, in one numba ``StructRef``: handlers take it as one
+# pointer (a tuple of some forty arrays would be copied into every call).
+_FIELDS = (
+    # read only: per channel
+    "kind",  # _VOICE, _CHAT or _DEFERRED
+    "conc",  # chats an agent may hold on the channel
+    "stretch",  # concurrency_stretch
+    "load_unit",  # agent load of one contact: 1 / concurrency
+    "pool_of",  # pool serving the channel
+    "is_open",  # [channel, interval]
+    "retries",  # whether abandoners may call again (retrial_share > 0)
+    # read only: per pool
+    "pool_chans",  # [pool, j]: the pool's channels in priority order (-1 pads)
+    "chat_cap",  # the most chats an agent may hold (0: no chat channel)
+    "schedule",  # [pool, interval]: agents on duty
+    "interval_s",
+    "n_intervals",
+    # the live contacts, numbers `base` onwards at index `number - base` (grown as needed)
+    "arrived_s",
+    "chan",
+    "base_handle_s",
+    "patience_s",
+    "retrial",
+    "wait_s",
+    "outcome",
+    "agent",
+    "handle_s",
+    # scalars: the _SEQ ... and _NOW ... slots
+    "ints",
+    "floats",
+    # the event heap (grown as needed): time [s], sequence number, kind, value
+    "ev_t",
+    "ev_seq",
+    "ev_kind",
+    "ev_val",
+    # queues: per channel a ring of contact numbers, abandoned ones skipped lazily (grown)
+    "ring",  # [channel, slot]
+    "q_head",
+    "q_size",  # entries in the ring, waiting or not
+    "q_len",  # contacts waiting
+    "q_marked_s",
+    "q_area",
     # agents (ids reused, as in the reference)
-    used: np.ndarray
-    leaving: np.ndarray
-    latest_s: np.ndarray  # start of the latest contact taken [s] (-1: none)
-    latest_c: np.ndarray  # its number (-1: none)
-    a_state: np.ndarray  # _ABSENT, _ACTIVE or _GOING
-    a_pool: np.ndarray
-    free_ids: np.ndarray  # a stack
-    idle: np.ndarray  # [pool, j]: a stack per pool
-    idle_n: np.ndarray
+    "used",
+    "leaving",
+    "latest_s",  # start of the latest contact taken [s] (-1: none)
+    "latest_c",  # its number (-1: none)
+    "a_state",  # _ABSENT, _ACTIVE or _GOING
+    "a_pool",
+    "free_ids",  # a stack
+    "idle",  # [pool, j]: a stack per pool
+    "idle_n",
     # per pool, the chat agents with a free slot in the order they got one (a linked list)
-    in_partial: np.ndarray
-    p_next: np.ndarray
-    p_prev: np.ndarray
-    p_head: np.ndarray
-    p_tail: np.ndarray
+    "in_partial",
+    "p_next",
+    "p_prev",
+    "p_head",
+    "p_tail",
     # pools
-    n_active: np.ndarray
-    present: np.ndarray
-    busy: np.ndarray
-    pool_marked_s: np.ndarray
-    busy_area: np.ndarray
-    staff_area: np.ndarray
+    "n_active",
+    "present",
+    "busy",
+    "pool_marked_s",
+    "busy_area",
+    "staff_area",
     # per interval
-    busy_area_k: np.ndarray
-    staff_area_k: np.ndarray
-    q_area_k: np.ndarray
-    backlog_k: np.ndarray
+    "busy_area_k",
+    "staff_area_k",
+    "q_area_k",
+    "backlog_k",
+)
+
+_CONTACT_COLUMNS = (  # name, dtype, value before it is set
+    ("arrived_s", np.float64, np.nan),
+    ("chan", np.int64, -1),
+    ("base_handle_s", np.float64, np.nan),
+    ("patience_s", np.float64, np.nan),
+    ("retrial", np.int8, 0),
+    ("wait_s", np.float64, 0.0),
+    ("outcome", np.int8, WAITING),
+    ("agent", np.int64, -1),
+    ("handle_s", np.float64, np.nan),
+)
+
+
+if njit is not None:
+
+    @structref.register
+    class _EngineType(types.StructRef):
+        def preprocess_fields(self, fields):
+            return tuple((name, types.unliteral(typ)) for name, typ in fields)
+
+    class _Engine(structref.StructRefProxy):
+        """The state of one replication (fields ``_FIELDS``)."""
+
+    structref.define_proxy(_Engine, _EngineType, list(_FIELDS))
 
 
 def _jit(fn):
     return fn if njit is None else njit(cache=True)(fn)
+
+
+@_jit
+def _grown(arr, size, fill=0):
+    """A copy of ``arr`` (1-d) with room for ``size`` entries, the new ones ``fill``."""
+    out = np.full(size, fill, dtype=arr.dtype)
+    out[: arr.size] = arr
+    return out
 
 
 # ----- the event heap: (time, sequence) order, as SimPy's (time, priority, event id) -------------
@@ -175,6 +202,11 @@ def _swap(s, i, j):
 def _timeout(s, delay_s, kind, value):
     """Schedule an event ``delay_s`` from now (SimPy's ``Timeout``: at ``now + delay``)."""
     n = s.ints[_HEAP_N]
+    if n == s.ev_t.size:
+        s.ev_t = _grown(s.ev_t, 2 * n)
+        s.ev_seq = _grown(s.ev_seq, 2 * n)
+        s.ev_kind = _grown(s.ev_kind, 2 * n)
+        s.ev_val = _grown(s.ev_val, 2 * n)
     s.ev_t[n] = s.floats[_NOW] + delay_s
     s.ev_seq[n] = s.ints[_SEQ]
     s.ev_kind[n] = kind
@@ -282,6 +314,14 @@ def _enqueue(s, ch, c):
         s.q_head[ch] = 0
         s.q_size[ch] = 0
     cap = s.ring.shape[1]
+    if s.q_size[ch] == cap:  # full: twice the room, each ring unwrapped to the front
+        ring = np.empty((s.ring.shape[0], 2 * cap), dtype=s.ring.dtype)
+        for q in range(ring.shape[0]):
+            for j in range(cap):
+                ring[q, j] = s.ring[q, (s.q_head[q] + j) % cap]
+        s.ring = ring
+        s.q_head[:] = 0
+        cap *= 2
     s.ring[ch, (s.q_head[ch] + s.q_size[ch]) % cap] = c
     s.q_size[ch] += 1
     s.q_len[ch] += 1
@@ -297,45 +337,45 @@ def _dequeue(s, ch):
 
 # ----- arrivals ---------------------------------------------------------------------------------
 @_jit
-def _arrive(P, C, s, c):
+def _arrive(s, c):
     """Contact number ``c`` arrives (``Model._arrive``)."""
     i = c - s.ints[_BASE]
-    ch = C.chan[i]
-    kind = P.kind[ch]
-    if not P.is_open[ch, s.ints[_K]]:
+    ch = s.chan[i]
+    kind = s.kind[ch]
+    if not s.is_open[ch, s.ints[_K]]:
         if kind != _DEFERRED:
-            C.outcome[i] = LOST
+            s.outcome[i] = LOST
             return
     elif not s.q_len[ch]:
-        p = P.pool_of[ch]
+        p = s.pool_of[ch]
         if kind == _CHAT:
             a = s.p_head[p]
-            if a >= 0 and s.used[a] < P.conc[ch]:
-                _start(P, C, s, i, a, ch, p)
+            if a >= 0 and s.used[a] < s.conc[ch]:
+                _start(s, i, a, ch, p)
                 return
         if s.idle_n[p]:
             s.idle_n[p] -= 1
-            _start(P, C, s, i, s.idle[p, s.idle_n[p]], ch, p)
+            _start(s, i, s.idle[p, s.idle_n[p]], ch, p)
             return
     _queue_mark(s, ch)
     _enqueue(s, ch, c)
-    patience_s = C.patience_s[i]
+    patience_s = s.patience_s[i]
     if patience_s != np.inf:
         _timeout(s, patience_s, _EV_PATIENCE, c)
 
 
 @_jit
-def _on_patience_end(P, C, s, c):
+def _on_patience_end(s, c):
     """True when Python must draw whether the caller calls again."""
     i = c - s.ints[_BASE]
-    if i < 0 or C.outcome[i] != WAITING:  # answered (and perhaps already dropped)
+    if i < 0 or s.outcome[i] != WAITING:  # answered (and perhaps already dropped)
         return False
-    ch = C.chan[i]
-    C.outcome[i] = ABANDONED
-    C.wait_s[i] = s.floats[_NOW] - C.arrived_s[i]
+    ch = s.chan[i]
+    s.outcome[i] = ABANDONED
+    s.wait_s[i] = s.floats[_NOW] - s.arrived_s[i]
     _queue_mark(s, ch)
     s.q_len[ch] -= 1
-    if P.retries[ch]:
+    if s.retries[ch]:
         s.ints[_RETRIAL_CH] = ch
         return True
     return False
@@ -343,78 +383,78 @@ def _on_patience_end(P, C, s, c):
 
 # ----- service ----------------------------------------------------------------------------------
 @_jit
-def _start(P, C, s, i, a, ch, p):
+def _start(s, i, a, ch, p):
     """Agent ``a`` answers the contact at index ``i`` (``Model._start``)."""
     now = s.floats[_NOW]
-    C.outcome[i] = ANSWERED
-    wait_s = now - C.arrived_s[i]
-    C.wait_s[i] = wait_s if wait_s > 0.0 else 0.0
-    C.agent[i] = a
+    s.outcome[i] = ANSWERED
+    wait_s = now - s.arrived_s[i]
+    s.wait_s[i] = wait_s if wait_s > 0.0 else 0.0
+    s.agent[i] = a
     s.latest_s[a] = now
     s.latest_c[a] = i + s.ints[_BASE]
     _pool_mark(s, p)
-    if P.kind[ch] == _CHAT:
+    if s.kind[ch] == _CHAT:
         used = s.used[a] + 1
         s.used[a] = used
-        handle_s = C.base_handle_s[i] * (1.0 + P.stretch[ch] * float(used - 1))
-        s.busy[p] += P.load_unit[ch]
-        if used < P.conc[ch]:
+        handle_s = s.base_handle_s[i] * (1.0 + s.stretch[ch] * float(used - 1))
+        s.busy[p] += s.load_unit[ch]
+        if used < s.conc[ch]:
             _partial_add(s, p, a)
         else:
             _partial_discard(s, p, a)
     else:
         s.used[a] = _FULL
-        handle_s = C.base_handle_s[i]
+        handle_s = s.base_handle_s[i]
         s.busy[p] += 1.0
-    C.handle_s[i] = handle_s
+    s.handle_s[i] = handle_s
     _timeout(s, handle_s, _EV_SERVICE, i + s.ints[_BASE])
 
 
 @_jit
-def _on_service_end(P, C, s, c):
+def _on_service_end(s, c):
     i = c - s.ints[_BASE]
-    C.outcome[i] = SERVED
-    a = C.agent[i]
-    ch = C.chan[i]
-    p = P.pool_of[ch]
+    s.outcome[i] = SERVED
+    a = s.agent[i]
+    ch = s.chan[i]
+    p = s.pool_of[ch]
     _pool_mark(s, p)
-    if P.kind[ch] == _CHAT:
+    if s.kind[ch] == _CHAT:
         s.used[a] -= 1
-        s.busy[p] -= P.load_unit[ch]
+        s.busy[p] -= s.load_unit[ch]
     else:
         s.used[a] = 0
         s.busy[p] -= 1.0
-    _give_work(P, C, s, a, p)
+    _give_work(s, a, p)
 
 
 @_jit
-def _give_work(P, C, s, a, p):
+def _give_work(s, a, p):
     """Agent ``a`` has free capacity: take waiting contacts by channel priority, else idle."""
     if s.leaving[a]:
         if s.used[a] == 0:
             _remove_agent(s, a, p)
         return
     k = s.ints[_K]
-    for j in range(P.pool_chans.shape[1]):
-        ch = P.pool_chans[p, j]
+    for j in range(s.pool_chans.shape[1]):
+        ch = s.pool_chans[p, j]
         if ch < 0:
             break
         if not s.q_len[ch]:
             continue
-        kind = P.kind[ch]
-        cap = P.conc[ch]
+        kind = s.kind[ch]
+        cap = s.conc[ch]
         if kind == _CHAT:
             if s.used[a] >= cap:
                 continue
-        elif s.used[a] or (kind == _DEFERRED and not P.is_open[ch, k]):
+        elif s.used[a] or (kind == _DEFERRED and not s.is_open[ch, k]):
             continue
         while s.q_len[ch]:
             i = _dequeue(s, ch) - s.ints[_BASE]
-            if i < 0 or C.outcome[i] != WAITING:  # abandoned while queued
+            if i < 0 or s.outcome[i] != WAITING:  # abandoned while queued
                 continue
             _queue_mark(s, ch)
             s.q_len[ch] -= 1
-            _start(P, C, s, i, a, ch, p)
+            _start(s, i, a, ch, p)
             if kind != _CHAT:
                 return
             if s.used[a] >= cap:
@@ -423,7 +463,7 @@ def _give_work(P, C, s, a, p):
         _partial_discard(s, p, a)
         s.idle[p, s.idle_n[p]] = a
         s.idle_n[p] += 1
-    elif s.used[a] < P.chat_cap[p]:  # still chatting, with a slot free for the next chat
+    elif s.used[a] < s.chat_cap[p]:  # still chatting, with a slot free for the next chat
         _partial_add(s, p, a)
 
 
@@ -472,7 +512,7 @@ def _pool_agents(s, p, state):
 
 
 @_jit
-def _staff(P, C, s, p, target):
+def _staff(s, p, target):
     """Bring pool ``p`` to ``target`` agents on duty (``Model._staff`` has the rules)."""
     diff = target - s.n_active[p]
     if diff < 0:
@@ -509,26 +549,26 @@ def _staff(P, C, s, p, target):
             s.leaving[a] = False
             s.a_state[a] = _ACTIVE
             s.n_active[p] += 1
-            if s.used[a] < P.chat_cap[p]:  # chatting with a slot free
+            if s.used[a] < s.chat_cap[p]:  # chatting with a slot free
                 _partial_add(s, p, a)
         diff -= min(diff, going.size)
         for _ in range(diff):
             a = _new_agent(s, p)
             s.a_state[a] = _ACTIVE
             s.n_active[p] += 1
-            _give_work(P, C, s, a, p)
+            _give_work(s, a, p)
     # Work that idle agents could not take before (a deferred channel opening) goes now.
     if s.idle_n[p]:
         waiting_work = False
-        for j in range(P.pool_chans.shape[1]):
-            ch = P.pool_chans[p, j]
+        for j in range(s.pool_chans.shape[1]):
+            ch = s.pool_chans[p, j]
             if ch >= 0 and s.q_len[ch]:
                 waiting_work = True
         if waiting_work:
             waiting = s.idle[p, : s.idle_n[p]].copy()
             s.idle_n[p] = 0
             for a in waiting:
-                _give_work(P, C, s, a, p)
+                _give_work(s, a, p)
 
 
 @_jit
@@ -575,39 +615,36 @@ def _remove_agent(s, a, p):
 
 
 @_jit
-def _on_boundary(P, C, s, k):
+def _on_boundary(s, k):
     _close_interval(s, k - 1 if k > 0 else 0)  # the warm-up's agent and queue time: not counted
     s.ints[_K] = k
-    for p in range(P.schedule.shape[0]):
-        _staff(P, C, s, p, P.schedule[p, k])
-    if k + 1 < P.n_intervals:
-        _timeout(s, (k + 1) * P.interval_s - s.floats[_NOW], _EV_BOUNDARY, k + 1)
+    for p in range(s.schedule.shape[0]):
+        _staff(s, p, s.schedule[p, k])
+    if k + 1 < s.n_intervals:
+        _timeout(s, (k + 1) * s.interval_s - s.floats[_NOW], _EV_BOUNDARY, k + 1)
 
 
 @_jit
-def _schedule_next_arrival(C, s):
+def _schedule_next_arrival(s):
     c = s.ints[_NEXT]
     s.ints[_NEXT] = c + 1
-    _timeout(s, C.arrived_s[c - s.ints[_BASE]] - s.floats[_NOW], _EV_ARRIVAL, c)
+    _timeout(s, s.arrived_s[c - s.ints[_BASE]] - s.floats[_NOW], _EV_ARRIVAL, c)
 
 
 # ----- the loop ---------------------------------------------------------------------------------
 @_jit
-def _advance(P, C, s):
+def _advance(s):
     """Run events until the end, or until Python must act (the reason is returned)."""
     resume = s.ints[_RESUME]
     s.ints[_RESUME] = _RESUME_NONE
     if resume == _RESUME_CHUNK:  # the rest of the stream arrival that needed a chunk
         if s.ints[_NEXT] < s.ints[_STREAM_END]:
-            _schedule_next_arrival(C, s)
-        _arrive(P, C, s, s.ints[_PENDING])
+            _schedule_next_arrival(s)
+        _arrive(s, s.ints[_PENDING])
     elif resume == _RESUME_RETRIAL and s.ints[_PENDING] >= 0:  # a retrial was drawn
         _timeout(s, s.floats[_DELAY], _EV_RETRIAL, s.ints[_PENDING])
     until = s.floats[_UNTIL]
-    ring_cap = s.ring.shape[1]
     while s.ints[_HEAP_N]:
-        if s.ints[_HEAP_N] + P.slack > s.ev_t.size or s.q_size.max() >= ring_cap:
-            return _NEED_ROOM
         if s.ev_t[0] >= until:  # the run's end comes first among events at the same time
             break
         n = _pop(s)
@@ -618,43 +655,62 @@ def _advance(P, C, s):
                 s.ints[_PENDING] = value
                 s.ints[_RESUME] = _RESUME_CHUNK
                 return _NEED_CHUNK
-            _schedule_next_arrival(C, s)
-            _arrive(P, C, s, value)
+            _schedule_next_arrival(s)
+            _arrive(s, value)
         elif kind == _EV_SERVICE:
-            _on_service_end(P, C, s, value)
+            _on_service_end(s, value)
         elif kind == _EV_PATIENCE:
-            if _on_patience_end(P, C, s, value):
+            if _on_patience_end(s, value):
                 s.ints[_RESUME] = _RESUME_RETRIAL
                 return _NEED_RETRIAL
         elif kind == _EV_RETRIAL:
-            _arrive(P, C, s, value)
+            _arrive(s, value)
         else:
-            _on_boundary(P, C, s, value)
+            _on_boundary(s, value)
     s.floats[_NOW] = until
     return _DONE
 
 
+@_jit
+def _reserve(s, extra):
+    """Room for ``extra`` more live contacts."""
+    need = s.ints[_LIVE] + extra
+    if need > s.arrived_s.size:
+        size = max(need, 2 * s.arrived_s.size)
+        # the values before a contact's are set (``_CONTACT_COLUMNS``)
+        s.arrived_s = _grown(s.arrived_s, size, np.nan)
+        s.chan = _grown(s.chan, size, -1)
+        s.base_handle_s = _grown(s.base_handle_s, size, np.nan)
+        s.patience_s = _grown(s.patience_s, size, np.nan)
+        s.retrial = _grown(s.retrial, size, 0)
+        s.wait_s = _grown(s.wait_s, size, 0.0)
+        s.outcome = _grown(s.outcome, size, WAITING)
+        s.agent = _grown(s.agent, size, -1)
+        s.handle_s = _grown(s.handle_s, size, np.nan)
+
+
+@_jit
+def _contact_columns(s):
+    """The contact columns (in ``_CONTACT_COLUMNS`` order), shared with the engine."""
+    return (
+        s.arrived_s,
+        s.chan,
+        s.base_handle_s,
+        s.patience_s,
+        s.retrial,
+        s.wait_s,
+        s.outcome,
+        s.agent,
+        s.handle_s,
+    )
+
+
+@_jit
+def _make(*fields):
+    return _Engine(*fields)
+
+
 # ----- the Python side --------------------------------------------------------------------------
-def _grown(arr: np.ndarray, size: int, fill) -> np.ndarray:
-    """``arr`` with its first axis grown to ``size`` (new entries ``fill``)."""
-    out = np.full((size, *arr.shape[1:]), fill, dtype=arr.dtype)
-    out[: arr.shape[0]] = arr
-    return out
-
-
-_CONTACT_DTYPES = (
-    ("arrived_s", np.float64, np.nan),
-    ("chan", np.int64, -1),
-    ("base_handle_s", np.float64, np.nan),
-    ("patience_s", np.float64, np.nan),
-    ("retrial", np.int8, 0),
-    ("wait_s", np.float64, 0.0),
-    ("outcome", np.int8, WAITING),
-    ("agent", np.int64, -1),
-    ("handle_s", np.float64, np.nan),
-)
-
-
 class CompiledModel:
     """One replication on the compiled engine; the same interface as ``model.Model`` for
     ``run.simulate`` (``ledger``, ``busy_area_k``, ``staff_area_k``, ``q_area_k``,
@@ -694,140 +750,102 @@ class CompiledModel:
         # Agents present never exceed the largest count on duty (a rise keeps on the leaving
         # agents first), so every agent id fits below the sum of the pools' largest counts.
         n_agents = int(schedule.max(axis=1).sum()) + 1
-        self.params = Params(
-            kind=kind,
-            conc=conc,
-            stretch=np.array([c.concurrency_stretch for c in channels], dtype=np.float64),
-            load_unit=np.array([1.0 / c.concurrency for c in channels], dtype=np.float64),
-            pool_of=np.array([pool_index[c.pool] for c in channels], dtype=np.int64),
-            is_open=np.array(
-                [
-                    np.ones(n, bool) if c.open_intervals is None else c.open_intervals[:n]
-                    for c in channels
-                ],
-                dtype=np.bool_,
-            ),
-            retries=np.array([c.retrial_share > 0 for c in channels], dtype=np.bool_),
-            pool_chans=pool_chans,
-            chat_cap=chat_cap,
-            schedule=schedule,
-            interval_s=float(config.interval_s),
-            n_intervals=n,
-            slack=int((schedule.max(axis=1) * np.maximum(chat_cap, 1)).sum()) + 4,
-        )
-        self.contacts = Contacts(
-            *(np.full(1024, fill, dtype) for _, dtype, fill in _CONTACT_DTYPES)
-        )
         warmup_s = float(config.warmup_s)
-        ints = np.zeros(_N_INT_STATE, dtype=np.int64)
         floats = np.zeros(3)
         floats[_NOW] = -warmup_s
         # SimPy's run(until) schedules its end at now + (until - now), before any event then.
         floats[_UNTIL] = -warmup_s + (config.horizon_s - -warmup_s)
-        heap = max(1024, 2 * self.params.slack)
-        ring = 1024
-        self.state = State(
-            ints=ints,
-            floats=floats,
-            ev_t=np.zeros(heap),
-            ev_seq=np.zeros(heap, dtype=np.int64),
-            ev_kind=np.zeros(heap, dtype=np.int64),
-            ev_val=np.zeros(heap, dtype=np.int64),
-            ring=np.zeros((n_ch, ring), dtype=np.int64),
-            q_head=np.zeros(n_ch, dtype=np.int64),
-            q_size=np.zeros(n_ch, dtype=np.int64),
-            q_len=np.zeros(n_ch, dtype=np.int64),
-            q_marked_s=np.full(n_ch, -warmup_s),
-            q_area=np.zeros(n_ch),
-            used=np.full(n_agents, -1, dtype=np.int64),
-            leaving=np.zeros(n_agents, dtype=np.bool_),
-            latest_s=np.full(n_agents, -1.0),
-            latest_c=np.full(n_agents, -1, dtype=np.int64),
-            a_state=np.zeros(n_agents, dtype=np.int64),
-            a_pool=np.full(n_agents, -1, dtype=np.int64),
-            free_ids=np.zeros(n_agents, dtype=np.int64),
-            idle=np.zeros((n_pool, n_agents), dtype=np.int64),
-            idle_n=np.zeros(n_pool, dtype=np.int64),
-            in_partial=np.zeros(n_agents, dtype=np.bool_),
-            p_next=np.full(n_agents, -1, dtype=np.int64),
-            p_prev=np.full(n_agents, -1, dtype=np.int64),
-            p_head=np.full(n_pool, -1, dtype=np.int64),
-            p_tail=np.full(n_pool, -1, dtype=np.int64),
-            n_active=np.zeros(n_pool, dtype=np.int64),
-            present=np.zeros(n_pool, dtype=np.int64),
-            busy=np.zeros(n_pool),
-            pool_marked_s=np.full(n_pool, -warmup_s),
-            busy_area=np.zeros(n_pool),
-            staff_area=np.zeros(n_pool),
-            busy_area_k=np.zeros((n_pool, n)),
-            staff_area_k=np.zeros((n_pool, n)),
-            q_area_k=np.zeros((n_ch, n)),
-            backlog_k=np.zeros((n_ch, n), dtype=np.int64),
-        )
+        i64, f64, boolean = np.int64, np.float64, np.bool_
+        values = {
+            "kind": kind,
+            "conc": conc,
+            "stretch": np.array([c.concurrency_stretch for c in channels], dtype=f64),
+            "load_unit": np.array([1.0 / c.concurrency for c in channels], dtype=f64),
+            "pool_of": np.array([pool_index[c.pool] for c in channels], dtype=i64),
+            "is_open": np.array(
+                [
+                    np.ones(n, bool) if c.open_intervals is None else c.open_intervals[:n]
+                    for c in channels
+                ],
+                dtype=boolean,
+            ),
+            "retries": np.array([c.retrial_share > 0 for c in channels], dtype=boolean),
+            "pool_chans": pool_chans,
+            "chat_cap": chat_cap,
+            "schedule": schedule,
+            "interval_s": float(config.interval_s),
+            "n_intervals": n,
+            **{name: np.full(1024, fill, dtype) for name, dtype, fill in _CONTACT_COLUMNS},
+            "ints": np.zeros(_N_INT_STATE, dtype=i64),
+            "floats": floats,
+            "ev_t": np.zeros(1024),
+            "ev_seq": np.zeros(1024, dtype=i64),
+            "ev_kind": np.zeros(1024, dtype=i64),
+            "ev_val": np.zeros(1024, dtype=i64),
+            "ring": np.zeros((n_ch, 1024), dtype=i64),
+            "q_head": np.zeros(n_ch, dtype=i64),
+            "q_size": np.zeros(n_ch, dtype=i64),
+            "q_len": np.zeros(n_ch, dtype=i64),
+            "q_marked_s": np.full(n_ch, -warmup_s),
+            "q_area": np.zeros(n_ch),
+            "used": np.full(n_agents, -1, dtype=i64),
+            "leaving": np.zeros(n_agents, dtype=boolean),
+            "latest_s": np.full(n_agents, -1.0),
+            "latest_c": np.full(n_agents, -1, dtype=i64),
+            "a_state": np.zeros(n_agents, dtype=i64),
+            "a_pool": np.full(n_agents, -1, dtype=i64),
+            "free_ids": np.zeros(n_agents, dtype=i64),
+            "idle": np.zeros((n_pool, n_agents), dtype=i64),
+            "idle_n": np.zeros(n_pool, dtype=i64),
+            "in_partial": np.zeros(n_agents, dtype=boolean),
+            "p_next": np.full(n_agents, -1, dtype=i64),
+            "p_prev": np.full(n_agents, -1, dtype=i64),
+            "p_head": np.full(n_pool, -1, dtype=i64),
+            "p_tail": np.full(n_pool, -1, dtype=i64),
+            "n_active": np.zeros(n_pool, dtype=i64),
+            "present": np.zeros(n_pool, dtype=i64),
+            "busy": np.zeros(n_pool),
+            "pool_marked_s": np.full(n_pool, -warmup_s),
+            "busy_area": np.zeros(n_pool),
+            "staff_area": np.zeros(n_pool),
+            "busy_area_k": np.zeros((n_pool, n)),
+            "staff_area_k": np.zeros((n_pool, n)),
+            "q_area_k": np.zeros((n_ch, n)),
+            "backlog_k": np.zeros((n_ch, n), dtype=i64),
+        }
+        self.s = s = _make(*(values[name] for name in _FIELDS))
+        # Python reads and writes these in place (the engine never replaces them).
+        self.ints, self.floats = values["ints"], floats
+        self.busy_area_k, self.staff_area_k = values["busy_area_k"], values["staff_area_k"]
+        self.q_area_k, self.backlog_k = values["q_area_k"], values["backlog_k"]
         self.chunk = -2 if warmup_s > 0 else -1  # -1: the warm-up's contacts
         if warmup_s > 0:  # the first interval's staffing from the start of the warm-up
             for p in range(n_pool):
-                _staff(self.params, self.contacts, self.state, p, int(schedule[p, 0]))
-        _timeout(self.state, 0.0 - floats[_NOW], _EV_BOUNDARY, 0)
+                _staff(s, p, int(schedule[p, 0]))
+        _timeout(s, 0.0 - floats[_NOW], _EV_BOUNDARY, 0)
         if self._next_chunk():
-            _schedule_next_arrival(self.contacts, self.state)
+            _schedule_next_arrival(s)
 
-    # The per-interval integrals, as ``Model`` has them.
-    @property
-    def busy_area_k(self) -> np.ndarray:
-        return self.state.busy_area_k
-
-    @property
-    def staff_area_k(self) -> np.ndarray:
-        return self.state.staff_area_k
-
-    @property
-    def q_area_k(self) -> np.ndarray:
-        return self.state.q_area_k
-
-    @property
-    def backlog_k(self) -> np.ndarray:
-        return self.state.backlog_k
-
-    # ----- contacts -----------------------------------------------------------------------------
-    def _live(self, name: str) -> np.ndarray:
-        return getattr(self.contacts, name)[: self.state.ints[_LIVE]]
-
-    def _reserve(self, extra: int) -> None:
-        """Room for ``extra`` more contacts."""
-        need = int(self.state.ints[_LIVE]) + extra
-        if need > self.contacts.arrived_s.size:
-            size = max(need, 2 * self.contacts.arrived_s.size)
-            self.contacts = Contacts(
-                *(
-                    _grown(getattr(self.contacts, name), size, fill)
-                    for name, _, fill in _CONTACT_DTYPES
-                )
-            )
+    def _columns(self) -> dict[str, np.ndarray]:
+        """The contact columns now (growing them replaces the arrays)."""
+        columns = _contact_columns(self.s)
+        return {name: columns[j] for j, (name, _, _) in enumerate(_CONTACT_COLUMNS)}
 
     def _flush(self, final: bool = False) -> None:
         """Add the finished contacts before the first unfinished one (all if ``final``) to the
         ledger, and drop them (``Model._flush``: the same batches, so the same sums)."""
-        ints = self.state.ints
+        ints = self.ints
         live = int(ints[_LIVE])
-        cut = live if final else finished_prefix(self._live("outcome"))
+        col = self._columns()
+        cut = live if final else finished_prefix(col["outcome"][:live])
         if cut == 0:
             return
-        self.ledger.record(
-            {
-                "arrived_s": self.contacts.arrived_s[:cut].copy(),
-                "chan": self.contacts.chan[:cut].astype(np.int16),
-                "base_handle_s": self.contacts.base_handle_s[:cut].copy(),
-                "patience_s": self.contacts.patience_s[:cut].copy(),
-                "retrial": self.contacts.retrial[:cut].copy(),
-                "wait_s": self.contacts.wait_s[:cut].copy(),
-                "outcome": self.contacts.outcome[:cut].copy(),
-                "agent": self.contacts.agent[:cut].astype(np.int32),
-                "handle_s": self.contacts.handle_s[:cut].copy(),
-            }
-        )
-        for name, _, fill in _CONTACT_DTYPES:
-            column = getattr(self.contacts, name)
+        head = {name: values[:cut].copy() for name, values in col.items()}
+        head["chan"] = head["chan"].astype(np.int16)  # the reference's column types
+        head["agent"] = head["agent"].astype(np.int32)
+        self.ledger.record(head)
+        for name, _, fill in _CONTACT_COLUMNS:
+            column = col[name]
             column[: live - cut] = column[cut:live]
             column[live - cut : live] = fill
         ints[_BASE] += cut
@@ -836,20 +854,21 @@ class CompiledModel:
     def _next_chunk(self) -> bool:
         """Drop the finished contacts, then load the next non-empty chunk (False: none left)."""
         self._flush()
-        stream, ints = self.stream, self.state.ints
+        stream, ints = self.stream, self.ints
         while self.chunk + 1 < stream.n_chunks:
             self.chunk += 1
             drawn = stream.warmup() if self.chunk < 0 else stream.chunk(self.chunk)
             m = drawn.arrived_at_s.size
             if not m:
                 continue
-            self._reserve(m)
+            _reserve(self.s, m)
+            col = self._columns()
             live = int(ints[_LIVE])
             new = slice(live, live + m)
-            self.contacts.arrived_s[new] = drawn.arrived_at_s
-            self.contacts.chan[new] = drawn.channel
-            self.contacts.base_handle_s[new] = drawn.handle_s
-            self.contacts.patience_s[new] = drawn.patience_s
+            col["arrived_s"][new] = drawn.arrived_at_s
+            col["chan"][new] = drawn.channel
+            col["base_handle_s"][new] = drawn.handle_s
+            col["patience_s"][new] = drawn.patience_s
             ints[_LIVE] = live + m
             ints[_NEXT] = ints[_BASE] + live
             ints[_STREAM_END] = ints[_NEXT] + m
@@ -858,58 +877,37 @@ class CompiledModel:
 
     def _draw_retrial(self) -> None:
         """The retrial of the abandonment the loop stopped at, drawn as ``Model`` does."""
-        state = self.state
-        ch = int(state.ints[_RETRIAL_CH])
+        ints, floats = self.ints, self.floats
+        ch = int(ints[_RETRIAL_CH])
         retrial = draw_retrial(self.retrial_rng, self.config.channels[ch])
-        state.ints[_PENDING] = -1
+        ints[_PENDING] = -1
         if retrial is None:
             return
         delay_s, handle_s, patience_s = retrial
-        self._reserve(1)
-        i = int(state.ints[_LIVE])
-        c = self.contacts
-        c.arrived_s[i] = state.floats[_NOW] + delay_s
-        c.chan[i], c.base_handle_s[i], c.patience_s[i], c.retrial[i] = ch, handle_s, patience_s, 1
-        state.ints[_LIVE] = i + 1
-        state.ints[_PENDING] = state.ints[_BASE] + i
-        state.floats[_DELAY] = delay_s
-
-    def _make_room(self) -> None:
-        """Grow the event heap and the queue rings (the loop keeps a margin free)."""
-        s = self.state
-        grow = {}
-        if s.ints[_HEAP_N] + self.params.slack > s.ev_t.size:
-            size = 2 * (s.ev_t.size + self.params.slack)
-            for name in ("ev_t", "ev_seq", "ev_kind", "ev_val"):
-                grow[name] = _grown(getattr(s, name), size, 0)
-        cap = s.ring.shape[1]
-        if s.q_size.max() >= cap:
-            ring = np.zeros((s.ring.shape[0], 2 * cap), dtype=np.int64)
-            for ch in range(ring.shape[0]):  # unwrap each ring to the front
-                ring[ch, :cap] = np.roll(s.ring[ch], -int(s.q_head[ch]))
-            s.q_head[:] = 0
-            grow["ring"] = ring
-        self.state = s._replace(**grow)
+        _reserve(self.s, 1)
+        col = self._columns()
+        i = int(ints[_LIVE])
+        col["arrived_s"][i] = floats[_NOW] + delay_s
+        col["chan"][i], col["base_handle_s"][i], col["patience_s"][i] = ch, handle_s, patience_s
+        col["retrial"][i] = 1
+        ints[_LIVE] = i + 1
+        ints[_PENDING] = ints[_BASE] + i
+        floats[_DELAY] = delay_s
 
     def run(self) -> None:
         while True:
-            status = _advance(self.params, self.contacts, self.state)
+            status = _advance(self.s)
             if status == _DONE:
                 break
             if status == _NEED_CHUNK:
                 if not self._next_chunk():  # no contact left: the pending arrival goes on
-                    self.state.ints[_NEXT] = self.state.ints[_STREAM_END]
-            elif status == _NEED_RETRIAL:
-                self._draw_retrial()
+                    self.ints[_NEXT] = self.ints[_STREAM_END]
             else:
-                self._make_room()
-        s = self.state
+                self._draw_retrial()
         # The last interval closes when the run ends (SimPy's clock stops at its end).
-        _close_interval(s, self.config.n_intervals - 1)
-        live = int(s.ints[_LIVE])
-        waiting = self.contacts.outcome[:live] == WAITING
-        # censored: still waiting at the end of the horizon
-        self.contacts.wait_s[:live][waiting] = (
-            self.config.horizon_s - self.contacts.arrived_s[:live][waiting]
-        )
+        _close_interval(self.s, self.config.n_intervals - 1)
+        live = int(self.ints[_LIVE])
+        col = self._columns()
+        waiting = col["outcome"][:live] == WAITING  # censored: still waiting at the end
+        col["wait_s"][:live][waiting] = self.config.horizon_s - col["arrived_s"][:live][waiting]
         self._flush(final=True)
