@@ -185,47 +185,52 @@ def _grown(arr, size, fill=0):
 
 
 # ----- the event heap: (time, sequence) order, as SimPy's (time, priority, event id) -------------
+# The helpers take the heap's arrays, not the state: a field read from the state costs a
+# reference count, and these run a few times per event.
 @_jit
-def _before(s, i, j):
-    return s.ev_t[i] < s.ev_t[j] or (s.ev_t[i] == s.ev_t[j] and s.ev_seq[i] < s.ev_seq[j])
+def _before(t, seq, i, j):
+    return t[i] < t[j] or (t[i] == t[j] and seq[i] < seq[j])
 
 
 @_jit
-def _swap(s, i, j):
-    s.ev_t[i], s.ev_t[j] = s.ev_t[j], s.ev_t[i]
-    s.ev_seq[i], s.ev_seq[j] = s.ev_seq[j], s.ev_seq[i]
-    s.ev_kind[i], s.ev_kind[j] = s.ev_kind[j], s.ev_kind[i]
-    s.ev_val[i], s.ev_val[j] = s.ev_val[j], s.ev_val[i]
+def _swap(t, seq, kind, val, i, j):
+    t[i], t[j] = t[j], t[i]
+    seq[i], seq[j] = seq[j], seq[i]
+    kind[i], kind[j] = kind[j], kind[i]
+    val[i], val[j] = val[j], val[i]
 
 
 @_jit
 def _timeout(s, delay_s, kind, value):
     """Schedule an event ``delay_s`` from now (SimPy's ``Timeout``: at ``now + delay``)."""
-    n = s.ints[_HEAP_N]
+    ints = s.ints
+    n = ints[_HEAP_N]
     if n == s.ev_t.size:
         s.ev_t = _grown(s.ev_t, 2 * n)
         s.ev_seq = _grown(s.ev_seq, 2 * n)
         s.ev_kind = _grown(s.ev_kind, 2 * n)
         s.ev_val = _grown(s.ev_val, 2 * n)
-    s.ev_t[n] = s.floats[_NOW] + delay_s
-    s.ev_seq[n] = s.ints[_SEQ]
-    s.ev_kind[n] = kind
-    s.ev_val[n] = value
-    s.ints[_SEQ] += 1
-    s.ints[_HEAP_N] = n + 1
+    t, seq, kinds, vals = s.ev_t, s.ev_seq, s.ev_kind, s.ev_val
+    t[n] = s.floats[_NOW] + delay_s
+    seq[n] = ints[_SEQ]
+    kinds[n] = kind
+    vals[n] = value
+    ints[_SEQ] += 1
+    ints[_HEAP_N] = n + 1
     while n > 0:
         parent = (n - 1) >> 1
-        if not _before(s, n, parent):
+        if not _before(t, seq, n, parent):
             break
-        _swap(s, n, parent)
+        _swap(t, seq, kinds, vals, n, parent)
         n = parent
 
 
 @_jit
 def _pop(s):
     """Remove the first event into slot ``_HEAP_N - 1`` (read it there)."""
+    t, seq, kinds, vals = s.ev_t, s.ev_seq, s.ev_kind, s.ev_val
     n = s.ints[_HEAP_N] - 1
-    _swap(s, 0, n)
+    _swap(t, seq, kinds, vals, 0, n)
     s.ints[_HEAP_N] = n
     i = 0
     while True:
@@ -233,11 +238,11 @@ def _pop(s):
         if left >= n:
             break
         child = left
-        if left + 1 < n and _before(s, left + 1, left):
+        if left + 1 < n and _before(t, seq, left + 1, left):
             child = left + 1
-        if not _before(s, child, i):
+        if not _before(t, seq, child, i):
             break
-        _swap(s, i, child)
+        _swap(t, seq, kinds, vals, i, child)
         i = child
     return n
 
