@@ -845,7 +845,7 @@ class CompiledModel:
         cut = live if final else finished_prefix(col["outcome"][:live])
         if cut == 0:
             return
-        head = {name: values[:cut].copy() for name, values in col.items()}
+        head = {name: values[:cut] for name, values in col.items()}  # views: the ledger copies
         head["chan"] = head["chan"].astype(np.int16)  # the reference's column types
         head["agent"] = head["agent"].astype(np.int32)
         self.ledger.record(head)

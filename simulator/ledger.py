@@ -66,13 +66,19 @@ class ContactLedger:
         return out
 
     def record(self, col: dict[str, np.ndarray]) -> None:
-        """Add finished contacts (columns ``arrived_s``, ``chan``, ``wait_s``, ``outcome``,
-        ``handle_s``, ``agent``, ``retrial``: arrays owned by the caller, not views of live
-        state) in contact-number order."""
+        """Add finished contacts (columns ``arrived_s``, ``chan``, ``wait_s``, ``outcome``, and
+        for the log ``handle_s``, ``agent``, ``retrial``) in contact-number order. The arrays
+        may be views of the caller's: what is kept is copied."""
+        names = ("arrived_s", "chan", "wait_s", "outcome")
+        if self.keep_log:
+            names += ("handle_s", "agent", "retrial")
         # Counted: arrived within the horizon (not in the warm-up; retrials due after the end
         # never arrived).
         keep = (col["arrived_s"] >= 0.0) & (col["arrived_s"] < self.config.horizon_s)
-        col = {name: values[keep] for name, values in col.items()}
+        if keep.all():
+            col = {name: col[name].copy() for name in names}
+        else:
+            col = {name: col[name][keep] for name in names}
         outcome = np.where(col["outcome"] == SERVED, ANSWERED, col["outcome"]).astype(np.int8)
         arrived, chan, wait = col["arrived_s"], col["chan"], col["wait_s"]
         interval = np.minimum(arrived // self.interval_s, self.n_intervals - 1).astype(np.int64)
