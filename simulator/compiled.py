@@ -179,8 +179,9 @@ def _jit(fn):
 @_jit
 def _grown(arr, size, fill=0):
     """A copy of ``arr`` (1-d) with room for ``size`` entries, the new ones ``fill``."""
-    out = np.full(size, fill, dtype=arr.dtype)
+    out = np.empty(size, dtype=arr.dtype)
     out[: arr.size] = arr
+    out[arr.size :] = fill
     return out
 
 
