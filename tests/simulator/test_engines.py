@@ -355,3 +355,14 @@ def test_engine_choice_and_bad_values():
         ValueError, match=r"`engine` must be one of \('auto', 'compiled', 'simpy'\)"
     ):
         simulate(config, 1, engine="fast")
+
+
+def test_without_numba_auto_runs_simpy_and_compiled_says_why(monkeypatch):
+    import simulator.compiled
+
+    monkeypatch.setattr(simulator.compiled, "available", lambda: False)
+    config = FEATURES["voice_abandonment_and_schedule_changes"]
+    assert simulate(config, 1).engine == "simpy"
+    assert replicate(config, 2, seed=1).engine == "simpy"
+    with pytest.raises(ValueError, match=r"`engine`: the compiled engine does not cover numba"):
+        simulate(config, 1, engine="compiled")
