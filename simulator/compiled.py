@@ -598,6 +598,8 @@ def _new_agent(s, p):
         a = s.free_ids[s.ints[_FREE_N]]
     else:
         a = s.ints[_N_IDS]
+        if a >= s.used.size:  # cannot happen (see CompiledModel): never write past the arrays
+            raise RuntimeError("compiled engine: more agents present than the schedule allows")
         s.ints[_N_IDS] += 1
     s.a_pool[a] = p
     s.used[a] = 0
