@@ -10,6 +10,7 @@ from . import compiled
 from .arrivals import SECONDS_PER_DAY, ContactStream
 from .config import SimConfig
 from .kpis import ChannelKPIs, PoolKPIs, channel_kpis, group_sum, pool_kpis
+from .ledger import CONTACT_DTYPE  # noqa: F401 (its former home: still importable here)
 from .model import Model
 
 #: Random streams, one per purpose (and channel). Each holds one kind of number, drawn in time
