@@ -1,10 +1,16 @@
-"""Peak memory and run time of a year-long simulation (issue 8, part 3); prints the figures.
+"""Peak memory and run time of long simulations (issues 8 and 18); prints the figures.
 
-A year of 15-minute intervals of a center peaking near 1,200 calls/h (the month of
-``bench_simulator.month_config`` repeated: ~3,000,000 contacts), staffed at ~1.1 x the load.
-Target: peak resident memory < 500 MB with the per-contact log off (KPIs are aggregated as the
-simulation goes). Each figure comes from a fresh subprocess, so the peak (``ru_maxrss``) is
-that run's alone and includes the interpreter, numpy, scipy and simpy.
+1. 10^6 contacts without the per-contact log, on both engines (issue 18: < 100 MB): M/M/50+M
+   (``bench_simulator.stationary_config``) for 77 days. The run's own memory is the peak
+   resident memory minus the resident memory just before the run (after the imports and the
+   numba compilation or cache load), both in the same fresh subprocess.
+2. A year of 15-minute intervals of a center peaking near 1,200 calls/h (the month of
+   ``bench_simulator.month_config`` repeated: ~3,000,000 contacts), staffed at ~1.1 x the load.
+   Target (issue 8): peak resident memory < 500 MB with the per-contact log off (KPIs are
+   aggregated as the simulation goes).
+
+Each figure comes from a fresh subprocess, so the peak (``ru_maxrss``) is that run's alone and
+includes the interpreter, numpy, scipy, simpy and numba.
 
 ``measure_year(keep_log=False)`` returns the figures as a dict, for other bench scripts
 (``bench_scale.py``).
@@ -46,32 +52,47 @@ def year_config(days: int = 365, peak_calls_per_hour: float = 1200.0) -> SimConf
     return SimConfig(INTERVAL_S, [ch], [Pool("agents", agents, ("voice",))])
 
 
-def _child(days: int, keep_log: bool) -> None:
+def _rss_now_mb() -> float:
+    """Resident memory now [MB] (Linux /proc)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def _child(kind: str, days: float, keep_log: bool, engine: str) -> None:
     """Run in a fresh subprocess: simulate, print the figures as one JSON line."""
-    config = year_config(days)
+    from bench.bench_simulator import stationary_config
+
+    config = year_config(int(days)) if kind == "year" else stationary_config(days)
     kwargs = {"keep_log": keep_log} if "keep_log" in inspect.signature(simulate).parameters else {}
+    if "engine" in inspect.signature(simulate).parameters:
+        kwargs["engine"] = engine
+        simulate(stationary_config(0.05), seed=1, **kwargs)  # compile or load it first
+    before_mb = _rss_now_mb()
     t0 = time.perf_counter()
     result = simulate(config, seed=1, **kwargs)
     seconds = time.perf_counter() - t0
-    offered = int(result.run.channels["voice"].offered[0])
+    offered = int(sum(k.offered[0] for k in result.run.channels.values()))
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
     print(
         json.dumps(
             {
                 "days": days,
                 "keep_log": bool(kwargs.get("keep_log", True)),
+                "engine": getattr(result, "engine", "simpy"),
                 "contacts": offered,
                 "seconds": seconds,
                 "peak_rss_mb": rss_mb,
+                "run_mb": rss_mb - before_mb,
             }
         )
     )
 
 
-def measure_year(days: int = 365, keep_log: bool = False) -> dict:
-    """Peak RSS [MB], run time [s] and contacts of a ``days``-day run, in a fresh subprocess."""
+def measure(kind: str, days: float, keep_log: bool = False, engine: str = "auto") -> dict:
+    """Peak RSS [MB], the run's share of it, run time [s] and contacts of a ``days``-day run
+    (``kind`` "year" or "stationary"), in a fresh subprocess."""
     out = subprocess.run(
-        [sys.executable, __file__, "--child", str(days), "1" if keep_log else "0"],
+        [sys.executable, __file__, "--child", kind, str(days), "1" if keep_log else "0", engine],
         capture_output=True,
         text=True,
         check=True,
@@ -79,7 +100,19 @@ def measure_year(days: int = 365, keep_log: bool = False) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def measure_year(days: int = 365, keep_log: bool = False) -> dict:
+    """Peak RSS [MB], run time [s] and contacts of a ``days``-day year run."""
+    return measure("year", days, keep_log)
+
+
 def main() -> None:
+    for engine in ("compiled", "simpy"):
+        m = measure("stationary", 77.2, keep_log=False, engine=engine)
+        print(
+            f"M/M/50+M, {m['contacts']:,} contacts, log off, {m['engine']} engine: the run "
+            f"{m['run_mb']:.0f} MB (target < 100 MB), peak RSS {m['peak_rss_mb']:.0f} MB with "
+            f"the interpreter and libraries, {m['seconds']:.1f} s"
+        )
     for keep_log in (False, True):
         m = measure_year(keep_log=keep_log)
         print(
@@ -91,7 +124,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        _child(int(sys.argv[2]), sys.argv[3] == "1")
+    if len(sys.argv) == 6 and sys.argv[1] == "--child":
+        _child(sys.argv[2], float(sys.argv[3]), sys.argv[4] == "1", sys.argv[5])
     else:
         main()

@@ -104,6 +104,7 @@ def simulation_summary(result: PlanResult, reps, seed) -> dict:
         "scenario": scenario.name,
         "replications": len(reps.runs),
         "seed": seed,
+        "engine": reps.engine,  # "compiled" or "simpy" (simulator.simulate's engine)
         "confidence": 0.95,
         "channels": {},
     }

@@ -131,30 +131,36 @@ class ContactTotals:
         (default ``wait_s``) is the wait compared with ``threshold_s`` (e.g. counted in
         opening hours)."""
         n = self.offered.size
-
-        def count(mask, weights=None):
-            return np.bincount(
-                period[mask], weights=None if weights is None else weights[mask], minlength=n
-            )
-
-        answered = outcome == ANSWERED
-        abandoned = outcome == ABANDONED
-        offered = outcome != LOST
+        period = np.asarray(period, dtype=np.int64)
         within = (wait_s if sla_wait_s is None else sla_wait_s) <= threshold_s
-        for name, mask in (
-            ("offered", offered),
-            ("answered", answered),
-            ("abandoned", abandoned),
-            ("lost", outcome == LOST),
-            ("waiting", outcome == WAITING),
-            ("answered_within", answered & within),
-            ("abandoned_within", abandoned & within),
+        # One pass of counting: each contact's period, outcome (0..3) and whether within.
+        code = (period * 4 + outcome) * 2 + within
+        by_code = np.bincount(code, minlength=8 * n).reshape(n, 4, 2)
+        per_outcome = by_code.sum(axis=2)
+        lost = per_outcome[:, LOST]
+        for name, counts in (
+            ("offered", per_outcome.sum(axis=1) - lost),
+            ("answered", per_outcome[:, ANSWERED]),
+            ("abandoned", per_outcome[:, ABANDONED]),
+            ("lost", lost),
+            ("waiting", per_outcome[:, WAITING]),
+            ("answered_within", by_code[:, ANSWERED, 1]),
+            ("abandoned_within", by_code[:, ABANDONED, 1]),
         ):
-            getattr(self, name).reshape(-1)[:] += count(mask)
-        self.answered_wait_s.reshape(-1)[:] += count(answered, wait_s)
-        self.offered_wait_s.reshape(-1)[:] += count(offered, wait_s)
-        if offered.any():
-            np.maximum.at(self.max_wait_s.reshape(-1), period[offered], wait_s[offered])
+            getattr(self, name).reshape(-1)[:] += counts
+        answered, offered = outcome == ANSWERED, outcome != LOST
+        self.answered_wait_s.reshape(-1)[:] += np.bincount(
+            period[answered], weights=wait_s[answered], minlength=n
+        )
+        self.offered_wait_s.reshape(-1)[:] += np.bincount(
+            period[offered], weights=wait_s[offered], minlength=n
+        )
+        if offered.any():  # the largest wait per period (sorted by period; ufunc.at is slow)
+            order = np.argsort(period[offered], kind="stable")
+            sorted_period, sorted_wait = period[offered][order], wait_s[offered][order]
+            first = np.flatnonzero(np.r_[True, sorted_period[1:] != sorted_period[:-1]])
+            flat, at = self.max_wait_s.reshape(-1), sorted_period[first]
+            flat[at] = np.maximum(flat[at], np.maximum.reduceat(sorted_wait, first))
 
     def row(self, i: int) -> ContactTotals:
         """Row ``i`` of two-dimensional totals (one channel)."""

@@ -27,22 +27,33 @@ from simpy.events import Timeout
 
 from .arrivals import ContactStream
 from .config import SimConfig
-from .kpis import (
-    ABANDONED,
-    ANSWERED,
-    LOST,
-    OUTCOMES,
-    WAITING,
-    ContactTotals,
-    open_seconds_before,
-)
+from .kpis import ABANDONED, ANSWERED, LOST, OUTCOMES, WAITING
+from .ledger import SERVED as _SERVED
+from .ledger import ContactLedger, finished_prefix
 
-__all__ = ["ABANDONED", "ANSWERED", "LOST", "OUTCOMES", "WAITING", "Model"]
+__all__ = ["ABANDONED", "ANSWERED", "LOST", "OUTCOMES", "WAITING", "Model", "draw_retrial"]
 
-_SERVED = 4  # internal: answered and out of service (logged as ANSWERED)
 _VOICE, _CHAT, _DEFERRED = 0, 1, 2
 _KIND_CODES = {"voice": _VOICE, "chat": _CHAT, "deferred": _DEFERRED}
 _FULL = 1 << 30  # "used" value of an agent busy with one voice or deferred contact
+
+
+def draw_retrial(rng: np.random.Generator, channel) -> tuple[float, float, float] | None:
+    """Whether a caller of ``channel`` who just abandoned calls again, from the retrial
+    stream: None if not, else ``(delay_s, handle_s, patience_s)`` of the new call.
+
+    One uniform draw decides (only on channels with a ``retrial_share``), then the delay,
+    handle time and patience are drawn one at a time, in that order. Both engines call this,
+    so they consume the retrial stream identically.
+    """
+    share = channel.retrial_share
+    if not share or rng.random() >= share:
+        return None
+    delay_s = float(channel.retrial_delay.sample(rng, 1)[0])
+    handle_s = float(channel.handle_time.sample(rng, 1)[0])
+    dist = channel.patience
+    patience_s = np.inf if dist is None else float(dist.sample(rng, 1)[0])
+    return delay_s, handle_s, patience_s
 
 
 def _typed(code: str, values: np.ndarray) -> array:
@@ -113,10 +124,9 @@ class ContactColumns:
             getattr(self, name).append(value if initial is None else initial)
         return new
 
-    def unfinished(self) -> np.ndarray:
-        """Whether each live contact is still waiting or in service (a copy)."""
-        outcome = np.frombuffer(self.outcome.tobytes(), dtype=np.int8)
-        return (outcome == WAITING) | (outcome == ANSWERED)
+    def outcomes(self) -> np.ndarray:
+        """The outcome of every live contact (a copy)."""
+        return np.frombuffer(self.outcome.tobytes(), dtype=np.int8)
 
     def head(self, cut: int) -> dict[str, np.ndarray]:
         """Copies of the first ``cut`` entries of every column (slicing an ``array.array``
@@ -162,10 +172,6 @@ class Model:
             [True] * n if c.open_intervals is None else [bool(v) for v in c.open_intervals[:n]]
             for c in channels
         ]
-        self.retrial_share = [c.retrial_share for c in channels]
-        self.retrial_delay = [c.retrial_delay for c in channels]
-        self.patience_dist = [c.patience for c in channels]
-        self.handle_dist = [c.handle_time for c in channels]
         name_index = {c.name: i for i, c in enumerate(channels)}
         self.pool_channels = [[name_index[name] for name in p.channels] for p in pools]
         # Chats an agent of the pool may hold at once (0: the pool serves no chat channel).
@@ -179,10 +185,7 @@ class Model:
         self.stream = stream
         self.chunk = -2 if warmup_s > 0 else -1  # -1: the warm-up's contacts
         self.next_index = self.stream_end = 0  # next / end forecast contact of the chunk
-        self.keep_log = keep_log
-        self.log_parts: list[np.ndarray] = []
-        self.totals = ContactTotals.zeros((len(channels), n))
-        self.threshold_s = np.array([c.threshold_s for c in channels], dtype=float)
+        self.ledger = ContactLedger(config, keep_log)
 
         # Queues (lazy deletion: abandoned contacts stay in the deque and are skipped).
         n_ch, n_pool = len(channels), len(pools)
@@ -195,7 +198,10 @@ class Model:
         self.latest: list[tuple[float, int]] = []  # (start [s], number) of the latest contact
         self.free_ids: list[int] = []
         self.idle = [[] for _ in range(n_pool)]
-        self.partial = [set() for _ in range(n_pool)]  # chatting agents with a free chat slot
+        # Chatting agents with a free chat slot, in the order they got one (a dict: insertion
+        # ordered, unlike a set, whose order is CPython's hash layout; the compiled engine
+        # follows the same order).
+        self.partial = [{} for _ in range(n_pool)]
         self.active = [set() for _ in range(n_pool)]  # present and not leaving
         self.going = [set() for _ in range(n_pool)]  # finishing a contact, then leaving
         self.present = [0] * n_pool  # present, including leaving agents finishing a contact
@@ -275,61 +281,14 @@ class Model:
             return True
         return False
 
-    def _sla_wait(self, chan, arrived, wait) -> np.ndarray:
-        """The wait the service level counts: wall-clock, or open time on channels whose
-        deadline runs in opening hours."""
-        out = wait
-        for i, ch in enumerate(self.config.channels):
-            if ch.deadline_clock == "opening_hours":
-                mine = chan == i
-                if out is wait:
-                    out = wait.copy()
-                start, end = arrived[mine], arrived[mine] + wait[mine]
-                out[mine] = open_seconds_before(
-                    end, ch.open_intervals, self.interval_s
-                ) - open_seconds_before(start, ch.open_intervals, self.interval_s)
-        return out
-
     def _flush(self, final: bool = False) -> None:
         """Add the finished contacts before the first unfinished one (all if ``final``) to the
         totals (and the log), and drop them."""
         contacts = self.contacts
-        m = len(contacts)
-        if final:
-            cut = m
-        else:
-            unfinished = contacts.unfinished()
-            cut = int(np.argmax(unfinished)) if unfinished.any() else m
+        cut = len(contacts) if final else finished_prefix(contacts.outcomes())
         if cut == 0:
             return
-        # Counted: arrived within the horizon (not in the warm-up; retrials due after the end
-        # never arrived).
-        col = contacts.head(cut)
-        keep = (col["arrived_s"] >= 0.0) & (col["arrived_s"] < self.config.horizon_s)
-        col = {name: values[keep] for name, values in col.items()}
-        outcome = np.where(col["outcome"] == _SERVED, ANSWERED, col["outcome"]).astype(np.int8)
-        arrived, chan, wait = col["arrived_s"], col["chan"], col["wait_s"]
-        interval = np.minimum(arrived // self.interval_s, self.n_intervals - 1).astype(np.int64)
-        self.totals.add(
-            chan.astype(np.int64) * self.n_intervals + interval,
-            outcome,
-            wait,
-            self.threshold_s[chan],
-            self._sla_wait(chan, arrived, wait),
-        )
-        if self.keep_log:
-            self.log_parts.append(
-                {
-                    "arrived_at_s": arrived,
-                    "channel": chan,
-                    "outcome": outcome,
-                    "wait_s": wait,
-                    "handle_s": col["handle_s"],
-                    "agent": col["agent"],
-                    "retrial": col["retrial"].astype(bool),
-                    "interval": interval,
-                }
-            )
+        self.ledger.record(contacts.head(cut))
         contacts.drop(cut)
         base = contacts.base
         # Abandoned contacts stay queued until popped; forget the dropped ones. (Retrials are
@@ -386,18 +345,11 @@ class Model:
         contacts.wait_s[i] = now - contacts.arrived_s[i]
         self._queue_mark(ch)
         self.qlen[ch] -= 1
-        share = self.retrial_share[ch]
-        if share and self.retrial_rng.random() < share:
-            self._add_retrial(ch, now)
-
-    def _add_retrial(self, ch: int, now: float) -> None:
-        rng = self.retrial_rng
-        delay_s = float(self.retrial_delay[ch].sample(rng, 1)[0])
-        handle_s = float(self.handle_dist[ch].sample(rng, 1)[0])
-        dist = self.patience_dist[ch]
-        patience_s = np.inf if dist is None else float(dist.sample(rng, 1)[0])
-        new = self.contacts.append(now + delay_s, ch, handle_s, patience_s, True)
-        Timeout(self.env, delay_s, new).callbacks.append(self._on_retrial)
+        retrial = draw_retrial(self.retrial_rng, self.config.channels[ch])
+        if retrial is not None:
+            delay_s, handle_s, patience_s = retrial
+            new = self.contacts.append(now + delay_s, ch, handle_s, patience_s, True)
+            Timeout(self.env, delay_s, new).callbacks.append(self._on_retrial)
 
     # ----- service ----------------------------------------------------------------------------
     def _start(self, i: int, a: int, ch: int, p: int) -> None:
@@ -417,9 +369,9 @@ class Model:
             handle_s = contacts.base_handle_s[i] * (1.0 + self.stretch[ch] * (used - 1))
             self.busy[p] += self.load_unit[ch]
             if used < self.conc[ch]:
-                self.partial[p].add(a)
+                self.partial[p][a] = None
             else:
-                self.partial[p].discard(a)
+                self.partial[p].pop(a, None)
         else:
             self.used[a] = _FULL
             handle_s = contacts.base_handle_s[i]
@@ -475,10 +427,10 @@ class Model:
                 if used[a] >= cap:
                     break
         if used[a] == 0:
-            self.partial[p].discard(a)
+            self.partial[p].pop(a, None)
             self.idle[p].append(a)
         elif used[a] < self.chat_cap[p]:  # still chatting, with a slot free for the next chat
-            self.partial[p].add(a)
+            self.partial[p][a] = None
 
     # ----- the schedule -----------------------------------------------------------------------
     def _boundary_at(self, k: int) -> None:
@@ -533,7 +485,7 @@ class Model:
                 active.add(a)
                 diff -= 1
                 if self.used[a] < self.chat_cap[p]:  # chatting with a slot free
-                    self.partial[p].add(a)
+                    self.partial[p][a] = None
             for _ in range(diff):
                 a = self._new_agent(p)
                 active.add(a)
@@ -549,7 +501,7 @@ class Model:
         """Agent ``a`` (not idle-listed) leaves: now if it holds no contact, else when its
         last one ends, taking no new one meanwhile."""
         self.active[p].discard(a)
-        self.partial[p].discard(a)
+        self.partial[p].pop(a, None)
         if self.used[a] == 0:
             self._remove_agent(a, p)
         else:

@@ -9,7 +9,7 @@ from scipy import special
 
 from .config import SimConfig
 from .executors import SerialExecutor, map_in_batches
-from .run import SimResult, seed_sequence, simulate
+from .run import SimResult, choose_engine, seed_sequence, simulate
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,12 @@ class ReplicationResult:
 
     runs: tuple[SimResult, ...]
 
+    @property
+    def engine(self) -> str:
+        """The engine that ran the replications (``"compiled"`` or ``"simpy"``; both, joined
+        by ``"+"``, if they differ)."""
+        return "+".join(sorted({r.engine for r in self.runs}))
+
     def samples(
         self, kpi: str, *, channel: str | None = None, pool: str | None = None, level: str = "run"
     ) -> np.ndarray:
@@ -84,17 +90,24 @@ class ReplicationResult:
 
 
 def _replication(task) -> SimResult:
-    """One replication (runs in a worker): ``task`` is ``(config, seed, keep_logs)``.
+    """One replication (runs in a worker): ``task`` is ``(config, seed, keep_logs, engine)``.
 
     The per-contact log is dropped here, in the worker, unless asked for: it dominates both
     memory and the cost of sending the result back.
     """
-    config, seed, keep_logs = task
-    return simulate(config, seed, keep_log=keep_logs)
+    config, seed, keep_logs, engine = task
+    return simulate(config, seed, keep_log=keep_logs, engine=engine)
 
 
 def replicate(
-    config: SimConfig, n: int, seed=None, *, keep_logs: bool = False, progress=None, executor=None
+    config: SimConfig,
+    n: int,
+    seed=None,
+    *,
+    keep_logs: bool = False,
+    progress=None,
+    executor=None,
+    engine: str = "auto",
 ) -> ReplicationResult:
     """Run ``n`` independent replications of ``config``.
 
@@ -108,25 +121,37 @@ def replicate(
     the other in this process; a ``ProcessExecutor`` or ``DaskExecutor`` runs them in parallel.
     The seeds are spawned here, once per replication, so the results are the same bit for bit
     whichever executor runs them, and are always returned in seed order.
+
+    ``engine`` ("auto", "compiled" or "simpy", ``run.choose_engine``) is chosen once, here,
+    so every replication runs on the same engine (``ReplicationResult.engine``).
     """
     runner = executor if executor is not None else SerialExecutor()
-    tasks = _tasks(config, n, seed, keep_logs)
+    tasks = _tasks(config, n, seed, keep_logs, engine)
     return ReplicationResult(tuple(runner.map(_replication, tasks, progress=progress)))
 
 
 def replicate_in_batches(
-    config: SimConfig, n: int, seed=None, *, keep_logs: bool = False, progress=None, executor=None
+    config: SimConfig,
+    n: int,
+    seed=None,
+    *,
+    keep_logs: bool = False,
+    progress=None,
+    executor=None,
+    engine: str = "auto",
 ):
     """The replications of ``replicate`` (same seeds, same numbers), yielded a batch of one
     per worker at a time, so that a run stopped midway (Ctrl-C, a Cancel button) keeps the
     replications that finished."""
     runner = executor if executor is not None else SerialExecutor()
-    yield from map_in_batches(runner, _replication, _tasks(config, n, seed, keep_logs), progress)
+    tasks = _tasks(config, n, seed, keep_logs, engine)
+    yield from map_in_batches(runner, _replication, tasks, progress)
 
 
-def _tasks(config: SimConfig, n: int, seed, keep_logs: bool) -> list:
+def _tasks(config: SimConfig, n: int, seed, keep_logs: bool, engine: str) -> list:
     """One task per replication: child ``i`` of ``SeedSequence(seed).spawn(n)`` for the ``i``-th."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"`n` (replications) must be a whole number >= 1, got {n!r}")
+    used = choose_engine(config, engine)
     # A copy: spawning from the caller's SeedSequence would change it (and the next run).
-    return [(config, child, keep_logs) for child in seed_sequence(seed).spawn(n)]
+    return [(config, child, keep_logs, used) for child in seed_sequence(seed).spawn(n)]

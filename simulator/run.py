@@ -6,24 +6,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import compiled
 from .arrivals import SECONDS_PER_DAY, ContactStream
 from .config import SimConfig
 from .kpis import ChannelKPIs, PoolKPIs, channel_kpis, group_sum, pool_kpis
+from .ledger import CONTACT_DTYPE  # noqa: F401 (its former home: still importable here)
 from .model import Model
-
-#: One row per contact, in arrival order (retrials after the forecast contacts).
-CONTACT_DTYPE = np.dtype(
-    [
-        ("arrived_at_s", "f8"),  # arrival instant [s since the start]
-        ("channel", "i2"),  # index into SimConfig.channels
-        ("outcome", "i1"),  # 0 answered, 1 abandoned, 2 lost (closed), 3 waiting at the end
-        ("wait_s", "f8"),  # time in queue until answered / abandoning / the end [s]
-        ("handle_s", "f8"),  # handle time of answered contacts [s] (NaN otherwise)
-        ("agent", "i4"),  # agent seat that answered (-1 otherwise)
-        ("retrial", "?"),  # a caller calling again after abandoning
-        ("interval", "i4"),  # interval of arrival
-    ]
-)
 
 #: Random streams, one per purpose (and channel). Each holds one kind of number, drawn in time
 #: order, so the contacts of the first intervals do not depend on the horizon. (New purposes
@@ -91,30 +79,47 @@ class SimResult:
         (``simulate(..., keep_log=True)``, the default).
     intervals, days, run : KPIs per interval, per day (86,400 s from the start), and over
         the whole horizon (arrays of length 1).
+    engine : the engine that ran it, ``"compiled"`` or ``"simpy"`` (the same contacts give
+        the same log and KPIs on both).
     """
 
     log: np.ndarray | None
     intervals: PeriodKPIs
     days: PeriodKPIs
     run: PeriodKPIs
+    engine: str = "simpy"
 
 
-def _contact_log(model: Model) -> np.ndarray:
-    """The kept log: forecast contacts in arrival order, then retrials in the order made."""
-    parts = model.log_parts
-    log = np.empty(sum(len(p["channel"]) for p in parts), dtype=CONTACT_DTYPE)
-    retrial = np.concatenate([p["retrial"] for p in parts]) if parts else np.zeros(0, bool)
-    order = np.argsort(retrial, kind="stable")
-    for name in CONTACT_DTYPE.names:
-        log[name] = np.concatenate([p[name] for p in parts])[order] if parts else []
-    return log
+#: The values of ``simulate``'s ``engine`` argument.
+ENGINES = ("auto", "compiled", "simpy")
+
+
+def choose_engine(config: SimConfig, engine: str = "auto") -> str:
+    """The engine that runs ``config``: ``"compiled"`` or ``"simpy"``.
+
+    ``"auto"`` takes the compiled engine when numba imports and the engine covers every
+    feature of ``config`` (``compiled.unsupported_feature``), else SimPy; ``"compiled"`` on
+    a config it does not cover raises ``ValueError`` naming the feature.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"`engine` must be one of {ENGINES}, got {engine!r}")
+    if engine == "simpy":
+        return "simpy"
+    missing = (
+        "numba (not importable here)" if not compiled.available() else None
+    ) or compiled.unsupported_feature(config)
+    if missing is None:
+        return "compiled"
+    if engine == "compiled":
+        raise ValueError(f"`engine`: the compiled engine does not cover {missing}; use 'simpy'")
+    return "simpy"
 
 
 def _period_kpis(config, model, group, n_groups, last_interval) -> PeriodKPIs:
     period_s = group_sum(np.full(config.n_intervals, config.interval_s), group, n_groups)
     channels = {}
     for i, ch in enumerate(config.channels):
-        totals = model.totals.row(i)
+        totals = model.ledger.totals.row(i)
         if n_groups != config.n_intervals:
             totals = totals.regroup(group, n_groups)
         channels[ch.name] = channel_kpis(
@@ -137,7 +142,9 @@ def _period_kpis(config, model, group, n_groups, last_interval) -> PeriodKPIs:
     return PeriodKPIs(channels, pools)
 
 
-def simulate(config: SimConfig, seed=None, *, keep_log: bool = True) -> SimResult:
+def simulate(
+    config: SimConfig, seed=None, *, keep_log: bool = True, engine: str = "auto"
+) -> SimResult:
     """Simulate ``config`` once.
 
     Parameters
@@ -150,9 +157,13 @@ def simulate(config: SimConfig, seed=None, *, keep_log: bool = True) -> SimResul
         horizon: contacts are drawn a chunk at a time and only per-interval totals are kept
         (a year of a center peaking at 1,200 calls/h, ~3 million contacts, peaks under
         500 MB; ``bench/bench_memory.py``). The KPIs are the same either way.
+    engine : "auto", "compiled" or "simpy"
+        Which engine runs it (``choose_engine``); ``SimResult.engine`` says which did.
     """
+    used = choose_engine(config, engine)
     streams = spawn_streams(seed, len(config.channels))
-    model = Model(config, ContactStream(config, streams), streams["retrial"][0], keep_log=keep_log)
+    kind = compiled.CompiledModel if used == "compiled" else Model
+    model = kind(config, ContactStream(config, streams), streams["retrial"][0], keep_log=keep_log)
     model.run()
     n = config.n_intervals
     per_day = max(1, int(round(SECONDS_PER_DAY / config.interval_s)))
@@ -160,8 +171,9 @@ def simulate(config: SimConfig, seed=None, *, keep_log: bool = True) -> SimResul
     n_days = int(day[-1]) + 1
     day_last = np.minimum((np.arange(n_days) + 1) * per_day, n) - 1
     return SimResult(
-        log=_contact_log(model) if keep_log else None,
+        log=model.ledger.log() if keep_log else None,
         intervals=_period_kpis(config, model, np.arange(n), n, np.arange(n)),
         days=_period_kpis(config, model, day, n_days, day_last),
         run=_period_kpis(config, model, np.zeros(n, dtype=np.int64), 1, np.array([n - 1])),
+        engine=used,
     )

@@ -122,7 +122,8 @@ def cmd_simulate(args) -> None:
                     ]
                 )
     print(
-        f"{scenario.name}: {args.replications} replications (seed {args.seed}), "
+        f"{scenario.name}: {args.replications} replications (seed {args.seed}, "
+        f"{out['engine']} engine), "
         "agents on duty = planned required agents"
     )
     for name, entry in out["channels"].items():

@@ -33,6 +33,6 @@ def test_a_profiler_holding_every_local_and_argument_does_not_break_the_run():
     finally:
         sys.setprofile(None)
     assert kept  # the profiler saw the kernel
-    assert sum(len(p["channel"]) for p in model.log_parts) == len(expected.log)
-    got = np.concatenate([p["wait_s"] for p in model.log_parts])
+    assert sum(len(p["channel"]) for p in model.ledger.log_parts) == len(expected.log)
+    got = np.concatenate([p["wait_s"] for p in model.ledger.log_parts])
     np.testing.assert_array_equal(np.sort(got), np.sort(expected.log["wait_s"]))

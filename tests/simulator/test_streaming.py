@@ -161,7 +161,12 @@ def test_live_contacts_stay_bounded_by_the_chunk_not_the_horizon():
 
     model._next_chunk = recording_next_chunk
     model.run()
-    per_day = (model.totals.offered + model.totals.lost).sum(axis=0).reshape(days, -1).sum(axis=1)
+    per_day = (
+        (model.ledger.totals.offered + model.ledger.totals.lost)
+        .sum(axis=0)
+        .reshape(days, -1)
+        .sum(axis=1)
+    )
     # Live: a chunk (<= 400 contacts), the contacts still queued or in service, and the ones
     # after them; the mail queued overnight holds back at most about a day of contacts.
     assert per_day.sum() > 15 * per_day.max()

@@ -1,7 +1,9 @@
 """The simulator against queueing theory: closed forms inside replication confidence intervals.
 
 Seeds are fixed, so each test is deterministic; the assertions are that the closed form lies
-inside the 99% t-interval of the replication means (not a pinned seeded number).
+inside the 99% t-interval of the replication means (not a pinned seeded number). The Erlang
+A/C tests run on both engines (``ENGINES``); they are equal contact by contact
+(``test_engines.py``), so the compiled engine's KPIs are checked against theory directly too.
 """
 
 import numpy as np
@@ -22,10 +24,15 @@ def stationary(patience_s, *, agents=50, load=45.0, aht_s=300.0, kind="voice", t
     return SimConfig(INTERVAL_S, [channel], [Pool("p", np.full(N_INTERVALS, agents), ("c",))])
 
 
-@pytest.fixture(scope="module")
-def mmn_m():
+ENGINES = ("simpy", "compiled")
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def mmn_m(request):
     # 3 days x 15 replications of 45 erlangs on 50 agents: ~190,000 contacts.
-    return replicate(stationary(180.0), 15, seed=20261124)
+    reps = replicate(stationary(180.0), 15, seed=20261124, engine=request.param)
+    assert reps.engine == request.param
+    return reps
 
 
 @pytest.mark.slow
@@ -57,8 +64,9 @@ def test_stationary_mmn_m_occupancy_agrees_with_erlang_a(mmn_m):
 
 
 @pytest.mark.slow
-def test_stationary_mmn_agrees_with_erlang_c():
-    reps = replicate(stationary(None, agents=50, load=44.0), 15, seed=7)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_stationary_mmn_agrees_with_erlang_c(engine):
+    reps = replicate(stationary(None, agents=50, load=44.0), 15, seed=7, engine=engine)
     theory = erlang_c_kpis(44 * 3600 / 300, 300, 50, 20)
     for sim_kpi, value in (
         ("service_level", theory.service_level),

@@ -118,7 +118,7 @@ def test_malformed_file_exits_2_without_traceback_from_the_console_script(tmp_pa
 def test_simulate_reports_simulated_beside_planned(capsys):
     code, out, _ = run(capsys, "simulate", DEFAULT, "--replications", "2", "--format", "json")
     data = json.loads(out)
-    assert code == 0 and data["replications"] == 2
+    assert code == 0 and data["replications"] == 2 and data["engine"] == "compiled"
     voice = data["channels"]["voice"]
     assert voice["sl_definition"] == "of_offered" and voice["threshold_s"] == 20
     sl = voice["service_level"]

@@ -1,0 +1,921 @@
+"""The compiled engine: the SimPy model's rules in a numba event loop, contact by contact equal.
+
+``simulator.model`` (SimPy) is the reference. This engine runs the same model on the same
+pre-drawn contacts and must give the same per-contact log and KPIs (``tests/simulator/
+test_engines.py`` checks every contact over many seeds and features). Equality rests on three
+things done exactly as SimPy does them:
+
+* event order: SimPy pops events by (time, priority, event id), the id counting the events
+  in the order they are scheduled; every event here is a ``Timeout`` of normal priority, so a
+  heap keyed by (time, a counter incremented per scheduled event) pops in the same order,
+  ties at interval boundaries included. Event times are computed with SimPy's own arithmetic
+  (``now + delay``, ``delay = at - now``), so they round the same way;
+* the handlers: one numba function per handler of ``simulator.model.Model`` (same names),
+  with the same arithmetic in the same order, so time integrals agree to the last bit;
+* the random numbers: contacts come from the same ``ContactStream``; a retrial is drawn by
+  ``model.draw_retrial`` in Python: the loop stops at an abandonment on a channel with a
+  ``retrial_share``, Python draws and resumes it, so the retrial stream is consumed in the
+  same order. Chunks load the same way (the loop stops when arrivals reach the chunk's end),
+  so finished contacts reach the ``ContactLedger`` in the same batches.
+
+Compiled once per machine: ``@njit(cache=True)`` keeps the machine code in ``__pycache__``;
+``bench/bench_simulator.py`` measures the cold start with and without that cache.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .arrivals import ContactStream
+from .config import SimConfig
+from .kpis import ABANDONED, ANSWERED, LOST, WAITING
+from .ledger import SERVED, ContactLedger, finished_prefix
+from .model import draw_retrial
+
+try:  # numba is a core dependency; the SimPy engine still runs without it.
+    from numba import njit
+    from numba.core import types
+    from numba.experimental import structref
+except ImportError:  # pragma: no cover - exercised only where numba is missing
+    njit = None
+
+__all__ = ["CompiledModel", "available", "unsupported_feature"]
+
+_VOICE, _CHAT, _DEFERRED = 0, 1, 2
+_KIND_CODES = {"voice": _VOICE, "chat": _CHAT, "deferred": _DEFERRED}
+_FULL = 1 << 30  # "used" value of an agent busy with one voice or deferred contact
+
+# Events (every one a SimPy Timeout of normal priority in the reference).
+_EV_ARRIVAL, _EV_RETRIAL, _EV_PATIENCE, _EV_SERVICE, _EV_BOUNDARY = 0, 1, 2, 3, 4
+# Agent states.
+_ABSENT, _ACTIVE, _GOING = 0, 1, 2
+# Why the loop stopped (returned to Python) / what to do on resuming.
+_DONE, _NEED_CHUNK, _NEED_RETRIAL = 0, 1, 2
+_RESUME_NONE, _RESUME_CHUNK, _RESUME_RETRIAL = 0, 1, 2
+# Integer state slots.
+_SEQ, _HEAP_N, _K, _NEXT, _STREAM_END, _BASE, _LIVE, _RESUME, _PENDING, _FREE_N, _N_IDS = range(11)
+_RETRIAL_CH = 11  # channel of the abandonment whose retrial Python draws
+_N_INT_STATE = 12
+# Float state slots.
+_NOW, _UNTIL, _DELAY = 0, 1, 2  # clock; the run's end; the drawn retrial delay [s]
+
+
+def available() -> bool:
+    """Whether the compiled engine can run here (numba imports)."""
+    return njit is not None
+
+
+def unsupported_feature(config: SimConfig) -> str | None:
+    """The feature of ``config`` the compiled engine does not cover (None: it covers all).
+
+    Every feature of ``SimConfig`` is covered today; a new one the engine does not follow
+    yet is named here, so ``engine="auto"`` falls back to SimPy and ``"compiled"`` refuses.
+    """
+    return None
+
+
+# Every field of the engine's state, in one numba ``StructRef``: handlers take it as one
+# pointer (a tuple of some forty arrays would be copied into every call).
+_FIELDS = (
+    # read only: per channel
+    "kind",  # _VOICE, _CHAT or _DEFERRED
+    "conc",  # chats an agent may hold on the channel
+    "stretch",  # concurrency_stretch
+    "load_unit",  # agent load of one contact: 1 / concurrency
+    "pool_of",  # pool serving the channel
+    "is_open",  # [channel, interval]
+    "retries",  # whether abandoners may call again (retrial_share > 0)
+    # read only: per pool
+    "pool_chans",  # [pool, j]: the pool's channels in priority order (-1 pads)
+    "chat_cap",  # the most chats an agent may hold (0: no chat channel)
+    "schedule",  # [pool, interval]: agents on duty
+    "interval_s",
+    "n_intervals",
+    # the live contacts, numbers `base` onwards at index `number - base` (grown as needed)
+    "arrived_s",
+    "chan",
+    "base_handle_s",
+    "patience_s",
+    "retrial",
+    "wait_s",
+    "outcome",
+    "agent",
+    "handle_s",
+    # scalars: the _SEQ ... and _NOW ... slots
+    "ints",
+    "floats",
+    # the event heap (grown as needed): time [s], sequence number, kind, value
+    "ev_t",
+    "ev_seq",
+    "ev_kind",
+    "ev_val",
+    # queues: per channel a ring of contact numbers, abandoned ones skipped lazily (grown)
+    "ring",  # [channel, slot]
+    "q_head",
+    "q_size",  # entries in the ring, waiting or not
+    "q_len",  # contacts waiting
+    "q_marked_s",
+    "q_area",
+    # agents (ids reused, as in the reference)
+    "used",
+    "leaving",
+    "latest_s",  # start of the latest contact taken [s] (-1: none)
+    "latest_c",  # its number (-1: none)
+    "a_state",  # _ABSENT, _ACTIVE or _GOING
+    "a_pool",
+    "free_ids",  # a stack
+    "idle",  # [pool, j]: a stack per pool
+    "idle_n",
+    # per pool, the chat agents with a free slot in the order they got one (a linked list)
+    "in_partial",
+    "p_next",
+    "p_prev",
+    "p_head",
+    "p_tail",
+    # pools
+    "n_active",
+    "present",
+    "busy",
+    "pool_marked_s",
+    "busy_area",
+    "staff_area",
+    # per interval
+    "busy_area_k",
+    "staff_area_k",
+    "q_area_k",
+    "backlog_k",
+)
+
+_CONTACT_COLUMNS = (  # name, dtype, value before it is set
+    ("arrived_s", np.float64, np.nan),
+    ("chan", np.int64, -1),
+    ("base_handle_s", np.float64, np.nan),
+    ("patience_s", np.float64, np.nan),
+    ("retrial", np.int8, 0),
+    ("wait_s", np.float64, 0.0),
+    ("outcome", np.int8, WAITING),
+    ("agent", np.int64, -1),
+    ("handle_s", np.float64, np.nan),
+)
+
+
+if njit is not None:
+
+    @structref.register
+    class _EngineType(types.StructRef):
+        def preprocess_fields(self, fields):
+            return tuple((name, types.unliteral(typ)) for name, typ in fields)
+
+    class _Engine(structref.StructRefProxy):
+        """The state of one replication (fields ``_FIELDS``)."""
+
+    structref.define_proxy(_Engine, _EngineType, list(_FIELDS))
+
+
+def _jit(fn):
+    return fn if njit is None else njit(cache=True)(fn)
+
+
+@_jit
+def _grown(arr, size, fill=0):
+    """A copy of ``arr`` (1-d) with room for ``size`` entries, the new ones ``fill``."""
+    out = np.empty(size, dtype=arr.dtype)
+    out[: arr.size] = arr
+    out[arr.size :] = fill
+    return out
+
+
+# ----- the event heap: (time, sequence) order, as SimPy's (time, priority, event id) -------------
+# The helpers take the heap's arrays, not the state: a field read from the state costs a
+# reference count, and these run a few times per event.
+@_jit
+def _before(t, seq, i, j):
+    return t[i] < t[j] or (t[i] == t[j] and seq[i] < seq[j])
+
+
+@_jit
+def _swap(t, seq, kind, val, i, j):
+    t[i], t[j] = t[j], t[i]
+    seq[i], seq[j] = seq[j], seq[i]
+    kind[i], kind[j] = kind[j], kind[i]
+    val[i], val[j] = val[j], val[i]
+
+
+@_jit
+def _timeout(s, delay_s, kind, value):
+    """Schedule an event ``delay_s`` from now (SimPy's ``Timeout``: at ``now + delay``)."""
+    ints = s.ints
+    n = ints[_HEAP_N]
+    if n == s.ev_t.size:
+        s.ev_t = _grown(s.ev_t, 2 * n)
+        s.ev_seq = _grown(s.ev_seq, 2 * n)
+        s.ev_kind = _grown(s.ev_kind, 2 * n)
+        s.ev_val = _grown(s.ev_val, 2 * n)
+    t, seq, kinds, vals = s.ev_t, s.ev_seq, s.ev_kind, s.ev_val
+    t[n] = s.floats[_NOW] + delay_s
+    seq[n] = ints[_SEQ]
+    kinds[n] = kind
+    vals[n] = value
+    ints[_SEQ] += 1
+    ints[_HEAP_N] = n + 1
+    while n > 0:
+        parent = (n - 1) >> 1
+        if not _before(t, seq, n, parent):
+            break
+        _swap(t, seq, kinds, vals, n, parent)
+        n = parent
+
+
+@_jit
+def _pop(s):
+    """Remove the first event into slot ``_HEAP_N - 1`` (read it there)."""
+    t, seq, kinds, vals = s.ev_t, s.ev_seq, s.ev_kind, s.ev_val
+    n = s.ints[_HEAP_N] - 1
+    _swap(t, seq, kinds, vals, 0, n)
+    s.ints[_HEAP_N] = n
+    i = 0
+    while True:
+        left = 2 * i + 1
+        if left >= n:
+            break
+        child = left
+        if left + 1 < n and _before(t, seq, left + 1, left):
+            child = left + 1
+        if not _before(t, seq, child, i):
+            break
+        _swap(t, seq, kinds, vals, i, child)
+        i = child
+    return n
+
+
+# ----- ordered set of chat agents with a free slot (a dict in the reference) --------------------
+@_jit
+def _partial_add(s, p, a):
+    if s.in_partial[a]:
+        return  # keeps its place, as a dict key assigned again does
+    s.in_partial[a] = True
+    s.p_next[a] = -1
+    s.p_prev[a] = s.p_tail[p]
+    if s.p_tail[p] >= 0:
+        s.p_next[s.p_tail[p]] = a
+    else:
+        s.p_head[p] = a
+    s.p_tail[p] = a
+
+
+@_jit
+def _partial_discard(s, p, a):
+    if not s.in_partial[a]:
+        return
+    s.in_partial[a] = False
+    if s.p_prev[a] >= 0:
+        s.p_next[s.p_prev[a]] = s.p_next[a]
+    else:
+        s.p_head[p] = s.p_next[a]
+    if s.p_next[a] >= 0:
+        s.p_prev[s.p_next[a]] = s.p_prev[a]
+    else:
+        s.p_tail[p] = s.p_prev[a]
+
+
+# ----- time integrals ---------------------------------------------------------------------------
+@_jit
+def _pool_mark(s, p):
+    now = s.floats[_NOW]
+    dt_s = now - s.pool_marked_s[p]
+    if dt_s:
+        s.busy_area[p] += s.busy[p] * dt_s
+        s.staff_area[p] += s.present[p] * dt_s
+        s.pool_marked_s[p] = now
+
+
+@_jit
+def _queue_mark(s, ch):
+    now = s.floats[_NOW]
+    dt_s = now - s.q_marked_s[ch]
+    if dt_s:
+        s.q_area[ch] += s.q_len[ch] * dt_s
+        s.q_marked_s[ch] = now
+
+
+@_jit
+def _close_interval(s, k):
+    for p in range(s.busy.size):
+        _pool_mark(s, p)
+        s.busy_area_k[p, k] = s.busy_area[p]
+        s.staff_area_k[p, k] = s.staff_area[p]
+        s.busy_area[p] = 0.0
+        s.staff_area[p] = 0.0
+    for ch in range(s.q_len.size):
+        _queue_mark(s, ch)
+        s.q_area_k[ch, k] = s.q_area[ch]
+        s.q_area[ch] = 0.0
+        s.backlog_k[ch, k] = s.q_len[ch]
+
+
+# ----- queues -----------------------------------------------------------------------------------
+@_jit
+def _enqueue(s, ch, c):
+    if s.q_len[ch] == 0:  # every entry left is an abandoned contact: forget them
+        s.q_head[ch] = 0
+        s.q_size[ch] = 0
+    cap = s.ring.shape[1]
+    if s.q_size[ch] == cap:  # full: twice the room, each ring unwrapped to the front
+        ring = np.empty((s.ring.shape[0], 2 * cap), dtype=s.ring.dtype)
+        for q in range(ring.shape[0]):
+            for j in range(cap):
+                ring[q, j] = s.ring[q, (s.q_head[q] + j) % cap]
+        s.ring = ring
+        s.q_head[:] = 0
+        cap *= 2
+    s.ring[ch, (s.q_head[ch] + s.q_size[ch]) % cap] = c
+    s.q_size[ch] += 1
+    s.q_len[ch] += 1
+
+
+@_jit
+def _dequeue(s, ch):
+    c = s.ring[ch, s.q_head[ch]]
+    s.q_head[ch] = (s.q_head[ch] + 1) % s.ring.shape[1]
+    s.q_size[ch] -= 1
+    return c
+
+
+# ----- arrivals ---------------------------------------------------------------------------------
+@_jit
+def _arrive(s, c):
+    """Contact number ``c`` arrives (``Model._arrive``)."""
+    i = c - s.ints[_BASE]
+    ch = s.chan[i]
+    kind = s.kind[ch]
+    if not s.is_open[ch, s.ints[_K]]:
+        if kind != _DEFERRED:
+            s.outcome[i] = LOST
+            return
+    elif not s.q_len[ch]:
+        p = s.pool_of[ch]
+        if kind == _CHAT:
+            a = s.p_head[p]
+            if a >= 0 and s.used[a] < s.conc[ch]:
+                _start(s, i, a, ch, p)
+                return
+        if s.idle_n[p]:
+            s.idle_n[p] -= 1
+            _start(s, i, s.idle[p, s.idle_n[p]], ch, p)
+            return
+    _queue_mark(s, ch)
+    _enqueue(s, ch, c)
+    patience_s = s.patience_s[i]
+    if patience_s != np.inf:
+        _timeout(s, patience_s, _EV_PATIENCE, c)
+
+
+@_jit
+def _on_patience_end(s, c):
+    """True when Python must draw whether the caller calls again."""
+    i = c - s.ints[_BASE]
+    if i < 0 or s.outcome[i] != WAITING:  # answered (and perhaps already dropped)
+        return False
+    ch = s.chan[i]
+    s.outcome[i] = ABANDONED
+    s.wait_s[i] = s.floats[_NOW] - s.arrived_s[i]
+    _queue_mark(s, ch)
+    s.q_len[ch] -= 1
+    if s.retries[ch]:
+        s.ints[_RETRIAL_CH] = ch
+        return True
+    return False
+
+
+# ----- service ----------------------------------------------------------------------------------
+@_jit
+def _start(s, i, a, ch, p):
+    """Agent ``a`` answers the contact at index ``i`` (``Model._start``)."""
+    now = s.floats[_NOW]
+    s.outcome[i] = ANSWERED
+    wait_s = now - s.arrived_s[i]
+    s.wait_s[i] = wait_s if wait_s > 0.0 else 0.0
+    s.agent[i] = a
+    s.latest_s[a] = now
+    s.latest_c[a] = i + s.ints[_BASE]
+    _pool_mark(s, p)
+    if s.kind[ch] == _CHAT:
+        used = s.used[a] + 1
+        s.used[a] = used
+        handle_s = s.base_handle_s[i] * (1.0 + s.stretch[ch] * float(used - 1))
+        s.busy[p] += s.load_unit[ch]
+        if used < s.conc[ch]:
+            _partial_add(s, p, a)
+        else:
+            _partial_discard(s, p, a)
+    else:
+        s.used[a] = _FULL
+        handle_s = s.base_handle_s[i]
+        s.busy[p] += 1.0
+    s.handle_s[i] = handle_s
+    _timeout(s, handle_s, _EV_SERVICE, i + s.ints[_BASE])
+
+
+@_jit
+def _on_service_end(s, c):
+    i = c - s.ints[_BASE]
+    s.outcome[i] = SERVED
+    a = s.agent[i]
+    ch = s.chan[i]
+    p = s.pool_of[ch]
+    _pool_mark(s, p)
+    if s.kind[ch] == _CHAT:
+        s.used[a] -= 1
+        s.busy[p] -= s.load_unit[ch]
+    else:
+        s.used[a] = 0
+        s.busy[p] -= 1.0
+    _give_work(s, a, p)
+
+
+@_jit
+def _give_work(s, a, p):
+    """Agent ``a`` has free capacity: take waiting contacts by channel priority, else idle."""
+    if s.leaving[a]:
+        if s.used[a] == 0:
+            _remove_agent(s, a, p)
+        return
+    k = s.ints[_K]
+    for j in range(s.pool_chans.shape[1]):
+        ch = s.pool_chans[p, j]
+        if ch < 0:
+            break
+        if not s.q_len[ch]:
+            continue
+        kind = s.kind[ch]
+        cap = s.conc[ch]
+        if kind == _CHAT:
+            if s.used[a] >= cap:
+                continue
+        elif s.used[a] or (kind == _DEFERRED and not s.is_open[ch, k]):
+            continue
+        while s.q_len[ch]:
+            i = _dequeue(s, ch) - s.ints[_BASE]
+            if i < 0 or s.outcome[i] != WAITING:  # abandoned while queued
+                continue
+            _queue_mark(s, ch)
+            s.q_len[ch] -= 1
+            _start(s, i, a, ch, p)
+            if kind != _CHAT:
+                return
+            if s.used[a] >= cap:
+                break
+    if s.used[a] == 0:
+        _partial_discard(s, p, a)
+        s.idle[p, s.idle_n[p]] = a
+        s.idle_n[p] += 1
+    elif s.used[a] < s.chat_cap[p]:  # still chatting, with a slot free for the next chat
+        _partial_add(s, p, a)
+
+
+# ----- the schedule -----------------------------------------------------------------------------
+@_jit
+def _later(s, a, b):
+    """Whether agent ``a``'s latest contact started after ``b``'s (then: a higher number)."""
+    return s.latest_s[a] > s.latest_s[b] or (
+        s.latest_s[a] == s.latest_s[b] and s.latest_c[a] > s.latest_c[b]
+    )
+
+
+@_jit
+def _sort_by_latest(s, agents, by_load):
+    """Sort ``agents`` in place by (load if ``by_load``, latest contact): insertion sort
+    (keys are distinct, so any correct sort gives Python's ``sorted`` order)."""
+    for x in range(1, agents.size):
+        a = agents[x]
+        y = x - 1
+        while y >= 0:
+            b = agents[y]
+            if by_load and s.used[b] != s.used[a]:
+                if s.used[b] < s.used[a]:
+                    break
+            elif not _later(s, b, a):
+                break
+            agents[y + 1] = b
+            y -= 1
+        agents[y + 1] = a
+
+
+@_jit
+def _pool_agents(s, p, state):
+    """The agents of pool ``p`` in ``state`` (by id)."""
+    n = 0
+    for a in range(s.ints[_N_IDS]):
+        if s.a_state[a] == state and s.a_pool[a] == p:
+            n += 1
+    out = np.empty(n, dtype=np.int64)
+    n = 0
+    for a in range(s.ints[_N_IDS]):
+        if s.a_state[a] == state and s.a_pool[a] == p:
+            out[n] = a
+            n += 1
+    return out
+
+
+@_jit
+def _staff(s, p, target):
+    """Bring pool ``p`` to ``target`` agents on duty (``Model._staff`` has the rules)."""
+    diff = target - s.n_active[p]
+    if diff < 0:
+        while diff < 0 and s.idle_n[p]:
+            s.idle_n[p] -= 1
+            _send_home(s, s.idle[p, s.idle_n[p]], p)
+            diff += 1
+        if diff < 0:
+            n = 0
+            a = s.p_head[p]
+            while a >= 0:
+                n += 1
+                a = s.p_next[a]
+            partial = np.empty(n, dtype=np.int64)
+            a, n = s.p_head[p], 0
+            while a >= 0:
+                partial[n] = a
+                n += 1
+                a = s.p_next[a]
+            _sort_by_latest(s, partial, True)
+            for x in range(min(-diff, partial.size)):
+                _send_home(s, partial[x], p)
+            diff += min(-diff, partial.size)
+        if diff < 0:
+            active = _pool_agents(s, p, _ACTIVE)
+            _sort_by_latest(s, active, False)
+            for x in range(min(-diff, active.size)):
+                _send_home(s, active[x], p)
+    else:
+        going = _pool_agents(s, p, _GOING)
+        _sort_by_latest(s, going, False)
+        for x in range(min(diff, going.size)):
+            a = going[going.size - 1 - x]  # the latest first
+            s.leaving[a] = False
+            s.a_state[a] = _ACTIVE
+            s.n_active[p] += 1
+            if s.used[a] < s.chat_cap[p]:  # chatting with a slot free
+                _partial_add(s, p, a)
+        diff -= min(diff, going.size)
+        for _ in range(diff):
+            a = _new_agent(s, p)
+            s.a_state[a] = _ACTIVE
+            s.n_active[p] += 1
+            _give_work(s, a, p)
+    # Work that idle agents could not take before (a deferred channel opening) goes now.
+    if s.idle_n[p]:
+        waiting_work = False
+        for j in range(s.pool_chans.shape[1]):
+            ch = s.pool_chans[p, j]
+            if ch >= 0 and s.q_len[ch]:
+                waiting_work = True
+        if waiting_work:
+            waiting = s.idle[p, : s.idle_n[p]].copy()
+            s.idle_n[p] = 0
+            for a in waiting:
+                _give_work(s, a, p)
+
+
+@_jit
+def _send_home(s, a, p):
+    """Agent ``a`` (not idle-listed) leaves: now if it holds no contact, else when its last one
+    ends, taking no new one meanwhile."""
+    if s.a_state[a] == _ACTIVE:
+        s.n_active[p] -= 1
+    _partial_discard(s, p, a)
+    if s.used[a] == 0:
+        _remove_agent(s, a, p)
+    else:
+        s.leaving[a] = True
+        s.a_state[a] = _GOING
+
+
+@_jit
+def _new_agent(s, p):
+    if s.ints[_FREE_N]:
+        s.ints[_FREE_N] -= 1
+        a = s.free_ids[s.ints[_FREE_N]]
+    else:
+        a = s.ints[_N_IDS]
+        if a >= s.used.size:  # cannot happen (see CompiledModel): never write past the arrays
+            raise RuntimeError("compiled engine: more agents present than the schedule allows")
+        s.ints[_N_IDS] += 1
+    s.a_pool[a] = p
+    s.used[a] = 0
+    s.leaving[a] = False
+    s.latest_s[a] = -1.0
+    s.latest_c[a] = -1
+    _pool_mark(s, p)
+    s.present[p] += 1
+    return a
+
+
+@_jit
+def _remove_agent(s, a, p):
+    _pool_mark(s, p)
+    s.present[p] -= 1
+    s.leaving[a] = False
+    s.a_state[a] = _ABSENT
+    s.used[a] = -1  # not present; the id is reused
+    s.free_ids[s.ints[_FREE_N]] = a
+    s.ints[_FREE_N] += 1
+
+
+@_jit
+def _on_boundary(s, k):
+    _close_interval(s, k - 1 if k > 0 else 0)  # the warm-up's agent and queue time: not counted
+    s.ints[_K] = k
+    for p in range(s.schedule.shape[0]):
+        _staff(s, p, s.schedule[p, k])
+    if k + 1 < s.n_intervals:
+        _timeout(s, (k + 1) * s.interval_s - s.floats[_NOW], _EV_BOUNDARY, k + 1)
+
+
+@_jit
+def _schedule_next_arrival(s):
+    c = s.ints[_NEXT]
+    s.ints[_NEXT] = c + 1
+    _timeout(s, s.arrived_s[c - s.ints[_BASE]] - s.floats[_NOW], _EV_ARRIVAL, c)
+
+
+# ----- the loop ---------------------------------------------------------------------------------
+@_jit
+def _advance(s):
+    """Run events until the end, or until Python must act (the reason is returned)."""
+    resume = s.ints[_RESUME]
+    s.ints[_RESUME] = _RESUME_NONE
+    if resume == _RESUME_CHUNK:  # the rest of the stream arrival that needed a chunk
+        if s.ints[_NEXT] < s.ints[_STREAM_END]:
+            _schedule_next_arrival(s)
+        _arrive(s, s.ints[_PENDING])
+    elif resume == _RESUME_RETRIAL and s.ints[_PENDING] >= 0:  # a retrial was drawn
+        _timeout(s, s.floats[_DELAY], _EV_RETRIAL, s.ints[_PENDING])
+    until = s.floats[_UNTIL]
+    while s.ints[_HEAP_N]:
+        if s.ev_t[0] >= until:  # the run's end comes first among events at the same time
+            break
+        n = _pop(s)
+        s.floats[_NOW] = s.ev_t[n]
+        kind, value = s.ev_kind[n], s.ev_val[n]
+        if kind == _EV_ARRIVAL:
+            if s.ints[_NEXT] == s.ints[_STREAM_END]:
+                s.ints[_PENDING] = value
+                s.ints[_RESUME] = _RESUME_CHUNK
+                return _NEED_CHUNK
+            _schedule_next_arrival(s)
+            _arrive(s, value)
+        elif kind == _EV_SERVICE:
+            _on_service_end(s, value)
+        elif kind == _EV_PATIENCE:
+            if _on_patience_end(s, value):
+                s.ints[_RESUME] = _RESUME_RETRIAL
+                return _NEED_RETRIAL
+        elif kind == _EV_RETRIAL:
+            _arrive(s, value)
+        else:
+            _on_boundary(s, value)
+    s.floats[_NOW] = until
+    return _DONE
+
+
+@_jit
+def _reserve(s, extra):
+    """Room for ``extra`` more live contacts."""
+    need = s.ints[_LIVE] + extra
+    if need > s.arrived_s.size:
+        size = max(need, 2 * s.arrived_s.size)
+        # the values before a contact's are set (``_CONTACT_COLUMNS``)
+        s.arrived_s = _grown(s.arrived_s, size, np.nan)
+        s.chan = _grown(s.chan, size, -1)
+        s.base_handle_s = _grown(s.base_handle_s, size, np.nan)
+        s.patience_s = _grown(s.patience_s, size, np.nan)
+        s.retrial = _grown(s.retrial, size, 0)
+        s.wait_s = _grown(s.wait_s, size, 0.0)
+        s.outcome = _grown(s.outcome, size, WAITING)
+        s.agent = _grown(s.agent, size, -1)
+        s.handle_s = _grown(s.handle_s, size, np.nan)
+
+
+@_jit
+def _contact_columns(s):
+    """The contact columns (in ``_CONTACT_COLUMNS`` order), shared with the engine."""
+    return (
+        s.arrived_s,
+        s.chan,
+        s.base_handle_s,
+        s.patience_s,
+        s.retrial,
+        s.wait_s,
+        s.outcome,
+        s.agent,
+        s.handle_s,
+    )
+
+
+@_jit
+def _make(*fields):
+    return _Engine(*fields)
+
+
+# ----- the Python side --------------------------------------------------------------------------
+class CompiledModel:
+    """One replication on the compiled engine; the same interface as ``model.Model`` for
+    ``run.simulate`` (``ledger``, ``busy_area_k``, ``staff_area_k``, ``q_area_k``,
+    ``backlog_k``)."""
+
+    def __init__(
+        self,
+        config: SimConfig,
+        stream: ContactStream,
+        retrial_rng: np.random.Generator,
+        *,
+        keep_log: bool = True,
+    ):
+        if njit is None:
+            raise ValueError("the compiled engine needs numba, which does not import here")
+        self.config = config
+        self.stream = stream
+        self.retrial_rng = retrial_rng
+        self.ledger = ContactLedger(config, keep_log)
+        channels, pools = config.channels, config.pools
+        n, n_ch, n_pool = config.n_intervals, len(channels), len(pools)
+        name_index = {c.name: i for i, c in enumerate(channels)}
+        pool_index = {p.name: i for i, p in enumerate(pools)}
+        kind = np.array([_KIND_CODES[c.kind] for c in channels], dtype=np.int64)
+        conc = np.array([c.concurrency for c in channels], dtype=np.int64)
+        pool_chans = np.full((n_pool, max(len(p.channels) for p in pools)), -1, dtype=np.int64)
+        for j, p in enumerate(pools):
+            pool_chans[j, : len(p.channels)] = [name_index[name] for name in p.channels]
+        chat_cap = np.array(
+            [
+                max((conc[c] for c in chans if c >= 0 and kind[c] == _CHAT), default=0)
+                for chans in pool_chans
+            ],
+            dtype=np.int64,
+        )
+        schedule = np.array([p.agents[:n] for p in pools], dtype=np.int64)
+        # Agents present never exceed the largest count on duty (a rise keeps on the leaving
+        # agents first), so every agent id fits below the sum of the pools' largest counts.
+        n_agents = int(schedule.max(axis=1).sum()) + 1
+        warmup_s = float(config.warmup_s)
+        floats = np.zeros(3)
+        floats[_NOW] = -warmup_s
+        # SimPy's run(until) schedules its end at now + (until - now), before any event then.
+        floats[_UNTIL] = -warmup_s + (config.horizon_s - -warmup_s)
+        i64, f64, boolean = np.int64, np.float64, np.bool_
+        values = {
+            "kind": kind,
+            "conc": conc,
+            "stretch": np.array([c.concurrency_stretch for c in channels], dtype=f64),
+            "load_unit": np.array([1.0 / c.concurrency for c in channels], dtype=f64),
+            "pool_of": np.array([pool_index[c.pool] for c in channels], dtype=i64),
+            "is_open": np.array(
+                [
+                    np.ones(n, bool) if c.open_intervals is None else c.open_intervals[:n]
+                    for c in channels
+                ],
+                dtype=boolean,
+            ),
+            "retries": np.array([c.retrial_share > 0 for c in channels], dtype=boolean),
+            "pool_chans": pool_chans,
+            "chat_cap": chat_cap,
+            "schedule": schedule,
+            "interval_s": float(config.interval_s),
+            "n_intervals": n,
+            **{name: np.full(1024, fill, dtype) for name, dtype, fill in _CONTACT_COLUMNS},
+            "ints": np.zeros(_N_INT_STATE, dtype=i64),
+            "floats": floats,
+            "ev_t": np.zeros(1024),
+            "ev_seq": np.zeros(1024, dtype=i64),
+            "ev_kind": np.zeros(1024, dtype=i64),
+            "ev_val": np.zeros(1024, dtype=i64),
+            "ring": np.zeros((n_ch, 1024), dtype=i64),
+            "q_head": np.zeros(n_ch, dtype=i64),
+            "q_size": np.zeros(n_ch, dtype=i64),
+            "q_len": np.zeros(n_ch, dtype=i64),
+            "q_marked_s": np.full(n_ch, -warmup_s),
+            "q_area": np.zeros(n_ch),
+            "used": np.full(n_agents, -1, dtype=i64),
+            "leaving": np.zeros(n_agents, dtype=boolean),
+            "latest_s": np.full(n_agents, -1.0),
+            "latest_c": np.full(n_agents, -1, dtype=i64),
+            "a_state": np.zeros(n_agents, dtype=i64),
+            "a_pool": np.full(n_agents, -1, dtype=i64),
+            "free_ids": np.zeros(n_agents, dtype=i64),
+            "idle": np.zeros((n_pool, n_agents), dtype=i64),
+            "idle_n": np.zeros(n_pool, dtype=i64),
+            "in_partial": np.zeros(n_agents, dtype=boolean),
+            "p_next": np.full(n_agents, -1, dtype=i64),
+            "p_prev": np.full(n_agents, -1, dtype=i64),
+            "p_head": np.full(n_pool, -1, dtype=i64),
+            "p_tail": np.full(n_pool, -1, dtype=i64),
+            "n_active": np.zeros(n_pool, dtype=i64),
+            "present": np.zeros(n_pool, dtype=i64),
+            "busy": np.zeros(n_pool),
+            "pool_marked_s": np.full(n_pool, -warmup_s),
+            "busy_area": np.zeros(n_pool),
+            "staff_area": np.zeros(n_pool),
+            "busy_area_k": np.zeros((n_pool, n)),
+            "staff_area_k": np.zeros((n_pool, n)),
+            "q_area_k": np.zeros((n_ch, n)),
+            "backlog_k": np.zeros((n_ch, n), dtype=i64),
+        }
+        self.s = s = _make(*(values[name] for name in _FIELDS))
+        # Python reads and writes these in place (the engine never replaces them).
+        self.ints, self.floats = values["ints"], floats
+        self.busy_area_k, self.staff_area_k = values["busy_area_k"], values["staff_area_k"]
+        self.q_area_k, self.backlog_k = values["q_area_k"], values["backlog_k"]
+        self.chunk = -2 if warmup_s > 0 else -1  # -1: the warm-up's contacts
+        if warmup_s > 0:  # the first interval's staffing from the start of the warm-up
+            for p in range(n_pool):
+                _staff(s, p, int(schedule[p, 0]))
+        _timeout(s, 0.0 - floats[_NOW], _EV_BOUNDARY, 0)
+        if self._next_chunk():
+            _schedule_next_arrival(s)
+
+    def _columns(self) -> dict[str, np.ndarray]:
+        """The contact columns now (growing them replaces the arrays)."""
+        columns = _contact_columns(self.s)
+        return {name: columns[j] for j, (name, _, _) in enumerate(_CONTACT_COLUMNS)}
+
+    def _flush(self, final: bool = False) -> None:
+        """Add the finished contacts before the first unfinished one (all if ``final``) to the
+        ledger, and drop them (``Model._flush``: the same batches, so the same sums)."""
+        ints = self.ints
+        live = int(ints[_LIVE])
+        col = self._columns()
+        cut = live if final else finished_prefix(col["outcome"][:live])
+        if cut == 0:
+            return
+        head = {name: values[:cut] for name, values in col.items()}  # views: the ledger copies
+        head["chan"] = head["chan"].astype(np.int16)  # the reference's column types
+        head["agent"] = head["agent"].astype(np.int32)
+        self.ledger.record(head)
+        for name, _, fill in _CONTACT_COLUMNS:
+            column = col[name]
+            column[: live - cut] = column[cut:live]
+            column[live - cut : live] = fill
+        ints[_BASE] += cut
+        ints[_LIVE] = live - cut
+
+    def _next_chunk(self) -> bool:
+        """Drop the finished contacts, then load the next non-empty chunk (False: none left)."""
+        self._flush()
+        stream, ints = self.stream, self.ints
+        while self.chunk + 1 < stream.n_chunks:
+            self.chunk += 1
+            drawn = stream.warmup() if self.chunk < 0 else stream.chunk(self.chunk)
+            m = drawn.arrived_at_s.size
+            if not m:
+                continue
+            _reserve(self.s, m)
+            col = self._columns()
+            live = int(ints[_LIVE])
+            new = slice(live, live + m)
+            col["arrived_s"][new] = drawn.arrived_at_s
+            col["chan"][new] = drawn.channel
+            col["base_handle_s"][new] = drawn.handle_s
+            col["patience_s"][new] = drawn.patience_s
+            ints[_LIVE] = live + m
+            ints[_NEXT] = ints[_BASE] + live
+            ints[_STREAM_END] = ints[_NEXT] + m
+            return True
+        return False
+
+    def _draw_retrial(self) -> None:
+        """The retrial of the abandonment the loop stopped at, drawn as ``Model`` does."""
+        ints, floats = self.ints, self.floats
+        ch = int(ints[_RETRIAL_CH])
+        retrial = draw_retrial(self.retrial_rng, self.config.channels[ch])
+        ints[_PENDING] = -1
+        if retrial is None:
+            return
+        delay_s, handle_s, patience_s = retrial
+        _reserve(self.s, 1)
+        col = self._columns()
+        i = int(ints[_LIVE])
+        col["arrived_s"][i] = floats[_NOW] + delay_s
+        col["chan"][i], col["base_handle_s"][i], col["patience_s"][i] = ch, handle_s, patience_s
+        col["retrial"][i] = 1
+        ints[_LIVE] = i + 1
+        ints[_PENDING] = ints[_BASE] + i
+        floats[_DELAY] = delay_s
+
+    def run(self) -> None:
+        while True:
+            status = _advance(self.s)
+            if status == _DONE:
+                break
+            if status == _NEED_CHUNK:
+                if not self._next_chunk():  # no contact left: the pending arrival goes on
+                    self.ints[_NEXT] = self.ints[_STREAM_END]
+            else:
+                self._draw_retrial()
+        # The last interval closes when the run ends (SimPy's clock stops at its end).
+        _close_interval(self.s, self.config.n_intervals - 1)
+        live = int(self.ints[_LIVE])
+        col = self._columns()
+        waiting = col["outcome"][:live] == WAITING  # censored: still waiting at the end
+        col["wait_s"][:live][waiting] = self.config.horizon_s - col["arrived_s"][:live][waiting]
+        self._flush(final=True)

@@ -1,0 +1,368 @@
+"""The compiled engine against the SimPy engine, contact by contact.
+
+Both engines run on the same pre-drawn contacts (same seed, same streams); every contact must
+get the same outcome, agent, retrial flag (exactly) and wait and handle time (to 1e-9 s), and
+every KPI must agree. Configs: one per feature, tied instants at interval boundaries, and
+random small configs mixing all features (voice, chat with concurrency, deferred with opening
+hours and both deadline clocks, pools serving several channels by priority, schedules that
+drop and rise, retrials, intraday scales, forecast error, warm-up), over many seeds.
+"""
+
+from dataclasses import fields
+
+import numpy as np
+import pytest
+
+from simulator import (
+    Channel,
+    Pool,
+    SimConfig,
+    deterministic,
+    empirical,
+    exponential,
+    gamma,
+    lognormal,
+    replicate,
+    simulate,
+)
+from simulator.arrivals import ContactStream
+from simulator.compiled import CompiledModel
+from simulator.model import Model
+from simulator.run import choose_engine, spawn_streams
+
+FLOAT_TOLERANCE_S = 1e-9
+HOUR_S = 3600.0
+
+
+def assert_same_log(a: np.ndarray, b: np.ndarray, where: str = "") -> None:
+    assert a.dtype == b.dtype and len(a) == len(b), f"{where}: {len(a)} vs {len(b)} contacts"
+    for name in a.dtype.names:
+        if a.dtype[name].kind == "f":
+            np.testing.assert_allclose(
+                a[name], b[name], rtol=0, atol=FLOAT_TOLERANCE_S, err_msg=f"{where} {name}"
+            )
+        else:
+            np.testing.assert_array_equal(a[name], b[name], err_msg=f"{where} {name}")
+
+
+def assert_same_kpis(a, b, where: str = "") -> None:
+    for level in ("intervals", "days", "run"):
+        pa, pb = getattr(a, level), getattr(b, level)
+        for group in ("channels", "pools"):
+            for name, ka in getattr(pa, group).items():
+                kb = getattr(pb, group)[name]
+                for f in fields(ka):
+                    x, y = getattr(ka, f.name), getattr(kb, f.name)
+                    msg = f"{where} {level} {name} {f.name}"
+                    if isinstance(x, str):
+                        assert x == y, msg
+                    else:
+                        np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-9, err_msg=msg)
+
+
+def assert_engines_agree(config: SimConfig, seed, where: str = "") -> None:
+    compiled = simulate(config, seed, engine="compiled")
+    reference = simulate(config, seed, engine="simpy")
+    assert (compiled.engine, reference.engine) == ("compiled", "simpy")
+    assert_same_log(compiled.log, reference.log, where)
+    assert_same_kpis(compiled, reference, where)
+
+
+def voice(rate, agents, *, interval_s=900.0, **kw):
+    kw.setdefault("patience", exponential(120))
+    ch = Channel(
+        "v", "voice", rate, kw.pop("aht", lognormal(240, 0.9)), kw.pop("patience"), 20, "p", **kw
+    )
+    return SimConfig(interval_s, [ch], [Pool("p", agents, ("v",))])
+
+
+def staggered(n: int, low: int, high: int) -> np.ndarray:
+    """A schedule that drops and rises: high, low, high, ..."""
+    return np.where(np.arange(n) % 3 == 1, low, high)
+
+
+FEATURES = {
+    "voice_abandonment_and_schedule_changes": voice(np.full(8, 300.0), staggered(8, 12, 22)),
+    "voice_without_patience": voice(np.full(6, 250.0), staggered(6, 14, 24), patience=None),
+    "voice_retrials": voice(
+        np.full(8, 380.0),
+        staggered(8, 14, 26),
+        retrial_share=0.6,
+        retrial_delay=gamma(90, 0.7),
+        aht=gamma(240, 1.3),
+    ),
+    "intraday_scales_and_forecast_error": SimConfig(
+        900.0,
+        [
+            Channel(
+                "v",
+                "voice",
+                np.linspace(100, 400, 8),
+                empirical([60.0, 120.0, 300.0, 420.0]),
+                lognormal(90, 1.5),
+                20,
+                "p",
+                aht_scale=np.linspace(0.7, 1.4, 8),
+                patience_scale=np.linspace(1.5, 0.6, 8),
+            )
+        ],
+        [Pool("p", np.full(8, 20), ("v",))],
+        day_volume_cv=0.2,
+        interval_volume_cv=0.15,
+        day_aht_cv=0.1,
+        warmup_s=1800.0,
+    ),
+    "chat_concurrency_and_drops": SimConfig(
+        900.0,
+        [
+            Channel(
+                "c",
+                "chat",
+                np.full(8, 420.0),
+                lognormal(400, 0.6),
+                exponential(150),
+                60,
+                "p",
+                concurrency=3,
+                concurrency_stretch=0.15,
+                retrial_share=0.3,
+                retrial_delay=exponential(60),
+            )
+        ],
+        [Pool("p", staggered(8, 6, 14), ("c",))],
+    ),
+    "deferred_opening_hours_both_clocks": SimConfig(
+        HOUR_S,
+        [
+            Channel(
+                "mail",
+                "deferred",
+                np.full(30, 25.0),
+                lognormal(300, 0.7),
+                None,
+                4 * HOUR_S,
+                "p",
+                open_intervals=(np.arange(30) % 24 >= 8) & (np.arange(30) % 24 < 18),
+                deadline_clock="opening_hours",
+            ),
+            Channel("mail2", "deferred", np.full(30, 10.0), exponential(200), None, HOUR_S, "p"),
+        ],
+        [
+            Pool(
+                "p",
+                np.where((np.arange(30) % 24 >= 9) & (np.arange(30) % 24 < 17), 5, 0),
+                ("mail", "mail2"),
+            )
+        ],
+    ),
+    "pools_with_priority_and_mixed_chat_concurrency": SimConfig(
+        900.0,
+        [
+            Channel("v", "voice", np.full(8, 200.0), exponential(200), exponential(60), 20, "a"),
+            Channel(
+                "c2",
+                "chat",
+                np.full(8, 150.0),
+                exponential(300),
+                exponential(120),
+                60,
+                "a",
+                concurrency=2,
+            ),
+            Channel(
+                "c3",
+                "chat",
+                np.full(8, 150.0),
+                exponential(300),
+                None,
+                60,
+                "a",
+                concurrency=3,
+                concurrency_stretch=0.2,
+            ),
+            Channel(
+                "m",
+                "deferred",
+                np.full(8, 60.0),
+                exponential(400),
+                None,
+                HOUR_S,
+                "a",
+                open_intervals=np.arange(8) >= 2,
+            ),
+            Channel("w", "voice", np.full(8, 100.0), deterministic(180), exponential(90), 20, "b"),
+        ],
+        [
+            Pool("a", staggered(8, 6, 15), ("v", "c3", "c2", "m")),
+            Pool("b", staggered(8, 2, 6), ("w",)),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FEATURES))
+def test_each_feature_gives_the_same_contacts_on_both_engines(name):
+    for seed in range(12):
+        assert_engines_agree(FEATURES[name], seed, f"{name} seed {seed}")
+
+
+def test_ties_at_interval_boundaries_and_drops_give_the_same_contacts():
+    # Deterministic handle times of half an interval, agents arriving at boundaries to a
+    # waiting queue and a schedule that drops to 0: service ends, starts, drops, openings and
+    # patience ends fall on boundaries together, where only the event order decides.
+    n = 12
+    agents = np.array([0, 4, 4, 0, 6, 2, 2, 8, 0, 3, 3, 5])
+    open_intervals = np.arange(n) % 4 != 3
+    for patience in (deterministic(450.0), None):
+        v = Channel(
+            "v",
+            "voice",
+            np.full(n, 90.0),
+            deterministic(450.0),
+            patience,
+            20,
+            "p",
+            open_intervals=open_intervals,
+        )
+        m = Channel(
+            "m",
+            "deferred",
+            np.full(n, 20.0),
+            deterministic(900.0),
+            None,
+            1800,
+            "p",
+            open_intervals=open_intervals,
+        )
+        config = SimConfig(900.0, [v, m], [Pool("p", agents, ("v", "m"))])
+        for seed in range(10):
+            assert_engines_agree(config, seed, f"ties seed {seed}")
+
+
+def test_small_chunks_drop_contacts_the_same_way():
+    # Chunks of ~40 contacts: many flushes of finished contacts in the middle of the run.
+    for name, seed in [("deferred_opening_hours_both_clocks", s) for s in range(3)] + [
+        ("voice_retrials", s) for s in range(3)
+    ]:
+        config = FEATURES[name]
+        runs = []
+        for kind in (Model, CompiledModel):
+            streams = spawn_streams(seed, len(config.channels))
+            stream = ContactStream(config, streams, chunk_contacts=40)
+            model = kind(config, stream, streams["retrial"][0], keep_log=True)
+            model.run()
+            runs.append(model)
+        ours, theirs = runs[1], runs[0]
+        assert len(ours.ledger.log_parts) == len(theirs.ledger.log_parts) > 3
+        assert_same_log(ours.ledger.log(), theirs.ledger.log(), f"chunks {name} seed {seed}")
+        for area in ("busy_area_k", "staff_area_k", "q_area_k", "backlog_k"):
+            np.testing.assert_array_equal(getattr(ours, area), getattr(theirs, area))
+
+
+def random_config(rng: np.random.Generator) -> SimConfig:
+    """A small config drawing every feature at random."""
+    n = int(rng.integers(3, 10))
+    interval_s = float(rng.choice([600.0, 900.0, 1800.0]))
+
+    def dist():
+        mean = float(rng.uniform(60, 400))
+        return [
+            exponential(mean),
+            lognormal(mean, float(rng.uniform(0.3, 1.5))),
+            gamma(mean, float(rng.uniform(0.3, 1.5))),
+            deterministic(round(mean / 30) * 30.0),  # multiples of 30 s: ties
+            empirical(rng.uniform(30, 500, 5)),
+        ][int(rng.integers(5))]
+
+    def maybe(p, value):
+        return value if rng.random() < p else None
+
+    n_pools = int(rng.integers(1, 3))
+    channels, served = [], [[] for _ in range(n_pools)]
+    for i in range(int(rng.integers(1, 5))):
+        kind = str(rng.choice(["voice", "chat", "deferred"]))
+        pool = int(rng.integers(n_pools))
+        served[pool].append(f"c{i}")
+        opening = maybe(0.4, rng.random(n) < 0.7)
+        patience = None if kind == "deferred" else maybe(0.8, dist())
+        retrial = patience is not None and rng.random() < 0.4
+        channels.append(
+            Channel(
+                f"c{i}",
+                kind,
+                rng.uniform(0, 400, n) * (rng.random(n) < 0.9),
+                dist(),
+                patience,
+                float(rng.choice([20.0, 60.0, 3600.0])),
+                f"p{pool}",
+                concurrency=int(rng.integers(1, 4)) if kind == "chat" else 1,
+                concurrency_stretch=float(rng.uniform(0, 0.3)) if kind == "chat" else 0.0,
+                open_intervals=opening,
+                retrial_share=float(rng.uniform(0.2, 1.0)) if retrial else 0.0,
+                retrial_delay=dist() if retrial else None,
+                aht_scale=maybe(0.3, rng.uniform(0.5, 1.5, n)),
+                patience_scale=maybe(0.3, rng.uniform(0.5, 1.5, n)) if patience else None,
+                deadline_clock=(
+                    "opening_hours"
+                    if kind == "deferred" and opening is not None and rng.random() < 0.5
+                    else "wall_clock"
+                ),
+            )
+        )
+    pools = [
+        Pool(f"p{j}", rng.integers(0, 12, n), tuple(rng.permutation(names)))
+        for j, names in enumerate(served)
+        if names
+    ]
+    channels = [c for c in channels if any(c.name in p.channels for p in pools)]
+    kept = {c.pool for c in channels}
+    pools = [p for p in pools if p.name in kept]
+    return SimConfig(
+        interval_s,
+        channels,
+        pools,
+        day_volume_cv=float(rng.choice([0.0, 0.2])),
+        interval_volume_cv=float(rng.choice([0.0, 0.15])),
+        day_aht_cv=float(rng.choice([0.0, 0.1])),
+        warmup_s=float(rng.choice([0.0, interval_s])),
+    )
+
+
+@pytest.mark.parametrize("block", range(4))
+def test_random_configs_with_every_feature_give_the_same_contacts(block):
+    rng = np.random.default_rng([20261130, block])
+    for j in range(15):
+        config = random_config(rng)
+        for seed in range(3):
+            assert_engines_agree(config, seed, f"random block {block} config {j} seed {seed}")
+
+
+def test_replications_say_which_engine_ran_and_agree():
+    config = FEATURES["voice_retrials"]
+    compiled = replicate(config, 3, seed=5, engine="compiled")
+    reference = replicate(config, 3, seed=5, engine="simpy")
+    assert (compiled.engine, reference.engine) == ("compiled", "simpy")
+    for a, b in zip(compiled.runs, reference.runs, strict=True):
+        assert_same_kpis(a, b)
+
+
+def test_engine_choice_and_bad_values():
+    config = FEATURES["voice_abandonment_and_schedule_changes"]
+    assert choose_engine(config, "auto") == "compiled"
+    assert choose_engine(config, "simpy") == "simpy"
+    assert simulate(config, 1).engine == "compiled"  # the default
+    with pytest.raises(
+        ValueError, match=r"`engine` must be one of \('auto', 'compiled', 'simpy'\)"
+    ):
+        simulate(config, 1, engine="fast")
+
+
+def test_without_numba_auto_runs_simpy_and_compiled_says_why(monkeypatch):
+    import simulator.compiled
+
+    monkeypatch.setattr(simulator.compiled, "available", lambda: False)
+    config = FEATURES["voice_abandonment_and_schedule_changes"]
+    assert simulate(config, 1).engine == "simpy"
+    assert replicate(config, 2, seed=1).engine == "simpy"
+    with pytest.raises(ValueError, match=r"`engine`: the compiled engine does not cover numba"):
+        simulate(config, 1, engine="compiled")
