@@ -10,6 +10,9 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# The compiled simulation engine compiles once per machine (~18 CPU s, then cached in
+	# __pycache__): here, so neither the app's first simulation nor a test pays for it.
+	$(BIN)/python -c "from simulator.compiled import warm; warm()"
 	touch $(STAMP)
 
 app: $(STAMP)

@@ -39,7 +39,7 @@ try:  # numba is a core dependency; the SimPy engine still runs without it.
 except ImportError:  # pragma: no cover - exercised only where numba is missing
     njit = None
 
-__all__ = ["CompiledModel", "available", "unsupported_feature"]
+__all__ = ["CompiledModel", "available", "unsupported_feature", "warm"]
 
 _VOICE, _CHAT, _DEFERRED = 0, 1, 2
 _KIND_CODES = {"voice": _VOICE, "chat": _CHAT, "deferred": _DEFERRED}
@@ -63,6 +63,47 @@ _NOW, _UNTIL, _DELAY = 0, 1, 2  # clock; the run's end; the drawn retrial delay 
 def available() -> bool:
     """Whether the compiled engine can run here (numba imports)."""
     return njit is not None
+
+
+def warm() -> None:
+    """Compile the engine now (or load it from the cache): one tiny run through every handler
+    (voice with abandonment and retrials, chat, deferred work, a schedule that drops), so the
+    first real simulation does not pay the one-off compile. ``make`` calls it at install."""
+    from . import simulate
+    from .config import Channel, Pool
+    from .distributions import exponential
+
+    n = 4
+    voice = Channel(
+        "voice",
+        "voice",
+        np.full(n, 120.0),
+        exponential(60.0),
+        exponential(30.0),
+        20.0,
+        "a",
+        retrial_share=0.5,
+        retrial_delay=exponential(60.0),
+    )
+    chat = Channel(
+        "chat", "chat", np.full(n, 60.0), exponential(60.0), None, 20.0, "a", concurrency=2
+    )
+    mail = Channel(
+        "mail",
+        "deferred",
+        np.full(n, 30.0),
+        exponential(60.0),
+        None,
+        3600.0,
+        "a",
+        open_intervals=np.array([True, True, False, True]),
+    )
+    pool = Pool("a", np.array([3, 1, 2, 3]), ("voice", "chat", "mail"))
+    simulate(
+        SimConfig(interval_s=900, channels=[voice, chat, mail], pools=[pool]),
+        seed=1,
+        engine="compiled",
+    )
 
 
 def unsupported_feature(config: SimConfig) -> str | None:
