@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import compiled
 from .arrivals import SECONDS_PER_DAY, ContactStream
 from .config import SimConfig
 from .kpis import ChannelKPIs, PoolKPIs, channel_kpis, group_sum, pool_kpis
@@ -105,6 +104,8 @@ def choose_engine(config: SimConfig, engine: str = "auto") -> str:
         raise ValueError(f"`engine` must be one of {ENGINES}, got {engine!r}")
     if engine == "simpy":
         return "simpy"
+    from . import compiled  # numba loads with the first simulation, not with every import
+
     missing = (
         "numba (not importable here)" if not compiled.available() else None
     ) or compiled.unsupported_feature(config)
@@ -162,7 +163,10 @@ def simulate(
     """
     used = choose_engine(config, engine)
     streams = spawn_streams(seed, len(config.channels))
-    kind = compiled.CompiledModel if used == "compiled" else Model
+    if used == "compiled":
+        from .compiled import CompiledModel as kind
+    else:
+        kind = Model
     model = kind(config, ContactStream(config, streams), streams["retrial"][0], keep_log=keep_log)
     model.run()
     n = config.n_intervals
