@@ -92,11 +92,14 @@ class BreachRisk:
     p_at_least: dict[int, float] = field(default_factory=dict)
     p_consecutive: dict[int, float] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    engine: str = ""  # the simulation engine that ran the replications ("compiled", "simpy")
 
     @property
     def method(self) -> str:
-        """How the figures were obtained (the "model" the JSON and the report print)."""
-        return f"simulation, {self.replications} replications (seed {self.seed})"
+        """How the figures were obtained (the "model" the JSON and the report print), the
+        engine named: e.g. "simulation (compiled engine), 30 replications (seed 1)"."""
+        engine = f" ({self.engine} engine)" if self.engine else ""
+        return f"simulation{engine}, {self.replications} replications (seed {self.seed})"
 
     @property
     def standard_text(self) -> str:
@@ -428,7 +431,7 @@ def _risks_of(result, channel, reps, seed) -> dict[str, BreachRisk]:
             seed=seed,
         )
     notes = _warnings(result, channel, reps, periods, counted_interval)
-    return {c: replace(r, warnings=notes) for c, r in risks.items()}
+    return {c: replace(r, warnings=notes, engine=reps.engine) for c, r in risks.items()}
 
 
 def _warnings(result, channel, reps, periods, counted_interval) -> tuple[str, ...]:

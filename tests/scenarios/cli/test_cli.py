@@ -138,7 +138,7 @@ def test_check_gives_the_verdict_with_breach_probabilities(capsys):
         voice[0]["model"] == "Erlang A" and "answered within 20 s / offered" in voice[0]["standard"]
     )
     risk = data["breach_risk"]["voice"]
-    assert risk["model"].startswith("simulation, 5 replications")
+    assert risk["model"].startswith("simulation (compiled engine), 5 replications")
     assert 0.0 <= risk["periods"][0]["p_breach"] <= 1.0
     assert data["cost_of_standard"]["voice"]["current"]["service_level"] == 0.8
 
@@ -150,7 +150,8 @@ def test_check_writes_an_html_report_with_its_figures(capsys, tmp_path):
     assert code == 0
     text = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "<h1>SLA verdict: Service desk (default)</h1>" in text
-    assert "answered within 20 s / offered" in text and "simulation, 3 replications" in text
+    assert "answered within 20 s / offered" in text
+    assert "simulation (compiled engine), 3 replications" in text
     assert text.count('<img src="data:image/png;base64,') == 5  # 2 costs, 2 breach risks, peak
     assert (tmp_path / "report.pdf").exists() == (pdf_unavailable_reason() is None)
 
