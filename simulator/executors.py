@@ -297,6 +297,13 @@ class ProcessExecutor(_Base):
         with _sigint_blocked():  # a second Ctrl-C must not leave workers half-stopped
             processes = list((getattr(pool, "_processes", None) or {}).values())
             manager = getattr(pool, "_executor_manager_thread", None)
+            # The call queue's feeder thread may be blocked writing tasks into a pipe that no
+            # worker will read any more; the manager thread (and the interpreter's exit, which
+            # joins it) would wait for that feeder forever. Its unsent tasks are abandoned.
+            call_queue = getattr(pool, "_call_queue", None)
+            if call_queue is not None:
+                call_queue.cancel_join_thread()
+            result_queue = getattr(pool, "_result_queue", None)
             for process in processes:
                 if process.is_alive():
                     process.terminate()
@@ -305,6 +312,13 @@ class ProcessExecutor(_Base):
                 if process.is_alive():
                     process.kill()
                     process.join(2.0)
+            # A worker killed while writing its result leaves half a message in the result
+            # pipe, and the manager thread waits for the rest forever: this process holds the
+            # pipe's write end too. Closing that end (no one else writes: the workers are
+            # gone) gives the manager EOF, so it sees the pool broken and ends.
+            writer = getattr(result_queue, "_writer", None)
+            if writer is not None:
+                writer.close()
             pool.shutdown(wait=False)
             if manager is not None:
                 manager.join(5.0)
