@@ -338,16 +338,9 @@ def breach_risks(
     depend on it). Keys: the clauses in ``CLAUSES`` order. ``memo`` (``SimulationMemo``):
     the same question asked before is answered from it, not simulated again.
     """
-    result = as_plan(source, model)
+    result, config = _simulation(source, channel, agents, model, replications)
     scenario = result.scenario
     target = scenario.target_for(channel)
-    if target is None:
-        raise ValueError(f"channel {channel!r} has no target to measure")
-    if replications < 2:
-        raise ValueError(f"`replications` must be at least 2, got {replications}")
-    if agents is None:
-        agents = result.channels[channel].required_agents
-    config = _sim_config(result, channel, np.asarray(agents))
 
     def simulated() -> dict[str, BreachRisk]:
         return _risks(result, channel, config, replications, seed, executor)
@@ -385,6 +378,18 @@ def breach_risks_in_batches(
     run stopped midway keeps its first ``done`` replications."""
     from simulator import ReplicationResult, replicate_in_batches
 
+    result, config = _simulation(source, channel, agents, model, replications)
+    runs = []
+    for batch in replicate_in_batches(config, replications, seed, executor=executor):
+        runs.extend(batch)
+        if len(runs) >= 2:
+            yield len(runs), _risks_of(result, channel, ReplicationResult(tuple(runs)), seed)
+
+
+def _simulation(source, channel, agents, model, replications):
+    """The plan of ``source`` and the simulation of ``channel`` with ``agents`` on duty
+    (default: the plan's required agents), checked: the channel has a target, and at least
+    2 replications (``breach_risks`` and ``breach_risks_in_batches``)."""
     result = as_plan(source, model)
     if result.scenario.target_for(channel) is None:
         raise ValueError(f"channel {channel!r} has no target to measure")
@@ -392,12 +397,7 @@ def breach_risks_in_batches(
         raise ValueError(f"`replications` must be at least 2, got {replications}")
     if agents is None:
         agents = result.channels[channel].required_agents
-    config = _sim_config(result, channel, np.asarray(agents))
-    runs = []
-    for batch in replicate_in_batches(config, replications, seed, executor=executor):
-        runs.extend(batch)
-        if len(runs) >= 2:
-            yield len(runs), _risks_of(result, channel, ReplicationResult(tuple(runs)), seed)
+    return result, _sim_config(result, channel, np.asarray(agents))
 
 
 def _risks(result, channel, config, replications, seed, executor) -> dict[str, BreachRisk]:
