@@ -24,6 +24,7 @@ from ._common import EXIT_INTERNAL, EXIT_USAGE, MAX_REPLICATIONS, CliError, _end
 from .check import cmd_check
 from .erlang import cmd_erlang
 from .examples import cmd_examples
+from .forecast import cmd_forecast
 from .history import cmd_history
 from .plan import cmd_plan
 from .simulate import cmd_simulate
@@ -197,6 +198,37 @@ def build_parser() -> argparse.ArgumentParser:
     force(hi, "overwrite an existing --scenario-out file, replace outputs in --plots")
     fmt(hi)
     hi.set_defaults(func=cmd_history)
+
+    fo = sub.add_parser("forecast", help="forecast volumes from history: CSV, scenario, accuracy")
+    fo.add_argument(
+        "file",
+        help="volume CSV (start/DateTime, volume/Calls, optional channel) or a bundled sample: "
+        "bank-5min; with --records a call-level export",
+    )
+    fo.add_argument("--horizon", default="8w", help="days or weeks to forecast: 56d, 8w")
+    fo.add_argument("--interval-minutes", type=int, default=15, choices=(15, 30, 60))
+    fo.add_argument("--start", type=_date, metavar="YYYY-MM-DD", help="first forecast day")
+    fo.add_argument("--country", help="ISO country code for public holidays (US, GB, DE, IL)")
+    fo.add_argument(
+        "--holiday-factor",
+        type=float,
+        help="holiday volume / ordinary day (default: learned, else 0 = closed)",
+    )
+    fo.add_argument(
+        "--special", action="append", metavar="DATE=FACTOR", help="a special day (repeatable)"
+    )
+    fo.add_argument("--records", action="store_true", help="FILE is a call-level export")
+    fo.add_argument("--mapping", help="column mapping for --records (default: Anonymous Bank)")
+    fo.add_argument("--aht-s", type=float, default=300.0, help="scenario's mean handle time [s]")
+    fo.add_argument(
+        "--patience-s", type=float, default=180.0, help="scenario's mean patience [s] (0: none)"
+    )
+    fo.add_argument("--service-level", type=float, default=0.8, help="scenario's SL target")
+    fo.add_argument("--threshold-s", type=float, default=20.0, help="SL threshold [s]")
+    fo.add_argument("--out", help="directory for the volume CSV, scenario.yaml, plot and JSON")
+    force(fo, "replace outputs in --out")
+    fmt(fo)
+    fo.set_defaults(func=cmd_forecast)
 
     x = sub.add_parser("examples", help="list the bundled scenarios")
     x.add_argument("--copy", nargs=2, metavar=("NAME", "DIR"), help="write one out to edit")
