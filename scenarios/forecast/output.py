@@ -138,7 +138,7 @@ def forecast_figure(fc: Forecast, history_days: int = 10, forecast_days: int = 1
         label="80% interval",
     )
     top.set_ylabel("contacts per day")
-    top.legend(loc="lower left", fontsize="small")
+    top.legend(loc="best", fontsize="small")
     bt = fc.backtest
     top.set_title(
         f"{fc.channel}: backtest WAPE daily {bt.chosen.daily_wape:.1%} "

@@ -1,0 +1,120 @@
+"""The forecast on the bundled 5-minute history: the issue's bar, and the hand-over to planning."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from scenarios.demand import expand
+from scenarios.forecast import forecast, parse_horizon, read_volume_history
+from scenarios.forecast.output import forecast_scenario, volume_csv
+from scenarios.history.samples import sample_path
+from scenarios.pipeline import plan
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return read_volume_history(sample_path("bank-5min"))["voice"]
+
+
+@pytest.fixture(scope="module")
+def fc(bank):
+    return forecast(bank, 56, interval_minutes=15, country="US")
+
+
+def test_beats_seasonal_naive_on_rolling_origin_backtest(fc):
+    bt = fc.backtest
+    assert bt.origins == 10 and bt.pairs == 40
+    assert bt.chosen.daily_wape < bt.baseline.daily_wape
+    assert bt.chosen.interval_wape < bt.baseline.interval_wape
+
+
+def _naive_wape(volumes, first_origin):
+    """Independent of the backtest code: origins at open days ``first_origin`` .. 19, one week
+    ahead, forecast = the same weekday's volumes in the last week before the origin."""
+    err = total = 0.0
+    for o in range(first_origin, 20):
+        for t in range(o, min(o + 5, 20)):
+            back = t - 5 * -(-(t - o + 1) // 5)
+            err += np.abs(volumes[t] - volumes[back]).sum()
+            total += volumes[t].sum()
+    return err / total
+
+
+def test_baseline_is_same_interval_last_week(bank, fc):
+    v = bank.aggregate(15).volumes
+    # With ETS among the candidates every origin has two weeks of history (open day 10 on).
+    assert fc.backtest.baseline.interval_wape == pytest.approx(_naive_wape(v, 10), rel=1e-12)
+    # Seasonal naive alone needs one week: origins from open day 5.
+    bt = forecast(bank, 7, candidates=[("seasonal_naive", "last_week")]).backtest
+    assert bt.origins == 15
+    assert bt.baseline.interval_wape == pytest.approx(_naive_wape(v, 5), rel=1e-12)
+
+
+def test_80_percent_intervals_cover_70_to_90_percent_held_out(fc):
+    c = fc.backtest.coverage
+    assert c.intervals >= 1000  # enough held-out intervals to tell 80% from 70% or 90%
+    assert 0.70 <= c.interval <= 0.90, c
+
+
+def test_closed_days_and_hours_get_no_volume_and_no_staff(fc):
+    assert fc.opening.spans()["friday"] == ("07:00", "21:15")
+    weekend = [i for i, d in enumerate(fc.dates) if d.weekday() >= 5]
+    assert fc.volumes[weekend].sum() == 0
+    assert fc.volumes[:, : 7 * 4].sum() == 0  # before 07:00
+
+
+def test_scenario_plans_the_forecast_unchanged(fc, tmp_path):
+    (tmp_path / "forecast_voice.csv").write_text(volume_csv(fc))
+    scenario = forecast_scenario([fc])
+    voice = scenario.channel("voice")
+    assert voice.demand.forecast_error.day_volume_cv == pytest.approx(
+        fc.backtest.day_volume_cv, abs=1e-4
+    )
+    assert voice.demand.forecast_error.interval_volume_cv > 0
+    table = expand(scenario, tmp_path)
+    np.testing.assert_allclose(table.channels["voice"].offered, fc.volumes.ravel(), atol=5e-4)
+    result = plan(scenario, base_dir=tmp_path)
+    ch = result.channels["voice"]
+    is_open = table.channels["voice"].open
+    assert ch.required_agents[~is_open].sum() == 0
+    # Staff change only every 30 minutes (workforce.shift_granularity_minutes): the 21:15
+    # closing keeps 21:15-21:30 staffed; no staff in a 30-minute block that is all closed.
+    block_open = is_open.reshape(-1, 2).any(axis=1).repeat(2)
+    assert ch.scheduled_agents[~block_open].sum() == 0
+    assert ch.required_agents.max() > 0
+
+
+def test_holidays_and_special_days(bank):
+    f = forecast(
+        bank,
+        70,
+        start=dt.date(2003, 5, 19),
+        country="US",
+        special_days={dt.date(2003, 5, 20): 1.5},
+        candidates=[("weekday_mean", "weekday"), ("seasonal_naive", "last_week")],
+    )
+    by_date = dict(zip(f.dates, f.daily, strict=True))
+    assert by_date[dt.date(2003, 5, 26)] == 0  # Memorial Day: closed (no holiday in history)
+    assert by_date[dt.date(2003, 5, 20)] == pytest.approx(1.5 * by_date[dt.date(2003, 5, 27)])
+    assert [s.label for s in f.special_days][:2] == ["special day", "Memorial Day"]
+
+
+@pytest.mark.parametrize("text,days", [("8w", 56), ("30d", 30), ("7", 7)])
+def test_horizon(text, days):
+    assert parse_horizon(text) == days
+
+
+@pytest.mark.parametrize("text", ["0w", "eight weeks", "400d"])
+def test_bad_horizon(text):
+    with pytest.raises(ValueError, match="`horizon`"):
+        parse_horizon(text)
+
+
+def test_bad_options_name_the_field(bank):
+    with pytest.raises(ValueError, match="`interval_minutes` must be one of"):
+        forecast(bank, 7, interval_minutes=20)
+    with pytest.raises(ValueError, match="`start` 2003-03-10 must be after"):
+        forecast(bank, 7, start=dt.date(2003, 3, 10))
