@@ -10,6 +10,7 @@ import streamlit as st
 
 from scenarios import ScenarioError
 from ui import guard, state
+from ui.forecast import forecast_section
 from ui.format import plain, range_message
 from ui.uploads import LIMITS_MB, upload_bytes, without_folder
 from ui.widgets import count_input
@@ -56,6 +57,8 @@ def page_history():
         "Call-level records (one row per call) -> what was offered, the service given, "
         "patience under censoring, and whether the models reproduce it."
     )
+    with st.expander("Forecast volumes from history", expanded=True):
+        forecast_section()
     records = st.file_uploader(
         "Call records (CSV)",
         type=["csv", "txt"],
