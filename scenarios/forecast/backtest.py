@@ -239,6 +239,12 @@ def rolling_origin(
     profile is the baseline.
     """
     usable = [c for c in candidates if min_training_days(c[0], period) <= y.size - 1]
+    if not usable or not any(c == ("seasonal_naive", "last_week") for c in usable):
+        raise ValueError(
+            f"the history covers {int(np.sum(~np.isnan(y)))} usable open day(s) of a "
+            f"{period}-day week; a forecast needs more than a week of them (two for "
+            "exponential smoothing) to be backtested against seasonal naive"
+        )
     min_train = max(min_training_days(c[0], period) for c in usable)
     origins = origins_for(y, min_train)
     if origins.size == 0:

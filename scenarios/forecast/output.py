@@ -48,6 +48,10 @@ def forecast_scenario(
     time (lognormal, mean ``aht_s`` [s], CV ``aht_cv``), patience (exponential, mean
     ``patience_s`` [s]; None: callers never abandon) and the target (``service_level`` within
     ``threshold_s`` [s] of offered) are the caller's."""
+    if not (0 < aht_s <= 86_400):
+        raise ValueError(f"`aht_s` must be > 0 and at most 86,400 s, got {aht_s:g}")
+    if patience_s is not None and not (0 < patience_s <= 86_400):
+        raise ValueError(f"`patience_s` must be > 0 and at most 86,400 s, got {patience_s:g}")
     first = forecasts[0]
     channels = []
     for fc in forecasts:

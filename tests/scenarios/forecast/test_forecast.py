@@ -118,3 +118,12 @@ def test_bad_options_name_the_field(bank):
         forecast(bank, 7, interval_minutes=20)
     with pytest.raises(ValueError, match="`start` 2003-03-10 must be after"):
         forecast(bank, 7, start=dt.date(2003, 3, 10))
+
+
+def test_too_short_history_says_what_it_needs():
+    from scenarios.forecast import from_call_records
+    from scenarios.history.records import read_history
+
+    one_day = from_call_records(read_history(sample_path("bank-day")), 15)
+    with pytest.raises(ValueError, match="covers 1 usable open day.*more than a week"):
+        forecast(one_day, 7)
