@@ -11,7 +11,8 @@ Scores over all (origin, day) pairs, pooled (never an average of per-day ratios)
 * MASE = mean over pairs of |error| / the origin's in-sample mean absolute error of the
   seasonal-naive forecast (same weekday last week; Hyndman & Koehler 2006, *Int. J.
   Forecasting* 22:679-688), of day totals and of interval volumes;
-* coverage of the 80% prediction intervals on held-out days: at origin ``o`` the error CVs
+* coverage of the 80% prediction intervals on held-out days (intervals with volume forecast
+  or observed; closed ones are not counted): at origin ``o`` the error CVs
   come only from residuals of earlier origins on days before ``o`` (what was known at ``o``),
   and origins with fewer than a week of such residual days are not scored.
 """
@@ -214,11 +215,14 @@ def _held_out_coverage(p: _Pairs, min_residual_days: int) -> Coverage:
             p.forecast_day[now], p.forecast[now], cv_d, cv_i
         )
         a_d, a_i = p.actual_day[now], p.actual[now]
+        # Closed intervals (nothing forecast, nothing came) are not scored: [0, 0] would
+        # always "cover" them.
+        scored = (p.forecast[now] > 0) | (a_i > 0)
         counts += [
             np.sum((a_d >= d_lo) & (a_d <= d_hi)),
             a_d.size,
-            np.sum((a_i >= i_lo) & (a_i <= i_hi)),
-            a_i.size,
+            np.sum((a_i >= i_lo) & (a_i <= i_hi) & scored),
+            np.sum(scored),
         ]
     return Coverage(*(int(c) for c in counts))
 

@@ -137,15 +137,15 @@ def forecast(
     candidates=None,
     backtest_horizon_days: int | None = None,
 ) -> Forecast:
-    """Forecast ``history`` over ``horizon_days`` calendar days from ``start`` (default: the
-    day after the history).
+    """Forecast ``history`` over ``horizon_days`` calendar days from ``start``.
 
     Parameters
     ----------
     history : VolumeHistory
         Offered contacts per interval on the covered days.
     horizon_days : int
-        Calendar days to forecast, 1 .. 366.
+        Calendar days to forecast, 1 .. 366, from ``start`` (default: the first open day
+        after the history).
     interval_minutes : {15, 30, 60}
         Planning interval [min]; a multiple of the history's.
     country : str, optional
@@ -181,7 +181,11 @@ def forecast(
     if not open_weekdays:
         raise ValueError(f"{hist.source}: the history has no volume on any day")
     period = len(open_weekdays)
-    start = start or hist.dates[-1] + dt.timedelta(days=1)
+    if start is None:  # the first open day after the history (a plan starting on a closed
+        # Saturday shows an empty first day)
+        start = hist.dates[-1] + dt.timedelta(days=1)
+        while start.weekday() not in open_weekdays:
+            start += dt.timedelta(days=1)
     if start <= hist.dates[-1]:
         raise ValueError(f"`start` {start} must be after the history's last day {hist.dates[-1]}")
     end = start + dt.timedelta(days=horizon_days - 1)
