@@ -151,7 +151,7 @@ def origins_for(y: np.ndarray, min_train: int) -> np.ndarray:
     return candidates
 
 
-def _run(candidate, y, volumes, period, open_of, origins, horizon_days, memo) -> _Pairs:
+def _run(candidate, y, volumes, period, open_of, origins, horizon_days, memo, woy) -> _Pairs:
     daily_model, profile_kind = candidate
     out = {k: [] for k in _Pairs.__dataclass_fields__}
     for o in origins:
@@ -164,7 +164,7 @@ def _run(candidate, y, volumes, period, open_of, origins, horizon_days, memo) ->
         steps = targets - o + 1
         key = (daily_model, int(o))
         if key not in memo:  # one fit per daily model and origin, whatever the profile
-            memo[key] = daily_forecast(daily_model, train_y, steps, period)
+            memo[key] = daily_forecast(daily_model, train_y, steps, period, woy)
         day, interval = predict(
             daily_model, profile_kind, train_y, train_v, steps, period, masks, memo[key]
         )
@@ -234,11 +234,13 @@ def rolling_origin(
     open_of,
     candidates,
     horizon_days: int,
+    week_of_year: np.ndarray | None = None,
 ) -> Backtest:
     """Backtest ``candidates`` ((daily model, profile) pairs) on the grid ``y`` / ``volumes``.
 
     ``open_of(train_volumes, target_positions)`` gives the open-interval masks of the targets'
-    weekdays learned from the training rows. The chosen daily model has the lowest daily WAPE
+    weekdays learned from the training rows; ``week_of_year`` the ISO week of each grid day
+    (for ``ets_yearly``). The chosen daily model has the lowest daily WAPE
     and, with it, the chosen profile the lowest interval WAPE; seasonal naive with last week's
     profile is the baseline.
     """
@@ -257,7 +259,10 @@ def rolling_origin(
             f"({period} open days a week)"
         )
     memo = {}
-    pairs = {c: _run(c, y, volumes, period, open_of, origins, horizon_days, memo) for c in usable}
+    pairs = {
+        c: _run(c, y, volumes, period, open_of, origins, horizon_days, memo, week_of_year)
+        for c in usable
+    }
     scores = sorted(
         (_score(c, p) for c, p in pairs.items()), key=lambda s: (s.daily_wape, s.interval_wape)
     )

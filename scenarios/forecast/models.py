@@ -14,8 +14,13 @@ positions ``n - 1 + steps``:
 * ``ets`` / ``ets_damped``: Holt-Winters exponential smoothing with a multiplicative weekly
   season, without trend / with a damped additive trend (statsmodels
   ``ExponentialSmoothing``; Hyndman & Athanasopoulos, *Forecasting: Principles and Practice*,
-  3rd ed., section 8.3), fitted by maximum likelihood on the grid with NaN days filled by the
-  weekday's mean.
+  3rd ed., section 8.3), fitted by maximum likelihood on the last ``FIT_WEEKS`` weeks of the
+  grid with NaN days filled by the weekday's mean;
+* ``ets_yearly`` (histories of two years or more): ``ets_damped`` on the volumes divided by a
+  yearly index per ISO week, the index estimated by ratio to moving averages (a one-week
+  moving average over a centred one-year moving average, averaged per week of the year over
+  the years; classical decomposition, Hyndman & Athanasopoulos section 3.4), the forecast
+  multiplied back by the target week's index.
 
 An interval's forecast is the day's forecast times the **intraday profile** (share of the day
 in each interval): ``weekday`` pools the same weekday's training days (sum of interval volumes
@@ -32,7 +37,10 @@ import numpy as np
 
 WEEKDAY_MEAN_WEEKS = 4
 PROFILE_WEEKS = 8
-DAILY_MODELS = ("naive", "seasonal_naive", "weekday_mean", "ets", "ets_damped")
+FIT_WEEKS = 26
+DAILY_MODELS = ("naive", "seasonal_naive", "weekday_mean", "ets", "ets_damped", "ets_yearly")
+#: Open-day weeks a year has on the grid (the yearly moving average's window).
+WEEKS_PER_YEAR = 52
 PROFILES = ("weekday", "pooled", "last_week")
 
 
@@ -59,7 +67,7 @@ def ets_forecast(y: np.ndarray, steps: np.ndarray, period: int, damped: bool) ->
     """Holt-Winters (statsmodels) forecasts ``steps`` grid days ahead of ``y``."""
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
-    filled = _weekday_filled(y, period)
+    filled = _weekday_filled(y, period)[-FIT_WEEKS * period :]
     seasonal = "mul" if period > 1 and filled.min() > 0 else ("add" if period > 1 else None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter on short series
@@ -69,15 +77,65 @@ def ets_forecast(y: np.ndarray, steps: np.ndarray, period: int, damped: bool) ->
             damped_trend=damped,
             seasonal=seasonal,
             seasonal_periods=period if seasonal else None,
-            initialization_method="estimated",
+            # Initial states estimated with the smoothing parameters on short series; from a
+            # classical decomposition of the first cycles on long ones (4 parameters to fit,
+            # not 4 + 2 + period: ten times faster).
+            initialization_method="heuristic" if filled.size >= 10 * period else "estimated",
         ).fit()
         forecast = np.asarray(fit.forecast(int(steps.max())))
     return np.maximum(forecast[steps - 1], 0.0)
 
 
-def daily_forecast(model: str, y: np.ndarray, steps: np.ndarray, period: int) -> np.ndarray:
-    """Forecast of grid days ``y.size - 1 + steps`` (steps >= 1) by ``model``."""
+def _moving_average(x: np.ndarray, window: int) -> np.ndarray:
+    """Centred moving average (a 2 x m average for even ``window``); NaN where incomplete."""
+    weights = np.ones(window + 1 - window % 2)
+    if window % 2 == 0:
+        weights[[0, -1]] = 0.5
+    weights /= weights.sum()
+    out = np.full(x.size, np.nan)
+    half = weights.size // 2
+    if x.size >= weights.size:
+        out[half : x.size - half] = np.convolve(x, weights, mode="valid")
+    return out
+
+
+def yearly_index(y: np.ndarray, week_of_year: np.ndarray, period: int) -> np.ndarray:
+    """Yearly factor per ISO week (index 1 .. 53, mean 1) by ratio to moving averages."""
+    filled = _weekday_filled(y, period)
+    ratio = _moving_average(filled, period) / _moving_average(filled, period * WEEKS_PER_YEAR)
+    index = np.ones(54)
+    weeks = week_of_year[: y.size]
+    for w in range(1, 54):
+        values = ratio[(weeks == w) & ~np.isnan(ratio)]
+        index[w] = values.mean() if values.size else np.nan
+    known = ~np.isnan(index[1:])
+    if not known.any():
+        return np.ones(54)
+    index[1:] = np.interp(np.arange(53), np.flatnonzero(known), index[1:][known], period=53)
+    # Smooth over neighbouring weeks (circular), then mean 1.
+    index[1:] = (np.roll(index[1:], 1) + index[1:] + np.roll(index[1:], -1)) / 3
+    index[1:] /= index[1:].mean()
+    index[0] = 1.0
+    return index
+
+
+def daily_forecast(
+    model: str,
+    y: np.ndarray,
+    steps: np.ndarray,
+    period: int,
+    week_of_year: np.ndarray | None = None,
+) -> np.ndarray:
+    """Forecast of grid days ``y.size - 1 + steps`` (steps >= 1) by ``model``;
+    ``week_of_year`` (ISO week of every grid day, the targets' included) for ``ets_yearly``."""
     n = y.size
+    if model == "ets_yearly":
+        if week_of_year is None:
+            raise ValueError("`ets_yearly` needs the week of the year of every grid day")
+        index = yearly_index(y, week_of_year, period)
+        adjusted = y / index[week_of_year[:n]]
+        targets = week_of_year[n - 1 + steps]
+        return ets_forecast(adjusted, steps, period, damped=True) * index[targets]
     if model == "naive":
         return np.full(steps.size, y[~np.isnan(y)][-1])
     if model in ("seasonal_naive", "weekday_mean"):
@@ -93,7 +151,10 @@ def daily_forecast(model: str, y: np.ndarray, steps: np.ndarray, period: int) ->
 
 
 def min_training_days(model: str, period: int) -> int:
-    """Grid days a model needs: a week, two for ETS (statsmodels' initial weekly season)."""
+    """Grid days a model needs: a week, two for ETS (statsmodels' initial weekly season), two
+    years for the yearly index."""
+    if model == "ets_yearly":
+        return 2 * WEEKS_PER_YEAR * period
     return {"naive": 1, "seasonal_naive": period, "weekday_mean": period}.get(model, 2 * period)
 
 
@@ -136,13 +197,14 @@ def predict(
     period: int,
     open_masks: np.ndarray,
     day: np.ndarray | None = None,
+    week_of_year: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Day totals and interval volumes of grid days ``y.size - 1 + steps`` from the training
     grid ``y`` (day totals, NaN: not learned from) and ``volumes`` (grid days x intervals);
     ``open_masks[k]`` is the open intervals of target ``k``'s weekday; ``day`` the day
-    totals when already forecast."""
+    totals when already forecast; ``week_of_year`` see ``daily_forecast``."""
     if day is None:
-        day = daily_forecast(daily_model, y, steps, period)
+        day = daily_forecast(daily_model, y, steps, period, week_of_year)
     observed = np.flatnonzero(~np.isnan(y))
     rows, positions = volumes[observed], observed
     shares = np.array(

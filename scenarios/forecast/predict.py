@@ -161,7 +161,8 @@ def forecast(
         Default: every daily model with the ``weekday`` and ``pooled`` profiles, plus
         seasonal naive with last week's profile (the baseline).
     backtest_horizon_days : int, optional
-        Open days each backtest origin forecasts (default: one week of open days).
+        Open days each backtest origin forecasts (default: one week of open days; with half a
+        year of history or more, the horizon's open days up to four weeks).
     """
     if interval_minutes not in PLANNING_INTERVALS_MIN:
         raise ValueError(
@@ -227,7 +228,17 @@ def forecast(
     if candidates is None:
         candidates = [(m, p) for m in DAILY_MODELS for p in ("weekday", "pooled")]
         candidates.append(("seasonal_naive", "last_week"))
-    bt = rolling_origin(y, volumes, period, open_of, candidates, backtest_horizon_days or period)
+    extended = _grid(hist.dates[0], end, open_weekdays)
+    week_of_year = np.array([d.isocalendar()[1] for d in extended])
+    if backtest_horizon_days is None:
+        # A week ahead on short histories (origins are scarce); on half a year or more, as far
+        # ahead as the forecast reaches, up to four weeks.
+        horizon_open = sum(1 for d in extended if d >= start)
+        long = len(grid) >= 26 * period
+        backtest_horizon_days = max(min(horizon_open, 4 * period), period) if long else period
+    bt = rolling_origin(
+        y, volumes, period, open_of, candidates, backtest_horizon_days, week_of_year
+    )
     notes.append(
         f"chosen by a rolling-origin backtest ({bt.origins} origins, {bt.pairs} days scored, "
         f"{bt.horizon_days} open days ahead): {bt.chosen.name}, interval WAPE "
@@ -237,19 +248,27 @@ def forecast(
 
     # The horizon: its open days continue the grid.
     dates = tuple(start + dt.timedelta(days=k) for k in range(horizon_days))
-    extended = _grid(hist.dates[0], end, open_weekdays)
     future = [d for d in extended if d >= start]
     steps = np.array([extended.index(d) - (len(grid) - 1) for d in future], dtype=int)
     masks = opening.open[[d.weekday() for d in future]]
     day_fc, int_fc = predict(
-        bt.chosen.daily_model, bt.chosen.profile, y, volumes, steps, period, masks
+        bt.chosen.daily_model,
+        bt.chosen.profile,
+        y,
+        volumes,
+        steps,
+        period,
+        masks,
+        week_of_year=week_of_year,
     )
     factors = np.ones(len(future))
     specials = []
     if hol:
         factor = holiday_factor
         if factor is None:
-            factor = _learned_holiday_factor(bt, y, volumes, hist, grid, hol, period, opening)
+            factor = _learned_holiday_factor(
+                bt, y, volumes, hist, grid, hol, period, opening, week_of_year
+            )
             notes.append(
                 f"holidays ({country}): factor {factor:.2f} "
                 + (
@@ -297,7 +316,9 @@ def forecast(
     )
 
 
-def _learned_holiday_factor(bt, y, volumes, hist, grid, hol, period, opening) -> float:
+def _learned_holiday_factor(
+    bt, y, volumes, hist, grid, hol, period, opening, week_of_year
+) -> float:
     """Sum of actual / sum of forecast over the history's holidays with volume (forecast by
     the chosen model from the days before each); 0 when the history has none."""
     row_of = {d: i for i, d in enumerate(hist.dates)}
@@ -312,6 +333,7 @@ def _learned_holiday_factor(bt, y, volumes, hist, grid, hol, period, opening) ->
                 np.array([1]),
                 period,
                 opening.open[[d.weekday()]],
+                week_of_year=week_of_year,
             )
             actual += float(hist.volumes[row_of[d]].sum())
             forecast_sum += float(day[0])
