@@ -186,3 +186,28 @@ def test_synthetic_center_hours_error_and_coverage():
         assert 0.4 <= memorial / ordinary <= 0.6
     # ~14,000 held-out open intervals: 80% nominal, a little more from whole-count bounds.
     assert 0.78 <= inside / total <= 0.86, inside / total
+
+
+def test_several_channels_give_one_channel_and_csv_each(tmp_path):
+    # The bundled voice volumes and a "chat" channel with a third of them, in one file.
+    from scenarios.forecast.output import csv_name
+
+    src = read_volume_history(sample_path("bank-5min"))["voice"]
+    lines = ["start,volume,channel"]
+    for d, row in zip(src.dates, src.volumes, strict=True):
+        for k in np.flatnonzero(row > 0):
+            stamp = f"{d}T{k * 5 // 60:02d}:{k * 5 % 60:02d}"
+            lines += [f"{stamp},{row[k]:g},voice", f"{stamp},{row[k] // 3:g},chat"]
+    path = tmp_path / "two.csv"
+    path.write_text("\n".join(lines) + "\n")
+    histories = read_volume_history(path)
+    assert sorted(histories) == ["chat", "voice"]
+    quick = [("weekday_mean", "weekday"), ("seasonal_naive", "last_week")]
+    forecasts = [forecast(h, 14, candidates=quick) for h in histories.values()]
+    for fc in forecasts:
+        (tmp_path / csv_name(fc)).write_text(volume_csv(fc))
+    scenario = forecast_scenario(forecasts)
+    assert [c.demand.csv for c in scenario.channels] == ["forecast_chat.csv", "forecast_voice.csv"]
+    table = expand(scenario, tmp_path)
+    chat, voice = table.channels["chat"].offered.sum(), table.channels["voice"].offered.sum()
+    assert chat == pytest.approx(voice / 3, rel=0.01)
