@@ -125,6 +125,33 @@ def _grid(first: dt.date, last: dt.date, open_weekdays) -> list[dt.date]:
     return [d for d in all_days if d.weekday() in open_weekdays]
 
 
+def _history_grid(hist: VolumeHistory, open_weekdays, left_out_days):
+    """The history on the grid of open days: ``(grid dates, day totals, volumes, notes)``,
+    NaN where a day is missing (a gap) or left out of the fit (a holiday, a special day)."""
+    grid = _grid(hist.dates[0], hist.dates[-1], open_weekdays)
+    row_of = {d: i for i, d in enumerate(hist.dates)}
+    volumes = np.full((len(grid), hist.intervals_per_day), np.nan)
+    left_out = []
+    for g, d in enumerate(grid):
+        if d in row_of and d in left_out_days:
+            left_out.append(d)
+        elif d in row_of:
+            volumes[g] = hist.volumes[row_of[d]]
+    notes = []
+    gaps = sum(1 for d in grid if d not in row_of)
+    if gaps:
+        notes.append(f"{gaps} open weekday(s) missing from the history: gaps, not zero days")
+    if left_out:
+        notes.append(
+            "left out of the fit (holiday or special day): "
+            + ", ".join(d.isoformat() for d in left_out)
+        )
+    off_grid = sum(1 for d in hist.dates if d.weekday() not in open_weekdays)
+    if off_grid:
+        notes.append(f"{off_grid} day(s) on closed weekdays had no volume and were ignored")
+    return grid, volumes.sum(axis=1), volumes, notes
+
+
 def forecast(
     history: VolumeHistory,
     horizon_days: int,
@@ -191,32 +218,10 @@ def forecast(
         raise ValueError(f"`start` {start} must be after the history's last day {hist.dates[-1]}")
     end = start + dt.timedelta(days=horizon_days - 1)
     hol = holidays_between(country, hist.dates[0], end)
-    notes = []
 
-    # History on the grid of open days: NaN where not observed or left out of the fit.
-    grid = _grid(hist.dates[0], hist.dates[-1], open_weekdays)
-    row_of = {d: i for i, d in enumerate(hist.dates)}
+    grid, y, volumes, notes = _history_grid(hist, open_weekdays, set(hol) | set(special_days))
     per_day = hist.intervals_per_day
-    volumes = np.full((len(grid), per_day), np.nan)
-    left_out = []
-    for g, d in enumerate(grid):
-        if d in row_of:
-            if d in hol or d in special_days:
-                left_out.append(d)
-            else:
-                volumes[g] = hist.volumes[row_of[d]]
-    y = volumes.sum(axis=1)
-    off_grid = [d for d in hist.dates if d.weekday() not in open_weekdays]
-    gaps = sum(1 for d in grid if d not in row_of)
-    if gaps:
-        notes.append(f"{gaps} open weekday(s) missing from the history: gaps, not zero days")
-    if left_out:
-        notes.append(
-            "left out of the fit (holiday or special day): "
-            + ", ".join(d.isoformat() for d in left_out)
-        )
-    if off_grid:
-        notes.append(f"{len(off_grid)} day(s) on closed weekdays had no volume and were ignored")
+    row_of = {d: i for i, d in enumerate(hist.dates)}
 
     def open_of(train_volumes, targets):
         seen = ~np.isnan(train_volumes[:, 0])
@@ -248,8 +253,9 @@ def forecast(
 
     # The horizon: its open days continue the grid.
     dates = tuple(start + dt.timedelta(days=k) for k in range(horizon_days))
-    future = [d for d in extended if d >= start]
-    steps = np.array([extended.index(d) - (len(grid) - 1) for d in future], dtype=int)
+    first_future = next(g for g, d in enumerate(extended) if d >= start)
+    future = extended[first_future:]
+    steps = np.arange(first_future, len(extended)) - (len(grid) - 1)
     masks = opening.open[[d.weekday() for d in future]]
     day_fc, int_fc = predict(
         bt.chosen.daily_model,
