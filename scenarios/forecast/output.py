@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..io import parse_scenario
-from ..scenario import Scenario
+from ..scenario import Scenario, Workforce
 from .predict import Forecast
 
 
@@ -42,12 +42,18 @@ def forecast_scenario(
     patience_s: float | None = 180.0,
     service_level: float = 0.8,
     threshold_s: float = 20.0,
+    workforce: Workforce | None = None,
 ) -> Scenario:
     """A scenario over the forecast horizon: one voice channel per forecast, its volumes read
     from ``csv_name(fc)`` beside the scenario file. The history holds volumes only, so handle
     time (lognormal, mean ``aht_s`` [s], CV ``aht_cv``), patience (exponential, mean
-    ``patience_s`` [s]; None: callers never abandon) and the target (``service_level`` within
-    ``threshold_s`` [s] of offered) are the caller's."""
+    ``patience_s`` [s]; None: callers never abandon), the target (``service_level`` within
+    ``threshold_s`` [s] of offered) and the ``workforce`` (default: the bundled default
+    example's: shrinkage 30%, occupancy cap 85%, hourly cost) are the caller's."""
+    if workforce is None:
+        from ..examples import load_example
+
+        workforce = load_example("default").workforce
     if not (0 < aht_s <= 86_400):
         raise ValueError(f"`aht_s` must be > 0 and at most 86,400 s, got {aht_s:g}")
     if patience_s is not None and not (0 < patience_s <= 86_400):
@@ -78,13 +84,14 @@ def forecast_scenario(
             f"Forecast from {first.history.source} ({len(first.history.dates)} days "
             f"{first.history.dates[0]} .. {first.history.dates[-1]}): {bt.chosen.name}, "
             f"backtest WAPE daily {bt.chosen.daily_wape:.1%}, per interval "
-            f"{bt.chosen.interval_wape:.1%}. Handle time and patience are assumptions "
-            "(the history has volumes only)."
+            f"{bt.chosen.interval_wape:.1%}. Handle time, patience and workforce are "
+            "assumptions (the history has volumes only)."
         ),
         "interval_minutes": first.interval_minutes,
         "start_date": first.dates[0].isoformat(),
         "days": len(first.dates),
         "channels": channels,
+        "workforce": workforce.model_dump(mode="json"),
         "targets": [
             {
                 "channel": fc.channel,
