@@ -188,9 +188,16 @@ def _score(candidate, p: _Pairs) -> Score:
         profile=candidate[1],
         daily_wape=float(err_day.sum() / p.actual_day.sum()),
         interval_wape=float(err_int.sum() / p.actual.sum()),
-        daily_mase=float(np.nanmean(err_day / p.scale_day)),
-        interval_mase=float(np.nanmean(err_int.mean(axis=1) / p.scale_interval)),
+        daily_mase=_mase(err_day, p.scale_day),
+        interval_mase=_mase(err_int.mean(axis=1), p.scale_interval),
     )
+
+
+def _mase(errors_: np.ndarray, scale: np.ndarray) -> float:
+    """Mean of error / scale over the pairs whose origin has a positive in-sample scale
+    (NaN when none has: the history never changed week on week)."""
+    ok = np.isfinite(scale) & (scale > 0)
+    return float(np.mean(errors_[ok] / scale[ok])) if ok.any() else float("nan")
 
 
 def interval_bounds(forecast_day, forecast, day_cv_, interval_cv_, level=PI_LEVEL):

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..files import csv_rows, read_limited
+from ..scenario import FIRST_YEAR, LAST_YEAR
 
 #: Interval lengths a history may have [min] (each divides the day).
 HISTORY_INTERVALS_MIN = (5, 10, 15, 30, 60)
@@ -29,6 +30,10 @@ HISTORY_INTERVALS_MIN = (5, 10, 15, 30, 60)
 TIME_COLUMNS = ("start", "datetime", "date_time", "timestamp", "interval_start", "time")
 VOLUME_COLUMNS = ("volume", "calls", "offered", "contacts", "count")
 CHANNEL_COLUMNS = ("channel", "queue", "skill")
+#: Largest volume of one interval (a scenario's day volume is capped at 10,000,000 too).
+MAX_INTERVAL_VOLUME = 10_000_000
+#: Longest history [days] (ten years, as for call records).
+MAX_HISTORY_DAYS = 3653
 
 
 @dataclass(frozen=True)
@@ -62,8 +67,9 @@ class VolumeHistory:
         k, rest = divmod(interval_minutes, self.interval_minutes)
         if rest or k < 1 or 1440 % interval_minutes:
             raise ValueError(
-                f"`interval_minutes` {interval_minutes} must be a multiple of the history's "
-                f"{self.interval_minutes}-minute intervals that divides the day"
+                f"`interval_minutes` {interval_minutes}: the history has "
+                f"{self.interval_minutes}-minute intervals; forecast in a multiple of them "
+                "that divides the day (--interval-minutes 60 for hourly volumes)"
             )
         summed = self.volumes.reshape(len(self.dates), -1, k).sum(axis=2)
         return VolumeHistory(self.channel, interval_minutes, self.dates, summed, self.source)
@@ -132,12 +138,26 @@ def read_volume_history(path) -> dict[str, VolumeHistory]:
             raise ValueError(
                 f"{where}: column {header[v_col]!r} must be a number, got {cells[v_col]!r}"
             ) from None
-        if not (np.isfinite(volume) and volume >= 0):
-            raise ValueError(f"{where}: column {header[v_col]!r} must be >= 0, got {volume:g}")
+        if not (np.isfinite(volume) and 0 <= volume <= MAX_INTERVAL_VOLUME):
+            raise ValueError(
+                f"{where}: column {header[v_col]!r} must be from 0 to {MAX_INTERVAL_VOLUME:,}, "
+                f"got {volume:g}"
+            )
+        if not FIRST_YEAR <= start.year <= LAST_YEAR:
+            raise ValueError(
+                f"{where}: {start:%Y-%m-%d} is outside the years {FIRST_YEAR} .. {LAST_YEAR}"
+            )
         channel = cells[c_col].strip() if c_col is not None else "voice"
         stamps.setdefault(channel or "voice", []).append((start, volume, line))
     if not stamps:
         raise ValueError(f"{path}: no data rows")
+    days = [r[0].date() for rows_ in stamps.values() for r in rows_]
+    span = (max(days) - min(days)).days + 1
+    if span > MAX_HISTORY_DAYS:
+        raise ValueError(
+            f"{path}: the rows span {span:,} days ({min(days)} .. {max(days)}); at most "
+            f"{MAX_HISTORY_DAYS:,} (ten years) can be forecast from"
+        )
     return {ch: _to_history(ch, rows_, path) for ch, rows_ in sorted(stamps.items())}
 
 

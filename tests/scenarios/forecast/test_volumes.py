@@ -53,7 +53,10 @@ def test_gaps_are_gaps_and_channels_split(tmp_path):
     "text,match",
     [
         ("start,volume\n2027-01-04T08:00,5\n2027-01-04T08:00,6\n", "line 3: .*already given"),
-        ("start,volume\n2027-01-04T08:00,-1\n", "line 2: column 'volume' must be >= 0"),
+        ("start,volume\n2027-01-04T08:00,-1\n", "line 2: column 'volume' must be from 0 to"),
+        ("start,volume\n2027-01-04T08:00,1e308\n", "line 2: column 'volume' must be from 0 to"),
+        ("start,volume\n9999-12-31T23:00,5\n", "line 2: 9999-12-31 is outside the years"),
+        ("start,volume\n2027-01-04T08:00,5\n2047-01-04T08:00,5\n", "span 7,306 days"),
         ("start,volume\n2027-01-04T08:00,many\n", "line 2: column 'volume' must be a number"),
         ("start,volume\nMonday 8am,5\n", "line 2: the time column must be an ISO date-time"),
         ("when,volume\n2027-01-04T08:00,5\n", "needs a time column"),
