@@ -105,7 +105,11 @@ class Forecast:
 
 
 def parse_horizon(text: str | int) -> int:
-    """``"8w"`` -> 56, ``"30d"`` / ``"30"`` -> 30 days."""
+    """Days of a horizon given in days or weeks.
+
+    >>> parse_horizon("8w"), parse_horizon("30d"), parse_horizon(14)
+    (56, 30, 14)
+    """
     shown = str(text).strip().lower()
     unit = 7 if shown.endswith("w") else 1
     try:

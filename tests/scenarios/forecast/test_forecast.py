@@ -190,7 +190,7 @@ def test_synthetic_center_hours_error_and_coverage():
         memorial = f.daily[f.dates.index(dt.date(2026, 5, 25))]
         ordinary = f.daily[f.dates.index(dt.date(2026, 5, 18))]
         assert 0.4 <= memorial / ordinary <= 0.6
-    # ~14,000 held-out open intervals: 80% nominal, a little more from whole-count bounds.
+    # 13,944 held-out open intervals: 80% nominal, a little more from whole-count bounds.
     assert 0.78 <= inside / total <= 0.86, inside / total
 
 
