@@ -37,6 +37,7 @@ def cmd_forecast(args) -> None:
     from ..forecast.output import (
         ACCURACY_HEADERS,
         accuracy_rows,
+        check_scenario_options,
         csv_name,
         forecast_figure,
         forecast_scenario,
@@ -47,6 +48,8 @@ def cmd_forecast(args) -> None:
     from ..output.plots import save_png
 
     horizon_days = parse_horizon(args.horizon)
+    patience_s = None if args.patience_s == 0 else args.patience_s
+    check_scenario_options(args.aht_s, patience_s, args.service_level, args.threshold_s)
     specials = dict(_special(s) for s in args.special or ())
     folder = OutputFolder(args.out, "forecast", force=args.force).check() if args.out else None
     path = resolve_history_file(args.file)
@@ -69,7 +72,7 @@ def cmd_forecast(args) -> None:
     scenario = forecast_scenario(
         forecasts,
         aht_s=args.aht_s,
-        patience_s=None if args.patience_s == 0 else args.patience_s,
+        patience_s=patience_s,
         service_level=args.service_level,
         threshold_s=args.threshold_s,
     )

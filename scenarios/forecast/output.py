@@ -33,6 +33,20 @@ def csv_name(fc: Forecast) -> str:
     return f"forecast_{fc.channel.replace(' ', '_')}.csv"
 
 
+def check_scenario_options(aht_s, patience_s, service_level, threshold_s) -> None:
+    """The scenario options in range (checked before minutes of forecasting, too)."""
+    if not 0 < aht_s <= 86_400:
+        raise ValueError(f"`aht_s` must be > 0 and at most 86,400 s, got {aht_s:g}")
+    if patience_s is not None and not 0 < patience_s <= 86_400:
+        raise ValueError(f"`patience_s` must be > 0 and at most 86,400 s, got {patience_s:g}")
+    if not 0 < service_level < 1:
+        raise ValueError(
+            f"`service_level` is a fraction in (0, 1); use 0.8 for 80%, got {service_level:g}"
+        )
+    if not 0 <= threshold_s <= 86_400:
+        raise ValueError(f"`threshold_s` must be from 0 to 86,400 s, got {threshold_s:g}")
+
+
 def forecast_scenario(
     forecasts: list[Forecast],
     *,
@@ -50,14 +64,11 @@ def forecast_scenario(
     ``patience_s`` [s]; None: callers never abandon), the target (``service_level`` within
     ``threshold_s`` [s] of offered) and the ``workforce`` (default: the bundled default
     example's: shrinkage 30%, occupancy cap 85%, hourly cost) are the caller's."""
+    check_scenario_options(aht_s, patience_s, service_level, threshold_s)
     if workforce is None:
         from ..examples import load_example
 
         workforce = load_example("default").workforce
-    if not (0 < aht_s <= 86_400):
-        raise ValueError(f"`aht_s` must be > 0 and at most 86,400 s, got {aht_s:g}")
-    if patience_s is not None and not (0 < patience_s <= 86_400):
-        raise ValueError(f"`patience_s` must be > 0 and at most 86,400 s, got {patience_s:g}")
     first = forecasts[0]
     channels = []
     for fc in forecasts:
