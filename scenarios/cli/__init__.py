@@ -26,6 +26,7 @@ from .erlang import cmd_erlang
 from .examples import cmd_examples
 from .history import cmd_history
 from .plan import cmd_plan
+from .price import cmd_price
 from .simulate import cmd_simulate
 from .sweep import cmd_sweep
 from .validate import cmd_validate
@@ -110,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
     force(p)
     fmt(p, ("table", "csv", "json"))
     p.set_defaults(func=cmd_plan)
+
+    pr = sub.add_parser("price", help="pricing models under volume risk; the contract term")
+    pr.add_argument("file", help="scenario file or bundled example name")
+    pr.add_argument("--model", choices=("erlang_a", "erlang_c"), default="erlang_a")
+    pr.add_argument("--plot", metavar="FILE.png", help="write the pricing plot to this file")
+    force(pr, "overwrite an existing --plot file")
+    fmt(pr)
+    pr.set_defaults(func=cmd_price)
 
     s = sub.add_parser("simulate", help="simulate the planned staffing (replications)")
     s.add_argument("file", help="scenario file or bundled example name")

@@ -108,8 +108,10 @@ class PricingAnalysis:
 
     Per quantile (``QUANTILES``): ``multipliers`` (each channel's volume multiplier),
     ``offered`` and ``billable`` contacts per year, ``provider_cost`` per year re-planned and
-    ``linear_cost`` (the P50 cost scaled by offered volume), ``fte``. ``cheapest_ranges``:
-    (from multiplier, to multiplier, model) over the grid, the client's cheapest model."""
+    ``linear_cost`` (the P50 cost scaled by offered volume), ``fte``. Over ``grid`` (volume
+    multipliers, every channel alike): ``grid_offered`` contacts and ``grid_cost`` per year,
+    ``grid_client_cost[model]``; ``cheapest_ranges``: (from multiplier, to multiplier, model)
+    runs of the client's cheapest model."""
 
     scenario: str
     currency: str
@@ -123,6 +125,10 @@ class PricingAnalysis:
     provider_cost: np.ndarray
     linear_cost: np.ndarray
     models: tuple[ModelRisk, ...]
+    grid: np.ndarray
+    grid_offered: np.ndarray
+    grid_cost: np.ndarray
+    grid_client_cost: dict[str, np.ndarray]
     cheapest_ranges: tuple[tuple[float, float, str], ...]
     plans_computed: int
 
@@ -201,10 +207,13 @@ class PricingAnalysis:
 
 def _best(scores: dict[str, float]) -> str:
     """The name(s) with the highest score, ties (within 1e-9 relative: the calibrated models
-    at P50) joined by " = "."""
+    at P50) joined by " = " ("all equal" when every model ties)."""
     top = max(scores.values())
     tol = 1e-9 * max(abs(top), 1.0)
-    return " = ".join(name for name, v in scores.items() if v >= top - tol)
+    names = [name for name, v in scores.items() if v >= top - tol]
+    if len(names) == len(scores) > 2:
+        return "all equal"
+    return " = ".join(names)
 
 
 def describe_pricing(p: Pricing, currency: str) -> str:
@@ -300,10 +309,9 @@ def break_even(plans: VolumePlans, pricing: Pricing, grid=GRID) -> BreakEven:
     return BreakEven(m, offered, "below" if lo_positive else "above")
 
 
-def _cheapest_ranges(plans: VolumePlans, models: dict[str, Pricing], grid=GRID):
+def _cheapest_ranges(grid, client_cost: dict[str, np.ndarray]):
     """(from, to, model) runs of the client's cheapest model over ``grid``."""
-    names = list(models)
-    best = [_best({n: -charges(plans.at(m), models[n]).grand_total for n in names}) for m in grid]
+    best = [_best({n: -c[k] for n, c in client_cost.items()}) for k in range(len(grid))]
     runs, start = [], 0
     for k in range(1, len(grid) + 1):
         if k == len(grid) or best[k] != best[start]:
@@ -357,6 +365,10 @@ def price_under_volume_risk(
                 break_even=break_even(plans, p),
             )
         )
+    grid_client = {
+        name: np.array([charges(plans.at(m), p).grand_total for m in GRID]) * per_year
+        for name, p in pricings.items()
+    }
     return PricingAnalysis(
         scenario=scenario.name,
         currency=cur,
@@ -370,6 +382,10 @@ def price_under_volume_risk(
         provider_cost=cost,
         linear_cost=linear,
         models=tuple(models),
-        cheapest_ranges=_cheapest_ranges(plans, pricings),
+        grid=np.asarray(GRID),
+        grid_offered=np.array([float(plans.at(m).total.offered[0]) for m in GRID]) * per_year,
+        grid_cost=np.array([float(plans.at(m).total.cost[0]) for m in GRID]) * per_year,
+        grid_client_cost=grid_client,
+        cheapest_ranges=_cheapest_ranges(GRID, grid_client),
         plans_computed=plans.plans_computed,
     )
