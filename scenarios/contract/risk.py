@@ -64,11 +64,15 @@ class BreakEven:
     ``multiplier``: the volume as a multiplier of the forecast (every channel alike), None
     when the margin keeps one sign over ``GRID``; ``offered_per_year``: contacts offered per
     year at that volume; ``profitable``: "above" or "below" the break-even volume, or
-    "always" / "never" over the whole grid."""
+    "always" / "never" over the whole grid. Staffing is a step function of volume, so when
+    the price is close to the cost per contact the margin can cross 0 several times in a
+    zone of volumes; this is one crossing of that zone."""
 
     multiplier: float | None
     offered_per_year: float | None
     profitable: str
+    bracket: tuple[float, float] | None = None
+    """The multipliers the bisection ended on: the margin has opposite signs at the two."""
 
     def describe(self) -> str:
         lo, hi = GRID[0], GRID[-1]
@@ -306,7 +310,7 @@ def break_even(plans: VolumePlans, pricing: Pricing, grid=GRID) -> BreakEven:
             hi = mid
     m = float(np.sqrt(lo * hi))
     offered = float(plans.at(m).total.offered[0]) * per_year
-    return BreakEven(m, offered, "below" if lo_positive else "above")
+    return BreakEven(m, offered, "below" if lo_positive else "above", (lo, hi))
 
 
 def _cheapest_ranges(grid, client_cost: dict[str, np.ndarray]):
