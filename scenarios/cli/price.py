@@ -6,14 +6,18 @@ from ._common import CliError, _emit_json, _load, _table
 from ._outputs import check_new_file
 
 
-def price_data(result, base_dir=None):
+def price_data(result, base_dir=None, clause_risks=None):
     """(``PricingAnalysis``, ``TermResult`` or None) of a plan: the term re-uses the plans
-    the analysis computed at other volumes."""
-    from ..contract import VolumePlans, contract_term, price_under_volume_risk
+    the analysis computed at other volumes; with a verdict's ``clause_risks`` its penalties
+    (after the liability cap) enter the term."""
+    from ..contract import VolumePlans, contract_term, price_under_volume_risk, yearly_penalties
 
     plans = VolumePlans(result, base_dir)
     analysis = price_under_volume_risk(result, plans=plans)
-    term = contract_term(plans) if result.scenario.term is not None else None
+    term = None
+    if result.scenario.term is not None:
+        penalties = yearly_penalties(clause_risks) if clause_risks else None
+        term = contract_term(plans, penalties_by_replication=penalties)
     return analysis, term
 
 
