@@ -134,3 +134,25 @@ def test_penalties_of_every_clause_are_summed_per_replication():
     risks["email"] = {"service_level": Risk([])}  # nothing simulated
     np.testing.assert_array_equal(yearly_penalties(risks), [11, 2, 8])
     assert yearly_penalties({}) is None
+
+
+def test_simulated_penalties_enter_the_term_after_the_liability_cap(small):
+    """Each replication's yearly penalty (``BreachRisk.penalty_per_year_by_replication``)
+    averages to the clause's ``penalty_per_year``; the term caps each replication's year."""
+    from scenarios.verdict import breach_risks
+
+    s = _term(small, liability_cap_per_year=20_000)
+    s = apply_overrides(s, {"targets.voice.penalty": {"per_breached_period": 30_000}})
+    result = plan(s)
+    short = result.channels["voice"].required_agents * 3 // 4  # understaffed: breaches
+    risks = breach_risks(result, "voice", agents=short, replications=8, seed=3)
+    risk = risks["service_level"]
+    assert risk.penalty_per_year_by_replication.shape == (8,)
+    assert risk.penalty_per_year_by_replication.mean() == pytest.approx(risk.penalty_per_year)
+    assert risk.penalty_per_year > 20_000  # the cap will bind
+    yearly = yearly_penalties({"voice": risks})
+    term = contract_term(VolumePlans(result), penalties_by_replication=yearly)
+    y = term.years[0]
+    assert y.penalties_uncapped == pytest.approx(risk.penalty_per_year)
+    assert y.penalties == pytest.approx(np.minimum(yearly, 20_000).mean())
+    assert y.margin == pytest.approx(y.price - y.cost - y.penalties)
