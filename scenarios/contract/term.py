@@ -25,6 +25,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
+from pydantic import ValidationError
 
 from ..scenario import ContractTerm, Indexation, Pricing
 from .billing import charges
@@ -65,7 +66,14 @@ def indexed_pricing(pricing: Pricing, indexation: Indexation, factor: float) -> 
     if "bands" in parts:
         for band in data["bands"]:
             band["per_contact"] *= factor
-    return Pricing.model_validate(data)
+    try:
+        return Pricing.model_validate(data)
+    except ValidationError as err:  # an index that carries a rate past the largest amount
+        first = err.errors(include_url=False)[0]
+        where = ".".join(str(k) for k in first["loc"])
+        raise ValueError(
+            f"indexation by {factor:g} takes pricing.{where} out of range: {first['msg']}"
+        ) from None
 
 
 @dataclass(frozen=True)

@@ -156,3 +156,9 @@ def test_simulated_penalties_enter_the_term_after_the_liability_cap(small):
     assert y.penalties_uncapped == pytest.approx(risk.penalty_per_year)
     assert y.penalties == pytest.approx(np.minimum(yearly, 20_000).mean())
     assert y.margin == pytest.approx(y.price - y.cost - y.penalties)
+
+
+def test_an_index_past_the_largest_amount_is_one_plain_sentence():
+    base = Pricing.model_validate({"model": "fixed_monthly", "fixed_monthly": 9e8})
+    with pytest.raises(ValueError, match=r"indexation by 1.5 takes pricing.fixed_monthly out of"):
+        indexed_pricing(base, Indexation(rate_per_year=(0.5,)), 1.5)
