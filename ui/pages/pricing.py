@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import state
-from ui.format import fte, money, pct, plain
+from ui.format import cost_in_period, fte, money, pct, plain
 
 
 @st.cache_data(show_spinner="re-planning at P10/P50/P90 and scanning the break-even volumes")
@@ -39,16 +39,21 @@ def page_pricing():
     except ValueError as err:
         st.error(plain(str(err)))
         return
-    a, cur = analysis, analysis.currency
+    a, cur, period = analysis, analysis.currency, state.cost_period()
+
+    def show(per_year: float) -> str:  # the sidebar's cost period, every page alike
+        return money(cost_in_period(per_year, period), cur)
+
     contract = a.named("contract")
     p50 = QUANTILES.index("P50")
     cols = st.columns(4)
-    cols[0].metric("Client pays per year (P50)", money(contract.client_cost[p50], cur))
-    cols[1].metric("Provider's cost per year (P50)", money(a.provider_cost[p50], cur))
-    cols[2].metric("Provider's margin (P50)", money(contract.margin[p50], cur))
+    cols[0].metric(f"Client pays per {period} (P50)", show(contract.client_cost[p50]))
+    cols[1].metric(f"Provider's cost per {period} (P50)", show(a.provider_cost[p50]))
+    cols[2].metric(f"Provider's margin per {period} (P50)", show(contract.margin[p50]))
     cols[3].metric("FTE (P50)", fte(a.fte[p50]))
     st.caption(
-        f"Money per year: the {a.days}-day horizon x 365 / {a.days}. Volume: {a.source}. "
+        f"Money per {period}: the {a.days}-day horizon x 365 / {a.days} (/ 12 for a month). "
+        f"Volume: {a.source}. "
         "Staffing re-planned at each volume (Erlang A); plain models set to charge the "
         "contract's P50 price, so they differ only in who carries the volume risk."
     )
@@ -56,10 +61,8 @@ def page_pricing():
     for m in a.models:
         share = a.client_share_of_risk(m)
         row = {"model": m.name, "pricing": m.description}
-        row |= {
-            f"client pays {q}": money(v, cur) for q, v in zip(QUANTILES, m.client_cost, strict=True)
-        }
-        row |= {f"margin {q}": money(v, cur) for q, v in zip(QUANTILES, m.margin, strict=True)}
+        row |= {f"client pays {q}": show(v) for q, v in zip(QUANTILES, m.client_cost, strict=True)}
+        row |= {f"margin {q}": show(v) for q, v in zip(QUANTILES, m.margin, strict=True)}
         row["client's share of the cost risk"] = "—" if share is None else pct(share, 0)
         row["break-even volume"] = m.break_even.describe()
         rows.append(row)
@@ -77,6 +80,7 @@ def page_pricing():
         st.info("No contract term in this scenario: add a `term` block (years, indexation, ...).")
         return
     st.subheader(f"The contract term: {len(term.years)} years from {term.start_date}")
+    st.caption("Money per contract year.")
     rows = [
         {
             "year": y.year,
@@ -93,6 +97,10 @@ def page_pricing():
     rows.append(
         {
             "year": "total",
+            "from": "",
+            "contacts offered": f"{term.total('offered'):,.0f}",
+            "FTE": "",
+            "price index": "",
             "price": money(term.total("price"), cur),
             "cost": money(term.total("cost"), cur),
             "margin": money(term.total("margin"), cur),
