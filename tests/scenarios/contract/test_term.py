@@ -156,6 +156,11 @@ def test_simulated_penalties_enter_the_term_after_the_liability_cap(small):
     assert y.penalties_uncapped == pytest.approx(risk.penalty_per_year)
     assert y.penalties == pytest.approx(np.minimum(yearly, 20_000).mean())
     assert y.margin == pytest.approx(y.price - y.cost - y.penalties)
+    # the comparison of standards caps its expected penalty per year alike
+    from scenarios.verdict.compare import _risk_totals
+
+    assert _risk_totals({"voice": risks}, 20_000)[2] == pytest.approx(y.penalties)
+    assert _risk_totals({"voice": risks})[2] == pytest.approx(risk.penalty_per_year)
 
 
 def test_an_index_past_the_largest_amount_is_one_plain_sentence():
