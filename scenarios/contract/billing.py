@@ -31,7 +31,7 @@ import numpy as np
 from erlang import erlang_a_kpis
 
 from ..periods import Periods, periods_of
-from ..pipeline import PlanResult
+from ..pipeline import PlanResult, slot_aht_s
 from ..scenario import WEEKDAYS, Pricing
 
 __all__ = ["MonthlyCharges", "billable_contacts", "charges", "peak_multiplier"]
@@ -92,10 +92,9 @@ def billable_contacts(result: PlanResult, pricing: Pricing) -> np.ndarray:
         ):
             continue  # deferred and Erlang C channels: nobody abandons
         ch = result.scenario.channel(name)
-        slot_aht = demand.aht_s * (1.0 + ch.concurrency_stretch * (ch.concurrency - 1))
         share = abandoned_after(
             demand.calls_per_hour,
-            slot_aht,
+            slot_aht_s(ch, demand),
             demand.patience_s,
             p.required_agents * ch.concurrency,
             rule.abandoned_after_s,

@@ -37,6 +37,7 @@ import numpy as np
 
 from ..pipeline import PlanResult
 from ..scenario import Pricing
+from ..verdict._common import DAYS_PER_YEAR
 from .billing import MonthlyCharges, charges
 from .volume import QUANTILES, VolumePlans, volume_multipliers, volume_source
 
@@ -50,7 +51,6 @@ __all__ = [
     "price_under_volume_risk",
 ]
 
-DAYS_PER_YEAR = 365.0
 #: Volume multipliers (of the forecast, every channel alike) the break-even scan plans at.
 GRID = tuple(float(m) for m in np.geomspace(0.25, 4.0, 13))
 #: Relative width of the bracket the break-even bisection stops at.

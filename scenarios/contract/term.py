@@ -28,8 +28,8 @@ import numpy as np
 from pydantic import ValidationError
 
 from ..scenario import ContractTerm, Indexation, Pricing
+from ..verdict._common import DAYS_PER_YEAR
 from .billing import charges
-from .risk import DAYS_PER_YEAR
 from .volume import VolumePlans, volume_multipliers
 
 __all__ = [

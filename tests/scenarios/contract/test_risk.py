@@ -79,7 +79,7 @@ def test_break_even_of_a_fixed_fee_matches_a_brute_force_scan(small):
     """A fixed fee's margin falls as volume (and staffing) grows: one crossing, found to
     within the scan's step and the bisection's tolerance."""
     s = small({"model": "fixed_monthly", "fixed_monthly": 120_000})
-    grid = np.arange(0.5, 2.0, 0.01)
+    grid = np.arange(0.5, 2.0, 0.02)
     margins = _brute_margins(s, grid)
     flips = np.flatnonzero(np.sign(margins[1:]) != np.sign(margins[:-1]))
     assert flips.size == 1 and margins[0] > 0
