@@ -176,9 +176,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     hi = sub.add_parser("history", help="import call records: statistics, patience, backtest")
     hi.add_argument(
-        "file", help="call-level CSV export (one row per call), or a bundled sample: bank-day"
+        "file",
+        nargs="+",
+        help="call-level CSV export(s) (one row per call; several files are read as one "
+        "history), or a bundled sample: bank-day",
     )
-    hi.add_argument("--mapping", help="YAML/JSON column mapping (default: Anonymous Bank format)")
+    hi.add_argument(
+        "--mapping",
+        help="YAML/JSON column mapping, or a bundled one: bank-day (the default), technion "
+        "(tab separated, YYMMDD dates), generic-acd; a mapping may give only what differs",
+    )
     hi.add_argument(
         "--from", dest="date_from", type=_date, metavar="YYYY-MM-DD", help="first day to read"
     )

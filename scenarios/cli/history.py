@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from ._common import (
@@ -9,6 +11,12 @@ from ._common import (
     _table,
 )
 from ._outputs import OutputFolder, check_new_file
+
+
+def _day_label(start) -> str:
+    """``1999-02-05 Fri``: planners read a history by weekday."""
+    day = start.astype("datetime64[D]").item()
+    return f"{day.isoformat()} {day:%a}"
 
 
 def cmd_history(args) -> None:
@@ -23,7 +31,7 @@ def cmd_history(args) -> None:
         OutputFolder(args.plots, "history", force=args.force, option="--plots").check()
     mapping = load_mapping(args.mapping) if args.mapping else None
     h = analyse_history(
-        resolve_history_file(args.file),
+        [resolve_history_file(f) for f in args.file],
         mapping,
         date_from=args.date_from,
         date_to=args.date_to,
@@ -66,8 +74,16 @@ def cmd_history(args) -> None:
         f"{rep.rows_in - rep.kept} dropped"
     )
     rows = [[f"kept: {k}", v, ""] for k, v in rep.kept_by_kind.items()]
-    rows += [[f"dropped: {k}", v, rep.first_dropped_line[k]] for k, v in rep.dropped.items()]
+    many = len(rep.files) > 1
+
+    def first(reason):  # with several files, the line of which file
+        line = rep.first_dropped_line[reason]
+        return f"{Path(rep.first_dropped_file[reason]).name}:{line}" if many else line
+
+    rows += [[f"dropped: {k}", v, first(k)] for k, v in rep.dropped.items()]
     print(_table(["rows", "count", "first line"], rows))
+    for warning in rep.warnings:
+        print(f"warning: {warning}")
     d, t = h.days, bt.threshold_s
     print()
     print(
@@ -85,7 +101,7 @@ def cmd_history(args) -> None:
             ],
             [
                 [
-                    str(d.start[i])[:10],
+                    _day_label(d.start[i]),
                     int(d.offered[i]),
                     int(d.answered[i]),
                     int(d.abandoned[i]),
@@ -95,10 +111,40 @@ def cmd_history(args) -> None:
                     float(d.asa_s[i]),
                     float(d.aht_s[i]),
                 ]
-                for i in range(d.offered.size)
+                for i in map(int, np.flatnonzero(d.offered > 0))
             ],
         )
     )
+    gaps = int((d.offered == 0).sum())
+    if gaps:
+        print(f"({gaps} day(s) without records left out: gaps, see the warning above)")
+    if len(h.queues) > 1 or any(q.queue for q in h.queues):
+        print()
+        print(
+            _table(
+                [
+                    "queue",
+                    "offered",
+                    f"SL of offered ({t:g} s)",
+                    "abandoned",
+                    "ASA [s]",
+                    "AHT [s]",
+                    "priority share",
+                ],
+                [
+                    [
+                        q.queue or "(none)",
+                        q.offered,
+                        q.service_level,
+                        q.abandon_rate,
+                        q.asa_s,
+                        q.aht_s,
+                        ", ".join(f"{k or '-'}: {v:.0%}" for k, v in q.priority_share.items()),
+                    ]
+                    for q in h.queues
+                ],
+            )
+        )
     f = bt.handle
     print(
         f"\nhandle time (recorded): mean {f.mean_s:.1f} s, CV {f.cv:.2f}, "

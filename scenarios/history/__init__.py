@@ -11,11 +11,46 @@ intervals with plain and corrected inputs (``backtest``). ``calibrate`` (module
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+
+import numpy as np
 
 from .backtest import Backtest, backtest
 from .records import CallRecords, HistoryMapping, ImportReport, read_history
-from .stats import PatienceEstimate, PeriodStats, patience_by_band, period_stats
+from .stats import (
+    PatienceEstimate,
+    PeriodStats,
+    QueueStats,
+    patience_by_band,
+    period_stats,
+    queue_stats,
+)
+
+#: The note that goes with ``null`` where a figure is infinite (strict JSON has no infinity).
+INFINITE_NOTE = (
+    "null where a figure is infinite: a patience nobody ran out of (no abandonments), a "
+    "Kaplan-Meier median never reached, an interval bound without evidence; see `infinite`"
+)
+
+
+def without_infinities(data, path: str = "") -> tuple[object, list[str]]:
+    """``data`` with every infinite number replaced by None, and the paths replaced
+    (``patience.by_band.00:00-07:00.mean_s``), so that the JSON says which nulls mean
+    "infinite" rather than "not measured"."""
+    if isinstance(data, dict):
+        out, where = {}, []
+        for k, v in data.items():
+            out[k], w = without_infinities(v, f"{path}.{k}" if path else str(k))
+            where += w
+        return out, where
+    if isinstance(data, (list, tuple, np.ndarray)):
+        items = data.tolist() if isinstance(data, np.ndarray) else data
+        pairs = [without_infinities(v, f"{path}[{i}]") for i, v in enumerate(items)]
+        return [p[0] for p in pairs], [w for p in pairs for w in p[1]]
+    if isinstance(data, (float, np.floating)) and math.isinf(data):
+        return None, [path]
+    return data, []
 
 
 @dataclass(frozen=True)
@@ -29,15 +64,19 @@ class HistoryAnalysis:
     days: PeriodStats
     patience_by_band: dict[str, PatienceEstimate]
     backtest: Backtest
+    queues: tuple[QueueStats, ...] = ()
 
     @property
     def report(self) -> ImportReport:
         return self.calls.report
 
     def to_dict(self, per_interval: bool = True) -> dict:
+        """Everything as plain data, JSON-ready in the strict sense: no infinities (null, with
+        ``infinite`` listing where and ``notes`` saying why)."""
         bt = self.backtest
-        return {
+        out = {
             "import": self.report.to_dict(),
+            "queues": [q.to_dict() for q in self.queues],
             "statistics": {
                 "days": self.days.to_dict(),
                 "intervals": bt.observed.to_dict() if per_interval else None,
@@ -50,6 +89,10 @@ class HistoryAnalysis:
             "staffing": bt.staffing.to_dict(),
             "backtest": bt.to_dict(per_interval),
         }
+        out, infinite = without_infinities(out)
+        out["infinite"] = infinite
+        out["notes"] = [INFINITE_NOTE] if infinite else []
+        return out
 
 
 def analyse_history(
@@ -66,4 +109,5 @@ def analyse_history(
         days=period_stats(calls, 1440, bt.threshold_s),
         patience_by_band=patience_by_band(calls),
         backtest=bt,
+        queues=tuple(queue_stats(calls, bt.threshold_s)),
     )

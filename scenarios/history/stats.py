@@ -395,3 +395,60 @@ def patience_by_band(calls: CallRecords, edges_h=PATIENCE_BANDS_H) -> dict[str, 
         for i, label in enumerate(band_labels(edges_h))
         if np.any(band == i)
     }
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    """Pooled KPIs of one queue (call type / skill) over the whole history.
+
+    Counts ``offered``, ``answered``, ``abandoned``, ``answered_within`` (wait <=
+    ``threshold_s``); ``service_level`` = answered within / offered; ``abandon_rate`` =
+    abandoned / offered; ``asa_s`` mean wait of answered calls; ``aht_s`` mean recorded handle
+    time; ``priority_share`` the share of the queue's offered calls in each priority class
+    (as written in the file; ``""`` where none is recorded).
+    """
+
+    queue: str
+    offered: int
+    answered: int
+    abandoned: int
+    answered_within: int
+    service_level: float
+    abandon_rate: float
+    asa_s: float
+    aht_s: float
+    priority_share: dict[str, float]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def queue_stats(calls: CallRecords, threshold_s: float = 20.0) -> list[QueueStats]:
+    """``QueueStats`` per call type (``CallRecords.call_type``), busiest queue first, pooled
+    counts over every call of the queue (never an average of daily ratios)."""
+    out = []
+    for queue in np.unique(calls.call_type):
+        sub = calls.subset(calls.call_type == queue)
+        answered = sub.outcome == ANSWERED
+        n_ans = int(answered.sum())
+        within = int((answered & (sub.wait_s <= threshold_s)).sum())
+        n_ab = int((sub.outcome == ABANDONED).sum())
+        handle = sub.handle_s[answered & np.isfinite(sub.handle_s)]
+        classes, counts = np.unique(sub.priority, return_counts=True)
+        out.append(
+            QueueStats(
+                queue=str(queue),
+                offered=sub.size,
+                answered=n_ans,
+                abandoned=n_ab,
+                answered_within=within,
+                service_level=within / sub.size,
+                abandon_rate=n_ab / sub.size,
+                asa_s=float(sub.wait_s[answered].mean()) if n_ans else float("nan"),
+                aht_s=float(handle.mean()) if handle.size else float("nan"),
+                priority_share={
+                    str(c): int(k) / sub.size for c, k in zip(classes, counts, strict=True)
+                },
+            )
+        )
+    return sorted(out, key=lambda q: -q.offered)
