@@ -1,7 +1,8 @@
 """Demand -> the interval table: offered contacts per interval and channel.
 
 A day's volume is ``volume_per_day`` x day-of-week factor x monthly factor x compound growth;
-an interval gets the day's share given by the intraday profile, times the multiplier of any
+an interval gets the day's share given by the intraday profile (the weekday's own, where
+``weekday_profiles`` gives one), times the multiplier of any
 special period covering it. Voice and chat demand falls only in opening hours (the profile is
 renormalized over the open intervals of each day, so ``volume_per_day`` is kept); deferred
 contacts (email) arrive around the clock and wait for the opening.
@@ -97,6 +98,18 @@ def _special(periods, dates, per_day):
                 mult[d, in_time] *= p.multiplier
                 excluded[d, in_time] |= p.excluded_from_sla
     return mult, excluded
+
+
+def _by_weekday(shares: np.ndarray, weekday_profiles, weekday: np.ndarray) -> np.ndarray:
+    """Shares per day x interval: a weekday's own profile where ``weekday_profiles`` gives
+    one, else ``shares``."""
+    out = np.broadcast_to(shares, (weekday.size, shares.size))
+    if not weekday_profiles:
+        return out
+    out = out.copy()
+    for day, profile in weekday_profiles.items():
+        out[weekday == WEEKDAYS.index(day)] = profile
+    return out
 
 
 def _from_csv(path: Path, scenario: Scenario, what: str) -> np.ndarray:
@@ -218,7 +231,7 @@ def expand(scenario: Scenario, base_dir: DataDir | Path | None = None) -> Interv
                 if isinstance(profile, tuple)
                 else _shape(profile, hour)
             )
-            shares = np.broadcast_to(shares, (scenario.days, per_day))
+            shares = _by_weekday(shares, dem.weekday_profiles, weekday)
             if ch.kind != "deferred":
                 shares = shares * is_open
             day_total = shares.sum(axis=1, keepdims=True)

@@ -129,6 +129,16 @@ class Demand(StrictModel):
         Literal["flat", "business_day", "two_peaks", "evening"] | tuple[float, ...]
     ) = "business_day"
     """A named shape, or the share of the day's contacts in each interval (summing to 1)."""
+    weekday_profiles: (
+        dict[
+            Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
+            tuple[float, ...],
+        ]
+        | None
+    ) = None
+    """The intraday profile of particular weekdays (shares per interval summing to 1, as a
+    listed ``intraday_profile``), e.g. a Friday that closes at 14:00; weekdays not listed use
+    ``intraday_profile``. Calibrated from history; omitted: one profile for every day."""
     day_of_week_factors: tuple[float, float, float, float, float, float, float] = (1,) * 7
     """Multipliers for Monday .. Sunday."""
     monthly_factors: tuple[float, ...] = (1,) * 12
@@ -166,6 +176,18 @@ class Demand(StrictModel):
             total = sum(value)
             if abs(total - 1.0) > 1e-6:
                 raise ValueError(f"intraday shares must add up to 1, they add up to {total:.6g}")
+        return value
+
+    @field_validator("weekday_profiles")
+    @classmethod
+    def _weekday_shares(cls, value):
+        for day, shares in (value or {}).items():
+            if any(not v >= 0 for v in shares):  # also NaN
+                raise ValueError(f"{day}: intraday shares must be >= 0")
+            if abs(sum(shares) - 1.0) > 1e-6:
+                raise ValueError(
+                    f"{day}: intraday shares must add up to 1, they add up to {sum(shares):.6g}"
+                )
         return value
 
     @model_validator(mode="after")
@@ -478,6 +500,12 @@ class Scenario(StrictModel):
                     f"channel {c.name!r}: intraday_profile has {len(profile)} shares; "
                     f"{self.interval_minutes}-minute intervals need {per_day}"
                 )
+            for day, shares in (c.demand.weekday_profiles or {}).items():
+                if len(shares) != per_day:
+                    raise ValueError(
+                        f"channel {c.name!r}: weekday_profiles.{day} has {len(shares)} shares; "
+                        f"{self.interval_minutes}-minute intervals need {per_day}"
+                    )
         return self
 
     @property

@@ -2,8 +2,13 @@
 
 Per channel (one ``voice`` channel, or one per call type with ``by_type=True``):
 
-* ``volume_per_day`` = mean offered calls per day of the history;
-* ``intraday_profile`` = the history's share of offered calls in each interval of the day;
+* ``volume_per_day`` = mean offered calls per day of the history, over the days with records
+  (a day without a single offered call is a gap in the history, not a zero-volume day);
+* ``intraday_profile`` = the history's share of offered calls in each interval of the day,
+  and ``weekday_profiles`` the same per weekday, for weekdays with at least
+  ``MIN_PROFILE_CALLS`` calls (a Friday that closes at 14:00 keeps its own shape);
+* ``opening_hours`` per weekday, learned from when calls were answered
+  (``opening_hours_from``): the plan puts no demand, and so no staff, outside them;
 * ``day_of_week_factors`` = mean offered on each weekday / mean offered per day (weekdays the
   history does not cover get 1, and a note says so);
 * ``handle_time`` = lognormal with the effective AHT (recorded service time plus the inferred
@@ -15,7 +20,8 @@ Per channel (one ``voice`` channel, or one per call type with ``by_type=True``):
   the band has at least ``MIN_BAND_CALLS`` answered calls (AHT) or ``MIN_BAND_ABANDONS``
   abandonments (patience); thinner bands keep the whole-history values.
 
-The estimates per band are also returned in ``Calibration.patience_by_band``.
+The estimates per band are also returned in ``Calibration.patience_by_band``. Days whose mean
+handle time stands out (``stats.handle_time_surges``) are named in the notes.
 """
 
 from __future__ import annotations
@@ -29,12 +35,13 @@ from ..distributions import MAX_DURATION_S
 from ..io import parse_scenario
 from ..scenario import WEEKDAYS, Scenario
 from .agents import estimate_staffing
-from .records import CallRecords
+from .records import ANSWERED, CallRecords
 from .stats import (
     PATIENCE_BANDS_H,
     PatienceEstimate,
     band_labels,
     band_of,
+    handle_time_surges,
     patience_by_band,
     patience_of,
 )
@@ -85,21 +92,79 @@ def _bands(calls: CallRecords, edges_h, wrap_s: float) -> list[dict]:
     return out
 
 
-def _channel(calls: CallRecords, name, interval_minutes, n_days, wrap_s, handle, edges_h):
-    """The scenario data of one channel, and notes."""
+#: Calls a weekday needs (over all its days in the history) for its own intraday profile.
+MIN_PROFILE_CALLS = 200
+
+
+def _per_interval(calls: CallRecords, interval_minutes: int, n_days: int) -> np.ndarray:
+    """Offered calls per day x interval of the day."""
     per_day = 1440 // interval_minutes
     idx = np.minimum(calls.offered_at_s // (interval_minutes * 60.0), n_days * per_day - 1)
-    per_interval = np.bincount(idx.astype(np.int64), minlength=n_days * per_day)
-    per_interval = per_interval.reshape(n_days, per_day)
-    daily = per_interval.sum(axis=1)
-    profile = per_interval.sum(axis=0) / per_interval.sum()
-    weekday = np.array([(calls.origin + dt.timedelta(days=d)).weekday() for d in range(daily.size)])
-    factors, missing = [], []
+    counts = np.bincount(idx.astype(np.int64), minlength=n_days * per_day)
+    return counts.reshape(n_days, per_day)
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def opening_hours_from(
+    answered: np.ndarray, weekday: np.ndarray, recorded: np.ndarray, interval_minutes: int
+) -> tuple[dict[str, tuple[str, str]], list[str]]:
+    """Opening hours per weekday learned from the history.
+
+    An interval of a weekday is open when calls were answered in it on at least half of that
+    weekday's days with records (``answered``: answered calls per day x interval); the day's
+    hours run from its first to its last open interval (the schema holds one span a day). A
+    weekday whose days all had records but no open interval is closed (left out). Weekdays
+    without records get the widest hours of the others, with a note.
+    """
+    hours, notes = {}, []
+    seen = []
     for w in range(7):
-        seen = daily[weekday == w]
-        factors.append(float(seen.mean() / daily.mean()) if seen.size else 1.0)
+        days = recorded & (weekday == w)
+        if not days.any():
+            continue
+        seen.append(w)
+        open_share = (answered[days] > 0).mean(axis=0)
+        is_open = np.flatnonzero(open_share >= 0.5)
+        if is_open.size:
+            hours[WEEKDAYS[w]] = (
+                _clock(int(is_open[0]) * interval_minutes),
+                _clock((int(is_open[-1]) + 1) * interval_minutes),
+            )
+    missing = [WEEKDAYS[w] for w in range(7) if w not in seen]
+    if missing and hours:
+        widest = (min(h[0] for h in hours.values()), max(h[1] for h in hours.values()))
+        for day in missing:
+            hours[day] = widest
+        notes.append(
+            f"opening hours: no history on {', '.join(missing)}; given the widest hours of the "
+            f"other days, {widest[0]}-{widest[1]}"
+        )
+    return hours, notes
+
+
+def _channel(calls, name, interval_minutes, recorded, wrap_s, handle, edges_h, hours):
+    """The scenario data of one channel, and notes. ``recorded`` marks the days of the
+    history with records (the others are gaps); ``hours`` the learned opening hours."""
+    n_days = recorded.size
+    per_interval = _per_interval(calls, interval_minutes, n_days)
+    daily = per_interval.sum(axis=1)
+    weekday = np.array([(calls.origin + dt.timedelta(days=d)).weekday() for d in range(n_days)])
+    seen_days = daily[recorded]
+    mean_daily = float(seen_days.mean())
+    factors, missing, profiles = [], [], {}
+    for w in range(7):
+        days = recorded & (weekday == w)
+        seen = daily[days]
+        factors.append(float(seen.mean() / mean_daily) if seen.size and mean_daily else 1.0)
         if not seen.size:
             missing.append(WEEKDAYS[w])
+        elif seen.sum() >= MIN_PROFILE_CALLS:
+            counts = per_interval[days].sum(axis=0)
+            profiles[WEEKDAYS[w]] = [float(p) for p in counts / counts.sum()]
+    profile = per_interval[recorded].sum(axis=0) / per_interval[recorded].sum()
     h = calls.handle_s[np.isfinite(calls.handle_s)]
     if h.size < 2:
         raise ValueError(f"channel {name!r}: needs at least 2 answered calls for a handle time")
@@ -108,6 +173,13 @@ def _channel(calls: CallRecords, name, interval_minutes, n_days, wrap_s, handle,
     notes = []
     if missing:
         notes.append(f"{name}: no history on {', '.join(missing)}; their day factor is 1")
+    if profiles:
+        thin = [WEEKDAYS[w] for w in range(7) if WEEKDAYS[w] not in profiles and w in weekday]
+        notes.append(
+            f"{name}: intraday profile per weekday for {', '.join(profiles)} (weekdays with >= "
+            f"{MIN_PROFILE_CALLS} calls)"
+            + (f"; {', '.join(thin)} use the pooled profile" if thin else "")
+        )
     if not np.isfinite(patience.mean_s):
         notes.append(f"{name}: nobody abandoned, so no patience (planned with Erlang C)")
     elif patience.mean_s > MAX_DURATION_S:  # beyond the schema's cap: callers who stay
@@ -116,6 +188,13 @@ def _channel(calls: CallRecords, name, interval_minutes, n_days, wrap_s, handle,
             f"({patience.abandoned} abandonments), so no patience (planned with Erlang C)"
         )
         patience = replace(patience, mean_s=float("inf"))
+    demand = {
+        "volume_per_day": mean_daily,
+        "intraday_profile": [float(p) for p in profile],
+        "day_of_week_factors": factors,
+    }
+    if profiles:
+        demand["weekday_profiles"] = profiles
     spec = {
         "name": name,
         "kind": "voice",
@@ -123,12 +202,10 @@ def _channel(calls: CallRecords, name, interval_minutes, n_days, wrap_s, handle,
         "patience": {"kind": "exponential", "mean_s": patience.mean_s}
         if np.isfinite(patience.mean_s)
         else None,
-        "demand": {
-            "volume_per_day": float(daily.mean()),
-            "intraday_profile": [float(p) for p in profile],
-            "day_of_week_factors": factors,
-        },
+        "demand": demand,
     }
+    if hours:
+        spec["opening_hours"] = hours
     bands = _bands(calls, edges_h, wrap_s if handle == "effective" else 0.0)
     if spec["patience"] is None:
         bands = [{k: v for k, v in b.items() if k != "patience_s"} for b in bands]
@@ -149,6 +226,7 @@ def calibrate(
     by_type: bool = False,
     break_gap_s: float = 600.0,
     band_edges_h=PATIENCE_BANDS_H,
+    opening_hours: bool = True,
 ) -> Calibration:
     """A ``Scenario`` over the days of the history, with a service-level target per channel.
 
@@ -171,6 +249,9 @@ def calibrate(
     band_edges_h : sequence of int
         Bands of the day [h] for the patience estimates and the ``intraday_bands`` (AHT and
         patience per band).
+    opening_hours : bool
+        Learn opening hours per weekday from the history (``opening_hours_from``) and write
+        them into every channel; False: open around the clock.
     """
     if handle not in ("effective", "recorded"):
         raise ValueError(f"`handle` must be 'effective' or 'recorded', got {handle!r}")
@@ -183,11 +264,41 @@ def calibrate(
     groups = {"voice": np.ones(calls.size, dtype=bool)}
     if by_type:
         groups = {str(t): calls.call_type == t for t in np.unique(calls.call_type)}
+    # Gaps: days without a single offered call are missing history, not zero-volume days.
+    everything = _per_interval(calls, interval_minutes, calls.n_days)
+    recorded = everything.sum(axis=1) > 0
+    gaps = int((~recorded).sum())
+    if gaps:
+        notes.append(
+            f"{gaps} day(s) without records are gaps: left out of the daily volume, the "
+            "weekday factors and the profiles (not counted as days without calls)"
+        )
+    weekday = np.array(
+        [(calls.origin + dt.timedelta(days=d)).weekday() for d in range(recorded.size)]
+    )
+    hours = {}
+    if opening_hours:
+        answered = _per_interval(
+            calls.subset(calls.outcome == ANSWERED), interval_minutes, recorded.size
+        )
+        hours, hour_notes = opening_hours_from(answered, weekday, recorded, interval_minutes)
+        notes += hour_notes
+        notes.append(
+            "opening hours per weekday: the intervals in which calls were answered on at least "
+            "half of that weekday's days with records, first to last: "
+            + "; ".join(f"{d} {a}-{b}" for d, (a, b) in hours.items())
+            + (
+                f"; closed: {', '.join(d for d in WEEKDAYS if d not in hours)}"
+                if len(hours) < 7
+                else ""
+            )
+        )
+    notes += [s.describe() for s in handle_time_surges(calls)]
     channels, bands = [], {}
     for ch_name, mask in groups.items():
         sub = calls.subset(mask)
         spec, ch_notes = _channel(
-            sub, ch_name, interval_minutes, calls.n_days, wrap, handle, band_edges_h
+            sub, ch_name, interval_minutes, recorded, wrap, handle, band_edges_h, hours
         )
         channels.append(spec)
         notes += ch_notes

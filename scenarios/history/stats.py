@@ -452,3 +452,53 @@ def queue_stats(calls: CallRecords, threshold_s: float = 20.0) -> list[QueueStat
             )
         )
     return sorted(out, key=lambda q: -q.offered)
+
+
+@dataclass(frozen=True)
+class HandleTimeSurge:
+    """A day whose mean handle time stands out from the history's: ``aht_s`` over ``answered``
+    calls against the history's ``typical_aht_s`` (median of the daily means), ``ratio`` and
+    ``z`` the difference in standard errors of the day's mean."""
+
+    day: str
+    answered: int
+    aht_s: float
+    typical_aht_s: float
+    ratio: float
+    z: float
+
+    def describe(self) -> str:
+        return (
+            f"unusual handle time on {self.day}: mean {self.aht_s:.0f} s over {self.answered} "
+            f"answered calls, {self.ratio:.2f} x the typical day's {self.typical_aht_s:.0f} s "
+            f"({self.z:+.1f} standard errors); a one-off (outage, new product) or a change to "
+            "plan for? It is in the calibrated AHT"
+        )
+
+
+def handle_time_surges(
+    calls: CallRecords, *, min_ratio: float = 1.25, min_z: float = 4.0, min_answered: int = 30
+) -> list[HandleTimeSurge]:
+    """Days whose mean handle time is at least ``min_ratio`` times the typical day's (or at
+    most its inverse) *and* ``min_z`` standard errors away from it (so a quiet day's noise is
+    not flagged), among days with at least ``min_answered`` answered calls. The typical day is
+    the median of the daily means; the standard error is the day's own standard deviation
+    over the square root of its answered calls."""
+    answered = (calls.outcome == ANSWERED) & np.isfinite(calls.handle_s)
+    day = (calls.offered_at_s[answered] // SECONDS_PER_DAY).astype(np.int64)
+    h = calls.handle_s[answered]
+    days = [d for d in np.unique(day) if np.count_nonzero(day == d) >= min_answered]
+    if len(days) < 3:  # no typical day to compare with
+        return []
+    means = {d: float(h[day == d].mean()) for d in days}
+    typical = float(np.median(list(means.values())))
+    out = []
+    for d in days:
+        hd = h[day == d]
+        se = float(hd.std(ddof=1) / np.sqrt(hd.size))
+        ratio = means[d] / typical
+        z = (means[d] - typical) / se if se > 0 else 0.0
+        if (ratio >= min_ratio or ratio <= 1 / min_ratio) and abs(z) >= min_z:
+            date = calls.origin + np.timedelta64(int(d), "D")
+            out.append(HandleTimeSurge(str(date), int(hd.size), means[d], typical, ratio, z))
+    return out
