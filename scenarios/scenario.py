@@ -210,6 +210,11 @@ class IntradayBand(StrictModel):
     """Mean handle time in the band [s]; none: the channel's."""
     patience_s: float | None = Field(default=None, gt=0, le=86_400)
     """Mean patience in the band [s]; none: the channel's (needs a channel patience)."""
+    weekdays: tuple[
+        Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"], ...
+    ] = ()
+    """The weekdays the band applies on; empty: every day. On its weekdays a band naming them
+    takes precedence over an every-day band at the same time (e.g. Friday's own AHT)."""
 
     @model_validator(mode="after")
     def _sane(self):
@@ -262,10 +267,20 @@ class Channel(StrictModel):
             raise ValueError("`concurrency` applies to chat channels only")
         if self.patience is None and any(b.patience_s is not None for b in self.intraday_bands):
             raise ValueError("intraday_bands give `patience_s` but the channel has no `patience`")
-        spans = sorted(b.minutes for b in self.intraday_bands)
-        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
-            if start < end:
-                raise ValueError("intraday_bands overlap; each time of day may be in one band")
+        scopes = [()] + [(day,) for day in WEEKDAYS]  # every day, then each weekday's own
+        for scope in scopes:
+            spans = sorted(
+                b.minutes
+                for b in self.intraday_bands
+                if (not b.weekdays if not scope else scope[0] in b.weekdays)
+            )
+            for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+                if start < end:
+                    where = f" on {scope[0]}" if scope else ""
+                    raise ValueError(
+                        f"intraday_bands overlap{where}; each time of day may be in one band "
+                        "(a band naming weekdays may overlap an every-day band)"
+                    )
         for day, (start, end) in (self.opening_hours or {}).items():
             if _clock_minutes(start, f"opening_hours.{day}") >= _clock_minutes(
                 end, f"opening_hours.{day}"

@@ -55,6 +55,10 @@ class Calibration:
     scenario: Scenario
     patience_by_band: dict[str, dict[str, PatienceEstimate]]
     notes: tuple[str, ...]
+    evidence: tuple[dict, ...] = ()
+    """Per channel, band of the day and weekday ("every day" first): ``answered`` calls,
+    ``aht_s`` and its standard error, ``abandoned`` calls, the patience MLE and its 95%
+    interval, and whether the scenario uses them (``aht_used``, ``patience_used``)."""
 
     def to_dict(self) -> dict:
         return {
@@ -64,6 +68,7 @@ class Calibration:
                 for ch, bands in self.patience_by_band.items()
             },
             "notes": list(self.notes),
+            "evidence": [dict(row) for row in self.evidence],
         }
 
 
@@ -72,24 +77,95 @@ MIN_BAND_CALLS = 30
 MIN_BAND_ABANDONS = 20
 
 
-def _bands(calls: CallRecords, edges_h, wrap_s: float) -> list[dict]:
-    """``intraday_bands`` entries: each band's AHT and patience where it has the evidence."""
+#: A weekday's band gets its own AHT / patience only when it differs from the every-day
+#: band's by at least this many standard errors (of the mean handle time; of the log of the
+#: patience MLE, 1 / sqrt(abandonments)): with 7 weekdays x 4 bands, 2 would write noise.
+MIN_WEEKDAY_Z = 3.0
+
+
+def _band_estimate(sub: CallRecords, wrap_s: float) -> dict:
+    """Evidence of one band: answered calls and their AHT with its standard error, abandons
+    and the patience MLE with its 95% interval."""
+    h = sub.handle_s[np.isfinite(sub.handle_s)]
+    p = patience_of(sub)
+    return {
+        "answered": int(h.size),
+        "aht_s": float(h.mean()) + wrap_s if h.size else float("nan"),
+        "aht_se_s": float(h.std(ddof=1) / np.sqrt(h.size)) if h.size > 1 else float("inf"),
+        "abandoned": p.abandoned,
+        "patience_s": p.mean_s,
+        "patience_ci_s": (p.ci_low_s, p.ci_high_s),
+    }
+
+
+def _bands(calls: CallRecords, edges_h, wrap_s: float, base_aht_s, base_patience_s):
+    """``intraday_bands`` entries and the evidence behind them (one row per weekday and band).
+
+    Every-day bands: each band's AHT and patience where it has ``MIN_BAND_CALLS`` answered
+    calls / ``MIN_BAND_ABANDONS`` abandonments. Weekday bands: a weekday's own value where it
+    has that evidence *and* differs from the every-day value (``MIN_WEEKDAY_Z``).
+    """
     band = band_of(calls, edges_h)
-    out = []
+    weekday = np.array(
+        [(calls.origin + dt.timedelta(days=int(d))).weekday() for d in range(calls.n_days)]
+    )[(calls.offered_at_s // 86_400).astype(np.int64)]
+    out, evidence = [], []
     for i, (lo, hi) in enumerate(zip(edges_h[:-1], edges_h[1:], strict=True)):
         sub = calls.subset(band == i)
         if not sub.size:
             continue
-        entry = {"start": f"{lo:02d}:00", "end": f"{hi:02d}:00"}
-        h = sub.handle_s[np.isfinite(sub.handle_s)]
-        if h.size >= MIN_BAND_CALLS:
-            entry["aht_s"] = float(h.mean()) + wrap_s
-        p = patience_of(sub)
-        if p.abandoned >= MIN_BAND_ABANDONS:
-            entry["patience_s"] = min(p.mean_s, MAX_DURATION_S)  # the schema's cap
+        span = {"start": f"{lo:02d}:00", "end": f"{hi:02d}:00"}
+        est = _band_estimate(sub, wrap_s)
+        entry = dict(span)
+        if est["answered"] >= MIN_BAND_CALLS:
+            entry["aht_s"] = est["aht_s"]
+        if est["abandoned"] >= MIN_BAND_ABANDONS:
+            entry["patience_s"] = min(est["patience_s"], MAX_DURATION_S)  # the schema's cap
         if len(entry) > 2:
             out.append(entry)
-    return out
+        evidence.append(
+            {
+                "weekday": "every day",
+                "band": f"{span['start']}-{span['end']}",
+                **est,
+                "aht_used": "aht_s" in entry,
+                "patience_used": "patience_s" in entry,
+            }
+        )
+        day_aht = entry.get("aht_s", base_aht_s)
+        day_patience = entry.get("patience_s", base_patience_s)
+        for w in range(7):
+            mine = calls.subset((band == i) & (weekday == w))
+            if not mine.size:
+                continue
+            own = _band_estimate(mine, wrap_s)
+            extra = {}
+            if (
+                own["answered"] >= MIN_BAND_CALLS
+                and abs(own["aht_s"] - day_aht) >= MIN_WEEKDAY_Z * own["aht_se_s"]
+            ):
+                extra["aht_s"] = own["aht_s"]
+            # The MLE's log has standard error ~ 1 / sqrt(abandonments) (chi-square with 2d
+            # degrees of freedom), so the same z rule applies on the log scale.
+            if (
+                own["abandoned"] >= MIN_BAND_ABANDONS
+                and day_patience is not None
+                and abs(np.log(own["patience_s"] / day_patience))
+                >= MIN_WEEKDAY_Z / np.sqrt(own["abandoned"])
+            ):
+                extra["patience_s"] = min(own["patience_s"], MAX_DURATION_S)
+            if extra:
+                out.append({**span, **extra, "weekdays": [WEEKDAYS[w]]})
+            evidence.append(
+                {
+                    "weekday": WEEKDAYS[w],
+                    "band": f"{span['start']}-{span['end']}",
+                    **own,
+                    "aht_used": "aht_s" in extra,
+                    "patience_used": "patience_s" in extra,
+                }
+            )
+    return out, evidence
 
 
 #: Calls a weekday needs (over all its days in the history) for its own intraday profile.
@@ -206,13 +282,19 @@ def _channel(calls, name, interval_minutes, recorded, wrap_s, handle, edges_h, h
     }
     if hours:
         spec["opening_hours"] = hours
-    bands = _bands(calls, edges_h, wrap_s if handle == "effective" else 0.0)
+    bands, evidence = _bands(
+        calls,
+        edges_h,
+        wrap_s if handle == "effective" else 0.0,
+        aht,
+        patience.mean_s if spec["patience"] is not None else None,
+    )
     if spec["patience"] is None:
         bands = [{k: v for k, v in b.items() if k != "patience_s"} for b in bands]
-        bands = [b for b in bands if len(b) > 2]
+        bands = [b for b in bands if {"aht_s", "patience_s"} & set(b)]
     if bands:
         spec["intraday_bands"] = bands
-    return spec, notes
+    return spec, notes, [{"channel": name, **row} for row in evidence]
 
 
 def calibrate(
@@ -294,12 +376,13 @@ def calibrate(
             )
         )
     notes += [s.describe() for s in handle_time_surges(calls)]
-    channels, bands = [], {}
+    channels, bands, evidence = [], {}, []
     for ch_name, mask in groups.items():
         sub = calls.subset(mask)
-        spec, ch_notes = _channel(
+        spec, ch_notes, ch_evidence = _channel(
             sub, ch_name, interval_minutes, recorded, wrap, handle, band_edges_h, hours
         )
+        evidence += ch_evidence
         channels.append(spec)
         notes += ch_notes
         bands[ch_name] = patience_by_band(sub, band_edges_h)
@@ -334,4 +417,12 @@ def calibrate(
         f"AHT from bands with >= {MIN_BAND_CALLS} answered calls, patience from bands with "
         f">= {MIN_BAND_ABANDONS} abandonments; other bands use the whole-history values"
     )
-    return Calibration(parse_scenario(data, "calibrated scenario"), bands, tuple(notes))
+    notes.append(
+        f"weekday bands: a weekday's own AHT where it differs from the every-day band's by "
+        f">= {MIN_WEEKDAY_Z:g} standard errors ({MIN_BAND_CALLS}+ answered calls), its own "
+        f"patience likewise on the log scale ({MIN_BAND_ABANDONS}+ abandonments); sample sizes "
+        "in the evidence table"
+    )
+    return Calibration(
+        parse_scenario(data, "calibrated scenario"), bands, tuple(notes), tuple(evidence)
+    )

@@ -6,6 +6,7 @@ Ground truth: the bank's week used to make the test files (``technion_month.OPEN
 """
 
 import collections
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -174,3 +175,51 @@ def test_bad_weekday_profiles_name_the_weekday(profile, message):
     }
     with pytest.raises(Exception, match=message):
         parse_scenario(data, "bad")
+
+
+def test_a_weekday_with_its_own_handle_time_gets_its_own_bands_with_the_evidence_shown(
+    feb, feb_cal
+):
+    # In the month as generated the weekday does not change handle time or patience, and the
+    # calibration writes no weekday band.
+    assert not any(b.weekdays for b in feb_cal.scenario.channels[0].intraday_bands)
+    day = (feb.offered_at_s // 86_400).astype(int)
+    friday = np.array([(feb.origin + dt.timedelta(days=int(d))).weekday() == 4 for d in day])
+    slower = dataclasses.replace(feb, handle_s=np.where(friday, feb.handle_s * 1.3, feb.handle_s))
+    cal = calibrate(slower, interval_minutes=30, handle="recorded")
+    bands = cal.scenario.channels[0].intraday_bands
+    own = [b for b in bands if b.weekdays]
+    assert own and all(b.weekdays == ("friday",) and b.aht_s is not None for b in own)
+    hour = (feb.offered_at_s % 86_400) / 3600
+    answered = np.isfinite(slower.handle_s)
+    for b in own:
+        lo, hi = (m / 60 for m in b.minutes)
+        mine = friday & answered & (hour >= lo) & (hour < hi)
+        assert b.aht_s == pytest.approx(slower.handle_s[mine].mean())
+        (row,) = [
+            r
+            for r in cal.evidence
+            if r["weekday"] == "friday" and r["band"] == f"{b.start}-{b.end}"
+        ]
+        assert row["answered"] == mine.sum() and row["aht_used"]
+    # The plan's handle time follows the Friday band on Fridays only.
+    table = expand(cal.scenario)
+    starts = table.start.astype(object)
+    aht = table.channels["voice"].aht_s
+    every_day = next(b for b in bands if not b.weekdays and b.start == own[0].start)
+    at = [i for i, s in enumerate(starts) if s.hour == int(own[0].start[:2]) and s.minute == 0]
+    for i in at:
+        expected = own[0].aht_s if starts[i].weekday() == 4 else every_day.aht_s
+        assert aht[i] == pytest.approx(expected)
+
+
+def test_weekday_bands_may_overlap_every_day_bands_but_not_each_other():
+    every_day = {"start": "08:00", "end": "12:00", "aht_s": 200}
+    friday = {"start": "09:00", "end": "10:00", "aht_s": 300, "weekdays": ["friday"]}
+    channel = {**BASE["channels"][0], "intraday_bands": [every_day, friday]}
+    sc = parse_scenario({**BASE, "channels": [channel]}, "ok")
+    assert sc.channels[0].intraday_bands[1].weekdays == ("friday",)
+    clash = {**friday, "start": "09:30", "end": "11:00", "weekdays": ["thursday", "friday"]}
+    channel = {**BASE["channels"][0], "intraday_bands": [every_day, friday, clash]}
+    with pytest.raises(Exception, match="intraday_bands overlap on friday"):
+        parse_scenario({**BASE, "channels": [channel]}, "clash")
