@@ -198,6 +198,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--busy-min-offered", type=int, default=30, help="offered calls in a busy interval"
     )
     replications(hi, 5, minimum=0, what="simulation replications, 0: none")
+    hi.add_argument(
+        "--schedule",
+        help="CSV of the agents on duty per interval (columns start, agents) for the "
+        "prediction intervals (default: the in-sample estimate from the records)",
+    )
+    hi.add_argument(
+        "--level", type=float, default=0.8, help="probability of the prediction intervals"
+    )
+    hi.add_argument(
+        "--prediction-replications",
+        type=int,
+        default=40,
+        help="simulation replications for the prediction intervals (>= 10; 0: none)",
+    )
+    hi.add_argument(
+        "--per-day", action="store_true", help="one row per day instead of per busy interval"
+    )
     hi.add_argument("--seed", type=int, default=1)
     hi.add_argument("--plots", help="directory to write backtest, staffing and patience PNGs to")
     hi.add_argument("--scenario-out", help="write the calibrated scenario (YAML or JSON) here")

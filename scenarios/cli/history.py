@@ -21,7 +21,7 @@ def _day_label(start) -> str:
 
 def cmd_history(args) -> None:
     """Import call records: the import report, statistics, patience, backtest, staffing."""
-    from ..history import analyse_history
+    from ..history import analyse_history, without_infinities
     from ..history.records import load_mapping
     from ..history.samples import resolve_history_file
 
@@ -35,6 +35,9 @@ def cmd_history(args) -> None:
         mapping,
         date_from=args.date_from,
         date_to=args.date_to,
+        schedule=args.schedule,
+        level=args.level,
+        prediction_replications=args.prediction_replications,
         interval_minutes=args.interval_minutes,
         threshold_s=args.threshold_s,
         busy_min_offered=args.busy_min_offered,
@@ -59,12 +62,16 @@ def cmd_history(args) -> None:
         from ..history.calibrate import calibrate
         from ..io import save_scenario
 
-        save_scenario(
-            calibrate(h.calls, interval_minutes=args.interval_minutes).scenario, args.scenario_out
-        )
+        calibration = calibrate(h.calls, interval_minutes=args.interval_minutes)
+        save_scenario(calibration.scenario, args.scenario_out)
         written.append(args.scenario_out)
     data = h.to_dict()
     data["written"] = written
+    if args.scenario_out:
+        data["calibration"] = {
+            "notes": list(calibration.notes),
+            "evidence": without_infinities([dict(r) for r in calibration.evidence])[0],
+        }
     if args.format == "json":
         _emit_json(data)
         return
@@ -84,6 +91,8 @@ def cmd_history(args) -> None:
     print(_table(["rows", "count", "first line"], rows))
     for warning in rep.warnings:
         print(f"warning: {warning}")
+    for surge in h.surges:
+        print(f"warning: {surge.describe()}")
     d, t = h.days, bt.threshold_s
     print()
     print(
@@ -197,7 +206,27 @@ def cmd_history(args) -> None:
     )
     for note in bt.notes:
         print(f"note: {note}")
+    if args.per_day:
+        _per_day_table(h)
+    else:
+        _busy_interval_table(h)
+    if h.prediction is not None:
+        _prediction_section(h.prediction, per_day=args.per_day)
+    if args.scenario_out:
+        _calibration_section(calibration)
+    for path in written:
+        print(f"wrote {path}")
+
+
+def _when(start, many_days: bool) -> str:
+    text = str(start)
+    return f"{text[:10]} {text[11:16]}" if many_days else text[11:16]
+
+
+def _busy_interval_table(h) -> None:
+    bt = h.backtest
     obs, st, a = bt.observed, bt.staffing, bt.variants["corrected"].predictions["erlang_a"]
+    many = h.calls.n_days > 1
     print(
         f"\nbusy intervals: observed vs Erlang A (corrected), and the agents needed for "
         f"{bt.target_service_level:.0%} {bt.sl_definition}"
@@ -217,7 +246,7 @@ def cmd_history(args) -> None:
             ],
             [
                 [
-                    str(obs.start[i])[11:16],
+                    _when(obs.start[i], many),
                     int(obs.offered[i]),
                     float(obs.service_level[i]),
                     float(a.service_level[i]),
@@ -231,8 +260,144 @@ def cmd_history(args) -> None:
             ],
         )
     )
-    for path in written:
-        print(f"wrote {path}")
 
 
-# ----- parser ---------------------------------------------------------------------------------
+def _per_day_table(h) -> None:
+    """One row per day with records: the busy intervals' pooled observed KPIs (counts summed
+    over the day's busy intervals) against Erlang A (corrected) weighted by offered calls."""
+    bt = h.backtest
+    obs, a = bt.observed, bt.variants["corrected"].predictions["erlang_a"]
+    per_day = int(round(86_400 / obs.period_s))
+    day = np.arange(obs.offered.size) // per_day
+    pred = h.prediction
+    rows = []
+    for d in range(int(day.max()) + 1):
+        sel = bt.busy & (day == d)
+        offered = int(obs.offered[sel].sum())
+        if not offered:
+            continue
+        w = obs.offered[sel]
+        row = [
+            _day_label(obs.start[d * per_day]),
+            int(sel.sum()),
+            offered,
+            float(obs.answered_within[sel].sum() / offered),
+            float(np.nansum(a.service_level[sel] * w) / w.sum()),
+            float(obs.abandoned[sel].sum() / offered),
+            float(np.nansum(a.abandon_rate[sel] * w) / w.sum()),
+        ]
+        if pred is not None:
+            row += [
+                f"{int(pred.covered[k][sel].sum())}/{int(sel.sum())}"
+                for k in ("service_level", "abandon_rate")
+            ]
+        rows.append(row)
+    head = [
+        "day",
+        "busy intervals",
+        "offered",
+        "SL observed",
+        "SL Erlang A",
+        "abandoned observed",
+        "abandoned Erlang A",
+    ]
+    if pred is not None:
+        head += [f"SL inside {pred.level:.0%} PI", f"abandoned inside {pred.level:.0%} PI"]
+    print(
+        f"\nper day, busy intervals (>= {bt.busy_min_offered} offered): observed (pooled "
+        "counts) vs Erlang A (corrected inputs, weighted by offered calls)"
+    )
+    print(_table(head, rows))
+
+
+def _prediction_section(p, per_day: bool) -> None:
+    words = {"service_level": "SL", "abandon_rate": "abandonment"}
+    print(f"\nprediction intervals ({p.level:.0%}), agents: {p.agents_source}")
+    print(f"  method: {p.method}")
+    for k, word in words.items():
+        busy = int(p.busy.sum())
+        print(
+            f"  {word}: observed inside the {p.level:.0%} interval in "
+            f"{int(p.covered[k].sum())} of {busy} busy intervals (coverage {p.coverage[k]:.0%}; "
+            f"ties broken at random {p.pit_coverage[k]:.0%}); mean width {p.width[k]:.3f}, "
+            f"mean absolute error of the median {p.mae[k]:.3f}"
+        )
+    if p.in_sample:
+        print(
+            "  note: the agents are an IN-SAMPLE estimate from the same records being scored; "
+            "give --schedule FILE (columns start, agents) for an honest backtest"
+        )
+    if per_day:
+        return
+    many = p.observed.start.size * p.observed.period_s > 86_400
+    obs = p.observed
+    print(
+        _table(
+            [
+                "start",
+                "offered",
+                "agents",
+                "SL observed",
+                "SL predicted",
+                f"SL {p.level:.0%} PI",
+                "inside",
+                "abandoned observed",
+                "abandoned predicted",
+                f"abandoned {p.level:.0%} PI",
+                "inside",
+            ],
+            [
+                [
+                    _when(obs.start[i], many),
+                    int(obs.offered[i]),
+                    int(p.agents[i]),
+                    float(obs.service_level[i]),
+                    float(p.median["service_level"][i]),
+                    f"{p.low['service_level'][i]:.2f} .. {p.high['service_level'][i]:.2f}",
+                    "yes" if p.covered["service_level"][i] else "NO",
+                    float(obs.abandon_rate[i]),
+                    float(p.median["abandon_rate"][i]),
+                    f"{p.low['abandon_rate'][i]:.2f} .. {p.high['abandon_rate'][i]:.2f}",
+                    "yes" if p.covered["abandon_rate"][i] else "NO",
+                ]
+                for i in map(int, np.flatnonzero(p.busy))
+            ],
+        )
+    )
+
+
+def _calibration_section(calibration) -> None:
+    print("\ncalibrated scenario:")
+    for note in calibration.notes:
+        print(f"  {note}")
+    print(
+        _table(
+            [
+                "channel",
+                "weekday",
+                "band",
+                "answered",
+                "AHT [s]",
+                "+/- SE [s]",
+                "AHT used",
+                "abandoned",
+                "patience [s]",
+                "patience used",
+            ],
+            [
+                [
+                    r["channel"],
+                    r["weekday"],
+                    r["band"],
+                    r["answered"],
+                    r["aht_s"],
+                    r["aht_se_s"],
+                    "yes" if r["aht_used"] else "-",
+                    r["abandoned"],
+                    r["patience_s"],
+                    "yes" if r["patience_used"] else "-",
+                ]
+                for r in calibration.evidence
+            ],
+        )
+    )

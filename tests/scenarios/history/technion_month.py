@@ -178,10 +178,30 @@ def build(first: dt.date, days: int, seed: int) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
+def schedule(first: dt.date, days: int) -> str:
+    """The agents on duty per half hour in ``build``'s files, as a schedule CSV (``start``,
+    ``agents``): the shifts covering each half hour."""
+    bank = _bank_days()
+    lines = ["start,agents"]
+    for d in range(days):
+        day = first + dt.timedelta(days=d)
+        shifts = _shifts(_agents_needed(_rates_per_5min(day, bank, d)))
+        for k in range(48):
+            on = sum(lo <= k * 1800.0 < hi for lo, hi in shifts)
+            start = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=30 * k)
+            lines.append(f"{start:%Y-%m-%d %H:%M},{on}")
+    return "\n".join(lines) + "\n"
+
+
+#: The schedule of the February file.
+SCHEDULE = "technion_1999-02_schedule.csv"
+
+
 def main() -> None:
     HERE.mkdir(exist_ok=True)
     for name, args in FILES.items():
         (HERE / name).write_bytes(build(*args).encode("ascii"))
+    (HERE / SCHEDULE).write_text(schedule(*FILES["technion_1999-02.txt"][:2]))
 
 
 if __name__ == "__main__":
