@@ -77,7 +77,7 @@ def test_a_month_calibrated_puts_fridays_volume_in_fridays_hours_and_no_staff_wh
     )
     table = expand(pooled)
     offered = table.channels["voice"].offered
-    assert offered[friday & closed].sum() / offered[friday].sum() > 0.4
+    assert offered[friday & closed].sum() / offered[friday].sum() > 0.3  # 41% measured
     assert plan(pooled).channels["voice"].scheduled_agents[closed].sum() > 0
 
 
