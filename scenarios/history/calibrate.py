@@ -254,7 +254,7 @@ def _channel(calls, name, interval_minutes, recorded, wrap_s, handle, edges_h, h
         notes.append(
             f"{name}: intraday profile per weekday for {', '.join(profiles)} (weekdays with >= "
             f"{MIN_PROFILE_CALLS} calls)"
-            + (f"; {', '.join(thin)} use the pooled profile" if thin else "")
+            + (f"; {', '.join(thin)}: the pooled profile" if thin else "")
         )
     if not np.isfinite(patience.mean_s):
         notes.append(f"{name}: nobody abandoned, so no patience (planned with Erlang C)")

@@ -365,7 +365,8 @@ class _Reader:
             names = ", ".join(f"{c!r} (for {f})" for f, c in missing)
             raise HistoryError(
                 f"{source}: column {names} not in the file's header; "
-                f"the header is: {','.join(header)}"
+                f"the header is: {','.join(header)} (map each field to one of these, or to "
+                "null to leave it out: a mapping inherits the columns of the one it extends)"
             )
         self.index = {f: header.index(c) for f, c in cols.items() if c is not None}
         self.column = {f: c for f, c in cols.items() if c is not None}
