@@ -204,13 +204,17 @@ def build_parser() -> argparse.ArgumentParser:
         "prediction intervals (default: the in-sample estimate from the records)",
     )
     hi.add_argument(
-        "--level", type=float, default=0.8, help="probability of the prediction intervals"
+        "--level",
+        type=_fraction("--level"),
+        default=0.8,
+        help="probability of the prediction intervals, between 0 and 1 (default 0.8)",
     )
     hi.add_argument(
         "--prediction-replications",
-        type=int,
+        type=_count("--prediction-replications", 0, MAX_REPLICATIONS),
         default=40,
-        help="simulation replications for the prediction intervals (>= 10; 0: none)",
+        help="simulation replications for the prediction intervals (10 or more; 0: none; "
+        "default 40)",
     )
     hi.add_argument(
         "--per-day", action="store_true", help="one row per day instead of per busy interval"
@@ -243,6 +247,23 @@ def _date(text: str):
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise argparse.ArgumentTypeError(f"{text}: give a date in {FIRST_YEAR} .. {LAST_YEAR}")
     return day
+
+
+def _fraction(option: str):
+    """An argparse type: a number strictly between 0 and 1 (a probability)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not 0 < value < 1:
+            raise argparse.ArgumentTypeError(
+                f"must be a number between 0 and 1 (0.8 for 80%), got {text!r}"
+            )
+        return value
+
+    return parse
 
 
 def _count(option: str, minimum: int, maximum: int):

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from ._common import (
+    CliError,
     _emit_json,
     _table,
 )
@@ -29,6 +30,10 @@ def cmd_history(args) -> None:
         check_new_file(args.scenario_out, force=args.force, option="--scenario-out")
     if args.plots:
         OutputFolder(args.plots, "history", force=args.force, option="--plots").check()
+    if 0 < args.prediction_replications < 10:
+        raise CliError("--prediction-replications: 10 or more for a prediction interval, or 0")
+    if args.schedule and not args.prediction_replications:
+        raise CliError("--schedule is used by the prediction intervals: not with 0 replications")
     mapping = load_mapping(args.mapping) if args.mapping else None
     h = analyse_history(
         [resolve_history_file(f) for f in args.file],

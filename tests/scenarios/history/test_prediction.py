@@ -86,3 +86,17 @@ def test_cli_prints_intervals_coverage_and_the_label(capsys):
     assert f"prediction intervals (50%), agents: schedule {SCHEDULE}" in out
     assert "IN-SAMPLE" not in out and "SL inside 50% PI" in out
     assert "observed inside the 50% interval in" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--level", "1.5"], "argument --level: must be a number between 0 and 1"),
+        (["--prediction-replications", "5"], "--prediction-replications: 10 or more"),
+        (["--schedule", "s.csv", "--prediction-replications", "0"], "--schedule is used by"),
+    ],
+)
+def test_cli_refuses_bad_prediction_options_in_one_line(capsys, args, message):
+    assert main(["history", "bank-day", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
