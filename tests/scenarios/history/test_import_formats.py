@@ -142,8 +142,8 @@ def test_several_files_are_one_history_and_the_gap_is_a_gap_not_zero_days(feb_ro
 
 
 def test_files_sharing_days_are_warned_about(tmp_path):
-    calls = read_history([FEB, FEB], load_mapping("technion"))
-    assert any("both have calls on 28 day(s)" in w for w in calls.report.warnings)
+    calls = read_history([APR, APR], load_mapping("technion"))
+    assert any("both have calls on 7 day(s)" in w for w in calls.report.warnings)
 
 
 @pytest.mark.parametrize("suffix", [".ods", ".xlsx"])
@@ -228,6 +228,8 @@ def test_cli_reads_several_files_with_a_named_mapping_and_writes_strict_json(cap
             "1999-04-05",
             "--replications",
             "0",
+            "--prediction-replications",
+            "0",
             "--format",
             "json",
         ]
@@ -248,7 +250,10 @@ def test_cli_reads_several_files_with_a_named_mapping_and_writes_strict_json(cap
 
 
 def test_cli_text_names_the_file_of_a_first_dropped_line(capsys):
-    main(["history", str(FEB), str(APR), "--mapping", "technion", "--replications", "0"])
+    main(
+        ["history", str(FEB), str(APR), "--mapping", "technion", "--replications", "0"]
+        + ["--prediction-replications", "0"]
+    )
     out = capsys.readouterr().out
     assert "technion_1999-02.txt:2" in out  # never_queued: line 2 of the February file
     assert "warning: 34 day(s)" in out
