@@ -51,16 +51,24 @@ def cmd_history(args) -> None:
     )
     written = []
     if args.plots:
-        from ..output.history_plots import backtest_figure, patience_figure, staffing_figure
+        from ..output.history_plots import (
+            backtest_figure,
+            patience_figure,
+            prediction_figure,
+            staffing_figure,
+        )
         from ..output.plots import save_png
 
         folder = OutputFolder(args.plots, "history", force=args.force, option="--plots")
         plots = folder.claim()
-        for name, fig in (
+        figures = [
             ("backtest.png", backtest_figure(h.backtest)),
             ("staffing.png", staffing_figure(h.backtest)),
             ("patience.png", patience_figure(h.backtest.patience)),
-        ):
+        ]
+        if h.prediction is not None:
+            figures.append(("prediction.png", prediction_figure(h.prediction)))
+        for name, fig in figures:
             written.append(str(save_png(fig, plots / name)))
         folder.done(written)
     if args.scenario_out:

@@ -100,3 +100,17 @@ def test_cli_refuses_bad_prediction_options_in_one_line(capsys, args, message):
     assert main(["history", "bank-day", *args]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_prediction_figure_shows_the_coverage_and_the_in_sample_label(feb):
+    from scenarios.output.history_plots import prediction_figure
+
+    p = predict_intervals(feb, busy_min_offered=20, replications=10, seed=5)
+    fig = prediction_figure(p)
+    titles = [ax.get_title() for ax in fig.axes]
+    busy = int(p.busy.sum())
+    assert titles[0].endswith(
+        f"{int(p.covered['service_level'].sum())} of {busy} inside "
+        f"({p.coverage['service_level']:.0%})"
+    )
+    assert "IN-SAMPLE" in fig._suptitle.get_text()
