@@ -1,9 +1,10 @@
 """Learn from history: one call that imports a call-level export and analyses it.
 
-``analyse_history(path)`` reads the file (``records``), computes the statistics per
-interval and per day, the handle-time fit and the patience under censoring
-(``stats``), and backtests Erlang C, Erlang A and the simulation against the observed
-intervals with plain and corrected inputs (``backtest``). ``calibrate`` (module
+``analyse_history(path)`` reads the file or files (``records``), computes the statistics per
+interval, per day and per queue, the handle-time fit and the patience under censoring
+(``stats``), backtests Erlang C, Erlang A and the simulation against the observed
+intervals with plain and corrected inputs (``backtest``), and predicts each interval with a
+prediction interval scored for coverage (``prediction``). ``calibrate`` (module
 ``calibrate``) turns the same records into a plannable ``Scenario``. The CLI's
 ``ccplan history`` and the app call these. ``samples`` gives the bundled public data
 (``sample_path("bank-day")``).

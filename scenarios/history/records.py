@@ -1,7 +1,11 @@
 """Import call-level history (one row per call) from a CSV export of a phone system.
 
 A column mapping (``HistoryMapping``, from YAML/JSON or the built-in ``ANONYMOUS_BANK``) names
-the file's columns for our fields, how times are written and which outcome codes mean what.
+the file's columns for our fields, how times are written and which outcome codes mean what; a
+mapping file gives only what differs from the bundled mapping it ``extends``
+(``mapping_from_data``; ``BUNDLED_MAPPINGS``: ``bank-day``, ``technion``, ``generic-acd``).
+Several files are read as one history; days without records between them are reported as gaps
+(``ImportReport.warnings``). Spreadsheets are refused with a request to export CSV.
 Every row ends up either *kept* (an offered call: queued and answered, queued and abandoned, or
 put straight through to an agent) or *dropped* with exactly one reason, so that
 ``rows_in == kept + sum(dropped.values())`` always holds (``ImportReport``). A file that cannot
