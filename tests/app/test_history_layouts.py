@@ -22,3 +22,6 @@ def test_technion_week_with_the_bundled_layout_calibrates_the_week():
     voice = scenario(at).channels[0]
     assert voice.opening_hours["friday"] == ("07:00", "14:00")
     assert set(voice.demand.weekday_profiles) >= {"sunday", "monday", "friday"}
+    evidence = at.dataframe[-1].value  # the sample size behind every band's AHT and patience
+    assert {"weekday", "band", "answered", "abandoned"} <= set(evidence.columns)
+    assert "friday" in set(evidence["weekday"])

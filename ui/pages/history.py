@@ -209,6 +209,21 @@ def page_history():
         st.success("The calibrated scenario is now the scenario of every page.")
         for note in notes:
             st.caption(plain(note))
+        evidence = st.session_state.get("hist_calibration_evidence") or []
+        if evidence:
+            st.dataframe(
+                {
+                    "weekday": [r["weekday"] for r in evidence],
+                    "band": [r["band"] for r in evidence],
+                    "answered": [r["answered"] for r in evidence],
+                    "AHT [s]": [round(r["aht_s"], 1) for r in evidence],
+                    "AHT used": ["yes" if r["aht_used"] else "" for r in evidence],
+                    "abandoned": [r["abandoned"] for r in evidence],
+                    "patience [s]": [round(r["patience_s"], 1) for r in evidence],
+                    "patience used": ["yes" if r["patience_used"] else "" for r in evidence],
+                },
+                hide_index=True,
+            )
 
 
 @guard.callback
@@ -220,3 +235,4 @@ def _use_calibrated(analysis, minutes: int) -> None:
     calibration = calibrate(analysis.calls, interval_minutes=minutes)
     state.set_scenario(calibration.scenario, "History: calibrated from the call records")
     st.session_state.hist_calibration_notes = list(calibration.notes)
+    st.session_state.hist_calibration_evidence = list(calibration.evidence)
