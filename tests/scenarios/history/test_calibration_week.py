@@ -19,6 +19,7 @@ from scenarios.history.stats import handle_time_surges
 from scenarios.io import parse_scenario
 from scenarios.overrides import REMOVE, apply_overrides
 from scenarios.pipeline import plan
+from scenarios.scenario import WEEKDAYS
 
 from .technion_month import OPEN_H, SURGE_DAY
 from .test_import_formats import APR, FEB, NA, _kept, _rows
@@ -223,3 +224,12 @@ def test_weekday_bands_may_overlap_every_day_bands_but_not_each_other():
     channel = {**BASE["channels"][0], "intraday_bands": [every_day, friday, clash]}
     with pytest.raises(Exception, match="intraday_bands overlap on friday"):
         parse_scenario({**BASE, "channels": [channel]}, "clash")
+
+
+def test_weekdays_without_history_get_the_widest_hours_of_the_others_with_a_note():
+    from scenarios.history.samples import sample_path
+
+    cal = calibrate(read_history(sample_path("bank-day")), interval_minutes=30)  # a Sunday
+    hours = cal.scenario.channels[0].opening_hours
+    assert set(hours) == set(WEEKDAYS) and len(set(hours.values())) == 1
+    assert any("no history on monday, tuesday" in n and "widest hours" in n for n in cal.notes)
