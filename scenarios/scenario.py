@@ -129,6 +129,16 @@ class Demand(StrictModel):
         Literal["flat", "business_day", "two_peaks", "evening"] | tuple[float, ...]
     ) = "business_day"
     """A named shape, or the share of the day's contacts in each interval (summing to 1)."""
+    weekday_profiles: (
+        dict[
+            Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
+            tuple[float, ...],
+        ]
+        | None
+    ) = None
+    """The intraday profile of particular weekdays (shares per interval summing to 1, as a
+    listed ``intraday_profile``), e.g. a Friday that closes at 14:00; weekdays not listed use
+    ``intraday_profile``. Calibrated from history; omitted: one profile for every day."""
     day_of_week_factors: tuple[float, float, float, float, float, float, float] = (1,) * 7
     """Multipliers for Monday .. Sunday."""
     monthly_factors: tuple[float, ...] = (1,) * 12
@@ -168,6 +178,18 @@ class Demand(StrictModel):
                 raise ValueError(f"intraday shares must add up to 1, they add up to {total:.6g}")
         return value
 
+    @field_validator("weekday_profiles")
+    @classmethod
+    def _weekday_shares(cls, value):
+        for day, shares in (value or {}).items():
+            if any(not v >= 0 for v in shares):  # also NaN
+                raise ValueError(f"{day}: intraday shares must be >= 0")
+            if abs(sum(shares) - 1.0) > 1e-6:
+                raise ValueError(
+                    f"{day}: intraday shares must add up to 1, they add up to {sum(shares):.6g}"
+                )
+        return value
+
     @model_validator(mode="after")
     def _source(self):
         if (self.volume_per_day is None) == (self.csv is None):
@@ -188,6 +210,11 @@ class IntradayBand(StrictModel):
     """Mean handle time in the band [s]; none: the channel's."""
     patience_s: float | None = Field(default=None, gt=0, le=86_400)
     """Mean patience in the band [s]; none: the channel's (needs a channel patience)."""
+    weekdays: tuple[
+        Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"], ...
+    ] = ()
+    """The weekdays the band applies on; empty: every day. On its weekdays a band naming them
+    takes precedence over an every-day band at the same time (e.g. Friday's own AHT)."""
 
     @model_validator(mode="after")
     def _sane(self):
@@ -240,10 +267,20 @@ class Channel(StrictModel):
             raise ValueError("`concurrency` applies to chat channels only")
         if self.patience is None and any(b.patience_s is not None for b in self.intraday_bands):
             raise ValueError("intraday_bands give `patience_s` but the channel has no `patience`")
-        spans = sorted(b.minutes for b in self.intraday_bands)
-        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
-            if start < end:
-                raise ValueError("intraday_bands overlap; each time of day may be in one band")
+        scopes = [()] + [(day,) for day in WEEKDAYS]  # every day, then each weekday's own
+        for scope in scopes:
+            spans = sorted(
+                b.minutes
+                for b in self.intraday_bands
+                if (not b.weekdays if not scope else scope[0] in b.weekdays)
+            )
+            for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+                if start < end:
+                    where = f" on {scope[0]}" if scope else ""
+                    raise ValueError(
+                        f"intraday_bands overlap{where}; each time of day may be in one band "
+                        "(a band naming weekdays may overlap an every-day band)"
+                    )
         for day, (start, end) in (self.opening_hours or {}).items():
             if _clock_minutes(start, f"opening_hours.{day}") >= _clock_minutes(
                 end, f"opening_hours.{day}"
@@ -656,6 +693,12 @@ class Scenario(StrictModel):
                     f"channel {c.name!r}: intraday_profile has {len(profile)} shares; "
                     f"{self.interval_minutes}-minute intervals need {per_day}"
                 )
+            for day, shares in (c.demand.weekday_profiles or {}).items():
+                if len(shares) != per_day:
+                    raise ValueError(
+                        f"channel {c.name!r}: weekday_profiles.{day} has {len(shares)} shares; "
+                        f"{self.interval_minutes}-minute intervals need {per_day}"
+                    )
         return self
 
     @property
