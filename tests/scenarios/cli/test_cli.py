@@ -152,7 +152,9 @@ def test_check_writes_an_html_report_with_its_figures(capsys, tmp_path):
     assert "<h1>SLA verdict: Service desk (default)</h1>" in text
     assert "answered within 20 s / offered" in text
     assert "simulation (compiled engine), 3 replications" in text
-    assert text.count('<img src="data:image/png;base64,') == 5  # 2 costs, 2 breach risks, peak
+    # 2 costs, 2 breach risks, peak, pricing
+    assert text.count('<img src="data:image/png;base64,') == 6
+    assert "<h2>Pricing</h2>" in text and "<h3>The contract term</h3>" in text
     assert (tmp_path / "report.pdf").exists() == (pdf_unavailable_reason() is None)
 
 
