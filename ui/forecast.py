@@ -49,7 +49,7 @@ def forecast_section() -> None:
     weeks = cols[0].number_input(
         "Horizon [weeks]", min_value=1, max_value=52, value=8, step=1, key="fc_weeks"
     )
-    minutes = cols[1].selectbox("Interval [min]", (15, 30, 60), key="fc_interval")
+    minutes = cols[1].selectbox("Forecast interval [min]", (15, 30, 60), key="fc_interval")
     country = cols[2].text_input("Holidays of (country code)", value="US", key="fc_country")
     aht_s = cols[3].number_input(
         "AHT for the scenario [s]", min_value=1.0, max_value=14_400.0, value=300.0, key="fc_aht"
