@@ -22,7 +22,7 @@ def _day_label(start) -> str:
 
 def cmd_history(args) -> None:
     """Import call records: the import report, statistics, patience, backtest, staffing."""
-    from ..history import analyse_history, without_infinities
+    from ..history import analyse_history
     from ..history.records import load_mapping
     from ..history.samples import resolve_history_file
 
@@ -83,7 +83,7 @@ def cmd_history(args) -> None:
     if args.scenario_out:
         data["calibration"] = {
             "notes": list(calibration.notes),
-            "evidence": without_infinities([dict(r) for r in calibration.evidence])[0],
+            "evidence": [dict(r) for r in calibration.evidence],  # strict in _emit_json
         }
     if args.format == "json":
         _emit_json(data)

@@ -12,11 +12,9 @@ prediction interval scored for coverage (``prediction``). ``calibrate`` (module
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 
-import numpy as np
-
+from ..io import strict_json_data
 from .backtest import Backtest, backtest
 from .prediction import IntervalPrediction, predict_intervals, read_schedule
 from .records import CallRecords, HistoryMapping, ImportReport, read_history
@@ -36,25 +34,6 @@ INFINITE_NOTE = (
     "null where a figure is infinite: a patience nobody ran out of (no abandonments), a "
     "Kaplan-Meier median never reached, an interval bound without evidence; see `infinite`"
 )
-
-
-def without_infinities(data, path: str = "") -> tuple[object, list[str]]:
-    """``data`` with every infinite number replaced by None, and the paths replaced
-    (``patience.by_band.00:00-07:00.mean_s``), so that the JSON says which nulls mean
-    "infinite" rather than "not measured"."""
-    if isinstance(data, dict):
-        out, where = {}, []
-        for k, v in data.items():
-            out[k], w = without_infinities(v, f"{path}.{k}" if path else str(k))
-            where += w
-        return out, where
-    if isinstance(data, (list, tuple, np.ndarray)):
-        items = data.tolist() if isinstance(data, np.ndarray) else data
-        pairs = [without_infinities(v, f"{path}[{i}]") for i, v in enumerate(items)]
-        return [p[0] for p in pairs], [w for p in pairs for w in p[1]]
-    if isinstance(data, (float, np.floating)) and math.isinf(data):
-        return None, [path]
-    return data, []
 
 
 @dataclass(frozen=True)
@@ -101,9 +80,9 @@ class HistoryAnalysis:
             else self.prediction.to_dict(per_interval),
             "handle_time_surges": [asdict(x) for x in self.surges],
         }
-        out, infinite = without_infinities(out)
-        out["infinite"] = infinite
-        out["notes"] = [INFINITE_NOTE] if infinite else []
+        out = strict_json_data(out, note=INFINITE_NOTE)
+        out.setdefault("infinite", [])
+        out.setdefault("notes", [])
         return out
 
 

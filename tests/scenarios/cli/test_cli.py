@@ -177,4 +177,7 @@ def test_json_output_is_strict_json(capsys):
         raise ValueError(f"non-strict JSON constant {constant}")
 
     data = json.loads(out, parse_constant=reject)
-    assert code == 0 and data["kpis"]["erlang_c"]["asa_s"] == "inf"
+    assert code == 0 and data["kpis"]["erlang_c"]["asa_s"] is None
+    assert data["infinite"] == ["kpis.erlang_c.asa_s", "kpis.erlang_c.mean_wait_s"]
+    assert "infinite" in data["notes"][-1]
+    assert '"inf"' not in out
