@@ -1,0 +1,586 @@
+"""The roster optimizer: the minimum-cost shifts covering a channel's requirement, as an integer
+program solved by HiGHS (``scipy.optimize.milp``).
+
+Model, per channel and week (an implicit tour-scheduling model: shifts per day, breaks per
+shift and weekly patterns per contract are linked by counts, not enumerated per agent)::
+
+    minimise    sum_j cost_j x_j
+    subject to  sum_j a_ij x_j - sum_(j,b,o) a_i(j,b,o) w_jbo >= r_i       every interval i  (a)
+                sum_o w_jbo = x_j                                           every shift j, break b
+                sum_(j of contract k on day d) x_j = sum_(p with d on) y_kp every contract k, day d
+                sum_s x_(t,d,s) <= max_per_day(t);  sum_p y_kp <= max_headcount(k)
+                min_share(k) sum y <= sum_p y_kp <= max_share(k) sum y
+                x, w, y integer >= 0
+
+``x_j``: shifts of candidate ``j`` (a template started at one time on one day); ``w_jbo``: of
+those, the ones taking break ``b`` at offset ``o`` inside its window; ``y_kp``: agents of
+contract ``k`` working weekly pattern ``p``. ``a_ij`` is 1 while shift ``j`` is on (between its
+start and end), ``a_i(j,b,o)`` while the break is taken. Because break windows of one template do
+not overlap, an agent is off the phone for at most one break at a time, so the coverage is
+exact. ``r_i`` is the requirement of agents present and not on break: the plan's required
+(productive) agents divided by ``1 - s'``, ``s'`` the workforce shrinkage *other* than the
+rostered breaks (``ShiftRules.breaks_shrinkage``, e.g. training, absence), rounded up.
+
+Objective (b), ``period_clauses``: instead of ``r_i`` in every interval, each clause of the
+channel's target holds per reporting period. With ``n_i`` productive agents (integer, ``n_i
+<= (1 - s') x coverage_i``) the clause is a sum of per-interval counts ``f_i(n_i) >= 0`` (the
+period-optimal staffing's, ``verdict.optimal``: e.g. ``o_i (W_i(n) - s)`` for an SL of
+offered); each ``f_i`` is concave beyond its minimum (the occupancy cap, stability, and the
+end of the S-shaped SL's convex part, all forced), so ``f_i(n_i) = f_i(m_i) + sum_q
+delta_iq z_iq`` with ``n_i = m_i + sum_q z_iq``, ``0 <= z <= 1`` is exact at the optimum and
+never optimistic elsewhere (for concave increments any ``z`` of the same sum gives at most
+``f_i``). Intervals the contract excludes keep the hard requirement ``r_i``.
+
+Horizon policy: weeks (ISO, Monday to Sunday) are solved one after the other, each on its own;
+a shift running past the week's (or the horizon's) last interval covers nothing beyond it (its
+paid time still counts), so a 24/7 center pays a little at each week's end. A reporting period
+longer than a week (a month) is met in each week's part of it: stricter than the contract
+(the period's pooled ratio is met when each part's is), so the roster stays feasible for the
+month. The patterns of a week cut by the horizon are free on the days outside it.
+
+Objective (b) is never costlier than (a): each week is solved under (a) too, and (a)'s roster
+(feasible for (b): every interval meeting its target meets every period) is kept whenever the
+solver's (b) roster costs more. The solver stops at ``mip_rel_gap`` of its best bound (or its
+``time_limit_s``); the gap and the LP-relaxation bound are reported.
+
+References
+----------
+S. E. Bechtold and L. W. Jacobs (1990), "Implicit modeling of flexible break assignments in
+optimal shift scheduling", *Management Science* 36(11), 1339-1351.
+G. Koole and E. van der Sluis (2003), "Optimal shift scheduling with a global service level
+constraint", *IIE Transactions* 35(11), 1049-1055.
+Q. Huangfu and J. A. J. Hall (2018), "Parallelizing the dual revised simplex method",
+*Mathematical Programming Computation* 10(1), 119-142 (HiGHS).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from ..periods import excluded_intervals, periods_of
+from ..pipeline import PlanResult, slot_aht_s
+from ..scenario import Scenario
+from ..verdict._common import as_plan
+from ..verdict.optimal import _clause_counts, _kpi_tables, _minimum_agents, _period_clauses
+from .candidates import Candidate, week_candidates, weekly_patterns
+from .result import ChannelRoster, Roster, RosterShift, WeekSolve, describe_policy
+from .rules import ShiftRules
+
+__all__ = ["OBJECTIVES", "cover_requirement", "optimize_roster", "roster_rules"]
+
+OBJECTIVES = ("cover_intervals", "period_clauses")
+
+#: A period clause holds when its sum is at least -_RELATIVE_TOL x the offered contacts.
+_RELATIVE_TOL = 1e-9
+#: Agents above the per-interval plan that objective (b)'s clause tables reach (an interval
+#: over-covered by the shifts' shape counts that far toward its period).
+_EXTRA_WIDTH = 10
+
+
+def roster_rules(scenario: Scenario) -> ShiftRules:
+    """The scenario's shift rules, or the default ones (``rules.DEFAULT_CONTRACTS``)."""
+    return scenario.roster if scenario.roster is not None else ShiftRules()
+
+
+def other_shrinkage(scenario: Scenario, rules: ShiftRules) -> float:
+    """The workforce shrinkage the roster does not model: total less the rostered breaks."""
+    shrinkage = scenario.workforce.shrinkage
+    return float(sum(v for k, v in shrinkage.items() if k not in rules.breaks_shrinkage))
+
+
+def cover_requirement(required_agents: np.ndarray, shrinkage: float) -> np.ndarray:
+    """Agents present and not on break needed per interval: ``ceil(required / (1 - s'))``.
+
+    >>> cover_requirement(np.array([0, 7, 10]), 0.21).tolist()
+    [0, 9, 13]
+    """
+    return np.ceil(np.asarray(required_agents) / (1.0 - shrinkage) - 1e-9).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class _Clauses:
+    """Objective (b)'s data over the horizon: ``active`` intervals (measured, with contacts),
+    their forced minimum productive agents, each clause's value at the minimum ``base[c]`` and
+    its increments ``delta[c][i, q]`` for the ``q``-th agent above, and the sub-period of
+    each interval (``group``: reporting period, split again by week)."""
+
+    active: np.ndarray
+    minimum: np.ndarray
+    base: dict
+    delta: dict
+    period: np.ndarray
+    tol: np.ndarray
+
+
+def _clause_data(result: PlanResult, channel: str, margin: float) -> _Clauses | None:
+    """Objective (b)'s tables for ``channel`` (None where it does not apply: a deferred
+    channel, no target, or no clause measured per period)."""
+    scenario = result.scenario
+    ch = scenario.channel(channel)
+    target = scenario.target_for(channel)
+    if ch.kind == "deferred" or target is None:
+        return None
+    demand = result.table.channels[channel]
+    cph, aht = demand.calls_per_hour, slot_aht_s(ch, demand)
+    patience = demand.patience_s if result.model == "erlang_a" else None
+    clauses = _period_clauses(target, patience, margin, margin)
+    if not clauses:
+        return None
+    grid = (scenario.start_date, scenario.days, scenario.interval_minutes)
+    excluded = excluded_intervals(*grid, target.excluded_periods, flagged=demand.excluded)
+    active = ~excluded & (demand.offered > 0)
+    offered = np.where(active, demand.offered, 0.0)
+    planned = result.channels[channel].required_agents
+    minimum = _minimum_agents(scenario, ch, target, cph, aht, patience, None)
+    threshold_s = float(target.threshold_s or 0.0)
+    with_asa = "max_asa_s" in clauses
+
+    def tables(start, width):
+        agents = (start[:, None] + np.arange(width)[None, :]).astype(float)
+        t = _kpi_tables(
+            cph, aht, patience, agents, ch.concurrency, threshold_s, target.sl_definition, with_asa
+        )
+        return _clause_counts(t, offered, clauses)
+
+    # The S-shaped SL is convex while agents are fewer than the erlangs: force those agents
+    # (up to each interval's largest increment), so the increments left are concave.
+    width = int(np.max(planned - minimum, initial=0)) + _EXTRA_WIDTH
+    first = tables(minimum, width)
+    shift = np.zeros(minimum.size, dtype=np.int64)
+    for f in first.values():
+        shift = np.maximum(shift, np.argmax(np.diff(f, axis=1), axis=1))
+    minimum = minimum + np.where(active, shift, 0)
+    counts = tables(minimum, width)
+    periods = periods_of(*grid, target.reporting_period)
+    return _Clauses(
+        active=active,
+        minimum=minimum,
+        base={c: v[:, 0] for c, v in counts.items()},
+        delta={c: np.diff(v, axis=1) for c, v in counts.items()},
+        period=periods.of_interval,
+        tol=_RELATIVE_TOL * offered,
+    )
+
+
+class _Program:
+    """Columns and sparse rows of one integer program, built incrementally."""
+
+    def __init__(self):
+        self.cost, self.lower, self.upper, self.integral = [], [], [], []
+        self.rows, self.cols, self.vals = [], [], []
+        self.row_lo, self.row_hi = [], []
+
+    def columns(self, cost, lower, upper, integral) -> np.ndarray:
+        cost = np.atleast_1d(np.asarray(cost, dtype=float))
+        start = len(self.cost)
+        self.cost.extend(cost.tolist())
+        self.lower.extend(np.broadcast_to(lower, cost.shape).tolist())
+        self.upper.extend(np.broadcast_to(upper, cost.shape).tolist())
+        self.integral.extend([int(integral)] * cost.size)
+        return np.arange(start, start + cost.size)
+
+    def row(self, cols, vals, lo=-np.inf, hi=np.inf) -> None:
+        r = len(self.row_lo)
+        cols = np.asarray(cols, dtype=np.int64)
+        self.rows.extend([r] * cols.size)
+        self.cols.extend(cols.tolist())
+        self.vals.extend(np.broadcast_to(np.asarray(vals, float), cols.shape).tolist())
+        self.row_lo.append(lo)
+        self.row_hi.append(hi)
+
+    def solve(self, gap: float, time_limit_s: float, relax: bool = False):
+        a = sparse.csr_array(
+            (self.vals, (self.rows, self.cols)), shape=(len(self.row_lo), len(self.cost))
+        )
+        integrality = np.zeros(len(self.cost)) if relax else np.asarray(self.integral)
+        return milp(
+            np.asarray(self.cost),
+            integrality=integrality,
+            bounds=Bounds(self.lower, self.upper),
+            constraints=LinearConstraint(a, self.row_lo, self.row_hi),
+            options={"mip_rel_gap": gap, "time_limit": time_limit_s, "disp": False},
+        )
+
+
+@dataclass(frozen=True)
+class _Week:
+    """One week of the horizon: its planned days and intervals."""
+
+    label: str
+    days: np.ndarray  # horizon day indices
+    weekdays: list  # 0 = Monday
+    first: int  # first interval (horizon index)
+    size: int  # intervals
+
+
+def _weeks(scenario: Scenario) -> list[_Week]:
+    grid = (scenario.start_date, scenario.days, scenario.interval_minutes)
+    weeks = periods_of(*grid, "week")
+    per_day = scenario.intervals_per_day
+    out = []
+    for w, label in enumerate(weeks.labels):
+        days = np.flatnonzero(weeks.of_day == w)
+        weekdays = [
+            (scenario.start_date.toordinal() + int(d) - 1) % 7 for d in days
+        ]  # date.weekday() of each day: ordinal 1 (0001-01-01) is a Monday
+        out.append(_Week(str(label), days, weekdays, int(days[0]) * per_day, days.size * per_day))
+    return out
+
+
+def _build(candidates: list[Candidate], rules, week: _Week, need, clauses, keep_share):
+    """The integer program of one week (see the module docstring); returns the program and
+    the column indices of its shift, break and pattern variables."""
+    prog = _Program()
+    n = week.size
+    cover_cols = [[] for _ in range(n)]
+    cover_vals = [[] for _ in range(n)]
+    x = prog.columns([c.cost for c in candidates], 0, np.inf, True)
+    breaks = []
+    for j, c in enumerate(candidates):
+        for i in range(c.start, min(c.start + c.length, n)):
+            cover_cols[i].append(x[j])
+            cover_vals[i].append(1.0)
+        mine = []
+        for length, offsets in zip(c.break_lengths, c.break_offsets, strict=True):
+            w = prog.columns(np.zeros(len(offsets)), 0, np.inf, True)
+            for col, o in zip(w, offsets, strict=True):
+                for i in range(c.start + o, min(c.start + o + length, n)):
+                    cover_cols[i].append(col)
+                    cover_vals[i].append(-1.0)
+            prog.row([*w, x[j]], [1.0] * len(w) + [-1.0], 0.0, 0.0)
+            mine.append(w)
+        breaks.append(mine)
+    # Weekly patterns, linked to the shifts of each contract and day.
+    y = {}
+    for k, contract in enumerate(rules.contracts):
+        patterns = weekly_patterns(contract)
+        y[k] = (prog.columns(np.zeros(len(patterns)), 0, np.inf, True), patterns)
+        for day, weekday in enumerate(week.weekdays):
+            shifts = [x[j] for j, c in enumerate(candidates) if c.contract == k and c.day == day]
+            on = y[k][0][patterns[:, weekday]]
+            prog.row([*shifts, *on], [1.0] * len(shifts) + [-1.0] * len(on), 0.0, 0.0)
+        if contract.max_headcount is not None:
+            prog.row(y[k][0], 1.0, hi=float(contract.max_headcount))
+    everyone = np.concatenate([cols for cols, _ in y.values()])
+    for k, contract in enumerate(rules.contracts):
+        for share, lo, hi in ((contract.min_share, 0.0, np.inf), (contract.max_share, -np.inf, 0)):
+            if share is not None:
+                mine = y[k][0]
+                vals = -share * np.ones(everyone.size)
+                vals[np.isin(everyone, mine)] += 1.0
+                prog.row(everyone, vals, lo, hi)
+    # Most shifts of a template per day.
+    for _, _, cols, limit in _template_days(candidates, x):
+        prog.row(cols, 1.0, hi=float(limit))
+    # Coverage: the requirement, or (b) the productive agents behind each period clause.
+    for i in range(n):
+        h = week.first + i
+        if clauses is not None and clauses.active[h]:
+            continue
+        if need[i] > 0:
+            prog.row(cover_cols[i], cover_vals[i], lo=float(need[i]))
+    if clauses is not None:
+        _clause_rows(prog, clauses, week, cover_cols, cover_vals, keep_share)
+    return prog, x, breaks, y
+
+
+def _template_days(candidates, x):
+    groups: dict = {}
+    for j, c in enumerate(candidates):
+        if c.template.max_per_day is not None:
+            key = (c.template.name, c.day)
+            groups.setdefault(key, (c.template.max_per_day, []))[1].append(x[j])
+    for (name, day), (limit, cols) in groups.items():
+        yield name, day, cols, limit
+
+
+def _clause_rows(prog, clauses: _Clauses, week: _Week, cover_cols, cover_vals, keep_share):
+    """Objective (b): productive agents ``n_i <= keep_share x coverage_i`` built from the
+    minimum and unit steps ``z``, and each clause's sum >= 0 per (period, week) part."""
+    span = slice(week.first, week.first + week.size)
+    active = np.flatnonzero(clauses.active[span])
+    terms: dict = {}
+    for i in active:
+        h = week.first + i
+        m = int(clauses.minimum[h])
+        width = next(iter(clauses.delta.values())).shape[1]
+        n_col = prog.columns([0.0], m, m + width, True)[0]
+        z = prog.columns(np.zeros(width), 0.0, 1.0, False)
+        prog.row([n_col, *z], [1.0] + [-1.0] * width, float(m), float(m))
+        prog.row([*cover_cols[i], n_col], [keep_share * v for v in cover_vals[i]] + [-1.0], lo=0.0)
+        group = int(clauses.period[h])
+        for c, delta in clauses.delta.items():
+            entry = terms.setdefault((c, group), [[], [], 0.0, 0.0])
+            entry[0].extend(z.tolist())
+            entry[1].extend(delta[h].tolist())
+            entry[2] += float(clauses.base[c][h])
+            entry[3] += float(clauses.tol[h])
+    for cols, vals, base, tol in terms.values():
+        prog.row(cols, vals, lo=-base - tol)
+
+
+def _solve_week(candidates, rules, week, need, clauses, keep_share):
+    """Solve one week: the LP relaxation first (its value is the lower bound reported), then
+    the integer program over the candidates the LP uses (a restricted master: small, so HiGHS
+    solves it in seconds); only when that roster is further than ``mip_rel_gap`` from the LP
+    bound (or infeasible) is the full integer program solved as well, and the cheaper kept.
+    Returns the candidates of the program kept, its rounded solution, its column indices and
+    the ``WeekSolve`` figures."""
+    started = time.perf_counter()
+    full = _build(candidates, rules, week, need, clauses, keep_share)
+    relaxed = full[0].solve(rules.mip_rel_gap, rules.time_limit_s, relax=True)
+    if relaxed.x is None:
+        what = "its requirement" if clauses is None else "its period clauses"
+        raise ValueError(
+            f"week {week.label}: no roster meets {what} under the shift rules "
+            f"({relaxed.message}); allow more templates, starts, days or headcount"
+        )
+    lp = float(relaxed.fun)
+    x = full[1]
+    support = [c for j, c in enumerate(candidates) if relaxed.x[x[j]] > 1e-6]
+    best = None
+    restricted = _build(support, rules, week, need, clauses, keep_share)
+    res = restricted[0].solve(rules.mip_rel_gap, rules.time_limit_s)
+    if res.x is not None:
+        best = (support, restricted, np.round(res.x).astype(np.int64))
+    bound = lp
+    cost = _cost(best)
+    if best is None or cost - lp > rules.mip_rel_gap * cost:
+        left = max(rules.time_limit_s - (time.perf_counter() - started), 1.0)
+        res = full[0].solve(rules.mip_rel_gap, left)
+        if res.x is not None and (best is None or res.fun < cost):
+            best = (candidates, full, np.round(res.x).astype(np.int64))
+        if res.mip_dual_bound is not None and np.isfinite(res.mip_dual_bound):
+            bound = max(bound, float(res.mip_dual_bound))
+    if best is None:
+        raise ValueError(
+            f"week {week.label}: the solver found no integer roster within "
+            f"{rules.time_limit_s:g} s ({res.message}); raise `roster.time_limit_s`"
+        )
+    cost = _cost(best)
+    chosen, (prog, x, breaks, y), values = best
+    solve = WeekSolve(
+        week=week.label,
+        objective="cover_intervals" if clauses is None else "period_clauses",
+        cost=cost,
+        dual_bound=min(bound, cost),
+        gap=(cost - min(bound, cost)) / cost if cost > 0 else 0.0,
+        lp_bound=lp,
+        time_s=time.perf_counter() - started,
+        status="within gap" if cost - bound <= rules.mip_rel_gap * cost else "gap above target",
+        variables=len(full[0].cost),
+        constraints=len(full[0].row_lo),
+    )
+    return chosen, values, x, breaks, y, solve
+
+
+def _cost(best) -> float:
+    if best is None:
+        return np.inf
+    _, (prog, *_), values = best
+    return float(np.dot(prog.cost, values))
+
+
+def _shifts(candidates, values, x, breaks, y, rules, week, channel, starts, interval_minutes):
+    """The solution as one ``RosterShift`` per agent and day: agents of each contract get the
+    weekly patterns ``y`` in turn, and on each day on take that day's shifts of their contract
+    in turn; each shift takes its breaks at the solved offsets in turn."""
+    step = np.timedelta64(interval_minutes, "m")
+    week_start = starts[week.first]
+    out = []
+    for k, contract in enumerate(rules.contracts):
+        cols, patterns = y[k]
+        agents = [p for col, p in zip(cols, patterns, strict=True) for _ in range(values[col])]
+        for day, weekday in enumerate(week.weekdays):
+            working = [a for a, p in enumerate(agents) if p[weekday]]
+            shifts = []
+            for j, c in enumerate(candidates):
+                if c.contract != k or c.day != day:
+                    continue
+                taken = [
+                    [
+                        o
+                        for col, o in zip(w, c.break_offsets[b], strict=True)
+                        for _ in range(values[col])
+                    ]
+                    for b, w in enumerate(breaks[j])
+                ]
+                for copy in range(values[x[j]]):
+                    shifts.append((c, [offs[copy] for offs in taken]))
+            for agent, (c, offsets) in zip(working, shifts, strict=True):
+                start = week_start + c.start * step
+                out.append(
+                    RosterShift(
+                        channel=channel,
+                        week=week.label,
+                        agent=f"{channel}-{week.label}-{contract.name}-{agent + 1:03d}",
+                        contract=contract.name,
+                        template=c.template.name,
+                        start=start,
+                        end=start + c.length * step,
+                        breaks=tuple(
+                            (start + o * step, start + (o + length) * step, rule.paid)
+                            for o, length, rule in zip(
+                                offsets, c.break_lengths, c.template.breaks, strict=True
+                            )
+                        ),
+                        paid_hours=c.paid_hours,
+                        cost=c.cost,
+                    )
+                )
+    return out
+
+
+def _expand(cols, offsets, values) -> list[int]:
+    """Each break offset repeated as often as the solution takes it (in offset order)."""
+    return [o for col, o in zip(cols, offsets, strict=True) for _ in range(values[col])]
+
+
+def _coverage(shifts, starts, interval_minutes):
+    """On-shift and on-break agents per interval of the horizon, from the shifts themselves."""
+    n = starts.size
+    on_shift = np.zeros(n + 1, dtype=np.int64)
+    on_break = np.zeros(n + 1, dtype=np.int64)
+    step = np.timedelta64(interval_minutes, "m")
+
+    def index(t):
+        return min(int((t - starts[0]) // step), n)
+
+    for s in shifts:
+        on_shift[index(s.start)] += 1
+        on_shift[index(s.end)] -= 1
+        for b_start, b_end, _ in s.breaks:
+            on_break[index(b_start)] += 1
+            on_break[index(b_end)] -= 1
+    return np.cumsum(on_shift)[:n], np.cumsum(on_break)[:n]
+
+
+def _channel_roster(result: PlanResult, channel: str, objective: str, margin: float):
+    scenario = result.scenario
+    rules = roster_rules(scenario)
+    s_other = other_shrinkage(scenario, rules)
+    keep = 1.0 - s_other
+    plan_ch = result.channels[channel]
+    need = cover_requirement(plan_ch.required_agents, s_other)
+    clauses = _clause_data(result, channel, margin) if objective == "period_clauses" else None
+    starts = result.table.start.astype("datetime64[m]")
+    shifts, solves = [], []
+    solved_weeks: dict = {}  # weeks with the same requirement and days are solved once
+    for week in _weeks(scenario):
+        span = slice(week.first, week.first + week.size)
+        wneed = need[span]
+        needed = wneed > 0
+        if clauses is not None:
+            needed = needed | clauses.active[span]
+        if not needed.any():
+            continue
+        key = (wneed.tobytes(), tuple(week.weekdays), _clause_key(clauses, span))
+        if key in solved_weeks:
+            cands, values, x, breaks, y, solve = solved_weeks[key]
+            solve = replace(solve, week=week.label, time_s=0.0, status=f"as {solve.week}")
+        else:
+            solved_weeks[key] = _solve_both(
+                result, channel, rules, week, wneed, needed, clauses, keep
+            )
+            cands, values, x, breaks, y, solve = solved_weeks[key]
+        solves.append(solve)
+        shifts.extend(
+            _shifts(
+                cands, values, x, breaks, y, rules, week, channel, starts, scenario.interval_minutes
+            )
+        )
+    on_shift, on_break = _coverage(shifts, starts, scenario.interval_minutes)
+    return ChannelRoster.build(
+        result,
+        channel,
+        objective=objective if clauses is not None else "cover_intervals",
+        requirement=need,
+        other_shrinkage=s_other,
+        on_shift=on_shift,
+        on_break=on_break,
+        shifts=tuple(shifts),
+        weeks=tuple(solves),
+        margin=margin,
+    )
+
+
+def _clause_key(clauses: _Clauses | None, span: slice) -> bytes:
+    """What objective (b) sees of a week (its tables and periods), for reusing a solve."""
+    if clauses is None:
+        return b""
+    parts = [clauses.active[span], clauses.minimum[span], clauses.period[span]]
+    parts += [v[span] for v in clauses.base.values()] + [v[span] for v in clauses.delta.values()]
+    return b"".join(np.ascontiguousarray(p).tobytes() for p in parts)
+
+
+def _solve_both(result, channel, rules, week, need, needed, clauses, keep):
+    """One week's solve: objective (a); with (b)'s ``clauses``, (b) too, keeping (a)'s roster
+    when (b)'s costs more ((a)'s is feasible for (b))."""
+    scenario = result.scenario
+    candidates = week_candidates(
+        rules,
+        channel,
+        week.weekdays,
+        scenario.interval_minutes,
+        needed,
+        scenario.workforce.hourly_cost,
+    )
+    if not candidates:
+        raise ValueError(
+            f"channel {channel!r}, week {week.label}: no shift template of the rules can "
+            "start on a day or at a time that covers its requirement"
+        )
+    cover = _solve_week(candidates, rules, week, need, None, keep)
+    if clauses is None:
+        return cover
+    clause = _solve_week(candidates, rules, week, need, clauses, keep)
+    if clause[5].cost > cover[5].cost:
+        kept = replace(cover[5], objective="period_clauses (kept the cover_intervals roster)")
+        return (*cover[:5], kept)
+    return clause
+
+
+def optimize_roster(
+    plan_result: Scenario | PlanResult,
+    channels: list[str] | None = None,
+    *,
+    objective: str | None = None,
+    margin: float = 0.0,
+) -> Roster:
+    """The minimum-cost roster of each channel (default: every channel) of the plan.
+
+    Parameters
+    ----------
+    plan_result : the plan (a scenario is planned first with Erlang A); its required agents per
+        interval are the requirement.
+    channels : channel names (default: all).
+    objective : "cover_intervals" (a) or "period_clauses" (b); default: the rules'.
+    margin : objective (b): added to the SL standard (taken off the abandonment cap) of every
+        period, head-room over the closed forms (0.01 = one point).
+    """
+    result = as_plan(plan_result)
+    scenario = result.scenario
+    rules = roster_rules(scenario)
+    objective = objective or rules.objective
+    if objective not in OBJECTIVES:
+        raise ValueError(f"`objective` must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
+    if not np.isfinite(margin) or not 0 <= margin < 0.2:
+        raise ValueError(f"`margin` must be a fraction in [0, 0.2), got {margin!r}")
+    names = [c.name for c in scenario.channels]
+    channels = names if channels is None else list(channels)
+    unknown = [c for c in channels if c not in names]
+    if unknown:
+        raise ValueError(f"unknown channel {unknown[0]!r}; channels are: {', '.join(names)}")
+    return Roster(
+        scenario=scenario.name,
+        objective=objective,
+        currency=scenario.workforce.currency,
+        rules_source="scenario" if scenario.roster is not None else "default",
+        policy=describe_policy(),
+        channels={c: _channel_roster(result, c, objective, margin) for c in channels},
+    )
