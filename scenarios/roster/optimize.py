@@ -21,27 +21,28 @@ exact. ``r_i`` is the requirement of agents present and not on break: the plan's
 (productive) agents divided by ``1 - s'``, ``s'`` the workforce shrinkage *other* than the
 rostered breaks (``ShiftRules.breaks_shrinkage``, e.g. training, absence), rounded up.
 
-Objective (b), ``period_clauses``: instead of ``r_i`` in every interval, each clause of the
-channel's target holds per reporting period. With ``n_i`` productive agents (integer, ``n_i
-<= (1 - s') x coverage_i``) the clause is a sum of per-interval counts ``f_i(n_i) >= 0`` (the
-period-optimal staffing's, ``verdict.optimal``: e.g. ``o_i (W_i(n) - s)`` for an SL of
-offered); each ``f_i`` is concave beyond its minimum (the occupancy cap, stability, and the
-end of the S-shaped SL's convex part, all forced), so ``f_i(n_i) = f_i(m_i) + sum_q
-delta_iq z_iq`` with ``n_i = m_i + sum_q z_iq``, ``0 <= z <= 1`` is exact at the optimum and
-never optimistic elsewhere (for concave increments any ``z`` of the same sum gives at most
-``f_i``). Intervals the contract excludes keep the hard requirement ``r_i``.
+Objective (b), ``period_clauses``: each clause of the channel's target holds per reporting
+period rather than in every interval. Two stages: the period-optimal productive agents per
+interval (``verdict.optimal.period_optimal``: the greedy marginal allocation of Koole & van
+der Sluis, optimal for one clause with concave per-interval counts, over each whole reporting
+period) become the requirement ``ceil(n*_i / (1 - s'))`` that the same integer program covers.
+Intervals short of the per-interval plan are then those where the period's SL still holds.
+(A joint program -- shifts and the concave per-interval "answered within T" curve in one model
+-- was tried: HiGHS found no integer roster of a week within 8 s through ``scipy.optimize.milp``,
+which takes no starting solution; the two stages solve in seconds.)
 
 Horizon policy: weeks (ISO, Monday to Sunday) are solved one after the other, each on its own;
 a shift running past the week's (or the horizon's) last interval covers nothing beyond it (its
 paid time still counts), so a 24/7 center pays a little at each week's end. A reporting period
 longer than a week (a month) is met in each week's part of it: stricter than the contract
 (the period's pooled ratio is met when each part's is), so the roster stays feasible for the
-month. The patterns of a week cut by the horizon are free on the days outside it.
+month. The patterns of a week cut by the horizon are free on the days outside it. Objective
+(b) needs no such split: the period-optimal staffing is found over each whole period first.
 
-Objective (b) is never costlier than (a): each week is solved under (a) too, and (a)'s roster
-(feasible for (b): every interval meeting its target meets every period) is kept whenever the
-solver's (b) roster costs more. The solver stops at ``mip_rel_gap`` of its best bound (or its
-``time_limit_s``); the gap and the LP-relaxation bound are reported.
+Objective (b) is never costlier than (a): the channel is rostered under (a) too, and (a)'s
+roster (feasible for (b): every interval meeting its target meets every period) is kept
+whenever (b)'s costs more. Each week's roster is accepted within ``mip_rel_gap`` of the
+LP-relaxation bound (see ``_solve_week``); the gap and the bound are reported.
 
 References
 ----------
@@ -62,11 +63,11 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from ..periods import excluded_intervals, periods_of
-from ..pipeline import PlanResult, slot_aht_s
+from ..periods import periods_of
+from ..pipeline import PlanResult
 from ..scenario import Scenario
 from ..verdict._common import as_plan
-from ..verdict.optimal import _clause_counts, _kpi_tables, _minimum_agents, _period_clauses
+from ..verdict.optimal import period_optimal
 from .candidates import Candidate, week_candidates, weekly_patterns
 from .result import ChannelRoster, Roster, RosterShift, WeekSolve, describe_policy
 from .rules import ShiftRules
@@ -74,12 +75,6 @@ from .rules import ShiftRules
 __all__ = ["OBJECTIVES", "cover_requirement", "optimize_roster", "roster_rules"]
 
 OBJECTIVES = ("cover_intervals", "period_clauses")
-
-#: A period clause holds when its sum is at least -_RELATIVE_TOL x the offered contacts.
-_RELATIVE_TOL = 1e-9
-#: Agents above the per-interval plan that objective (b)'s clause tables reach (an interval
-#: over-covered by the shifts' shape counts that far toward its period).
-_EXTRA_WIDTH = 10
 
 
 def roster_rules(scenario: Scenario) -> ShiftRules:
@@ -100,71 +95,6 @@ def cover_requirement(required_agents: np.ndarray, shrinkage: float) -> np.ndarr
     [0, 9, 13]
     """
     return np.ceil(np.asarray(required_agents) / (1.0 - shrinkage) - 1e-9).astype(np.int64)
-
-
-@dataclass(frozen=True)
-class _Clauses:
-    """Objective (b)'s data over the horizon: ``active`` intervals (measured, with contacts),
-    their forced minimum productive agents, each clause's value at the minimum ``base[c]`` and
-    its increments ``delta[c][i, q]`` for the ``q``-th agent above, and the sub-period of
-    each interval (``group``: reporting period, split again by week)."""
-
-    active: np.ndarray
-    minimum: np.ndarray
-    base: dict
-    delta: dict
-    period: np.ndarray
-    tol: np.ndarray
-
-
-def _clause_data(result: PlanResult, channel: str, margin: float) -> _Clauses | None:
-    """Objective (b)'s tables for ``channel`` (None where it does not apply: a deferred
-    channel, no target, or no clause measured per period)."""
-    scenario = result.scenario
-    ch = scenario.channel(channel)
-    target = scenario.target_for(channel)
-    if ch.kind == "deferred" or target is None:
-        return None
-    demand = result.table.channels[channel]
-    cph, aht = demand.calls_per_hour, slot_aht_s(ch, demand)
-    patience = demand.patience_s if result.model == "erlang_a" else None
-    clauses = _period_clauses(target, patience, margin, margin)
-    if not clauses:
-        return None
-    grid = (scenario.start_date, scenario.days, scenario.interval_minutes)
-    excluded = excluded_intervals(*grid, target.excluded_periods, flagged=demand.excluded)
-    active = ~excluded & (demand.offered > 0)
-    offered = np.where(active, demand.offered, 0.0)
-    planned = result.channels[channel].required_agents
-    minimum = _minimum_agents(scenario, ch, target, cph, aht, patience, None)
-    threshold_s = float(target.threshold_s or 0.0)
-    with_asa = "max_asa_s" in clauses
-
-    def tables(start, width):
-        agents = (start[:, None] + np.arange(width)[None, :]).astype(float)
-        t = _kpi_tables(
-            cph, aht, patience, agents, ch.concurrency, threshold_s, target.sl_definition, with_asa
-        )
-        return _clause_counts(t, offered, clauses)
-
-    # The S-shaped SL is convex while agents are fewer than the erlangs: force those agents
-    # (up to each interval's largest increment), so the increments left are concave.
-    width = int(np.max(planned - minimum, initial=0)) + _EXTRA_WIDTH
-    first = tables(minimum, width)
-    shift = np.zeros(minimum.size, dtype=np.int64)
-    for f in first.values():
-        shift = np.maximum(shift, np.argmax(np.diff(f, axis=1), axis=1))
-    minimum = minimum + np.where(active, shift, 0)
-    counts = tables(minimum, width)
-    periods = periods_of(*grid, target.reporting_period)
-    return _Clauses(
-        active=active,
-        minimum=minimum,
-        base={c: v[:, 0] for c, v in counts.items()},
-        delta={c: np.diff(v, axis=1) for c, v in counts.items()},
-        period=periods.of_interval,
-        tol=_RELATIVE_TOL * offered,
-    )
 
 
 class _Program:
@@ -232,7 +162,7 @@ def _weeks(scenario: Scenario) -> list[_Week]:
     return out
 
 
-def _build(candidates: list[Candidate], rules, week: _Week, need, clauses, keep_share):
+def _build(candidates: list[Candidate], rules, week: _Week, need):
     """The integer program of one week (see the module docstring); returns the program and
     the column indices of its shift, break and pattern variables."""
     prog = _Program()
@@ -277,15 +207,9 @@ def _build(candidates: list[Candidate], rules, week: _Week, need, clauses, keep_
     # Most shifts of a template per day.
     for _, _, cols, limit in _template_days(candidates, x):
         prog.row(cols, 1.0, hi=float(limit))
-    # Coverage: the requirement, or (b) the productive agents behind each period clause.
-    for i in range(n):
-        h = week.first + i
-        if clauses is not None and clauses.active[h]:
-            continue
-        if need[i] > 0:
-            prog.row(cover_cols[i], cover_vals[i], lo=float(need[i]))
-    if clauses is not None:
-        _clause_rows(prog, clauses, week, cover_cols, cover_vals, keep_share)
+    # Coverage: agents on shift and not on break at least the requirement.
+    for i in np.flatnonzero(need > 0):
+        prog.row(cover_cols[i], cover_vals[i], lo=float(need[i]))
     return prog, x, breaks, y
 
 
@@ -299,32 +223,7 @@ def _template_days(candidates, x):
         yield name, day, cols, limit
 
 
-def _clause_rows(prog, clauses: _Clauses, week: _Week, cover_cols, cover_vals, keep_share):
-    """Objective (b): productive agents ``n_i <= keep_share x coverage_i`` built from the
-    minimum and unit steps ``z``, and each clause's sum >= 0 per (period, week) part."""
-    span = slice(week.first, week.first + week.size)
-    active = np.flatnonzero(clauses.active[span])
-    terms: dict = {}
-    for i in active:
-        h = week.first + i
-        m = int(clauses.minimum[h])
-        width = next(iter(clauses.delta.values())).shape[1]
-        n_col = prog.columns([0.0], m, m + width, True)[0]
-        z = prog.columns(np.zeros(width), 0.0, 1.0, False)
-        prog.row([n_col, *z], [1.0] + [-1.0] * width, float(m), float(m))
-        prog.row([*cover_cols[i], n_col], [keep_share * v for v in cover_vals[i]] + [-1.0], lo=0.0)
-        group = int(clauses.period[h])
-        for c, delta in clauses.delta.items():
-            entry = terms.setdefault((c, group), [[], [], 0.0, 0.0])
-            entry[0].extend(z.tolist())
-            entry[1].extend(delta[h].tolist())
-            entry[2] += float(clauses.base[c][h])
-            entry[3] += float(clauses.tol[h])
-    for cols, vals, base, tol in terms.values():
-        prog.row(cols, vals, lo=-base - tol)
-
-
-def _solve_week(candidates, rules, week, need, clauses, keep_share):
+def _solve_week(candidates, rules, week, need):
     """Solve one week: the LP relaxation first (its value is the lower bound reported), then
     the integer program over the candidates the LP uses (a restricted master: small, so HiGHS
     solves it in seconds); only when that roster is further than ``mip_rel_gap`` from the LP
@@ -332,19 +231,18 @@ def _solve_week(candidates, rules, week, need, clauses, keep_share):
     Returns the candidates of the program kept, its rounded solution, its column indices and
     the ``WeekSolve`` figures."""
     started = time.perf_counter()
-    full = _build(candidates, rules, week, need, clauses, keep_share)
+    full = _build(candidates, rules, week, need)
     relaxed = full[0].solve(rules.mip_rel_gap, rules.time_limit_s, relax=True)
     if relaxed.x is None:
-        what = "its requirement" if clauses is None else "its period clauses"
         raise ValueError(
-            f"week {week.label}: no roster meets {what} under the shift rules "
+            f"week {week.label}: no roster covers the requirement under the shift rules "
             f"({relaxed.message}); allow more templates, starts, days or headcount"
         )
     lp = float(relaxed.fun)
     x = full[1]
     support = [c for j, c in enumerate(candidates) if relaxed.x[x[j]] > 1e-6]
     best = None
-    restricted = _build(support, rules, week, need, clauses, keep_share)
+    restricted = _build(support, rules, week, need)
     res = restricted[0].solve(rules.mip_rel_gap, rules.time_limit_s)
     if res.x is not None:
         best = (support, restricted, np.round(res.x).astype(np.int64))
@@ -366,7 +264,6 @@ def _solve_week(candidates, rules, week, need, clauses, keep_share):
     chosen, (prog, x, breaks, y), values = best
     solve = WeekSolve(
         week=week.label,
-        objective="cover_intervals" if clauses is None else "period_clauses",
         cost=cost,
         dual_bound=min(bound, cost),
         gap=(cost - min(bound, cost)) / cost if cost > 0 else 0.0,
@@ -461,33 +358,64 @@ def _coverage(shifts, starts, interval_minutes):
 
 
 def _channel_roster(result: PlanResult, channel: str, objective: str, margin: float):
+    """One channel's roster under ``objective``; (b) falls back to (a) where it does not apply
+    (a deferred channel, no target, no clause measured per period) or costs more."""
     scenario = result.scenario
     rules = roster_rules(scenario)
     s_other = other_shrinkage(scenario, rules)
-    keep = 1.0 - s_other
-    plan_ch = result.channels[channel]
-    need = cover_requirement(plan_ch.required_agents, s_other)
-    clauses = _clause_data(result, channel, margin) if objective == "period_clauses" else None
+    cover = _rostered(result, channel, rules, s_other, result.channels[channel].required_agents)
+    cover = ChannelRoster.build(result, channel, objective="cover_intervals", **cover)
+    if objective == "cover_intervals":
+        return cover
+    try:
+        optimal = period_optimal(result, channel, margin=margin)
+    except ValueError as err:  # deferred, no target, no period clause: (a) is the roster
+        return replace(cover, note=f"period_clauses does not apply ({err}); covers intervals")
+    clauses = _rostered(result, channel, rules, s_other, optimal.agents)
+    clauses = ChannelRoster.build(
+        result, channel, objective="period_clauses", margin=margin, **clauses
+    )
+    if clauses.cost > cover.cost:
+        return replace(
+            cover,
+            objective="period_clauses",
+            margin=margin,
+            note="the cover_intervals roster is kept: the period-optimal one cost more",
+        )
+    return clauses
+
+
+def _rostered(result, channel, rules, s_other, productive) -> dict:
+    """Roster ``productive`` agents per interval week by week: the shifts, their coverage and
+    each week's solve (weeks with the same requirement and days are solved once)."""
+    scenario = result.scenario
+    need = cover_requirement(productive, s_other)
     starts = result.table.start.astype("datetime64[m]")
-    shifts, solves = [], []
-    solved_weeks: dict = {}  # weeks with the same requirement and days are solved once
+    shifts, solves, solved = [], [], {}
     for week in _weeks(scenario):
-        span = slice(week.first, week.first + week.size)
-        wneed = need[span]
-        needed = wneed > 0
-        if clauses is not None:
-            needed = needed | clauses.active[span]
-        if not needed.any():
+        wneed = need[week.first : week.first + week.size]
+        if not wneed.any():
             continue
-        key = (wneed.tobytes(), tuple(week.weekdays), _clause_key(clauses, span))
-        if key in solved_weeks:
-            cands, values, x, breaks, y, solve = solved_weeks[key]
+        key = (wneed.tobytes(), tuple(week.weekdays))
+        if key in solved:
+            cands, values, x, breaks, y, solve = solved[key]
             solve = replace(solve, week=week.label, time_s=0.0, status=f"as {solve.week}")
         else:
-            solved_weeks[key] = _solve_both(
-                result, channel, rules, week, wneed, needed, clauses, keep
+            cands = week_candidates(
+                rules,
+                channel,
+                week.weekdays,
+                scenario.interval_minutes,
+                wneed > 0,
+                scenario.workforce.hourly_cost,
             )
-            cands, values, x, breaks, y, solve = solved_weeks[key]
+            if not cands:
+                raise ValueError(
+                    f"channel {channel!r}, week {week.label}: no shift template of the rules "
+                    "can start on a day or at a time that covers its requirement"
+                )
+            solved[key] = _solve_week(cands, rules, week, wneed)
+            cands, values, x, breaks, y, solve = solved[key]
         solves.append(solve)
         shifts.extend(
             _shifts(
@@ -495,54 +423,14 @@ def _channel_roster(result: PlanResult, channel: str, objective: str, margin: fl
             )
         )
     on_shift, on_break = _coverage(shifts, starts, scenario.interval_minutes)
-    return ChannelRoster.build(
-        result,
-        channel,
-        objective=objective if clauses is not None else "cover_intervals",
-        requirement=need,
+    return dict(
+        covered=need,
         other_shrinkage=s_other,
         on_shift=on_shift,
         on_break=on_break,
         shifts=tuple(shifts),
         weeks=tuple(solves),
-        margin=margin,
     )
-
-
-def _clause_key(clauses: _Clauses | None, span: slice) -> bytes:
-    """What objective (b) sees of a week (its tables and periods), for reusing a solve."""
-    if clauses is None:
-        return b""
-    parts = [clauses.active[span], clauses.minimum[span], clauses.period[span]]
-    parts += [v[span] for v in clauses.base.values()] + [v[span] for v in clauses.delta.values()]
-    return b"".join(np.ascontiguousarray(p).tobytes() for p in parts)
-
-
-def _solve_both(result, channel, rules, week, need, needed, clauses, keep):
-    """One week's solve: objective (a); with (b)'s ``clauses``, (b) too, keeping (a)'s roster
-    when (b)'s costs more ((a)'s is feasible for (b))."""
-    scenario = result.scenario
-    candidates = week_candidates(
-        rules,
-        channel,
-        week.weekdays,
-        scenario.interval_minutes,
-        needed,
-        scenario.workforce.hourly_cost,
-    )
-    if not candidates:
-        raise ValueError(
-            f"channel {channel!r}, week {week.label}: no shift template of the rules can "
-            "start on a day or at a time that covers its requirement"
-        )
-    cover = _solve_week(candidates, rules, week, need, None, keep)
-    if clauses is None:
-        return cover
-    clause = _solve_week(candidates, rules, week, need, clauses, keep)
-    if clause[5].cost > cover[5].cost:
-        kept = replace(cover[5], objective="period_clauses (kept the cover_intervals roster)")
-        return (*cover[:5], kept)
-    return clause
 
 
 def optimize_roster(

@@ -43,7 +43,6 @@ class WeekSolve:
     (``lp_bound``, when asked), wall time ``time_s`` [s] and the program's size."""
 
     week: str
-    objective: str
     cost: float
     dual_bound: float
     gap: float
@@ -73,7 +72,10 @@ class RosterShift:
 
 @dataclass(frozen=True)
 class ChannelRoster:
-    """One channel's roster and its coverage per interval (arrays over the horizon)."""
+    """One channel's roster and its coverage per interval (arrays over the horizon):
+    ``requirement`` is the per-interval plan's (over, under and efficiency are against it);
+    ``covered`` what the roster was built to cover (objective (b): the period-optimal
+    staffing's, below the requirement where the period's clauses allow)."""
 
     channel: str
     objective: str
@@ -95,12 +97,19 @@ class ChannelRoster:
     interval_minutes: int
     margin: float = 0.0
 
+    covered: np.ndarray | None = None
+    note: str = ""
+
     @classmethod
-    def build(cls, result: PlanResult, channel, *, objective, requirement, other_shrinkage,
-              on_shift, on_break, shifts, weeks, margin):  # fmt: skip
-        """The roster's figures beside the per-interval plan's (``result``)."""
+    def build(cls, result: PlanResult, channel, *, objective, covered, other_shrinkage,
+              on_shift, on_break, shifts, weeks, margin=0.0):  # fmt: skip
+        """The roster's figures beside the per-interval plan's (``result``): ``covered`` is
+        what the roster was built to cover (objective (b): less than ``requirement``)."""
+        from .optimize import cover_requirement
+
         scenario = result.scenario
         planned = result.channels[channel]
+        requirement = cover_requirement(planned.required_agents, other_shrinkage)
         paid = float(sum(s.paid_hours for s in shifts))
         return cls(
             channel=channel,
@@ -122,6 +131,7 @@ class ChannelRoster:
             days=scenario.days,
             interval_minutes=scenario.interval_minutes,
             margin=margin,
+            covered=covered,
         )
 
     @property
@@ -235,6 +245,7 @@ class ChannelRoster:
             "channel": self.channel,
             "objective": self.objective,
             "margin": self.margin,
+            "note": self.note,
             "shifts": len(self.shifts),
             "headcount_per_week": self.headcount,
             "paid_hours": self.paid_hours,
