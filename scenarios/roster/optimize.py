@@ -31,9 +31,11 @@ Intervals short of the per-interval plan are then those where the period's SL st
 -- was tried: HiGHS found no integer roster of a week within 8 s through ``scipy.optimize.milp``,
 which takes no starting solution; the two stages solve in seconds.)
 
-Horizon policy: weeks (ISO, Monday to Sunday) are solved one after the other, each on its own;
-a shift running past the week's (or the horizon's) last interval covers nothing beyond it (its
-paid time still counts), so a 24/7 center pays a little at each week's end. A reporting period
+Horizon policy: weeks (ISO, Monday to Sunday) are solved one after the other; a shift running
+past Sunday midnight covers the next week's first hours, whose requirement it lowers before
+that week is solved (past the horizon's end it covers nothing; its paid time still counts).
+Shifts start on the horizon's days only, so a 24/7 line needs a template that can start at
+midnight on its first day. Each week's bounds are given the weeks before it. A reporting period
 longer than a week (a month) is met in each week's part of it: stricter than the contract
 (the period's pooled ratio is met when each part's is), so the roster stays feasible for the
 month. The patterns of a week cut by the horizon are free on the days outside it. Objective
@@ -236,7 +238,8 @@ def _solve_week(candidates, rules, week, need):
     if relaxed.x is None:
         raise ValueError(
             f"week {week.label}: no roster covers the requirement under the shift rules "
-            f"({relaxed.message}); allow more templates, starts, days or headcount"
+            f"({relaxed.message}); allow more templates, starts, days or headcount (a 24/7 "
+            "line needs a template that can start at midnight)"
         )
     lp = float(relaxed.fun)
     x = full[1]
@@ -393,7 +396,10 @@ def _rostered(result, channel, rules, s_other, productive) -> dict:
     starts = result.table.start.astype("datetime64[m]")
     shifts, solves, solved = [], [], {}
     for week in _weeks(scenario):
-        wneed = need[week.first : week.first + week.size]
+        # What the earlier weeks' shifts already cover here (those running past Sunday night).
+        on_shift, on_break = _coverage(shifts, starts, scenario.interval_minutes)
+        carried = (on_shift - on_break)[week.first : week.first + week.size]
+        wneed = np.maximum(need[week.first : week.first + week.size] - carried, 0)
         if not wneed.any():
             continue
         key = (wneed.tobytes(), tuple(week.weekdays))
@@ -412,7 +418,8 @@ def _rostered(result, channel, rules, s_other, productive) -> dict:
             if not cands:
                 raise ValueError(
                     f"channel {channel!r}, week {week.label}: no shift template of the rules "
-                    "can start on a day or at a time that covers its requirement"
+                    "can start on a day or at a time that covers its requirement (a 24/7 line "
+                    "needs one that can start at midnight)"
                 )
             solved[key] = _solve_week(cands, rules, week, wneed)
             cands, values, x, breaks, y, solve = solved[key]

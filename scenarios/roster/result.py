@@ -30,9 +30,8 @@ from ..verdict._common import DAYS_PER_YEAR, channel_fte
 def describe_policy() -> str:
     """The multi-week policy in one sentence (printed with every roster)."""
     return (
-        "weeks (ISO, Monday to Sunday) solved one after the other, each on its own; a shift "
-        "running past a week's end covers nothing beyond it; a reporting period longer than a "
-        "week is met in each week's part of it"
+        "weeks (ISO, Monday to Sunday) solved one after the other; a shift running past "
+        "Sunday midnight covers the next week's first hours before that week is solved"
     )
 
 
