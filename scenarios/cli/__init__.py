@@ -148,6 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="also search the period-optimal staffing whose P(breach) <= --max-p-breach "
         "(many simulations: minutes)",
     )
+    c.add_argument(
+        "--roster",
+        action="store_true",
+        help="also roster the shifts under both objectives and report their cost (seconds to "
+        "minutes: an integer program per week and channel)",
+    )
     c.add_argument("--report", help="directory to write the HTML report (and PDF) to")
     force(c)
     c.add_argument("--progress", action="store_true", help="name each stage on stderr")
