@@ -143,7 +143,7 @@ def pyworkforce_roster(requirement: np.ndarray, days: int, templates: list[dict]
         max_period_concurrency=int(requirement.max()) * 3 + 10,
         max_shift_concurrency=int(requirement.max()) * 3 + 10,
         cost_dict=cost,
-        max_search_time=120,
+        max_search_time=120.0,
         num_search_workers=2,
     ).solve()
     return float(solution["cost"]), time.perf_counter() - started, solution["status"]
