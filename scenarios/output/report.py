@@ -817,7 +817,7 @@ def _roster_section(data: dict) -> str:
         '<p class="note">Real agents work shifts with breaks and days off: the cheapest roster '
         "of shifts (an integer program) against the per-interval requirement. Efficiency = "
         "requirement hours / rostered on-phone hours; costs over the planned horizon.</p>"
-        + h.table(headers, body, css_class="wide")
+        + h.table(headers, body, numeric_from=2, css_class="wide")
         + f'<p class="note">Policy: {h.esc(policy)}.</p>'
     )
 

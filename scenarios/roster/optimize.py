@@ -271,8 +271,11 @@ def _solve_week(candidates, rules, week, need):
     ):
         if close_enough():
             break
+        # Until some roster is found each stage gets the whole limit; then the time left.
         left = rules.time_limit_s - (time.perf_counter() - started)
-        if left <= 0 and best is not None:
+        if best is None:
+            left = rules.time_limit_s
+        elif left <= 0:
             break
         res = program[0].solve(rules.mip_rel_gap, max(left, 1.0), x_bounds=(program[1], counts))
         if res.x is not None:

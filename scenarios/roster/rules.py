@@ -229,7 +229,8 @@ class ShiftRules(StrictModel):
     """The roster is accepted within this share of the LP-relaxation bound (else the full
     integer program is solved too, to this gap of its own bound)."""
     time_limit_s: float = Field(default=60.0, gt=0, le=3600)
-    """Time limit of the solver per week and channel [s]."""
+    """Time limit of the solver per week and channel [s] (each stage of the search gets all of
+    it until a roster is found, then what is left)."""
 
     @model_validator(mode="after")
     def _unique(self):
