@@ -115,7 +115,7 @@ def rules(breaks: bool) -> dict:
         ],
         "weekend_premium": 0.25,
         # Per week and channel, every stage of the search: the gap reached is printed.
-        "time_limit_s": 20,
+        "time_limit_s": 15,
     }  # fmt: skip
 
 

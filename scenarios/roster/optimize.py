@@ -240,7 +240,8 @@ def _solve_week(candidates, rules, week, need):
        and the ceiling of its LP value (a neighbourhood of the LP optimum: HiGHS solves it in
        about a second where the free program finds no integer roster in a minute);
     3. if that roster is further than ``mip_rel_gap`` from the LP bound (or there is none),
-       the same candidates with free counts, then the full program, each in the time left;
+       the same candidates with one shift more or less of each, then the full program, each
+       in the time left;
     the cheapest roster found is kept (``scipy.optimize.milp`` takes no starting solution, so
     each stage starts afresh). Returns the candidates of the program kept, its rounded
     solution, its column indices and the ``WeekSolve`` figures."""
@@ -259,6 +260,7 @@ def _solve_week(candidates, rules, week, need):
     support = [c for c, used in zip(candidates, keep, strict=True) if used]
     restricted = _build(support, rules, week, need)
     window = (np.floor(values_lp[keep] + 1e-6), np.ceil(values_lp[keep] - 1e-6))
+    wider = (np.maximum(window[0] - 1, 0), window[1] + 1)
     best, bound, res = None, lp, None
 
     def close_enough() -> bool:
@@ -266,7 +268,7 @@ def _solve_week(candidates, rules, week, need):
 
     for program, chosen, counts in (
         (restricted, support, window),
-        (restricted, support, None),
+        (restricted, support, wider),
         (full, candidates, None),
     ):
         if close_enough():
