@@ -850,7 +850,7 @@ def write_report(result: Verdict, out_dir, data: dict | None = None) -> list[Pat
     ``data``: the verdict's document with more keys (e.g. ``roster``), see ``render_html``.
     """
     out = Path(out_dir)
-    document = render_html(result, data)
+    document = render_html(result) if data is None else render_html(result, data)
     written = [out / "report.html"]
     write_atomic(written[0], document)
     if pdf_unavailable_reason() is None:
