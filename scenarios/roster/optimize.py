@@ -1,8 +1,10 @@
 """The roster optimizer: the minimum-cost shifts covering a channel's requirement, as an integer
 program solved by HiGHS (``scipy.optimize.milp``).
 
-Model, per channel and week (an implicit tour-scheduling model: shifts per day, breaks per
-shift and weekly patterns per contract are linked by counts, not enumerated per agent)::
+Model, per channel and week: shifts per template, day and start; breaks placed per shift start
+(how many of its shifts take each offset); agents per weekly pattern of each contract -- linked
+by counts, not enumerated per agent (implicit tour scheduling; cf. Bechtold & Jacobs 1990 for
+the implicit modelling of breaks, which this explicit per-start placement does not use)::
 
     minimise    sum_j cost_j x_j
     subject to  sum_j a_ij x_j - sum_(j,b,o) a_i(j,b,o) w_jbo >= r_i       every interval i  (a)
@@ -35,11 +37,9 @@ Horizon policy: weeks (ISO, Monday to Sunday) are solved one after the other; a 
 past Sunday midnight covers the next week's first hours, whose requirement it lowers before
 that week is solved (past the horizon's end it covers nothing; its paid time still counts).
 Shifts start on the horizon's days only, so a 24/7 line needs a template that can start at
-midnight on its first day. Each week's bounds are given the weeks before it. A reporting period
-longer than a week (a month) is met in each week's part of it: stricter than the contract
-(the period's pooled ratio is met when each part's is), so the roster stays feasible for the
-month. The patterns of a week cut by the horizon are free on the days outside it. Objective
-(b) needs no such split: the period-optimal staffing is found over each whole period first.
+midnight on its first day. Each week's bounds are given the weeks before it. The patterns of a
+week cut by the horizon are free on the days outside it. Objective (b)'s period-optimal
+staffing is found over each whole reporting period first, so a month is not split by weeks.
 
 Objective (b) is never costlier than (a): the channel is rostered under (a) too, and (a)'s
 roster (feasible for (b): every interval meeting its target meets every period) is kept
