@@ -3,7 +3,10 @@ the per-interval plan's, optionally simulated (the service the roster really del
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
+
+import numpy as np
 
 from ._common import _emit_json, _load, _stage, _table
 from ._outputs import OutputFolder
@@ -21,14 +24,17 @@ def cmd_roster(args) -> None:
     roster = optimize_roster(
         result, args.channel or None, objective=args.objective, margin=args.margin
     )
-    simulated = {}
+    simulated, per_day = {}, {}
     if args.simulate:
-        from ..roster.verdict import roster_breach_risks
+        from ..roster.verdict import roster_breach_risks, simulate_roster_intervals
 
         _stage(args, f"simulating the roster ({args.replications} replications)")
         for name, channel in roster.channels.items():
             if scenario.target_for(name) is not None and scenario.channel(name).kind != "deferred":
                 simulated[name] = roster_breach_risks(
+                    result, channel, replications=args.replications, seed=args.seed
+                )
+                per_day[name] = simulate_roster_intervals(
                     result, channel, replications=args.replications, seed=args.seed
                 )
     written = []
@@ -44,6 +50,15 @@ def cmd_roster(args) -> None:
             name: {clause: _risk_json(r) for clause, r in risks.items()}
             for name, risks in simulated.items()
         }
+        data["simulated_sl"] = {
+            name: {
+                "definition": "pooled answered within T / the target's denominator, "
+                "summed over replications",
+                "per_day": sl["day"],
+                "per_interval": sl["interval"],
+            }
+            for name, sl in per_day.items()
+        }
         data["written"] = written
         _emit_json(data)
         return
@@ -52,7 +67,7 @@ def cmd_roster(args) -> None:
 
         sys.stdout.write(shifts_csv(roster))
         return
-    _print_table(scenario, roster, simulated)
+    _print_table(scenario, roster, simulated, per_day)
     for path in written:
         print(f"wrote {path}")
 
@@ -78,7 +93,7 @@ def _risk_json(risk) -> dict:
     }
 
 
-def _print_table(scenario, roster, simulated) -> None:
+def _print_table(scenario, roster, simulated, per_day) -> None:
     cur = roster.currency
     rules = "the scenario's" if roster.rules_source == "scenario" else "the default"
     print(
@@ -166,3 +181,11 @@ def _print_table(scenario, roster, simulated) -> None:
                 rows,
             )
         )
+        days = per_day[name]["day"]
+        if np.isfinite(days).any():
+            worst = int(np.nanargmin(days))
+            date = scenario.start_date + dt.timedelta(days=worst)
+            print(
+                f"simulated SL per day (pooled over replications): lowest {days[worst]:.1%} on "
+                f"{date}, highest {np.nanmax(days):.1%}; per interval in --format json"
+            )

@@ -58,6 +58,7 @@ def test_table_with_the_roster_simulated(capsys, week_file):
     assert "objective cover_intervals" in out and "efficiency" in out
     assert "service level 80% (answered within 20 s / offered)" in out
     assert "the roster simulated (simulation" in out and "3 replications" in out
+    assert "simulated SL per day (pooled over replications): lowest" in out
 
 
 def test_errors_are_one_line(capsys, week_file):
