@@ -17,6 +17,7 @@ PAGES = {
     "Plan": ("plan", "page_plan"),
     "SLA check": ("check", "page_check"),
     "Pricing": ("pricing", "page_pricing"),
+    "Shifts": ("shifts", "page_shifts"),
     "Simulate": ("simulate", "page_simulate"),
     "History": ("history", "page_history"),
     "Quick calculator": ("calculator", "page_calculator"),
@@ -26,7 +27,7 @@ PAGES = {
 # in a run; re-assigning it marks it as the user's). Buttons, uploads and downloads cannot be
 # assigned: their keys end in one of NOT_INPUTS. Widgets drawn from the scenario (keys "w_...")
 # are not kept: they are redrawn from the scenario.
-KEPT = ("calc_", "plan_", "check_", "sim_", "hist_", "settings_", "neg_", "scen_")
+KEPT = ("calc_", "plan_", "check_", "sim_", "hist_", "settings_", "neg_", "scen_", "shifts_")
 NOT_INPUTS = ("_run", "_csv", "_load", "_download", "_disabled", "_upload", "_save")
 
 

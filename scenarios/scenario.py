@@ -17,6 +17,7 @@ from erlang import SLDefinition
 
 from ._base import Amount, Fraction, OccupancyCap, StrictModel
 from .distributions import DistributionSpec
+from .roster.rules import ShiftRules, check_rules
 
 #: A scenario name: 1 to 80 letters (any script), digits, spaces and ``-_.,()&'/%:`` (no
 #: markup: ``[]!<>*`$#|`` would be links, images or formatting in Markdown, HTML or plot titles).
@@ -647,6 +648,9 @@ class Scenario(StrictModel):
     compare_standards: tuple[str, ...] = Field(default=(), max_length=12)
     """Alternative SL standards the verdict compares side by side, as "SL%/threshold_s"
     (e.g. "85/30": 85% within 30 s), applied to every voice and chat SL clause."""
+    roster: ShiftRules | None = None
+    """Shift rules for ``ccplan roster`` (templates, breaks, weekly patterns, costs); none:
+    ``roster.rules.DEFAULT_CONTRACTS`` (full time 5 x 8 h, part time 4 or 6 h)."""
 
     @field_validator("name")
     @classmethod
@@ -699,6 +703,8 @@ class Scenario(StrictModel):
                         f"channel {c.name!r}: weekday_profiles.{day} has {len(shares)} shares; "
                         f"{self.interval_minutes}-minute intervals need {per_day}"
                     )
+        if self.roster is not None:
+            check_rules(self.roster, self.interval_minutes, names)
         return self
 
     @property

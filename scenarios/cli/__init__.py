@@ -28,6 +28,7 @@ from .forecast import cmd_forecast
 from .history import cmd_history
 from .plan import cmd_plan
 from .price import cmd_price
+from .roster import cmd_roster
 from .simulate import cmd_simulate
 from .sweep import cmd_sweep
 from .validate import cmd_validate
@@ -157,6 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="also search the period-optimal staffing whose P(breach) <= --max-p-breach "
         "(many simulations: minutes)",
     )
+    c.add_argument(
+        "--roster",
+        action="store_true",
+        help="also roster the shifts under both objectives and report their cost (seconds to "
+        "minutes: an integer program per week and channel)",
+    )
     c.add_argument("--report", help="directory to write the HTML report (and PDF) to")
     force(c)
     c.add_argument("--progress", action="store_true", help="name each stage on stderr")
@@ -266,6 +273,27 @@ def build_parser() -> argparse.ArgumentParser:
     force(fo, "replace outputs in --out")
     fmt(fo)
     fo.set_defaults(func=cmd_forecast)
+    r = sub.add_parser("roster", help="minimum-cost shift roster: shifts, coverage, cost")
+    r.add_argument("file", help="scenario file or bundled example name")
+    r.add_argument("--channel", action="append", help="a channel to roster (default: all)")
+    r.add_argument(
+        "--objective",
+        choices=("cover_intervals", "period_clauses"),
+        help="cover every interval's requirement, or meet each clause per reporting period "
+        "(default: the scenario's roster.objective)",
+    )
+    r.add_argument(
+        "--margin", type=float, default=0.0, help="period_clauses: SL head-room, e.g. 0.01"
+    )
+    r.add_argument("--model", choices=("erlang_a", "erlang_c"), default="erlang_a")
+    r.add_argument("--simulate", action="store_true", help="simulate the roster: breach risk")
+    replications(r, 30)
+    r.add_argument("--seed", type=int, default=1)
+    r.add_argument("--out", help="directory for shifts.csv, coverage.csv, roster.json, PNGs")
+    force(r)
+    r.add_argument("--progress", action="store_true", help="name each stage on stderr")
+    fmt(r, ("table", "csv", "json"))
+    r.set_defaults(func=cmd_roster)
 
     x = sub.add_parser("examples", help="list the bundled scenarios")
     x.add_argument("--copy", nargs=2, metavar=("NAME", "DIR"), help="write one out to edit")

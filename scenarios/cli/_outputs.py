@@ -46,6 +46,7 @@ KNOWN_OUTPUTS = {
     "check": ("report.html", "report.pdf"),
     "history": ("backtest.png", "staffing.png", "patience.png"),
     "forecast": ("forecast_*.csv", "forecast_*.png", "forecast.json", "scenario.yaml"),
+    "roster": ("shifts.csv", "coverage.csv", "roster.json", "coverage_*.png"),
 }
 
 

@@ -96,6 +96,8 @@ def cmd_check(args) -> None:
             print(f"ccplan check: saved the finished sections to {args.report}", file=sys.stderr)
         raise
     data = result.to_dict()
+    if getattr(args, "roster", False):
+        data["roster"] = _rosters(args)
     if args.report:
         from ..output.html import pdf_unavailable_reason
         from ..output.report import write_report  # matplotlib: only when a report is asked
@@ -105,7 +107,7 @@ def cmd_check(args) -> None:
             data["pricing"] = pricing.to_dict()
             data["pricing"]["term"] = term.to_dict() if term is not None else None
         folder = OutputFolder(args.report, "check", force=args.force, option="--report")
-        written = write_report(result, folder.claim(), pricing=pricing, term=term)
+        written = write_report(result, folder.claim(), data, pricing=pricing, term=term)
         data["written"] = [str(p) for p in written]
         folder.done(data["written"])
         reason = pdf_unavailable_reason()
@@ -115,6 +117,13 @@ def cmd_check(args) -> None:
         _emit_json(data)
         return
     _print_verdict(data)
+    for objective, roster in data.get("roster", {}).items():
+        for channel, c in roster["channels"].items():
+            print(
+                f"roster ({objective}, {channel}): {c['fte']:,.1f} FTE rostered against "
+                f"{c['requirement_only']['fte']:,.1f} FTE of requirement only; efficiency "
+                f"{c['efficiency']:.1%}, gap to the bound {c['gap']:.2%}"
+            )
     for channel, p in data["peak_day"].items():
 
         def clock(indices, p=p):
@@ -140,6 +149,18 @@ def cmd_check(args) -> None:
         print(f"{head}; {tail}")
     for w in data["warnings"]:
         print(f"warning: {w}")
+
+
+def _rosters(args) -> dict:
+    """``--roster``: the scenario's shift roster under each objective (``roster`` documents,
+    keyed by objective): seconds per week and channel, hence opt-in."""
+    from ..pipeline import plan
+    from ..roster.optimize import OBJECTIVES, optimize_roster
+
+    _stage(args, "rostering the shifts (both objectives)")
+    scenario, base_dir = _load(args.file)
+    result = plan(scenario, args.model, base_dir=base_dir)
+    return {o: optimize_roster(result, objective=o).to_dict() for o in OBJECTIVES}
 
 
 def _percent(p) -> str:

@@ -875,6 +875,51 @@ def _assumptions_section(result: Verdict, data: dict) -> str:
     return "\n".join(out)
 
 
+def _roster_section(data: dict) -> str:
+    """Shift rosters (``ccplan check --roster``): the requirement-only FTE and cost beside the
+    rostered ones, per channel and objective."""
+    roster = data.get("roster")
+    if not roster:
+        return ""
+    cur = data["currency"]
+    body = []
+    for objective, document in roster.items():
+        for channel, c in document["channels"].items():
+            body.append(
+                [
+                    channel,
+                    objective.replace("_", " "),
+                    h.fte(c["requirement_only"]["fte"]),
+                    h.fte(c["fte"]),
+                    h.amount(c["requirement_only"]["cost"]),
+                    h.amount(c["cost"]),
+                    f"{c['efficiency']:.1%}",
+                    f"{c['under_coverage_hours']:,.0f}",
+                    f"{c['gap']:.2%}",
+                ]
+            )
+    headers = [
+        "Channel",
+        "Roster to",
+        "FTE, requirement only",
+        "FTE rostered",
+        f"Cost, requirement only [{cur}]",
+        f"Cost rostered [{cur}]",
+        "Efficiency",
+        "Hours under the interval requirement",
+        "Gap to the bound",
+    ]
+    policy = next(iter(roster.values()))["policy"]
+    return (
+        "<h2>Shifts and rosters</h2>"
+        '<p class="note">Real agents work shifts with breaks and days off: the cheapest roster '
+        "of shifts (an integer program) against the per-interval requirement. Efficiency = "
+        "requirement hours / rostered on-phone hours; costs over the planned horizon.</p>"
+        + h.table(headers, body, numeric_from=2, css_class="wide")
+        + f'<p class="note">Policy: {h.esc(policy)}.</p>'
+    )
+
+
 def render_html(result: Verdict, data: dict | None = None, *, pricing=None, term=None) -> str:
     """The verdict as one self-contained HTML page (with ``pricing``, a
     ``scenarios.contract.PricingAnalysis``, and ``term``, a ``TermResult``: a Pricing section).
@@ -889,6 +934,7 @@ def render_html(result: Verdict, data: dict | None = None, *, pricing=None, term
         f'<p class="headline">{h.esc(headline(data))}</p>',
         _compare_section(data),
         _period_optimal_section(data),
+        _roster_section(data),
         _targets_section(data),
         _channel_sections(result, data),
         _pricing_section(pricing, term),
@@ -897,14 +943,17 @@ def render_html(result: Verdict, data: dict | None = None, *, pricing=None, term
     return h.page(f"SLA verdict: {data['scenario']}", "\n".join(b for b in body if b))
 
 
-def write_report(result: Verdict, out_dir, *, pricing=None, term=None) -> list[Path]:
+def write_report(
+    result: Verdict, out_dir, data: dict | None = None, *, pricing=None, term=None
+) -> list[Path]:
     """Write ``report.html`` into ``out_dir`` and, where WeasyPrint is installed,
     ``report.pdf`` of the same page (``pdf_unavailable_reason()`` says why not otherwise).
     Returns the paths written. Works on a partial verdict (sections not computed are left out).
-    ``pricing`` and ``term`` add the Pricing section (``render_html``).
+    ``data``: the verdict's document with more keys (e.g. ``roster``), see ``render_html``;
+    ``pricing`` and ``term`` add the Pricing section.
     """
     out = Path(out_dir)
-    document = render_html(result, pricing=pricing, term=term)
+    document = render_html(result, data, pricing=pricing, term=term)
     written = [out / "report.html"]
     write_atomic(written[0], document)
     if pdf_unavailable_reason() is None:
