@@ -27,6 +27,7 @@ import numpy as np
 from erlang import SLDefinition, erlang_a_kpis, erlang_c_kpis, required_agents
 
 from .demand import ChannelDemand, IntervalTable, expand
+from .drivers import DriverLoad, fixed_point, has_drivers
 from .periods import periods_of
 from .scenario import Channel, Scenario
 
@@ -100,6 +101,9 @@ class PlanResult:
     total: PeriodSummary
     peaks: dict[str, Peak]
     currency: str
+    drivers: DriverLoad | None = None
+    """Where the offered contacts come from (FCR repeats, self-service, retrials; None when
+    the scenario has no demand drivers: offered = forecast)."""
 
 
 def occupancy_cap(scenario: Scenario, channel: Channel) -> float | None:
@@ -405,10 +409,16 @@ def plan(
         raise ValueError(f"`model` must be one of {', '.join(MODELS)}, got {model!r}")
     table = expand(scenario, base_dir)
     wf = scenario.workforce
-    plans = {
-        ch.name: plan_channel(scenario, ch, table.channels[ch.name], model)
-        for ch in scenario.channels
-    }
+    drivers = None
+    if has_drivers(scenario):  # repeats, deflection, retrials: a fixed point with the plan
+        table, plans, drivers = fixed_point(
+            scenario, table, lambda ch, demand: plan_channel(scenario, ch, demand, model)
+        )
+    else:
+        plans = {
+            ch.name: plan_channel(scenario, ch, table.channels[ch.name], model)
+            for ch in scenario.channels
+        }
     groupings = {
         key: periods_of(scenario.start_date, scenario.days, scenario.interval_minutes, key)
         for key in ("day", "week", "month")
@@ -427,4 +437,5 @@ def plan(
         total=summaries["total"],
         peaks={name: _peak(table, table.channels[name]) for name in plans},
         currency=wf.currency,
+        drivers=drivers,
     )
