@@ -28,8 +28,10 @@ The abandonment depends on the staffing, which depends on the arrivals: ``fixed_
 iterates plan -> abandonment -> arrivals until no interval's arrivals move by more than
 ``TOLERANCE_CONTACTS`` (at most ``MAX_ITERATIONS`` passes). Whole agents can make it cycle (n
 agents abandon enough retrials to need n + 1, whose lower abandonment needs only n): after
-``MONOTONE_AFTER`` passes the arrivals may only rise, which ends it with the plan for arrivals
-at least those its own abandonment implies.
+``CYCLE_AFTER`` passes the staffing may only rise (each pass staffs at least the larger of the
+last two passes' agents, counted in ``DriverLoad.flipping_intervals``), so the passes end at
+a staffing that meets the targets at the arrivals its own abandonment implies (at most one
+agent more than the cycle's smaller staffing in those intervals).
 """
 
 from __future__ import annotations
@@ -48,8 +50,8 @@ from .scenario import Channel, Scenario
 TOLERANCE_CONTACTS = 1e-6
 #: Most plan <-> abandonment passes (and inner repeat passes) before giving up.
 MAX_ITERATIONS = 60
-#: Passes after which the arrivals may only rise (ends a cycle of whole agents).
-MONOTONE_AFTER = 10
+#: Passes after which staffing may only rise, ending a cycle of whole agents (module doc).
+CYCLE_AFTER = 12
 #: Tail mass of a delay distribution dropped from its kernel.
 TAIL = 1e-10
 
@@ -83,9 +85,8 @@ class DriverLoad:
     converged: bool
     """Whether the last pass moved no interval's arrivals by more than ``tolerance``."""
     flipping_intervals: int = 0
-    """Intervals whose arrivals the last pass held up (whole agents flipping between n and
-    n + 1 from pass to pass): planned for the larger arrivals (at most one agent
-    conservative there)."""
+    """Intervals whose whole agents still flipped after ``CYCLE_AFTER`` passes (n and n + 1):
+    staffed with the larger, the arrivals those agents' abandonment implies."""
     tolerance: float = TOLERANCE_CONTACTS
 
 
@@ -268,29 +269,37 @@ def fixed_point(
     is_open = {name: d.open for name, d in demands.items()}
     p_abandon = {name: np.zeros(n) for name in base}
     history, plans, converged, flipping, passes = [], {}, False, 0, 0
+    floor = None  # staffing held up once whole agents cycle
 
     def planned(offered):
         planned_demands = {
             name: with_offered(demands[name], offered[name], table.interval_s) for name in base
         }
         return planned_demands, {
-            ch.name: plan_channel(ch, planned_demands[ch.name]) for ch in scenario.channels
+            ch.name: plan_channel(
+                ch, planned_demands[ch.name], None if floor is None else floor[ch.name]
+            )
+            for ch in scenario.channels
         }
 
     for passes in range(1, MAX_ITERATIONS + 1):  # noqa: B007 (read after the loop)
         offered, rep, ret = arrivals(scenario, base, p_abandon, is_open, kernels)
-        if len(history) >= MONOTONE_AFTER:
-            # Whole agents flip (n agents abandon enough to need n + 1, whose lower
-            # abandonment needs only n): from here the arrivals only rise, so the staffing
-            # only rises and the passes end; the plan is for arrivals at least those its own
-            # abandonment implies (at most one agent conservative in the flipping intervals).
-            raised = {k: np.maximum(offered[k], history[-1][k]) for k in base}
-            flipping = sum(int(np.sum(raised[k] > offered[k] + TOLERANCE_CONTACTS)) for k in base)
-            offered = raised
         if history and _moved(offered, history[-1]) <= TOLERANCE_CONTACTS:
             converged = True  # the plan of the last pass is the plan of these arrivals
             break
+        previous = plans
         demands, plans = planned(offered)
+        if len(history) >= CYCLE_AFTER:
+            # Whole agents flip (n agents abandon enough to need n + 1, whose lower
+            # abandonment needs only n): from here staffing only rises (the larger of the last
+            # two passes'), so the passes end, with the arrivals of that staffing.
+            raised = {
+                k: np.maximum(plans[k].required_agents, previous[k].required_agents) for k in base
+            }
+            if floor is None:
+                flipping = sum(int(np.sum(raised[k] > plans[k].required_agents)) for k in base)
+            floor = raised
+            demands, plans = planned(offered)
         p_abandon = {name: np.asarray(p.p_abandon, dtype=float) for name, p in plans.items()}
         history.append(offered)
         if not kernels[1] and not kernels[0]:

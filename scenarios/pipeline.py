@@ -124,7 +124,13 @@ def slot_aht_s(channel: Channel, demand: ChannelDemand) -> np.ndarray:
 
 
 def _queue_staffing(
-    scenario, channel, demand: ChannelDemand, model: str, service_levels=None, with_asa=True
+    scenario,
+    channel,
+    demand: ChannelDemand,
+    model: str,
+    service_levels=None,
+    with_asa=True,
+    floor=None,
 ):
     """Voice and chat: Erlang A (with patience, unless ``model`` is erlang_c) or Erlang C.
 
@@ -157,7 +163,10 @@ def _queue_staffing(
     )
     slots = result.agents
     agents = -(-slots // conc)  # ceil: whole agents for the chat slots
-    if conc > 1:
+    raised = floor is not None and bool(np.any(floor > agents))
+    if raised:  # at least ``floor`` agents (the drivers' fixed point holding staffing up)
+        agents = np.maximum(agents, floor)
+    if conc > 1 or raised:
         t = kwargs.get("threshold_s") or 0.0
         k = (
             erlang_a_kpis(demand.calls_per_hour, aht, patience, agents * conc, t)
@@ -345,12 +354,15 @@ def _peak(table: IntervalTable, demand: ChannelDemand) -> Peak:
     return Peak(start=str(table.start[k]), calls_per_hour=float(cph[k]), peak_to_average=ratio)
 
 
-def plan_channel(scenario: Scenario, channel: Channel, demand: ChannelDemand, model: str):
-    """Staffing, hours and cost of one channel (the per-channel step of ``plan``)."""
+def plan_channel(
+    scenario: Scenario, channel: Channel, demand: ChannelDemand, model: str, floor=None
+):
+    """Staffing, hours and cost of one channel (the per-channel step of ``plan``); voice and
+    chat with at least ``floor`` agents per interval where given (KPIs at that staffing)."""
     fields = (
         _deferred(scenario, channel, demand)
         if channel.kind == "deferred"
-        else _queue_staffing(scenario, channel, demand, model)
+        else _queue_staffing(scenario, channel, demand, model, floor=floor)
     )
     return _channel_plan(scenario, channel, demand, fields)
 
@@ -412,7 +424,9 @@ def plan(
     drivers = None
     if has_drivers(scenario):  # repeats, deflection, retrials: a fixed point with the plan
         table, plans, drivers = fixed_point(
-            scenario, table, lambda ch, demand: plan_channel(scenario, ch, demand, model)
+            scenario,
+            table,
+            lambda ch, demand, floor=None: plan_channel(scenario, ch, demand, model, floor),
         )
     else:
         plans = {

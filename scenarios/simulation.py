@@ -12,17 +12,45 @@ from .pipeline import PlanResult
 from .scenario import Channel
 
 
+def planned_retrials(result: PlanResult, name: str) -> np.ndarray | None:
+    """The retrials planning added to channel ``name``'s offered contacts (None: none)."""
+    if result.drivers is None or result.scenario.channel(name).retrials is None:
+        return None
+    return result.drivers.channels[name].retrials
+
+
 def sim_channel(
-    ch: Channel, demand: ChannelDemand, threshold_s: float, deadline_clock: str = "wall_clock"
+    ch: Channel,
+    demand: ChannelDemand,
+    threshold_s: float,
+    deadline_clock: str = "wall_clock",
+    planned_retrials: np.ndarray | None = None,
 ) -> SimChannel:
     """The simulator's view of a scenario channel, answered by a pool of the same name; the
-    handle time and patience follow the demand's per-interval means (``intraday_bands``); a
-    deferred channel's SL wait runs on ``deadline_clock`` (the target's)."""
+    handle time and patience follow the demand's per-interval means (``intraday_bands``,
+    self-service's AHT multiplier); a deferred channel's SL wait runs on ``deadline_clock``
+    (the target's). A channel with ``retrials`` makes its own in the simulator (share and
+    delay): ``planned_retrials`` (``planned_retrials``), the closed form's estimate of them,
+    is taken out of the arrivals so they are not counted twice. FCR repeats and deflection
+    stay in the arrivals as planned (the simulator has no repeat mechanism)."""
     patience = None if ch.patience is None else ch.patience.to_simulator()
+    calls_per_hour = demand.calls_per_hour
+    retrial = {}
+    if ch.retrials is not None:
+        retrial = {
+            "retrial_share": ch.retrials.share,
+            "retrial_delay": ch.retrials.delay.to_simulator(),
+        }
+        if planned_retrials is not None:
+            first = np.clip(demand.offered - planned_retrials, 0.0, None)
+            calls_per_hour = (
+                first * demand.calls_per_hour / np.where(demand.offered > 0, demand.offered, 1.0)
+            )
+    scaled = bool(ch.intraday_bands) or ch.self_service is not None
     return SimChannel(
         name=ch.name,
         kind=ch.kind,
-        calls_per_hour=demand.calls_per_hour,
+        calls_per_hour=calls_per_hour,
         handle_time=ch.handle_time.to_simulator(),
         patience=patience,
         threshold_s=float(threshold_s),
@@ -31,10 +59,11 @@ def sim_channel(
         concurrency_stretch=ch.concurrency_stretch,
         open_intervals=demand.open,
         deadline_clock=deadline_clock if ch.kind == "deferred" else "wall_clock",
-        aht_scale=demand.aht_s / ch.aht_s if ch.intraday_bands else None,
+        aht_scale=demand.aht_s / ch.aht_s if scaled else None,
         patience_scale=demand.patience_s / ch.patience_s
         if ch.intraday_bands and patience is not None
         else None,
+        **retrial,
     )
 
 
@@ -72,6 +101,7 @@ def simulation_config(result: PlanResult) -> SimConfig:
                 demand,
                 threshold if target is not None else 20.0,
                 target.deadline_clock if target is not None else "wall_clock",
+                planned_retrials(result, ch.name),
             )
         )
         pools.append(Pool(ch.name, result.channels[ch.name].required_agents, (ch.name,)))

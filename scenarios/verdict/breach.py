@@ -203,7 +203,7 @@ def _sim_config(result: PlanResult, channel: str, agents):
     error."""
     from simulator import Pool, SimConfig
 
-    from ..simulation import sim_channel, warmup_s
+    from ..simulation import planned_retrials, sim_channel, warmup_s
 
     scenario = result.scenario
     ch = scenario.channel(channel)
@@ -211,7 +211,9 @@ def _sim_config(result: PlanResult, channel: str, agents):
     demand = result.table.channels[channel]
     error = ch.demand.forecast_error
     threshold_s = target.threshold_s if target.threshold_s is not None else 0.0
-    sim = sim_channel(ch, demand, threshold_s, target.deadline_clock)
+    sim = sim_channel(
+        ch, demand, threshold_s, target.deadline_clock, planned_retrials(result, channel)
+    )
     return SimConfig(
         scenario.interval_s,
         [sim],

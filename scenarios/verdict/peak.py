@@ -227,7 +227,7 @@ def peak_check(
     """
     from simulator import Pool, SimConfig, replicate
 
-    from ..simulation import sim_channel, warmup_s
+    from ..simulation import planned_retrials, sim_channel, warmup_s
 
     result = as_plan(source, model)
     scenario = result.scenario
@@ -259,7 +259,9 @@ def peak_check(
         target.excluded_periods,
         demand.excluded,
     )
-    sim = sim_channel(ch, demand, target.threshold_s)
+    sim = sim_channel(
+        ch, demand, target.threshold_s, planned_retrials=planned_retrials(result, channel)
+    )
     warm_s = warmup_s(scenario, result.table, [channel])
 
     def simulate(agents, n, seed_used) -> IntervalSL:
