@@ -75,13 +75,21 @@ BAD = [
     ),
     ({"channels.voice.callback": {"share": 1.5, "deadline_s": 3600}}, "callback.share", "[0, 1]"),
     ({"channels.voice.callback": {"share": 0.1, "deadline_s": 5}}, "callback.deadline_s", "60"),
-    ({"channels.email.callback": {"share": 0.1, "deadline_s": 3600}}, "channels[1]", "voice channels only"),
+    (
+        {"channels.email.callback": {"share": 0.1, "deadline_s": 3600}},
+        "channels[1]",
+        "voice channels only",
+    ),
     (
         {"channels.voice.retrials": {"share": 2, "delay": {"mean_s": 60}}},
         "retrials.share",
         "[0, 1]",
     ),
-    ({"channels.email.retrials": {"share": 0.5, "delay": {"mean_s": 60}}}, "channels[1]", "patience"),
+    (
+        {"channels.email.retrials": {"share": 0.5, "delay": {"mean_s": 60}}},
+        "channels[1]",
+        "patience",
+    ),
 ]
 
 
@@ -101,7 +109,9 @@ def test_fcr_100_percent_is_the_plan_without_repeats():
     full = apply_overrides(base, {"channels.voice.fcr": {"rate": 1.0, "repeat_delay": DAY_REPEAT}})
     a, b = plan(base), plan(full)
     for name in a.channels:
-        np.testing.assert_array_equal(a.table.channels[name].offered, b.table.channels[name].offered)
+        np.testing.assert_array_equal(
+            a.table.channels[name].offered, b.table.channels[name].offered
+        )
         np.testing.assert_array_equal(
             a.channels[name].scheduled_agents, b.channels[name].scheduled_agents
         )
