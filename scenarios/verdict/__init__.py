@@ -33,6 +33,7 @@ from .breach import (
 )
 from .compare import StandardComparison, compare_standards, current_standard, sl_channels
 from .cost import CostCurve, cost_curve
+from .drivers import DriversVerdict, drivers_verdict
 from .feasibility import Feasibility, TargetCheck, clause_price, feasibility
 from .memo import SimulationMemo
 from .optimal import (
@@ -52,6 +53,7 @@ __all__ = [
     "SECTIONS",
     "BreachRisk",
     "CostCurve",
+    "DriversVerdict",
     "Feasibility",
     "PeakCheck",
     "PeakDay",
@@ -70,6 +72,7 @@ __all__ = [
     "compare_standards",
     "clause_price",
     "cost_curve",
+    "drivers_verdict",
     "feasibility",
     "one_day",
     "peak_check",
@@ -80,7 +83,7 @@ __all__ = [
 ]
 
 #: The sections ``verdict`` can compute besides the feasibility (always computed).
-SECTIONS = ("cost", "breach", "risk_staffing", "peak", "period_optimal", "compare")
+SECTIONS = ("cost", "breach", "risk_staffing", "peak", "period_optimal", "compare", "drivers")
 #: Sections computed only when asked for (minutes of simulation, not seconds).
 OPTIONAL_SECTIONS = ("period_optimal_risk",)
 
@@ -123,6 +126,8 @@ class Verdict:
     period_optimal_risk: dict[str, RiskOptimal] = field(default_factory=dict)
     exclusions: tuple[dict, ...] = ()
     warnings: tuple[str, ...] = ()
+    drivers: DriversVerdict | None = None
+    """Demand drivers: contact mix, value of +5 points FCR / deflection, bot outage risk."""
 
     @property
     def sl_definitions(self) -> dict[str, SLDefinition]:
@@ -178,6 +183,7 @@ class Verdict:
             "period_optimal_for_risk": {
                 ch: r.to_dict() for ch, r in self.period_optimal_risk.items()
             },
+            "demand_drivers": None if self.drivers is None else self.drivers.to_dict(),
             "warnings": list(self.warnings),
         }
 
@@ -470,4 +476,16 @@ def verdict(
             memo=memo,
         )
         result = replace(result, compare=rows)
+    if "drivers" in sections and plan_result.drivers is not None:
+        stage("demand drivers: value of FCR and self-service, bot outages", result)
+        drivers = drivers_verdict(
+            plan_result,
+            agents=feas.on_duty,
+            replications=replications,
+            seed=seed,
+            executor=executor,
+            memo=memo,
+            base_dir=base_dir,
+        )
+        result = replace(result, drivers=drivers)
     return result
