@@ -464,6 +464,38 @@ def _period_optimal_section(data: dict) -> str:
     )
 
 
+def _drivers_section(data: dict) -> str:
+    """Demand drivers: contacts by source, the value of each driver, the bot's outage month."""
+    dd = data.get("demand_drivers")
+    if not dd:
+        return ""
+    body = [
+        [ch] + [f"{m[k]:,.0f}" for k in ("forecast", "deflected", "repeats", "retrials", "offered")]
+        for ch, m in dd["contacts"].items()
+    ]
+    headers = ["Channel", "Forecast", "Deflected by the bot", "Repeats", "Retrials", "Offered"]
+    fp = dd["fixed_point"]
+    how = (
+        f"converged to {fp['tolerance_contacts_per_interval']:g} contacts per interval"
+        if fp["converged"]
+        else f"staffing held up in {fp['flipping_intervals']} interval(s) where whole agents flip"
+    )
+    note = (
+        '<p class="note">Contacts over the horizon. Repeats: answered contacts not resolved at '
+        "first contact, back after their delay; retrials: abandoned callers calling again. "
+        f"Planned at the fixed point of staffing and abandonment ({fp['iterations']} passes, "
+        f"{h.esc(how)}).</p>"
+    )
+    lines = [v["text"] for v in dd["values"]] + [o["text"] for o in dd["bot_outages"].values()]
+    items = "".join(f"<li>{h.esc(t)}</li>" for t in lines)
+    return (
+        "<h2>Demand drivers</h2>"
+        + note
+        + h.table(headers, body, numeric_from=1, css_class="wide")
+        + (f"<ul>{items}</ul>" if items else "")
+    )
+
+
 def _targets_section(data: dict) -> str:
     cur = data["currency"]
     rows = []
@@ -792,6 +824,7 @@ def render_html(result: Verdict, data: dict | None = None) -> str:
         _period_optimal_section(data),
         _targets_section(data),
         _channel_sections(result, data),
+        _drivers_section(data),
         _assumptions_section(result, data),
     ]
     return h.page(f"SLA verdict: {data['scenario']}", "\n".join(b for b in body if b))

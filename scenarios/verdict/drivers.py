@@ -240,7 +240,8 @@ def outage_share(result: PlanResult, channel: str) -> tuple[np.ndarray, int]:
         busiest = days[np.argsort(-bot[days].sum(axis=1), kind="stable")[:count]]
         for day in busiest:
             peak = day * per_day + int(np.argmax(bot[day]))
-            begin = (peak + 0.5) * interval_s - length / 2
+            # Centred on the peak, kept inside the horizon (all of the downtime counts).
+            begin = min(max((peak + 0.5) * interval_s - length / 2, 0.0), n * interval_s - length)
             overlap = np.minimum(edges[1:], begin + length) - np.maximum(edges[:-1], begin)
             down += np.clip(overlap, 0, None) / interval_s
     return np.minimum(down, 1.0), per_month

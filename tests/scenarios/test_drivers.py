@@ -288,3 +288,70 @@ def test_retrials_and_repeats_converge_on_the_default_example():
     # Removing the drivers gives back the plain plan.
     plain = apply_overrides(s, {"channels.voice.fcr": REMOVE, "channels.voice.retrials": REMOVE})
     assert plan(plain).drivers is None
+
+
+# --- the verdict: value of each driver, the bot's outage month --------------------------------
+
+
+def _with_bot(uptime=0.9):
+    return _stationary(
+        days=3,
+        patience={"kind": "exponential", "mean_s": 120},
+        fcr={"rate": 0.8, "repeat_delay": {"kind": "exponential", "mean_s": 3600}},
+        self_service={
+            "deflection": 0.4,
+            "aht_multiplier": 1.2,
+            "bot_uptime": uptime,
+            "outage_duration_s": 3 * 3600,
+        },
+    )
+
+
+def test_driver_value_is_the_replanned_difference():
+    from scenarios.verdict.drivers import driver_value
+
+    s = _with_bot()
+    r = plan(s)
+    v = driver_value(r, "voice", "fcr")
+    better = plan(apply_overrides(s, {"channels.voice.fcr.rate": 0.85}))
+    assert (v.before, v.after) == (0.8, pytest.approx(0.85))
+    assert v.fte_saved == pytest.approx(r.total.fte[0] - better.total.fte[0])
+    assert v.fte_saved > 0 and v.cost_saved_per_year >= 0
+    assert "+5 points FCR on voice (80% -> 85%) saves" in v.sentence
+    full = plan(apply_overrides(s, {"channels.voice.fcr.rate": 1.0}))
+    assert driver_value(full, "voice", "fcr") is None
+
+
+def test_outage_month_puts_the_downtime_at_the_busiest_hours():
+    from scenarios.verdict.drivers import outage_share, with_outages
+
+    r = plan(_with_bot(uptime=0.9))
+    down, per_month = outage_share(r, "voice")
+    # 10% of 3 days = 7.2 h in outages of 3 h: round(2.4) = 2 outages of 3.6 h each.
+    assert down.sum() * 1800 == pytest.approx(0.1 * 3 * 86_400)
+    assert per_month == 24  # 10% of 30 days in 3-hour outages
+    changed, extra, _ = with_outages(r, "voice")
+    forecast = r.drivers.channels["voice"].forecast
+    assert extra == pytest.approx(0.4 * (forecast * down).sum())
+    np.testing.assert_allclose(
+        changed.table.channels["voice"].offered,
+        r.table.channels["voice"].offered + 0.4 * forecast * down,
+    )
+
+
+def test_outage_risk_and_the_checks_demand_drivers_section():
+    from scenarios.output.report import render_html
+    from scenarios.verdict import verdict
+
+    r = plan(_with_bot(uptime=0.9))
+    v = verdict(r, sections=("drivers",), replications=8, seed=3)
+    o = v.drivers.outages["voice"]
+    # 7.2 h of 40% more calls at the busiest hours: the SL drops, same staffing and seeds.
+    assert o.kpi_with < o.kpi_without
+    assert o.p_breach_without <= o.p_breach_with
+    data = v.to_dict()["demand_drivers"]
+    assert data["contacts"]["voice"]["deflected"] == pytest.approx(0.4 * 3 * 4800)
+    assert "Demand drivers" in render_html(v)
+    assert plan(_with_bot(uptime=1.0)).drivers is not None
+    no_bot = verdict(plan(_with_bot(uptime=1.0)), sections=("drivers",), replications=2)
+    assert no_bot.drivers.outages == {}
