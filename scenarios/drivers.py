@@ -40,7 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import signal, special, stats
+from scipy import special
 
 from .demand import ChannelDemand, IntervalTable
 from .distributions import DistributionSpec
@@ -128,6 +128,8 @@ def _longest_delay_s(spec: DistributionSpec) -> float:
     """A delay exceeded with probability below ``TAIL``."""
     if spec.kind in ("deterministic", "empirical"):
         return spec.mean_s if spec.kind == "deterministic" else max(spec.values_s)
+    from scipy import stats  # only for a delay distribution's far tail
+
     if spec.kind == "lognormal":
         s2 = np.log1p(spec.cv**2)
         dist = stats.lognorm(np.sqrt(s2), scale=spec.mean_s * np.exp(-0.5 * s2))
@@ -155,6 +157,8 @@ def shift(volume: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     if not volume.any():
         return np.zeros(n)
     if kernel.size > 64:
+        from scipy import signal  # long kernels only
+
         out = signal.fftconvolve(volume, kernel)[:n]
         return np.clip(out, 0.0, None)  # FFT round-off around exact zeros
     return np.convolve(volume, kernel)[:n]
