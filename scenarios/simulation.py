@@ -46,6 +46,8 @@ def sim_channel(
             calls_per_hour = (
                 first * demand.calls_per_hour / np.where(demand.offered > 0, demand.offered, 1.0)
             )
+    if ch.callback is not None:  # the callers who take a callback do not queue
+        calls_per_hour = calls_per_hour * (1.0 - ch.callback.share)
     scaled = bool(ch.intraday_bands) or ch.self_service is not None
     return SimChannel(
         name=ch.name,
@@ -65,6 +67,44 @@ def sim_channel(
         else None,
         **retrial,
     )
+
+
+def callback_channel(ch: Channel, demand: ChannelDemand) -> SimChannel | None:
+    """A voice channel's callbacks as the simulator's deferred channel "NAME (callbacks)":
+    ``share`` of the forecast callers, made while the channel is open within ``deadline_s``,
+    answered by the channel's pool after its waiting callers (lower priority: idle time)."""
+    if ch.callback is None or ch.callback.share <= 0:
+        return None
+    return SimChannel(
+        name=f"{ch.name} (callbacks)",
+        kind="deferred",
+        calls_per_hour=demand.calls_per_hour * ch.callback.share,
+        handle_time=ch.handle_time.to_simulator(),
+        patience=None,
+        threshold_s=float(ch.callback.deadline_s),
+        pool=ch.name,
+        open_intervals=demand.open,
+        aht_scale=demand.aht_s / ch.aht_s
+        if ch.intraday_bands or ch.self_service is not None
+        else None,
+    )
+
+
+def channel_and_pool(
+    ch: Channel,
+    demand: ChannelDemand,
+    agents,
+    threshold_s: float,
+    deadline_clock: str = "wall_clock",
+    planned_retrials: np.ndarray | None = None,
+) -> tuple[list[SimChannel], Pool]:
+    """The simulator's channels of scenario channel ``ch`` (``sim_channel``, and its
+    callbacks, ``callback_channel``) and the pool of ``agents`` answering them."""
+    sims = [sim_channel(ch, demand, threshold_s, deadline_clock, planned_retrials)]
+    callbacks = callback_channel(ch, demand)
+    if callbacks is not None:
+        sims.append(callbacks)
+    return sims, Pool(ch.name, agents, tuple(c.name for c in sims))
 
 
 def warmup_s(scenario, table, channels) -> float:
@@ -95,16 +135,16 @@ def simulation_config(result: PlanResult) -> SimConfig:
         demand = result.table.channels[ch.name]
         target = scenario.target_for(ch.name)
         threshold = result.channels[ch.name].threshold_s
-        channels.append(
-            sim_channel(
-                ch,
-                demand,
-                threshold if target is not None else 20.0,
-                target.deadline_clock if target is not None else "wall_clock",
-                planned_retrials(result, ch.name),
-            )
+        sims, pool = channel_and_pool(
+            ch,
+            demand,
+            result.channels[ch.name].required_agents,
+            threshold if target is not None else 20.0,
+            target.deadline_clock if target is not None else "wall_clock",
+            planned_retrials(result, ch.name),
         )
-        pools.append(Pool(ch.name, result.channels[ch.name].required_agents, (ch.name,)))
+        channels.extend(sims)
+        pools.append(pool)
     errors = [c.demand.forecast_error for c in scenario.channels]
     return SimConfig(
         interval_s=scenario.interval_s,

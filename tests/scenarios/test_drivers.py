@@ -274,6 +274,7 @@ def test_retrials_and_repeats_converge_on_the_default_example():
     s = apply_overrides(
         load_example("default"),
         {
+            "days": 7,
             "channels.voice.fcr": {"rate": 0.8, "repeat_delay": DAY_REPEAT},
             "channels.voice.retrials": {"share": 0.5, "delay": {"mean_s": 600}},
         },
@@ -355,3 +356,27 @@ def test_outage_risk_and_the_checks_demand_drivers_section():
     assert plan(_with_bot(uptime=1.0)).drivers is not None
     no_bot = verdict(plan(_with_bot(uptime=1.0)), sections=("drivers",), replications=2)
     assert no_bot.drivers.outages == {}
+
+
+def test_callbacks_planned_as_one_queue_agree_with_the_simulator():
+    from simulator import replicate
+
+    s = _stationary(
+        patience={"kind": "exponential", "mean_s": 120},
+        callback={"share": 0.2, "deadline_s": 3600},
+    )
+    r = plan(s)
+    voice = r.channels["voice"]
+    config = simulation_config(r)
+    assert [c.name for c in config.channels] == ["voice", "voice (callbacks)"]
+    assert config.pools[0].channels == ("voice", "voice (callbacks)")  # callers first
+    reps = replicate(config, 10, seed=3)
+    sl = reps.estimate("service_level", channel="voice")
+    abandon = reps.estimate("abandon_rate", channel="voice")  # of the callers who queue
+    assert sl.low <= float(np.mean(voice.service_level)) <= sl.high
+    assert abandon.low <= float(np.mean(voice.p_abandon)) / 0.8 <= abandon.high
+    assert reps.estimate("service_level", channel="voice (callbacks)").mean > 0.99
+    # No callback offer: the plain plan, with 1 / 0.8 of the abandonment.
+    plain = plan(apply_overrides(s, {"channels.voice.callback": REMOVE}))
+    np.testing.assert_array_equal(plain.channels["voice"].required_agents, voice.required_agents)
+    np.testing.assert_allclose(plain.channels["voice"].p_abandon * 0.8, voice.p_abandon)
