@@ -21,8 +21,9 @@ interval of length ``L``, the share landing ``j`` intervals later is
 of the uniform position with ``D``, exact for every delay distribution below). Volume shifted
 past the horizon is lost; repeats of contacts before the start are not known (the plan
 starts with no history, which understates the first days by up to the repeats in flight).
-Voice and chat volume landing in a closed interval is moved to the next opening (callers
-try again when the line opens).
+Voice and chat volume landing in a closed interval is moved to the next opening, spread
+over those open hours like the channel's forecast (callers come back when callers call,
+not all at the opening minute).
 
 The abandonment depends on the staffing, which depends on the arrivals: ``fixed_point``
 iterates plan -> abandonment -> arrivals until no interval's arrivals move by more than
@@ -160,16 +161,30 @@ def shift(volume: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     return np.convolve(volume, kernel)[:n]
 
 
-def to_open(volume: np.ndarray, is_open: np.ndarray) -> np.ndarray:
-    """``volume`` with what lands in closed intervals moved to the next open one (dropped
-    when none follows within the horizon)."""
+def to_open(volume: np.ndarray, is_open: np.ndarray, weights: np.ndarray | None = None):
+    """``volume`` with what lands in closed intervals moved to the next opening: spread over
+    the next run of open intervals in proportion to ``weights`` there (the channel's forecast:
+    callers come back when callers call; evenly where the weights are all 0), dropped when no
+    opening follows within the horizon."""
     if is_open.all():
         return volume
+    n = volume.size
+    starts = is_open & ~np.concatenate([[False], is_open[:-1]])
+    run = np.where(is_open, np.cumsum(starts) - 1, -1)  # open interval -> its run
     open_idx = np.flatnonzero(is_open)
-    nxt = np.searchsorted(open_idx, np.arange(volume.size))
-    out = np.zeros_like(volume)
-    keep = nxt < open_idx.size
-    np.add.at(out, open_idx[nxt[keep]], volume[keep])
+    nxt = np.searchsorted(open_idx, np.arange(n))
+    closed = ~is_open & (nxt < open_idx.size) & (volume != 0)
+    out = np.where(is_open, volume, 0.0)
+    if not closed.any():
+        return out
+    runs = int(starts.sum())
+    moved = np.bincount(run[open_idx[nxt[closed]]], weights=volume[closed], minlength=runs)
+    w = np.where(is_open, 1.0 if weights is None else np.asarray(weights, dtype=float), 0.0)
+    r = run[is_open]
+    total = np.bincount(r, weights=w[is_open], minlength=runs)[r]
+    count = np.bincount(r, minlength=runs)[r]
+    share = np.where(total > 0, w[is_open] / np.where(total > 0, total, 1.0), 1.0 / count)
+    out[is_open] += moved[r] * share
     return out
 
 
@@ -232,10 +247,8 @@ def arrivals(
         for name in base:
             extra = rep[name] + ret[name]
             if kinds[name] != "deferred":
-                rep[name], ret[name] = (
-                    to_open(rep[name], is_open[name]),
-                    to_open(ret[name], is_open[name]),
-                )
+                rep[name] = to_open(rep[name], is_open[name], base[name])
+                ret[name] = to_open(ret[name], is_open[name], base[name])
                 extra = rep[name] + ret[name]
             new[name] = base[name] + extra
         moved = max(float(np.max(np.abs(new[k] - offered[k]), initial=0.0)) for k in base)

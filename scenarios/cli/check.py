@@ -262,12 +262,10 @@ def _print_verdict(data: dict) -> None:
 
 def _print_drivers(dd: dict) -> None:
     """The demand-drivers section: contacts by source, each driver's value, bot outages."""
+    from ..verdict.drivers import fixed_point_text
+
     fp = dd["fixed_point"]
-    how = (
-        f"converged to {fp['tolerance_contacts_per_interval']:g} contacts per interval"
-        if fp["converged"]
-        else f"staffing held up in {fp['flipping_intervals']} interval(s) where whole agents flip"
-    )
+    how = fixed_point_text(fp)
     print(f"demand drivers (plan <-> abandonment fixed point: {fp['iterations']} passes, {how}):")
     print(
         _table(

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 
 from ..io import write_atomic
 from ..verdict import MODEL_NAMES, BreachRisk, CostCurve, Verdict
+from ..verdict.drivers import fixed_point_text
 from . import html as h
 from .html import pdf_unavailable_reason
 from .plots import _figure
@@ -475,11 +476,7 @@ def _drivers_section(data: dict) -> str:
     ]
     headers = ["Channel", "Forecast", "Deflected by the bot", "Repeats", "Retrials", "Offered"]
     fp = dd["fixed_point"]
-    how = (
-        f"converged to {fp['tolerance_contacts_per_interval']:g} contacts per interval"
-        if fp["converged"]
-        else f"staffing held up in {fp['flipping_intervals']} interval(s) where whole agents flip"
-    )
+    how = fixed_point_text(fp)
     note = (
         '<p class="note">Contacts over the horizon. Repeats: answered contacts not resolved at '
         "first contact, back after their delay; retrials: abandoned callers calling again. "

@@ -186,6 +186,21 @@ class DriversVerdict:
         }
 
 
+def fixed_point_text(fixed_point: dict) -> str:
+    """How the drivers' fixed point ended, from ``DriversVerdict.to_dict()["fixed_point"]``."""
+    how = (
+        f"converged to {fixed_point['tolerance_contacts_per_interval']:g} contacts per interval"
+        if fixed_point["converged"]
+        else "NOT converged"
+    )
+    if fixed_point["flipping_intervals"]:
+        how += (
+            f"; staffing held at the larger of n and n + 1 agents in "
+            f"{fixed_point['flipping_intervals']} interval(s) where whole agents flip"
+        )
+    return how
+
+
 def _per_year(result: PlanResult) -> tuple[float, float]:
     """(FTE, cost per year) of the whole plan."""
     return float(result.total.fte[0]), float(result.total.cost[0]) * DAYS_PER_YEAR / (

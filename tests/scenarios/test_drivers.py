@@ -195,6 +195,12 @@ def test_shift_and_closed_hours():
     np.testing.assert_array_equal(shift(np.array([1.0, 2.0, 3.0]), kernel), [0, 1, 2])
     is_open = np.array([True, False, False, True, False])
     np.testing.assert_array_equal(to_open(np.array([1.0, 2, 3, 4, 5]), is_open), [1, 0, 0, 9, 0])
+    # Spread over the next open run like the forecast (callers call back when callers call).
+    morning = to_open(np.array([4.0, 0, 0, 0]), np.array([False, True, True, True]), [9, 0, 1, 3])
+    np.testing.assert_allclose(morning, [0, 0, 1, 3])
+    np.testing.assert_allclose(
+        to_open(np.array([3.0, 0, 0]), np.array([0, 1, 1], bool)), [0, 1.5, 1.5]
+    )
 
 
 # --- repeats against an event-level Monte Carlo of the repeat process ----------------------
@@ -283,8 +289,13 @@ def test_retrials_and_repeats_converge_on_the_default_example():
     assert r.drivers.converged
     d = r.drivers.channels["voice"]
     np.testing.assert_allclose(r.table.channels["voice"].offered, d.offered, atol=1e-9)
-    # Repeats land only in opening hours (moved to the next opening).
-    assert not d.repeats[~r.table.channels["voice"].open].any()
+    # Repeats land only in opening hours (moved to the next opening), no spike at opening.
+    voice = r.table.channels["voice"]
+    assert not d.repeats[~voice.open].any()
+    assert (
+        voice.calls_per_hour.max()
+        < 1.3 * plan(load_example("default")).peaks["voice"].calls_per_hour
+    )
     assert 0 < d.retrials.sum() < d.repeats.sum() < 0.25 * d.forecast.sum()
     # Removing the drivers gives back the plain plan.
     plain = apply_overrides(s, {"channels.voice.fcr": REMOVE, "channels.voice.retrials": REMOVE})
