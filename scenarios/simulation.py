@@ -165,6 +165,14 @@ def predicted_run_kpi(result: PlanResult, channel: str, field: str) -> float:
     return float(np.sum(values * offered) / total) if total > 0 else float("nan")
 
 
+def _queued(ch: Channel, sim_kpi: str) -> float:
+    """The planned abandonment is a share of all offered; the simulated one of the callers who
+    queue (callbacks are their own channel): divide by the share who queue."""
+    if sim_kpi == "abandon_rate" and ch.callback is not None:
+        return 1.0 - ch.callback.share
+    return 1.0
+
+
 def simulation_summary(result: PlanResult, reps, seed) -> dict:
     """Simulated run-level KPIs per channel (SL under the target's definition, abandonment,
     ASA; names as in ``simulator.ChannelKPIs``) with 95% t-intervals over the replications
@@ -194,7 +202,7 @@ def simulation_summary(result: PlanResult, reps, seed) -> dict:
                 # A deferred plan has no ASA prediction (only the wait until opening).
                 "planned": None
                 if ch.kind == "deferred" and sim_kpi == "asa_s"
-                else predicted_run_kpi(result, ch.name, planned_field),
+                else predicted_run_kpi(result, ch.name, planned_field) / _queued(ch, sim_kpi),
             }
         out["channels"][ch.name] = entry
     return out
