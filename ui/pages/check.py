@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from ui import state
+from ui.drivers import drivers_section
 from ui.format import cost_in_period, fte, money, per_year, plain
 from ui.state import cached_cost_curve, cached_feasibility, executor_or_error, planned
 from ui.widgets import fte_message
@@ -161,6 +162,7 @@ def page_check():
             st.caption(f"{stored[1].replications} simulated runs")
             st.table(pd.DataFrame(risk_periods(stored[1])).set_index("period"))
     peak_section(result, channel, int(reps), executor)
+    drivers_section(result, feas, int(reps), executor)
 
 
 def peak_section(result, channel: str, reps: int, executor) -> None:
