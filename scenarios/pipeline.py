@@ -13,6 +13,9 @@ Formulas (stated here once, tested independently):
 * paid hours = scheduled agents x interval length [h]; cost = paid hours x hourly cost;
 * FTE over a period = paid hours / (hours per FTE per week x days in the period / 7);
 * handled contacts = offered x (1 - predicted abandonment); cost per contact = cost / handled;
+* demand drivers (``scenarios.drivers``): offered = forecast less self-service deflection
+  plus FCR repeats and retrials, at the fixed point of staffing and abandonment; a voice
+  channel's callbacks are staffed with its calls as one queue (``_with_callbacks``);
 * revenue: per_contact = rate x handled; per_hour = rate x paid hours; fixed_monthly = fee
   spread evenly over the days of each calendar month; hybrid = fixed monthly + per contact.
 """
