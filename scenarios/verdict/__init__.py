@@ -19,7 +19,7 @@ import numpy as np
 
 from erlang import SLDefinition
 
-from ..pipeline import PlanResult, plan
+from ..pipeline import PlanResult
 from ..scenario import parse_standard
 from ._common import DAYS_PER_YEAR, MODEL_NAMES, as_plan, exclusions
 from .breach import (
@@ -33,7 +33,7 @@ from .breach import (
 )
 from .compare import StandardComparison, compare_standards, current_standard, sl_channels
 from .cost import CostCurve, cost_curve
-from .drivers import DriversVerdict, drivers_verdict
+from .drivers import DriversVerdict, drivers_verdict, one_day_plan
 from .feasibility import Feasibility, TargetCheck, clause_price, feasibility
 from .memo import SimulationMemo
 from .optimal import (
@@ -75,6 +75,7 @@ __all__ = [
     "drivers_verdict",
     "feasibility",
     "one_day",
+    "one_day_plan",
     "peak_check",
     "period_optimal",
     "period_optimal_for_risk",
@@ -422,7 +423,7 @@ def verdict(
             day = busiest_day(plan_result, ch.name)
             stage(f"busiest day simulated, {ch.name}", result)
             if day not in day_plans:
-                day_plans[day] = plan(one_day(scenario, day), plan_result.model, base_dir=base_dir)
+                day_plans[day] = one_day_plan(plan_result, day, base_dir)
             day_plan = day_plans[day]
             check = peak_check(
                 day_plan, ch.name, replications=replications, seed=seed, executor=executor

@@ -391,3 +391,19 @@ def test_callbacks_planned_as_one_queue_agree_with_the_simulator():
     plain = plan(apply_overrides(s, {"channels.voice.callback": REMOVE}))
     np.testing.assert_array_equal(plain.channels["voice"].required_agents, voice.required_agents)
     np.testing.assert_allclose(plain.channels["voice"].p_abandon * 0.8, voice.p_abandon)
+
+
+def test_the_busiest_day_keeps_the_repeats_carried_in_from_earlier_days():
+    from scenarios.verdict import one_day, one_day_plan
+
+    r = plan(apply_overrides(_with_bot(), {"channels.voice.fcr.repeat_delay": DAY_REPEAT}))
+    day = one_day_plan(r, 2)
+    np.testing.assert_array_equal(
+        day.table.channels["voice"].offered, r.table.channels["voice"].offered[96:]
+    )
+    np.testing.assert_array_equal(
+        day.channels["voice"].required_agents, r.channels["voice"].required_agents[96:]
+    )
+    assert day.scenario.days == 1 and day.scenario.start_date.day == 6
+    alone = plan(one_day(r.scenario, 2)).table.channels["voice"].offered.sum()
+    assert alone < 0.95 * day.table.channels["voice"].offered.sum()  # repeats carried in

@@ -169,8 +169,7 @@ def peak_section(result, channel: str, reps: int, executor) -> None:
     """Busiest day of the plan ``result``: where the simulated time-varying system falls short
     of the per-interval Erlang staffing (backlog carried over between intervals)."""
     from scenarios.output.report import peak_figure
-    from scenarios.pipeline import plan
-    from scenarios.verdict import busiest_day, one_day, peak_check
+    from scenarios.verdict import busiest_day, one_day_plan, peak_check
 
     scenario, model = result.scenario, result.model
     key = (scenario.model_dump_json(), channel, model, reps)
@@ -178,12 +177,15 @@ def peak_section(result, channel: str, reps: int, executor) -> None:
         "Check the busiest day by simulation", key="check_peak_run", disabled=executor is None
     ):
         with st.spinner("simulating the busiest day, then iterating its staffing"):
-            day = one_day(scenario, busiest_day(result, channel))
+            day_plan = one_day_plan(
+                result, busiest_day(result, channel), state.data_dir(state.current().files)
+            )
+            day = day_plan.scenario
             st.session_state.check_peak = (
                 key,
                 day,
                 peak_check(
-                    plan(day, model, base_dir=state.data_dir(state.current().files)),
+                    day_plan,
                     channel,
                     replications=reps,
                     seed=1,
