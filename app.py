@@ -16,6 +16,7 @@ PAGES = {
     "Scenario": ("scenario", "page_scenario"),
     "Plan": ("plan", "page_plan"),
     "SLA check": ("check", "page_check"),
+    "Pricing": ("pricing", "page_pricing"),
     "Simulate": ("simulate", "page_simulate"),
     "History": ("history", "page_history"),
     "Quick calculator": ("calculator", "page_calculator"),

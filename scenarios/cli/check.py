@@ -49,6 +49,19 @@ def _check_verdict(args, executor=None, progress=None):
     )
 
 
+def _pricing(args, result):
+    """The report's Pricing section: (``PricingAnalysis``, ``TermResult`` or None), or
+    (None, None) for a scenario without pricing; the term's penalties are the verdict's."""
+    from ..pipeline import plan
+    from .price import price_data
+
+    scenario, base_dir = _load(args.file)
+    if scenario.pricing is None:
+        return None, None
+    _stage(args, "pricing under volume risk")
+    return price_data(plan(scenario, args.model, base_dir=base_dir), base_dir, result.clause_risks)
+
+
 def cmd_check(args) -> None:
     """The SLA verdict in the contract's language."""
     from dataclasses import replace
@@ -87,8 +100,13 @@ def cmd_check(args) -> None:
         from ..output.html import pdf_unavailable_reason
         from ..output.report import write_report  # matplotlib: only when a report is asked
 
+        pricing, term = _pricing(args, result)
+        if pricing is not None:
+            data["pricing"] = pricing.to_dict()
+            data["pricing"]["term"] = term.to_dict() if term is not None else None
         folder = OutputFolder(args.report, "check", force=args.force, option="--report")
-        data["written"] = [str(p) for p in write_report(result, folder.claim())]
+        written = write_report(result, folder.claim(), pricing=pricing, term=term)
+        data["written"] = [str(p) for p in written]
         folder.done(data["written"])
         reason = pdf_unavailable_reason()
         if reason:

@@ -743,6 +743,104 @@ def _channel_sections(result: Verdict, data: dict) -> str:
     return "\n".join(out)
 
 
+def _pricing_section(pricing, term) -> str:
+    """Pricing under volume risk (``scenarios.contract.PricingAnalysis``) and the contract
+    term (``TermResult``): what each model costs the client and earns the provider at the
+    P10/P50/P90 volume, break-even volumes, and the term year by year."""
+    if pricing is None and term is None:
+        return ""
+    from ..contract import QUANTILES
+    from .pricing_plots import pricing_figure
+
+    out = ["<h2>Pricing</h2>"]
+    if pricing is not None:
+        a, cur = pricing, pricing.currency
+        out.append(
+            f'<p class="note">Money per year [{h.esc(cur)}]: the {a.days}-day horizon x 365 / '
+            f"{a.days}. Volume: {h.esc(a.source)}. The provider's staffing is re-planned at "
+            f"each volume ({h.esc(MODEL_NAMES.get(a.model, a.model))}): the P90 cost is "
+            f"{h.percent(a.economies_of_scale)} of the cost scaled linearly. The plain models "
+            "are set to charge what the contract charges at P50, so they differ only in who "
+            "carries the volume risk.</p>"
+        )
+        rows = [
+            ["contacts offered", *(h.amount(v) for v in a.offered)],
+            ["FTE (re-planned)", *(h.fte(v) for v in a.fte)],
+            ["provider's cost", *(h.amount(v) for v in a.provider_cost)],
+        ]
+        out.append(h.table(["per year", *QUANTILES], rows))
+        rows = []
+        for m in a.models:
+            share = a.client_share_of_risk(m)
+            rows.append(
+                [
+                    f"{m.name}: {m.description}",
+                    *(h.amount(v) for v in m.client_cost),
+                    *(h.amount(v, signed=True) for v in m.margin),
+                    h.MISSING if share is None else h.percent(share),
+                    m.break_even.describe(),
+                ]
+            )
+        headers = [
+            "pricing model",
+            *(f"client pays, {q}" for q in QUANTILES),
+            *(f"provider's margin, {q}" for q in QUANTILES),
+            "client's share of the cost risk",
+            "provider's break-even volume",
+        ]
+        out.append(h.table(headers, rows))
+        cheap, best = a.cheapest_for_client, a.best_for_provider
+        who = "; ".join(
+            f"{q}: cheapest for the client {cheap[q]}, best for the provider {best[q]}"
+            for q in QUANTILES
+        )
+        out.append(f"<p>{h.esc(who)}.</p>")
+        out.append(h.figure(pricing_figure(a), "Pricing models under volume risk"))
+    if term is not None:
+        cur = term.currency
+        cap = (
+            h.money(term.liability_cap_per_year, cur)
+            if term.liability_cap_per_year is not None
+            else "none"
+        )
+        out.append("<h3>The contract term</h3>")
+        out.append(
+            f'<p class="note">From {term.start_date}, {len(term.years)} years; liability cap '
+            f"per year: {h.esc(cap)}; penalties: {h.esc(term.penalties_source)}. Money "
+            f"[{h.esc(cur)}] per contract year.</p>"
+        )
+        rows = [
+            [
+                str(y.year),
+                y.start.isoformat(),
+                h.amount(y.offered),
+                h.fte(y.fte),
+                f"{y.price_factor:.4f}",
+                h.amount(y.price),
+                h.amount(y.cost),
+                h.amount(y.penalties),
+                h.amount(y.margin, signed=True),
+            ]
+            for y in term.years
+        ]
+        rows.append(
+            [
+                "total",
+                "",
+                h.amount(term.total("offered")),
+                "",
+                "",
+                h.amount(term.total("price")),
+                h.amount(term.total("cost")),
+                h.amount(term.total("penalties")),
+                h.amount(term.total("margin"), signed=True),
+            ]
+        )
+        headers = ["year", "from", "offered", "FTE", "price index", "price", "cost", "penalties"]
+        out.append(h.table([*headers, "margin"], rows, numeric_from=2))
+    return "\n".join(out)
+
+
 def _assumptions_section(result: Verdict, data: dict) -> str:
     items = [
         f"Model: {MODEL_WORDS.get(data['model'], data['model'])}.",
@@ -806,8 +904,9 @@ def _assumptions_section(result: Verdict, data: dict) -> str:
     return "\n".join(out)
 
 
-def render_html(result: Verdict, data: dict | None = None) -> str:
-    """The verdict as one self-contained HTML page.
+def render_html(result: Verdict, data: dict | None = None, *, pricing=None, term=None) -> str:
+    """The verdict as one self-contained HTML page (with ``pricing``, a
+    ``scenarios.contract.PricingAnalysis``, and ``term``, a ``TermResult``: a Pricing section).
 
     ``data`` is the verdict's document (default ``result.to_dict()``; a caller may pass one with
     more keys, e.g. ``compare`` and ``period_optimal``); the figures come from ``result``'s
@@ -822,18 +921,20 @@ def render_html(result: Verdict, data: dict | None = None) -> str:
         _targets_section(data),
         _channel_sections(result, data),
         _drivers_section(data),
+        _pricing_section(pricing, term),
         _assumptions_section(result, data),
     ]
     return h.page(f"SLA verdict: {data['scenario']}", "\n".join(b for b in body if b))
 
 
-def write_report(result: Verdict, out_dir) -> list[Path]:
+def write_report(result: Verdict, out_dir, *, pricing=None, term=None) -> list[Path]:
     """Write ``report.html`` into ``out_dir`` and, where WeasyPrint is installed,
     ``report.pdf`` of the same page (``pdf_unavailable_reason()`` says why not otherwise).
     Returns the paths written. Works on a partial verdict (sections not computed are left out).
+    ``pricing`` and ``term`` add the Pricing section (``render_html``).
     """
     out = Path(out_dir)
-    document = render_html(result)
+    document = render_html(result, pricing=pricing, term=term)
     written = [out / "report.html"]
     write_atomic(written[0], document)
     if pdf_unavailable_reason() is None:

@@ -93,6 +93,9 @@ class BreachRisk:
     p_consecutive: dict[int, float] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     engine: str = ""  # the simulation engine that ran the replications ("compiled", "simpy")
+    #: Each replication's penalties of a year (the per-year cap applied): what a contract-wide
+    #: liability cap acts on (``scenarios.contract.term``).
+    penalty_per_year_by_replication: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def method(self) -> str:
@@ -310,6 +313,7 @@ def _clause_risk(counts, *, result, channel, target, clause, standard, periods, 
         expected_penalty=penalty.mean(axis=0),
         expected_bonus=bonus.mean(axis=0),
         penalty_per_year=float(yearly_penalty.mean()),
+        penalty_per_year_by_replication=yearly_penalty,
         bonus_per_year=float(yearly_bonus.mean()),
         currency=scenario.workforce.currency,
         sl_definition=target.sl_definition if clause == "service_level" else None,
