@@ -231,6 +231,54 @@ class IntradayBand(StrictModel):
         return _clock_minutes(self.start, "start"), _clock_minutes(self.end, "end")
 
 
+class FirstContactResolution(StrictModel):
+    """First-contact resolution: the unresolved share of answered contacts comes back as
+    repeat contacts after ``repeat_delay``, on this channel or ``repeat_channel``."""
+
+    rate: float = Field(ge=0.1, le=1)
+    """Share of answered contacts resolved at the first contact, 0.1 to 1 (0.8 for 80%)."""
+    repeat_share: Fraction = 1.0
+    """Share of the unresolved contacts that contact again (the rest give up or go elsewhere)."""
+    repeat_delay: DistributionSpec
+    """Time from the answered contact to its repeat [s]."""
+    repeat_channel: str | None = None
+    """Channel the repeats arrive on (none: this channel)."""
+
+
+class SelfService(StrictModel):
+    """A bot or self-service front: it resolves ``deflection`` of the channel's forecast
+    contacts; the rest reach agents with handle time x ``aht_multiplier`` (the easy ones were
+    deflected). While the bot is down its contacts fall on the agents."""
+
+    deflection: Fraction
+    """Share of forecast contacts resolved by self-service while it is up (0.2 for 20%)."""
+    aht_multiplier: float = Field(default=1.0, ge=0.5, le=5)
+    """Handle time of the contacts left for agents, as a multiple of the channel's AHT."""
+    bot_uptime: float = Field(default=1.0, ge=0.5, le=1)
+    """Contracted availability of the bot, 0.5 to 1 (0.995 for 99.5%)."""
+    outage_duration_s: float = Field(default=4 * 3600.0, gt=0, le=7 * 86_400)
+    """Mean length of one outage [s]; a month's downtime comes in outages of this length."""
+
+
+class Callback(StrictModel):
+    """Virtual hold / voicemail: a share of callers leave the queue for a callback, served as
+    deferred work by the channel's agents within ``deadline_s``."""
+
+    share: Fraction
+    """Share of offered callers who take a callback instead of waiting (0.1 for 10%)."""
+    deadline_s: float = Field(ge=60, le=7 * 86_400)
+    """Callbacks are made within this time of the call [s], 60 s to 7 days."""
+
+
+class Retrials(StrictModel):
+    """Callers who abandon and call again."""
+
+    share: Fraction
+    """Share of abandoning callers who call again (0.5 for 50%)."""
+    delay: DistributionSpec
+    """Time from abandoning to calling again [s]."""
+
+
 class Channel(StrictModel):
     """One contact channel."""
 
@@ -259,6 +307,14 @@ class Channel(StrictModel):
     """The forecast."""
     intraday_bands: tuple[IntradayBand, ...] = ()
     """Handle time and patience by time of day (e.g. calibrated from history)."""
+    fcr: FirstContactResolution | None = None
+    """First-contact resolution and the repeat contacts it leaves (none: no repeats)."""
+    self_service: SelfService | None = None
+    """Self-service deflection in front of the agents (none: every contact reaches agents)."""
+    callback: Callback | None = None
+    """Callback offer for waiting callers (voice only; none: no callbacks)."""
+    retrials: Retrials | None = None
+    """Abandoning callers who call again, in planning and simulation (needs `patience`)."""
 
     @model_validator(mode="after")
     def _kind_rules(self):
@@ -268,6 +324,10 @@ class Channel(StrictModel):
             raise ValueError("`concurrency` applies to chat channels only")
         if self.patience is None and any(b.patience_s is not None for b in self.intraday_bands):
             raise ValueError("intraday_bands give `patience_s` but the channel has no `patience`")
+        if self.callback is not None and self.kind != "voice":
+            raise ValueError("`callback` applies to voice channels only")
+        if self.retrials is not None and self.patience is None:
+            raise ValueError("`retrials` needs `patience`: without it no caller abandons")
         scopes = [()] + [(day,) for day in WEEKDAYS]  # every day, then each weekday's own
         for scope in scopes:
             spans = sorted(
@@ -688,6 +748,12 @@ class Scenario(StrictModel):
                 raise ValueError(
                     f"targets[{i}].channel {target.channel!r} is not a channel; "
                     f"channels are: {', '.join(names)}"
+                )
+        for c in self.channels:
+            if c.fcr is not None and c.fcr.repeat_channel not in (None, *names):
+                raise ValueError(
+                    f"channel {c.name!r}: fcr.repeat_channel {c.fcr.repeat_channel!r} is not a "
+                    f"channel; channels are: {', '.join(names)}"
                 )
         per_day = 24 * 60 // self.interval_minutes
         for c in self.channels:

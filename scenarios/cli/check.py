@@ -295,6 +295,31 @@ def _print_verdict(data: dict) -> None:
     if data["compare"]:
         print("standards side by side (SL on every voice and chat channel):")
         print(_compare_table(data["compare"], cur))
+    if data.get("demand_drivers"):
+        _print_drivers(data["demand_drivers"])
+
+
+def _print_drivers(dd: dict) -> None:
+    """The demand-drivers section: contacts by source, each driver's value, bot outages."""
+    from ..verdict.drivers import fixed_point_text
+
+    fp = dd["fixed_point"]
+    how = fixed_point_text(fp)
+    print(f"demand drivers (plan <-> abandonment fixed point: {fp['iterations']} passes, {how}):")
+    print(
+        _table(
+            ["channel", "forecast", "deflected", "repeats", "retrials", "offered to agents"],
+            [
+                [ch, f"{m['forecast']:,.0f}", f"{m['deflected']:,.0f}", f"{m['repeats']:,.0f}"]
+                + [f"{m['retrials']:,.0f}", f"{m['offered']:,.0f}"]
+                for ch, m in dd["contacts"].items()
+            ],
+        )
+    )
+    for v in dd["values"]:
+        print(v["text"])
+    for o in dd["bot_outages"].values():
+        print(o["text"])
 
 
 def _saving_words(data: dict, channel: str, optimal: dict, cur: str) -> str:

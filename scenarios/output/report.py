@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 
 from ..io import write_atomic
 from ..verdict import MODEL_NAMES, BreachRisk, CostCurve, Verdict
+from ..verdict.drivers import fixed_point_text
 from . import html as h
 from .html import pdf_unavailable_reason
 from .plots import _figure
@@ -461,6 +462,34 @@ def _period_optimal_section(data: dict) -> str:
             f'<p class="note">Method: {h.esc(m)}.</p>'
             for m in dict.fromkeys(p["method"] for p in optimal.values() if p.get("method"))
         )
+    )
+
+
+def _drivers_section(data: dict) -> str:
+    """Demand drivers: contacts by source, the value of each driver, the bot's outage month."""
+    dd = data.get("demand_drivers")
+    if not dd:
+        return ""
+    body = [
+        [ch] + [f"{m[k]:,.0f}" for k in ("forecast", "deflected", "repeats", "retrials", "offered")]
+        for ch, m in dd["contacts"].items()
+    ]
+    headers = ["Channel", "Forecast", "Deflected by the bot", "Repeats", "Retrials", "Offered"]
+    fp = dd["fixed_point"]
+    how = fixed_point_text(fp)
+    note = (
+        '<p class="note">Contacts over the horizon. Repeats: answered contacts not resolved at '
+        "first contact, back after their delay; retrials: abandoned callers calling again. "
+        f"Planned at the fixed point of staffing and abandonment ({fp['iterations']} passes, "
+        f"{h.esc(how)}).</p>"
+    )
+    lines = [v["text"] for v in dd["values"]] + [o["text"] for o in dd["bot_outages"].values()]
+    items = "".join(f"<li>{h.esc(t)}</li>" for t in lines)
+    return (
+        "<h2>Demand drivers</h2>"
+        + note
+        + h.table(headers, body, numeric_from=1, css_class="wide")
+        + (f"<ul>{items}</ul>" if items else "")
     )
 
 
@@ -937,6 +966,7 @@ def render_html(result: Verdict, data: dict | None = None, *, pricing=None, term
         _roster_section(data),
         _targets_section(data),
         _channel_sections(result, data),
+        _drivers_section(data),
         _pricing_section(pricing, term),
         _assumptions_section(result, data),
     ]
