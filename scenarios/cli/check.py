@@ -169,7 +169,7 @@ def _percent(p) -> str:
 
 def _print_verdict(data: dict) -> None:
     """Everything but the busiest day, in the contract's language."""
-    from ..verdict import MODEL_NAMES
+    from ..verdict import MODEL_NAMES, risk_staffing_text
 
     cur = data["currency"]
     print(
@@ -264,11 +264,7 @@ def _print_verdict(data: dict) -> None:
             )
         )
     for channel, r in data["staffing_for_risk"].items():
-        print(
-            f"to keep P(breach) <= {r['max_p_breach']:.0%} for every clause in every period "
-            f"({channel}, {r['model']}): "
-            f"{r['extra_agents_per_staffed_interval']} more agent(s) in every staffed interval"
-        )
+        print(f"{channel}: {risk_staffing_text(r)}")
     for channel, p in data["period_optimal"].items():
         checked = (
             "meets every clause on average with 95% confidence"

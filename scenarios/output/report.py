@@ -22,7 +22,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..io import write_atomic
-from ..verdict import MODEL_NAMES, BreachRisk, CostCurve, Verdict
+from ..verdict import MODEL_NAMES, BreachRisk, CostCurve, Verdict, risk_staffing_text
 from ..verdict.drivers import fixed_point_text
 from . import html as h
 from .html import pdf_unavailable_reason
@@ -718,13 +718,8 @@ def _channel_sections(result: Verdict, data: dict) -> str:
                 out.append(h.figure(breach_figure(result.breach_risks[channel]), caption))
         staffing = data.get("staffing_for_risk", {}).get(channel)
         if staffing is not None:
-            text = (
-                f"To keep P(breach) at most {h.percent(staffing['max_p_breach'])} in every "
-                f"period ({staffing['standard']}, {staffing['model']}): "
-                f"{staffing['extra_agents_per_staffed_interval']} more agent(s) in every "
-                "staffed interval."
-            )
-            out.append(f"<p>{h.esc(text)}</p>")
+            text = risk_staffing_text(staffing)
+            out.append(f"<p>{h.esc(text[0].upper() + text[1:])}.</p>")
         curve = data.get("cost_of_standard", {}).get(channel)
         if curve is not None:
             out.append("<h3>The cost of the standard</h3>")

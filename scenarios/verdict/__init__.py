@@ -24,11 +24,13 @@ from ..scenario import parse_standard
 from ._common import DAYS_PER_YEAR, MODEL_NAMES, as_plan, exclusions
 from .breach import (
     BreachRisk,
+    RiskNotCapped,
     RiskStaffing,
     breach_risk,
     breach_risks,
     breach_risks_in_batches,
     headline_clause,
+    risk_staffing_text,
     staffing_for_risk,
 )
 from .compare import StandardComparison, compare_standards, current_standard, sl_channels
@@ -80,6 +82,8 @@ __all__ = [
     "period_optimal",
     "period_optimal_for_risk",
     "staffing_for_risk",
+    "RiskNotCapped",
+    "risk_staffing_text",
     "verdict",
 ]
 
@@ -168,17 +172,7 @@ class Verdict:
                 for ch, risks in self.clause_risks.items()
             },
             "peak_day": {ch: _peak_dict(p) for ch, p in self.peak_days.items()},
-            "staffing_for_risk": {
-                ch: {
-                    "max_p_breach": s.max_p_breach,
-                    "extra_agents_per_staffed_interval": s.extra_agents,
-                    "model": s.risk.method,
-                    "standard": s.risk.standard_text,
-                    "p_breach": s.risk.p_breach,
-                    "p_breach_worst": max(r.worst_p_breach for r in s.risks.values()),
-                }
-                for ch, s in self.risk_staffing.items()
-            },
+            "staffing_for_risk": {ch: s.to_dict() for ch, s in self.risk_staffing.items()},
             "compare": [row.to_dict() for row in self.compare],
             "period_optimal": {ch: p.to_dict() for ch, p in self.period_optimal.items()},
             "period_optimal_for_risk": {
@@ -407,17 +401,22 @@ def verdict(
             )
         if "risk_staffing" in sections:
             stage(f"staffing for P(breach) <= {max_p_breach:.0%}, {ch.name}", result)
-            extra, risks_after = staffing_for_risk(
-                plan_result,
-                ch.name,
-                max_p_breach=max_p_breach,
-                agents=agents,
-                replications=replications,
-                seed=seed,
-                executor=executor,
-                memo=memo,  # its first candidate, no extra agents, is the breach risk above
-            )
-            staffing = RiskStaffing(ch.name, max_p_breach, extra, risks_after)
+            try:
+                extra, risks_after = staffing_for_risk(
+                    plan_result,
+                    ch.name,
+                    max_p_breach=max_p_breach,
+                    agents=agents,
+                    replications=replications,
+                    seed=seed,
+                    executor=executor,
+                    memo=memo,  # its first candidate, no extra agents, is the breach risk above
+                )
+                staffing = RiskStaffing(ch.name, max_p_breach, extra, risks_after)
+            except RiskNotCapped as short:  # an answer, not a failed check
+                staffing = RiskStaffing(
+                    ch.name, max_p_breach, None, short.risks, max_extra=short.max_extra
+                )
             result = replace(result, risk_staffing={**result.risk_staffing, ch.name: staffing})
         if ch.kind != "deferred" and has_sl and "peak" in sections:
             day = busiest_day(plan_result, ch.name)

@@ -506,16 +506,59 @@ def worst_p_breach(risks: dict[str, BreachRisk]) -> float:
 class RiskStaffing:
     """The staffing that caps the breach risk: ``extra_agents`` more agents in every staffed
     interval keep every clause's P(breach) at most ``max_p_breach`` in every measured period;
-    ``risks`` are the breach risks there (``risk``: the headline clause's)."""
+    ``risks`` are the breach risks there (``risk``: the headline clause's). ``extra_agents`` is
+    None when even ``max_extra`` more agents do not cap it (``risks`` are then those at
+    ``max_extra``): an answer, e.g. contacts that arrive while the channel is closed miss their
+    deadline whatever the staffing."""
 
     channel: str
     max_p_breach: float
-    extra_agents: int
+    extra_agents: int | None
     risks: dict[str, BreachRisk]
+    max_extra: int = 50
 
     @property
     def risk(self) -> BreachRisk:
         return headline_clause(self.risks)
+
+    def to_dict(self) -> dict:
+        return {
+            "max_p_breach": self.max_p_breach,
+            "extra_agents_per_staffed_interval": self.extra_agents,
+            "capped": self.extra_agents is not None,
+            "max_extra_agents": self.max_extra,
+            "model": self.risk.method,
+            "standard": self.risk.standard_text,
+            "p_breach": self.risk.p_breach,
+            "p_breach_worst": max(r.worst_p_breach for r in self.risks.values()),
+        }
+
+
+def risk_staffing_text(staffing: dict) -> str:
+    """One sentence for ``RiskStaffing.to_dict()`` (the CLI and the report say the same)."""
+    cap = f"P(breach) <= {staffing['max_p_breach']:.0%} in every period"
+    where = f"({staffing['standard']}, {staffing['model']})"
+    if staffing["extra_agents_per_staffed_interval"] is None:
+        return (
+            f"{cap} is not reached even with {staffing['max_extra_agents']} more agents in every "
+            f"staffed interval {where}: the worst P(breach) stays "
+            f"{staffing['p_breach_worst']:.0%}; agents do not fix it (e.g. contacts arriving "
+            "while the channel is closed miss their deadline whatever the staffing)"
+        )
+    return (
+        f"to keep {cap} {where}: {staffing['extra_agents_per_staffed_interval']} more agent(s) "
+        "in every staffed interval"
+    )
+
+
+class RiskNotCapped(ValueError):
+    """``staffing_for_risk`` found no extra agents up to ``max_extra`` that cap the breach risk;
+    ``risks`` are the breach risks at ``max_extra``."""
+
+    def __init__(self, message: str, max_extra: int, risks: dict[str, BreachRisk]):
+        super().__init__(message)
+        self.max_extra = max_extra
+        self.risks = risks
 
 
 def staffing_for_risk(
@@ -572,8 +615,10 @@ def staffing_for_risk(
     failing, passing = 0, 1
     while not ok(passing):
         if passing >= max_extra:
-            raise ValueError(
-                f"P(breach) stays above {max_p_breach:g} even with {max_extra} extra agents"
+            raise RiskNotCapped(
+                f"P(breach) stays above {max_p_breach:g} even with {max_extra} extra agents",
+                max_extra,
+                risks[passing],
             )
         failing, passing = passing, min(2 * passing, max_extra)
     while passing - failing > 1:

@@ -486,7 +486,8 @@ def _result(result, ch, target, clauses, margins, floor, agents, minimum, final,
     offered = np.where(excluded, 0.0, demand.offered)
     answered = offered * (1.0 - final.p_abandon)
     total = periods.total
-    wait = np.where(answered > 0, answered * final.asa_s, 0.0)
+    # 0 x inf (nobody answered where the wait is infinite) is no wait, not NaN.
+    wait = answered * np.where(answered > 0, final.asa_s, 0.0)
     scheduled, paid_hours, cost = schedule_cost(scenario, agents)
     per_year = DAYS_PER_YEAR / scenario.days
     planned = result.channels[ch.name]

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import scenarios.verdict.breach as breach
 from scenarios import plan
 from scenarios.examples import load_example
 from scenarios.verdict import breach_risk, breach_risks, cost_curve, peak_check
@@ -361,3 +362,30 @@ def test_the_inverse_question_simulates_each_candidate_once(monkeypatch):
         scenario, "voice", agents=agents, replications=10, max_p_breach=0.1, known=known
     ) == (extra, risks)
     assert calls == []  # everything already simulated
+
+
+def test_a_breach_risk_no_staffing_caps_is_an_answer_not_a_failed_check():
+    # Email opens Monday to Friday but arrives every day (a tenth of it at the weekend): at
+    # 95% within one hour, weekend email misses whatever the staffing, so no number of extra
+    # agents caps P(breach). The check answers that instead of failing (it used to stop the
+    # whole `ccplan check` with "P(breach) stays above 0.1 even with 50 extra agents").
+    from scenarios.overrides import apply_overrides
+    from scenarios.verdict import RiskNotCapped, risk_staffing_text, staffing_for_risk, verdict
+
+    scenario = apply_overrides(
+        load_example("default"),
+        {"days": 7, "targets.email.service_level": 0.95, "targets.email.threshold_s": 3600},
+    )
+    result = plan(scenario)
+    with pytest.raises(RiskNotCapped, match="even with 4 extra agents") as short:
+        staffing_for_risk(result, "email", replications=4, max_extra=4)
+    assert short.value.max_extra == 4
+    assert breach.worst_p_breach(short.value.risks) > 0.1
+    found = verdict(result, sections={"breach", "risk_staffing"}, replications=4)
+    email = found.risk_staffing["email"]
+    assert email.extra_agents is None and email.max_extra == 50
+    assert min(r.worst_p_breach for r in email.risks.values()) == 1.0
+    data = found.to_dict()["staffing_for_risk"]["email"]
+    assert data["capped"] is False and data["extra_agents_per_staffed_interval"] is None
+    assert "not reached even with 50 more agents" in risk_staffing_text(data)
+    assert found.risk_staffing["voice"].extra_agents is not None
