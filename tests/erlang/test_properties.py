@@ -54,14 +54,18 @@ def test_erlang_c_at_least_erlang_b(n, load):
 )
 @settings(max_examples=100, deadline=None)
 def test_erlang_a_tends_to_erlang_c_as_patience_grows(load, aht, headroom, t):
-    """Patience 1e5 and 1e7 x the AHT: the Erlang A KPIs approach the Erlang C ones.
+    """Patience 1e2 and 1e4 x the AHT: the Erlang A KPIs approach the Erlang C ones, the gap
+    shrinking like AHT / patience (at least tenfold over the hundredfold step).
 
     Patience is capped at one day, so the ratio is reached on a rescaled clock: the KPIs
     depend only on the load, the agents, patience / AHT and threshold / AHT (waits scale
-    with the clock), so AHT and threshold are divided by the same factor."""
+    with the clock), so AHT and threshold are divided by the same factor. The ratios stay
+    where the closed forms are validated (a day's patience, AHT of seconds): at 1e7 (AHT
+    0.009 s) Erlang A's SL drifts ~3e-9 from its limit, above the true gap of 1e-11, and the
+    comparison at 1e5 / 1e7 was between rounding errors (it failed now and then)."""
     n = int(np.ceil(load * headroom + 1))
     errors = []
-    for ratio in (1e5, 1e7):
+    for ratio in (1e2, 1e4):
         patience = min(MAX_PATIENCE_S, ratio * aht)
         scale = patience / (ratio * aht)  # 1, or the clock's speed-up that keeps the ratio
         aht_k, t_k = aht * scale, t * scale
@@ -76,9 +80,9 @@ def test_erlang_a_tends_to_erlang_c_as_patience_grows(load, aht, headroom, t):
                 a.p_abandon,
             )
         )
-    # The closed forms are accurate to about 1e-9 (tests/erlang/reference): below that the
-    # two differences are rounding, and only their size is checked.
-    assert errors[1] <= errors[0] + 1e-12 or errors[0] < 1e-9, f"no convergence: {errors}"
+    # The closed forms are accurate to 1e-9 relative per KPI (tests/erlang/reference); the
+    # gap combines four of them (ASA over AHT): below 1e-8 it is rounding, only its size counts.
+    assert errors[1] <= errors[0] / 10 or errors[0] < 1e-8, f"no convergence: {errors}"
     assert errors[1] < 1e-5, f"Erlang A far from Erlang C at patience 1e7 x AHT: {errors}"
 
 
