@@ -83,7 +83,8 @@ def test_erlang_a_tends_to_erlang_c_as_patience_grows(load, aht, headroom, t):
     # The closed forms are accurate to 1e-9 relative per KPI (tests/erlang/reference); the
     # gap combines four of them (ASA over AHT): below 1e-8 it is rounding, only its size counts.
     assert errors[1] <= errors[0] / 10 or errors[0] < 1e-8, f"no convergence: {errors}"
-    assert errors[1] < 1e-5, f"Erlang A far from Erlang C at patience 1e7 x AHT: {errors}"
+    # The gap is of order AHT / patience (abandonment ~ P(wait) x mean wait / patience).
+    assert errors[1] < 1e-3, f"Erlang A far from Erlang C at patience 1e4 x AHT: {errors}"
 
 
 @given(
