@@ -24,6 +24,7 @@ from ._common import EXIT_INTERNAL, EXIT_USAGE, MAX_REPLICATIONS, CliError, _end
 from .check import cmd_check
 from .erlang import cmd_erlang
 from .examples import cmd_examples
+from .hiring import cmd_hiring
 from .history import cmd_history
 from .plan import cmd_plan
 from .simulate import cmd_simulate
@@ -197,6 +198,22 @@ def build_parser() -> argparse.ArgumentParser:
     force(hi, "overwrite an existing --scenario-out file, replace outputs in --plots")
     fmt(hi)
     hi.set_defaults(func=cmd_history)
+
+    hr = sub.add_parser("hiring", help="the hiring plan month by month, or the smallest one")
+    hr.add_argument("file", help="scenario file or bundled example name (with a `hiring` section)")
+    hr.add_argument(
+        "--optimize",
+        action="store_true",
+        help="add the smallest classes (one a month) that cover every month's requirement",
+    )
+    hr.add_argument("--model", choices=("erlang_a", "erlang_c"), default="erlang_a")
+    replications(hr, 30, minimum=0, what="replications simulating P(breach), 0: none")
+    hr.add_argument("--seed", type=int, default=1)
+    hr.add_argument("--plot", metavar="FILE.png", help="write the plan's plot (PNG) here")
+    force(hr, "overwrite an existing --plot file")
+    executor_options(hr)
+    fmt(hr)
+    hr.set_defaults(func=cmd_hiring)
 
     x = sub.add_parser("examples", help="list the bundled scenarios")
     x.add_argument("--copy", nargs=2, metavar=("NAME", "DIR"), help="write one out to edit")
