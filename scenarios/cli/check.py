@@ -86,9 +86,11 @@ def cmd_check(args) -> None:
     if args.report:
         from ..output.html import pdf_unavailable_reason
         from ..output.report import write_report  # matplotlib: only when a report is asked
+        from .hiring import hiring_document
 
+        data.update(hiring_document(args))
         folder = OutputFolder(args.report, "check", force=args.force, option="--report")
-        data["written"] = [str(p) for p in write_report(result, folder.claim())]
+        data["written"] = [str(p) for p in write_report(result, folder.claim(), data)]
         folder.done(data["written"])
         reason = pdf_unavailable_reason()
         if reason:

@@ -40,6 +40,28 @@ def cmd_hiring(args) -> None:
         print(f"wrote {path}")
 
 
+def hiring_document(args) -> dict:
+    """``{"hiring": {"given": ..., "smallest": ...}}`` for ``ccplan check --report`` when the
+    scenario has a hiring plan (else ``{}``): the scenario's own plan in closed form, and the
+    smallest plan with P(breach) simulated with the check's replications and seed."""
+    from ..contract.hiring import evaluate_hiring, optimal_hiring
+
+    scenario, base = _load(args.file)
+    if scenario.hiring is None:
+        return {}
+    given = evaluate_hiring(scenario, model=args.model, base_dir=base)
+    with _executor(args) as executor:
+        smallest = optimal_hiring(
+            scenario,
+            model=args.model,
+            replications=args.replications,
+            seed=args.seed,
+            executor=executor,
+            base_dir=base,
+        )
+    return {"hiring": {"given": given.to_dict(), "smallest": smallest.to_dict()}}
+
+
 def hiring_text(result, scenario, *, optimized: bool) -> str:
     """The plan as text: the table per month, the classes, and what it costs."""
     cur = result.currency

@@ -153,6 +153,8 @@ def test_check_writes_an_html_report_with_its_figures(capsys, tmp_path):
     assert "answered within 20 s / offered" in text
     assert "simulation (compiled engine), 3 replications" in text
     assert text.count('<img src="data:image/png;base64,') == 5  # 2 costs, 2 breach risks, peak
+    # The example's hiring plan: the smallest one that covers every month (ccplan hiring).
+    assert "<h2>Hiring plan</h2>" in text and "12 on 2027-01-01" in text
     assert (tmp_path / "report.pdf").exists() == (pdf_unavailable_reason() is None)
 
 
