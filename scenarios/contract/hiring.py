@@ -2,37 +2,41 @@
 
 Rules (stated once, tested in ``tests/scenarios/contract/test_hiring.py``):
 
-* **Cohorts.** The starting headcount and every hiring class are cohorts. A class is on the
-  payroll from its ``start_date``; for ``training_weeks`` it trains (paid, not available);
-  then for ``ramp_up_weeks`` its AHT multiplier falls linearly from ``ramp_up_aht_multiplier``
-  to 1, so its capacity is ``1 / multiplier`` of a trained agent's; after that it counts fully.
+* **Cohorts.** The starting headcount (trained) and every hiring class are cohorts. A class is
+  on the payroll from its ``start_date``; for ``training_weeks`` it trains (paid, not
+  available); then for ``ramp_up_weeks`` its AHT multiplier falls linearly from
+  ``ramp_up_aht_multiplier`` to 1, so its capacity is ``1 / multiplier`` of a trained agent's
+  (an agent 1.5x as slow handles 2/3 of the contacts); after that it counts fully.
 * **Attrition, expected values.** Leavers are expected values, not integer draws: at the end
   of month ``m`` a share ``attrition_per_month`` of everyone present in the month leaves
-  (headcount at its start plus its hires), so ``headcount[m + 1] = headcount[m] + hires[m] -
+  (its starting headcount plus its hires), so ``headcount[m + 1] = headcount[m] + hires[m] -
   leavers[m]`` with ``leavers[m] = attrition x (headcount[m] + hires[m])`` (conservation,
   every month). A cohort that joined in month ``j`` has ``size x (1 - attrition)^(m - j)``
   people during month ``m``.
-* **Available FTE** of a month = sum over cohorts of people x their mean capacity over the
-  month's days x (1 - shrinkage): agents on duty the headcount supplies, in FTE (the shrinkage
-  is the hiring plan's, else the workforce's total).
-* **Required FTE** of a month = the agents on duty the plan needs (``pipeline.plan``'s required
-  agents per interval, all channels) in the month's busiest ISO week: agent-hours of the week /
-  (hours per FTE per week x days of the week in the horizon / 7), the largest over the weeks
-  with a day in the month. Staff are contracted per week; a month whose available FTE covers
-  its busiest week covers every interval of it.
-* **Staffing capped at what is available.** Where a week's requirement exceeds the month's
-  available FTE every interval of the week gets the same share of its required agents
-  (``floor(required x available / required_week)``, whole agents, conservative); elsewhere
-  the plan's required agents. The SL per reporting period is then the closed form per
-  interval (Erlang A/C as the plan) pooled over the period from expected counts
-  (answered within T over the definition's denominator, ``periods``' exclusions applied);
-  P(breach) per period is ``verdict.breach.breach_risks`` simulated at these agents.
+* **Available FTE** on a day = sum over cohorts of people x capacity x (1 - shrinkage): the
+  agents on duty the headcount supplies, in FTE (the hiring plan's shrinkage, else the
+  workforce's total). A week's is the mean over its 7 days; a **month's is its thinnest
+  week's** (any ISO week with a day in the month): the headcount must carry every week.
+* **Required FTE** of a week = the agent-hours on duty the plan needs in it
+  (``pipeline.plan``'s required agents per interval, all channels, x interval length) / hours
+  per FTE per week; a **month's is its busiest week's**. The plan is run over whole ISO weeks
+  around the hiring months (the scenario moved there with ``apply_overrides``, in pieces of at
+  most 156 weeks). A month whose available FTE covers its required FTE covers every interval.
+* **Staffing capped at what is available.** In a week whose requirement exceeds its
+  available FTE every interval gets the same share of its required agents, rounded down to
+  whole agents (conservative); elsewhere the plan's required agents. The SL per reporting
+  period is the closed form per interval at these agents (Erlang A/C as the plan) pooled over
+  the period from expected counts (answered within T over the definition's denominator, the
+  target's exclusions applied; ``periods``); P(breach) per period is
+  ``verdict.breach.breach_risks`` simulated at these agents.
 * **The smallest plan** (``optimal_hiring``): one candidate class a month, starting on the
-  month's first day with the plan's training weeks; its size an integer in
+  month's first day with the plan's training weeks, its size an integer in
   ``[0, max_class_size]``. Available FTE is linear in the sizes, so a mixed-integer program
-  (``scipy.optimize.milp``) finds the fewest hires that cover every reachable month's
-  requirement, then, among plans of that many hires, the one with the fewest paid hours. To
-  keep P(breach) at most ``max_p_breach`` the requirement adds the extra agents per staffed
+  (``scipy.optimize.milp``, ``smallest_classes``) finds the fewest hires that cover every
+  month it can (every week of month ``m``: available >= the month's required FTE), then,
+  among plans of that many hires, the one with the fewest paid hours. A month no class can
+  reach in time (the first month, while its class trains) is reported, not covered. To keep
+  P(breach) at most ``max_p_breach`` the requirement adds the extra agents per staffed
   interval that ``verdict.breach.staffing_for_risk`` finds on the scenario's own horizon.
 """
 
@@ -50,8 +54,6 @@ from ..periods import excluded_intervals, periods_of, ratio_of_counts
 from ..pipeline import PlanResult, plan, slot_aht_s
 from ..scenario import HiringClass, HiringPlan, Scenario, hiring_months
 
-#: Longest horizon planned in one piece [months]: ``Scenario.days`` allows 1,096 days.
-CHUNK_MONTHS = 36
 DAYS_PER_WEEK = 7.0
 
 
@@ -301,29 +303,49 @@ def _cohort(hiring: HiringPlan, cal: _Calendar, cohort: HiringClass | None) -> _
 
 
 # ----- the requirement --------------------------------------------------------------------------
-#: Days planned in one piece: whole weeks within ``Scenario.days``' 1,096.
-CHUNK_DAYS = 156 * 7
+#: Days planned in one piece: whole weeks, with the lead-in and lead-out within
+#: ``Scenario.days``' 1,096.
+CHUNK_DAYS = 154 * 7
+#: Days planned before and after each piece: deferred work (email) carries over between days,
+#: and a plan that starts or ends at a piece's edge would lose or bunch it.
+LEAD_DAYS = 7
 
 
 @dataclass(frozen=True)
 class _Piece:
-    """``pipeline.plan`` over days ``first .. first + days - 1`` of the calendar."""
+    """``pipeline.plan`` over calendar days ``first - LEAD_DAYS .. first + days + LEAD_DAYS - 1``:
+    days ``first .. first + days - 1`` are the piece's own, the rest lead-in and lead-out."""
 
     first: int
+    days: int
     result: PlanResult
+
+    @property
+    def own_days(self) -> slice:
+        """The piece's own days within its plan."""
+        return slice(LEAD_DAYS, LEAD_DAYS + self.days)
+
+    def own(self, per_interval: np.ndarray) -> np.ndarray:
+        per_day = self.result.scenario.intervals_per_day
+        return per_interval[LEAD_DAYS * per_day : (LEAD_DAYS + self.days) * per_day]
+
+    def calendar_days(self) -> np.ndarray:
+        """Calendar day index of every day of the plan (lead days outside the calendar too)."""
+        return self.first - LEAD_DAYS + np.arange(self.result.scenario.days)
 
 
 def _pieces(scenario: Scenario, cal: _Calendar, model: str, base_dir) -> list[_Piece]:
     """The scenario moved to the calendar's days (``apply_overrides``) and planned, in pieces of
-    whole weeks (a scenario covers at most 1,096 days)."""
+    whole weeks with a week's lead-in and lead-out (a scenario covers at most 1,096 days)."""
     pieces = []
     for first in range(0, cal.dates.size, CHUNK_DAYS):
         days = min(CHUNK_DAYS, cal.dates.size - first)
+        start = cal.dates[first] - dt.timedelta(days=LEAD_DAYS)
         moved = apply_overrides(
             scenario,
-            {"start_date": cal.dates[first].isoformat(), "days": days, "hiring": REMOVE},
+            {"start_date": start.isoformat(), "days": days + 2 * LEAD_DAYS, "hiring": REMOVE},
         )
-        pieces.append(_Piece(first, plan(moved, model, base_dir=base_dir)))
+        pieces.append(_Piece(first, days, plan(moved, model, base_dir=base_dir)))
     return pieces
 
 
@@ -345,8 +367,8 @@ def _week_fte(scenario: Scenario, pieces, extra_agents: int) -> np.ndarray:
     hours = []
     for piece in pieces:
         s = piece.result.scenario
-        on_duty = sum(_on_duty(piece.result, extra_agents).values())
-        per_day = on_duty.reshape(s.days, s.intervals_per_day).sum(axis=1)
+        on_duty = piece.own(sum(_on_duty(piece.result, extra_agents).values()))
+        per_day = on_duty.reshape(piece.days, s.intervals_per_day).sum(axis=1)
         hours.append(per_day * s.interval_minutes / 60.0)
     week_hours = np.concatenate(hours).reshape(-1, 7).sum(axis=1)
     return week_hours / scenario.workforce.hours_per_fte_per_week
@@ -491,15 +513,22 @@ def _period_service(setup: _Setup, piece: _Piece, channel: str, agents) -> Perio
     )
     grid = (s.start_date, s.days, s.interval_minutes)
     periods = periods_of(*grid, target.reporting_period)
-    days = slice(piece.first, piece.first + s.days)
-    inside = np.repeat(cal.inside[days], s.intervals_per_day)
-    keep = (demand.offered > 0) & inside
+    # The piece's own days inside the hiring months (not its lead days, not the edge weeks).
+    day = piece.calendar_days()
+    mine = np.zeros(s.days, bool)
+    mine[piece.own_days] = cal.inside[day[piece.own_days]]
+    keep = (demand.offered > 0) & np.repeat(mine, s.intervals_per_day)
     keep &= ~excluded_intervals(*grid, target.excluded_periods, flagged=demand.excluded)
     within = periods.total(np.where(keep, demand.offered * tables.within[:, 0], 0.0))
     denominator = periods.total(np.where(keep, demand.offered * tables.denominator[:, 0], 0.0))
-    in_plan = periods.total_by_day(cal.inside[days]) > 0
-    first_day = np.array([np.flatnonzero(periods.of_day == p)[0] for p in range(periods.size)])
-    first_day = np.maximum(first_day + piece.first, np.argmax(cal.inside))
+    in_plan = periods.total_by_day(mine) > 0
+    # The hiring month of each period: that of its first day in the piece's own days.
+    first_day = np.array(
+        [
+            day[np.flatnonzero(mine & (periods.of_day == p))[0]] if in_plan[p] else 0
+            for p in range(periods.size)
+        ]
+    )
     return PeriodService(
         channel=channel,
         standard=float(target.service_level),
@@ -570,7 +599,8 @@ def _evaluate(setup: _Setup, classes, *, replications: int, seed: int, executor=
     services: dict[str, PeriodService] = {}
     for piece in setup.pieces:
         s = piece.result.scenario
-        weeks = (piece.first + np.arange(s.days)) // 7
+        # Lead days outside the calendar take the first / last week's staffing.
+        weeks = np.clip(piece.calendar_days() // 7, 0, cal.weeks - 1)
         per_interval = np.repeat(weeks, s.intervals_per_day)
         wanted = _on_duty(piece.result, setup.extra_agents)
         for name in _sl_channels(scenario):

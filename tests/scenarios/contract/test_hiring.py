@@ -117,11 +117,12 @@ def test_no_attrition_no_ramp_up_matches_the_steady_state_plan():
     months = periods_of(dt.date(2027, 2, 1), 89, 15, "month")
     expected = months.total(voice.service_level * offered) / months.total(offered)
     np.testing.assert_allclose(r.services["voice"].service_level, expected, rtol=1e-9)
-    # Required FTE: the busiest ISO week's agent-hours / 38 h, from the plan of whole weeks.
-    weeks = plan(apply_overrides(s, {"start_date": "2027-02-01", "days": 91, "hiring": REMOVE}))
+    # Required FTE: the busiest ISO week's agent-hours / 38 h, from a plan of whole weeks
+    # that starts a week early (email carries over the weekend into Monday).
+    weeks = plan(apply_overrides(s, {"start_date": "2027-01-25", "days": 105, "hiring": REMOVE}))
     on_duty = sum(p.required_agents for p in weeks.channels.values()) * 0.25
-    week_fte = on_duty.reshape(13, -1).sum(axis=1) / 38  # 2027-02-01 is a Monday
-    assert r.required_fte[0] == pytest.approx(week_fte[:4].max(), rel=1e-12)
+    week_fte = on_duty.reshape(15, -1).sum(axis=1) / 38  # 2027-01-25 is a Monday
+    assert r.required_fte[0] == pytest.approx(week_fte[1:5].max(), rel=1e-12)
 
 
 def test_a_short_headcount_cuts_every_interval_of_the_week_alike():
@@ -253,4 +254,24 @@ def test_every_hiring_field_rejects_nonsense(change, message):
 
 def test_a_scenario_without_hiring_gets_a_plain_error():
     with pytest.raises(ValueError, match="has no `hiring` plan"):
-        evaluate_hiring(load_example("default"))
+        evaluate_hiring(load_example("retailer"))
+
+
+def test_a_horizon_planned_in_pieces_gives_the_same_plan(monkeypatch, evaluated):
+    """Long plans are planned in pieces of whole weeks (a scenario holds at most 1,096 days):
+    cut the three months into five-week pieces and every figure is the same, the months split
+    between pieces pooling their counts."""
+    import scenarios.contract.hiring as hiring
+
+    monkeypatch.setattr(hiring, "CHUNK_DAYS", 5 * 7)
+    pieces = evaluate_hiring(with_hiring())
+    for name in ("headcount", "available_fte", "required_fte", "paid_hours", "in_training"):
+        np.testing.assert_allclose(getattr(pieces, name), getattr(evaluated, name), rtol=1e-12)
+    np.testing.assert_array_equal(
+        pieces.services["voice"].labels, ["2027-02", "2027-03", "2027-04"]
+    )
+    np.testing.assert_allclose(
+        pieces.services["voice"].service_level,
+        evaluated.services["voice"].service_level,
+        rtol=1e-12,
+    )
