@@ -138,7 +138,8 @@ def hiring_text(result, scenario, *, optimized: bool) -> str:
     if result.unreachable:
         lines.append(
             "Not reachable by hiring (a class starting in the plan's first month is still in "
-            f"training): {', '.join(result.unreachable)}; raise the starting headcount."
+            f"training): {', '.join(result.unreachable)}; a starting headcount of "
+            f"{result.starting_headcount_needed:.1f} FTE covers it."
         )
     return "\n".join(lines)
 

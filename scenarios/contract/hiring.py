@@ -93,7 +93,10 @@ class HiringResult:
     ``in_training`` (mean people in training over its days), ``available_fte`` and
     ``required_fte`` (agents on duty, see the module's rules), ``gap_fte`` = available -
     required, ``paid_hours`` and ``cost`` (training included). ``services`` holds each voice
-    or chat channel's SL per reporting period; ``headline`` names the one the table shows."""
+    or chat channel's SL per reporting period; ``headline`` names the one the table shows.
+    The optimizer's plans also say ``extra_agents`` (the risk margin per staffed interval in the
+    requirement), the ``unreachable`` months (no class is trained in time) and the
+    ``starting_headcount_needed`` to cover those too."""
 
     scenario_name: str
     labels: np.ndarray
@@ -113,6 +116,7 @@ class HiringResult:
     headline: str | None = None
     extra_agents: int = 0
     unreachable: tuple[str, ...] = ()
+    starting_headcount_needed: float | None = None
 
     @property
     def gap_fte(self) -> np.ndarray:
@@ -148,6 +152,7 @@ class HiringResult:
             "currency": self.currency,
             "extra_agents_for_risk": self.extra_agents,
             "unreachable_months": list(self.unreachable),
+            "starting_headcount_needed": self.starting_headcount_needed,
             "classes": [
                 {
                     "size": c.size,
@@ -410,6 +415,12 @@ def _setup(scenario, model, base_dir, extra_agents) -> _Setup:
         _shrinkage(scenario),
         extra_agents,
     )
+
+
+def _with_extra(setup: _Setup, extra_agents: int) -> _Setup:
+    """``setup`` with ``extra_agents`` per staffed interval in the requirement (same plans)."""
+    week_fte = _week_fte(setup.scenario, setup.pieces, extra_agents)
+    return replace(setup, week_fte=week_fte, extra_agents=extra_agents)
 
 
 def _weekly_mean(per_day: np.ndarray) -> np.ndarray:
@@ -741,7 +752,8 @@ def optimal_hiring(
         raise ValueError("`replications` must be 0 (no simulation) or at least 2, got 1")
     extra = 0
     headline = _headline(scenario)
-    if replications and headline is not None:
+    simulate = bool(replications) and headline is not None
+    if simulate:
         from ..verdict.breach import staffing_for_risk
 
         own = plan(apply_overrides(scenario, {"hiring": REMOVE}), model, base_dir=base_dir)
@@ -754,7 +766,33 @@ def optimal_hiring(
             executor=executor,
         )
     setup = _setup(scenario, model, base_dir, extra)
-    hiring, cal = scenario.hiring, setup.calendar
+    for _ in range(MAX_RAISES + 1):
+        classes, unreachable, needed = _smallest(setup)
+        result = _evaluate(
+            setup, classes, replications=replications, seed=seed + 1, executor=executor
+        )
+        result = replace(result, unreachable=unreachable, starting_headcount_needed=needed)
+        _, p_breach = result.month_service()
+        reachable = ~np.isin(result.labels, unreachable)
+        worst = np.nan_to_num(p_breach[reachable])
+        if not simulate or np.all(worst <= scenario.hiring.max_p_breach):
+            return result
+        # A month the scenario's own horizon did not show (another season, a thin week):
+        # one more agent per staffed interval everywhere, and plan again.
+        setup = _with_extra(setup, setup.extra_agents + 1)
+    return result
+
+
+#: How many times ``optimal_hiring`` raises the risk margin by one agent per staffed interval
+#: when the verification finds a month above ``max_p_breach``.
+MAX_RAISES = 5
+
+
+def _smallest(setup: _Setup):
+    """The classes of the smallest plan (``smallest_classes`` on one candidate a month, added
+    to the scenario's own), the months no class reaches in time, and the starting headcount
+    that would cover those too (None when every month is covered)."""
+    hiring, cal = setup.scenario.hiring, setup.calendar
     fixed = tuple(hiring.classes)
     rows = setup.month_weeks
     months = np.array([m for m, _ in rows])
@@ -767,15 +805,20 @@ def optimal_hiring(
         member = _cohort(hiring, cal, c)
         per_hire[:, j] = _weekly_mean(member.capacity * (1.0 - setup.shrinkage))[weeks]
         hours[j] = member.paid[cal.inside].sum()
-    found = smallest_classes(
-        base, per_hire, setup.required_fte[months], hiring.max_class_size, hours
-    )
+    required = setup.required_fte[months]
+    found = smallest_classes(base, per_hire, required, hiring.max_class_size, hours)
     added = tuple(
         HiringClass(size=int(k), start_date=c.start_date)
         for k, c in zip(found.sizes, candidates, strict=True)
         if k > 0
     )
     classes = tuple(sorted(fixed + added, key=lambda c: c.start_date))
-    result = _evaluate(setup, classes, replications=replications, seed=seed + 1, executor=executor)
-    unreachable = np.unique(months[~found.covered])
-    return replace(result, unreachable=tuple(str(cal.labels[m]) for m in unreachable))
+    needed = None
+    if not found.covered.all():
+        # Each starting agent adds their (surviving) capacity to every week.
+        per_start = _weekly_mean(_cohort(hiring, cal, None).capacity * (1.0 - setup.shrinkage))
+        deficit = required - base - per_hire @ found.sizes
+        short = ~found.covered
+        needed = hiring.starting_headcount + float(np.max(deficit[short] / per_start[weeks][short]))
+    unreachable = tuple(str(cal.labels[m]) for m in np.unique(months[~found.covered]))
+    return classes, unreachable, needed

@@ -513,7 +513,8 @@ def _hiring_section(data: dict) -> str:
     )
     unreachable = (
         f"Not reachable by hiring (classes still in training): "
-        f"{h.esc(', '.join(best['unreachable_months']))}. "
+        f"{h.esc(', '.join(best['unreachable_months']))}; a starting headcount of "
+        f"{h.fte(best['starting_headcount_needed'])} FTE covers it. "
         if best["unreachable_months"]
         else ""
     )

@@ -151,7 +151,8 @@ def _show(result, pd) -> None:
     if result.unreachable:
         st.warning(
             "Not reachable by hiring (a class starting in the first month is still in "
-            f"training): {', '.join(result.unreachable)}. Raise the starting headcount."
+            f"training): {', '.join(result.unreachable)}. A starting headcount of "
+            f"{fte(result.starting_headcount_needed)} FTE covers it."
         )
     classes = "; ".join(f"{c.size} on {c.start_date}" for c in result.classes) or "none"
     st.markdown(f"**Classes:** {classes}")

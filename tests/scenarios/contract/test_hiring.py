@@ -275,3 +275,18 @@ def test_a_horizon_planned_in_pieces_gives_the_same_plan(monkeypatch, evaluated)
         evaluated.services["voice"].service_level,
         rtol=1e-12,
     )
+
+
+def test_the_starting_headcount_needed_covers_the_first_month():
+    """A class hired in the first month is still training in it: the optimizer says what
+    starting headcount covers that month too, and with it every month is covered."""
+    s = with_hiring(months=2, classes=[])
+    short = optimal_hiring(s, replications=0)
+    assert short.unreachable == ("2027-02",)
+    enough = apply_overrides(
+        s, {"hiring.starting_headcount": short.starting_headcount_needed + 1e-6}
+    )
+    covered = optimal_hiring(enough, replications=0)
+    assert covered.unreachable == () and covered.starting_headcount_needed is None
+    assert np.all(covered.gap_fte >= -1e-9)
+    assert covered.gap_fte[0] == pytest.approx(0.0, abs=1e-5), "no more than needed"
