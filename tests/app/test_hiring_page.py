@@ -34,7 +34,8 @@ def test_the_page_shows_the_example_plan_and_the_smallest_one():
     at.radio(key="hire_mode").set_value("optimal").run()
     assert not at.exception, at.exception
     assert metric(at, "Hires") == "24"  # the example's 10 plus the optimizer's 12 and 2
-    assert metric(at, "Months meeting the SL") == "12 of 12"
+    # January is short (its class trains until the 28th): every other month meets 80/20.
+    assert metric(at, "Months meeting the SL") == "11 of 12"
     assert any("2027-01" in w.value for w in at.warning), "January cannot be reached by hiring"
 
 
