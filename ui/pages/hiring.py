@@ -171,7 +171,8 @@ def _show(result, pd) -> None:
             f"cost {cur}": [money(v, cur) for v in result.cost],
         }
     )
-    st.dataframe(table, hide_index=True)
+    # Every month in view (35 px a row and the header), no scrolling inside the table.
+    st.dataframe(table, hide_index=True, height=35 * (len(table) + 1) + 3)
     from scenarios.output.hiring_plots import hiring_figure
 
     st.pyplot(hiring_figure(result))
