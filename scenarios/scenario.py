@@ -469,9 +469,11 @@ def hiring_months(scenario: Scenario) -> tuple[dt.date, dt.date]:
         year, month = scenario.start_date.year, scenario.start_date.month
     else:
         year, month = (int(part) for part in plan.start_month.split("-"))
-    if not FIRST_YEAR <= year <= LAST_YEAR - 10:
+    # A year's margin each side: the plan runs over whole weeks with a week's lead-in/out.
+    if not FIRST_YEAR + 1 <= year <= LAST_YEAR - 10:
         raise ValueError(
-            f"hiring.start_month {year}-{month:02d} must lie in {FIRST_YEAR} .. {LAST_YEAR - 10}"
+            f"hiring.start_month {year}-{month:02d} must lie in years {FIRST_YEAR + 1} .. "
+            f"{LAST_YEAR - 10}"
         )
     end = month - 1 + plan.months  # months after January of `year` when the plan ends
     last = dt.date(year + end // 12, end % 12 + 1, 1) - dt.timedelta(days=1)

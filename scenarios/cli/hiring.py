@@ -135,6 +135,11 @@ def hiring_text(result, scenario, *, optimized: bool) -> str:
         f"Total: {hires} hires, {result.paid_hours.sum():,.0f} paid hours (training included), "
         f"cost {result.cost.sum():,.0f} {cur}"
     )
+    if result.smallest_proven is False:
+        lines.append(
+            "The search for the fewest hires stopped at its time limit: this plan covers every "
+            "month but is not proven the smallest."
+        )
     if result.unreachable:
         lines.append(
             "Not reachable by hiring (a class starting in the plan's first month is still in "

@@ -96,7 +96,8 @@ class HiringResult:
     or chat channel's SL per reporting period; ``headline`` names the one the table shows.
     The optimizer's plans also say ``extra_agents`` (the risk margin per staffed interval in the
     requirement), the ``unreachable`` months (no class is trained in time) and the
-    ``starting_headcount_needed`` to cover those too."""
+    ``starting_headcount_needed`` to cover those too, and whether the fewest hires were proven
+    (``smallest_proven``; False when the search hit its time limit)."""
 
     scenario_name: str
     labels: np.ndarray
@@ -117,6 +118,7 @@ class HiringResult:
     extra_agents: int = 0
     unreachable: tuple[str, ...] = ()
     starting_headcount_needed: float | None = None
+    smallest_proven: bool | None = None
 
     @property
     def gap_fte(self) -> np.ndarray:
@@ -153,6 +155,7 @@ class HiringResult:
             "extra_agents_for_risk": self.extra_agents,
             "unreachable_months": list(self.unreachable),
             "starting_headcount_needed": self.starting_headcount_needed,
+            "smallest_proven": self.smallest_proven,
             "classes": [
                 {
                     "size": c.size,
@@ -667,20 +670,30 @@ def evaluate_hiring(
     return _evaluate(setup, chosen, replications=replications, seed=seed, executor=executor)
 
 
+#: Longest search for the fewest hires [s] (a 10-year plan with monthly classes takes ~20 s).
+PROOF_S = 120.0
+#: Longest search for the fewest paid hours among the plans with the fewest hires [s].
+TIE_BREAK_S = 5.0
+
+
 @dataclass(frozen=True)
 class ClassSizes:
     """The optimizer's answer: ``sizes[j]`` agents in candidate class ``j``; ``covered[r]`` is
     False for a constraint no hiring can meet (even the largest class in every candidate month
-    is still training, or too small); those are left out."""
+    is still training, or too small); those are left out. ``proven`` is False when the search
+    for the fewest hires stopped at its time limit (``PROOF_S``) with a plan not proven
+    smallest."""
 
     sizes: np.ndarray
     covered: np.ndarray
+    proven: bool = True
 
 
 def smallest_classes(base, per_hire, required, max_size: int, paid_hours) -> ClassSizes:
     """The fewest hires that keep ``base + per_hire @ sizes >= required`` in every row that can
     be met, then the fewest paid hours among those (two integer programs,
-    ``scipy.optimize.milp``).
+    ``scipy.optimize.milp``; the second, a tie-break, stops after ``TIE_BREAK_S`` with the
+    best plan found).
 
     Parameters
     ----------
@@ -700,23 +713,35 @@ def smallest_classes(base, per_hire, required, max_size: int, paid_hours) -> Cla
     covered = base + per_hire.sum(axis=1) * max_size >= required - tol
     short = covered & (base < required - tol)
     sizes = np.zeros(n)
+    proven = True
     if np.any(short):
         rows = LinearConstraint(per_hire[short], lb=(required - base)[short] - tol)
         bounds, integer = Bounds(0, max_size), np.ones(n)
-        first = milp(np.ones(n), constraints=[rows], integrality=integer, bounds=bounds)
-        if not first.success:
-            raise ValueError(f"the hiring program could not be solved: {first.message}")
-        hires = round(first.fun)
-        # Among plans of exactly that many hires, the one with the fewest paid hours.
+        first = milp(
+            np.ones(n),
+            constraints=[rows],
+            integrality=integer,
+            bounds=bounds,
+            options={"time_limit": PROOF_S},
+        )
+        if first.x is None:
+            raise ValueError(f"the hiring program found no plan: {first.message}")
+        proven = bool(first.success)  # False: the time limit stopped the proof
+        hires = round(float(np.round(first.x).sum()))
+        # Among plans of exactly that many hires, the one with the fewest paid hours. Many
+        # plans tie or nearly tie on hours (a long plan has thousands), and proving the best
+        # one can take minutes: the search stops after TIE_BREAK_S with the best plan found,
+        # which still has the fewest hires (the constraint), else keeps the first answer.
         total = LinearConstraint(np.ones((1, n)), lb=hires, ub=hires)
         second = milp(
             np.asarray(paid_hours, float),
             constraints=[rows, total],
             integrality=integer,
             bounds=bounds,
+            options={"time_limit": TIE_BREAK_S},
         )
-        sizes = np.round(second.x if second.success else first.x)
-    return ClassSizes(sizes.astype(np.int64), covered)
+        sizes = np.round(second.x if second.x is not None else first.x)
+    return ClassSizes(sizes.astype(np.int64), covered, proven)
 
 
 def _candidates(cal: _Calendar) -> list[HiringClass]:
@@ -767,11 +792,16 @@ def optimal_hiring(
         )
     setup = _setup(scenario, model, base_dir, extra)
     for _ in range(MAX_RAISES + 1):
-        classes, unreachable, needed = _smallest(setup)
+        classes, unreachable, needed, proven = _smallest(setup)
         result = _evaluate(
             setup, classes, replications=replications, seed=seed + 1, executor=executor
         )
-        result = replace(result, unreachable=unreachable, starting_headcount_needed=needed)
+        result = replace(
+            result,
+            unreachable=unreachable,
+            starting_headcount_needed=needed,
+            smallest_proven=proven,
+        )
         _, p_breach = result.month_service()
         reachable = ~np.isin(result.labels, unreachable)
         worst = np.nan_to_num(p_breach[reachable])
@@ -821,4 +851,4 @@ def _smallest(setup: _Setup):
         short = ~found.covered
         needed = hiring.starting_headcount + float(np.max(deficit[short] / per_start[weeks][short]))
     unreachable = tuple(str(cal.labels[m]) for m in np.unique(months[~found.covered]))
-    return classes, unreachable, needed
+    return classes, unreachable, needed, found.proven
