@@ -230,6 +230,10 @@ def test_breach_probability_is_simulated_at_the_capped_staffing():
         ({"max_p_breach": 1}, r"hiring\.max_p_breach.*less than 1"),
         ({"max_class_size": 0}, r"hiring\.max_class_size.*greater than or equal to 1"),
         ({"start_month": "2027-13"}, r"hiring\.start_month.*pattern"),
+        (
+            {"start_month": "1900-06"},
+            r"hiring\.start_month 1900-06 must lie in years 1901 \.\. 2190",
+        ),
         ({"starting_headcount": True}, r"hiring: must be a number, not true/false"),
         (
             {"classes": [{"size": 0, "start_date": "2027-02-01"}]},
