@@ -37,6 +37,17 @@ def test_the_page_shows_the_example_plan_and_the_smallest_one():
     # January is short (its class trains until the 28th): every other month meets 80/20.
     assert metric(at, "Months meeting the SL") == "11 of 12"
     assert any("2027-01" in w.value for w in at.warning), "January cannot be reached by hiring"
+    # Saved into the scenario, the smallest plan is the scenario's own.
+    next(b for b in at.button if b.label.startswith("Save this hiring plan")).click().run()
+    assert not at.exception, at.exception
+    saved = at.session_state["app_scenario"].scenario.hiring.classes
+    assert [(c.size, str(c.start_date)) for c in saved] == [
+        (12, "2027-01-01"),
+        (10, "2027-03-01"),
+        (2, "2027-11-01"),
+    ]
+    at.radio(key="hire_mode").set_value("given").run()
+    assert metric(at, "Hires") == "24"
 
 
 def test_bad_input_names_the_field_and_survives_a_page_switch():
