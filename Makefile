@@ -21,7 +21,7 @@ app: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-# pyworkforce (compared against in bench_erlang.py) lives only in its own environment: it pulls
+# pyworkforce (compared against in bench_erlang.py and bench_roster.py) lives only in its own environment: it pulls
 # in ortools, pandas and joblib, none of which the planner needs.
 BENCH_VENV  := bench/.venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed-stamp
@@ -33,6 +33,7 @@ $(BENCH_STAMP): pyproject.toml
 
 bench: $(STAMP) $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python bench/bench_erlang.py
+	$(BENCH_VENV)/bin/python bench/bench_roster.py
 	$(BIN)/python bench/bench_simulator.py
 	$(BIN)/python bench/bench_plan.py
 	$(BIN)/python bench/bench_verdict.py

@@ -55,6 +55,8 @@ def _takes_bool(annotation) -> bool:
     """Whether ``bool`` appears anywhere in a field's type (``bool``, ``bool | None``...)."""
     if annotation is bool:
         return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True  # a sub-model's mapping: its own fields' validators check its numbers
     return any(_takes_bool(arg) for arg in typing.get_args(annotation) if arg is not Ellipsis)
 
 

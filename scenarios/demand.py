@@ -1,7 +1,8 @@
 """Demand -> the interval table: offered contacts per interval and channel.
 
 A day's volume is ``volume_per_day`` x day-of-week factor x monthly factor x compound growth;
-an interval gets the day's share given by the intraday profile, times the multiplier of any
+an interval gets the day's share given by the intraday profile (the weekday's own, where
+``weekday_profiles`` gives one), times the multiplier of any
 special period covering it. Voice and chat demand falls only in opening hours (the profile is
 renormalized over the open intervals of each day, so ``volume_per_day`` is kept); deferred
 contacts (email) arrive around the clock and wait for the opening.
@@ -99,6 +100,18 @@ def _special(periods, dates, per_day):
     return mult, excluded
 
 
+def _by_weekday(shares: np.ndarray, weekday_profiles, weekday: np.ndarray) -> np.ndarray:
+    """Shares per day x interval: a weekday's own profile where ``weekday_profiles`` gives
+    one, else ``shares``."""
+    out = np.broadcast_to(shares, (weekday.size, shares.size))
+    if not weekday_profiles:
+        return out
+    out = out.copy()
+    for day, profile in weekday_profiles.items():
+        out[weekday == WEEKDAYS.index(day)] = profile
+    return out
+
+
 def _from_csv(path: Path, scenario: Scenario, what: str) -> np.ndarray:
     """Interval volumes from a CSV (UTF-8, with or without a BOM) with columns ``start`` and
     ``volume`` (a regular file of at most ``files.MAX_DATA_FILE_BYTES``).
@@ -172,13 +185,19 @@ def _read_volumes(path, rows, n, origin, step) -> np.ndarray:
     return volumes
 
 
-def intraday_means(channel: Channel, per_day: int) -> tuple[np.ndarray, np.ndarray | None]:
+def intraday_means(
+    channel: Channel, per_day: int, weekday: int | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Mean handle time and mean patience [s] in each interval of a day: the channel's own,
-    replaced in the intervals that start inside one of its ``intraday_bands``."""
+    replaced in the intervals that start inside one of its every-day ``intraday_bands``, and
+    then, on ``weekday`` (Monday 0; None: no particular day), inside the bands naming it."""
     aht = np.full(per_day, channel.aht_s)
     patience = None if channel.patience_s is None else np.full(per_day, channel.patience_s)
     start_minute = np.arange(per_day) * (1440 // per_day)
-    for band in channel.intraday_bands:
+    day = None if weekday is None else WEEKDAYS[weekday]
+    every_day = [b for b in channel.intraday_bands if not b.weekdays]
+    own = [b for b in channel.intraday_bands if day is not None and day in b.weekdays]
+    for band in every_day + own:
         lo, hi = band.minutes
         inside = (start_minute >= lo) & (start_minute < hi)
         if band.aht_s is not None:
@@ -218,7 +237,7 @@ def expand(scenario: Scenario, base_dir: DataDir | Path | None = None) -> Interv
                 if isinstance(profile, tuple)
                 else _shape(profile, hour)
             )
-            shares = np.broadcast_to(shares, (scenario.days, per_day))
+            shares = _by_weekday(shares, dem.weekday_profiles, weekday)
             if ch.kind != "deferred":
                 shares = shares * is_open
             day_total = shares.sum(axis=1, keepdims=True)
@@ -231,12 +250,16 @@ def expand(scenario: Scenario, base_dir: DataDir | Path | None = None) -> Interv
                 * (1.0 + dem.growth_per_year) ** years
             )
             offered = (shares * day_volume[:, None] * mult).ravel()
-        aht_day, patience_day = intraday_means(ch, per_day)
+        means = [intraday_means(ch, per_day, w) for w in range(7)]
+        aht_s = np.concatenate([means[w][0] for w in weekday])
+        patience_s = None
+        if ch.patience_s is not None:
+            patience_s = np.concatenate([means[w][1] for w in weekday])
         channels[ch.name] = ChannelDemand(
             offered=offered,
             calls_per_hour=offered * 3600.0 / scenario.interval_s,
-            aht_s=np.tile(aht_day, scenario.days),
-            patience_s=None if patience_day is None else np.tile(patience_day, scenario.days),
+            aht_s=aht_s,
+            patience_s=patience_s,
             open=is_open.ravel(),
             excluded=excluded.ravel(),
         )

@@ -240,28 +240,62 @@ def write_atomic(path: Path, text: str | bytes) -> None:
             raise
 
 
-def json_ready(value):
+#: The note that goes with ``null`` where a figure is infinite (strict JSON has no infinity).
+INFINITE_NOTE = (
+    "null where a figure is infinite (strict JSON has no infinity): an unstable queue's wait, "
+    "a patience nobody ran out of, a median never reached; `infinite` lists where"
+)
+
+
+def json_ready(value, infinite: list[str] | None = None, path: str = ""):
     """JSON-ready data: numpy values and arrays as Python ones, enums as their values, NaN as
-    null ("not measured"), infinities as the strings "inf" / "-inf" (strict JSON has neither).
-    The one sanitizer behind every JSON the project writes."""
+    null ("not measured"), infinities as null too (strict JSON has neither), their paths
+    (``kpis.erlang_c.asa_s``, ``intervals.asa_s[17]``) appended to ``infinite`` when given, so a
+    document can say which nulls mean "infinite". The one sanitizer behind every JSON the
+    project writes (``json_text`` adds the list and ``INFINITE_NOTE``)."""
     if isinstance(value, dict):
-        return {str(k): json_ready(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_ready(v) for v in value]
+        return {
+            str(k): json_ready(v, infinite, f"{path}.{k}" if path else str(k))
+            for k, v in value.items()
+        }
     if isinstance(value, np.ndarray):
-        return json_ready(value.tolist())
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v, infinite, f"{path}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
         v = float(value)
-        if math.isnan(v):
-            return None
-        return v if math.isfinite(v) else ("inf" if v > 0 else "-inf")
+        if math.isfinite(v):
+            return v
+        if math.isinf(v) and infinite is not None:
+            infinite.append(path)
+        return None
     if isinstance(value, Enum):
         return value.value
     return value
+
+
+def strict_json_data(data, note: str = INFINITE_NOTE):
+    """``json_ready(data)``; a document (dict) with infinite figures also gets their paths in
+    ``infinite`` (added to any already there) and ``note`` in ``notes``."""
+    infinite: list[str] = []
+    ready = json_ready(data, infinite)
+    if infinite and isinstance(ready, dict):
+        known = ready.get("infinite")
+        ready["infinite"] = [*(known if isinstance(known, list) else []), *infinite]
+        notes = ready.get("notes")
+        notes = list(notes) if isinstance(notes, list) else []
+        ready["notes"] = notes if note in notes else [*notes, note]
+    return ready
+
+
+def json_text(data, indent: int = 2) -> str:
+    """Strict JSON (no NaN or Infinity tokens, no "inf" strings) of ``data`` via
+    ``strict_json_data``, indented."""
+    return json.dumps(strict_json_data(data), indent=indent, allow_nan=False)
 
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
@@ -274,11 +308,6 @@ def spreadsheet_text(text: str) -> str:
     labels, codes): a number such as -1.5 is written as it is. The one neutraliser behind
     every CSV the project writes."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def json_text(data) -> str:
-    """Strict JSON (no NaN or Infinity tokens) of ``data`` via ``json_ready``, indented."""
-    return json.dumps(json_ready(data), indent=2, allow_nan=False)
 
 
 def save_scenario(scenario: Scenario, path) -> None:

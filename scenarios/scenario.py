@@ -17,6 +17,7 @@ from erlang import SLDefinition
 
 from ._base import Amount, Fraction, OccupancyCap, StrictModel
 from .distributions import DistributionSpec
+from .roster.rules import ShiftRules, check_rules
 
 #: A scenario name: 1 to 80 letters (any script), digits, spaces and ``-_.,()&'/%:`` (no
 #: markup: ``[]!<>*`$#|`` would be links, images or formatting in Markdown, HTML or plot titles).
@@ -129,6 +130,16 @@ class Demand(StrictModel):
         Literal["flat", "business_day", "two_peaks", "evening"] | tuple[float, ...]
     ) = "business_day"
     """A named shape, or the share of the day's contacts in each interval (summing to 1)."""
+    weekday_profiles: (
+        dict[
+            Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
+            tuple[float, ...],
+        ]
+        | None
+    ) = None
+    """The intraday profile of particular weekdays (shares per interval summing to 1, as a
+    listed ``intraday_profile``), e.g. a Friday that closes at 14:00; weekdays not listed use
+    ``intraday_profile``. Calibrated from history; omitted: one profile for every day."""
     day_of_week_factors: tuple[float, float, float, float, float, float, float] = (1,) * 7
     """Multipliers for Monday .. Sunday."""
     monthly_factors: tuple[float, ...] = (1,) * 12
@@ -168,6 +179,18 @@ class Demand(StrictModel):
                 raise ValueError(f"intraday shares must add up to 1, they add up to {total:.6g}")
         return value
 
+    @field_validator("weekday_profiles")
+    @classmethod
+    def _weekday_shares(cls, value):
+        for day, shares in (value or {}).items():
+            if any(not v >= 0 for v in shares):  # also NaN
+                raise ValueError(f"{day}: intraday shares must be >= 0")
+            if abs(sum(shares) - 1.0) > 1e-6:
+                raise ValueError(
+                    f"{day}: intraday shares must add up to 1, they add up to {sum(shares):.6g}"
+                )
+        return value
+
     @model_validator(mode="after")
     def _source(self):
         if (self.volume_per_day is None) == (self.csv is None):
@@ -188,6 +211,11 @@ class IntradayBand(StrictModel):
     """Mean handle time in the band [s]; none: the channel's."""
     patience_s: float | None = Field(default=None, gt=0, le=86_400)
     """Mean patience in the band [s]; none: the channel's (needs a channel patience)."""
+    weekdays: tuple[
+        Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"], ...
+    ] = ()
+    """The weekdays the band applies on; empty: every day. On its weekdays a band naming them
+    takes precedence over an every-day band at the same time (e.g. Friday's own AHT)."""
 
     @model_validator(mode="after")
     def _sane(self):
@@ -201,6 +229,54 @@ class IntradayBand(StrictModel):
     def minutes(self) -> tuple[int, int]:
         """(start, end) in minutes after midnight."""
         return _clock_minutes(self.start, "start"), _clock_minutes(self.end, "end")
+
+
+class FirstContactResolution(StrictModel):
+    """First-contact resolution: the unresolved share of answered contacts comes back as
+    repeat contacts after ``repeat_delay``, on this channel or ``repeat_channel``."""
+
+    rate: float = Field(ge=0.1, le=1)
+    """Share of answered contacts resolved at the first contact, 0.1 to 1 (0.8 for 80%)."""
+    repeat_share: Fraction = 1.0
+    """Share of the unresolved contacts that contact again (the rest give up or go elsewhere)."""
+    repeat_delay: DistributionSpec
+    """Time from the answered contact to its repeat [s]."""
+    repeat_channel: str | None = None
+    """Channel the repeats arrive on (none: this channel)."""
+
+
+class SelfService(StrictModel):
+    """A bot or self-service front: it resolves ``deflection`` of the channel's forecast
+    contacts; the rest reach agents with handle time x ``aht_multiplier`` (the easy ones were
+    deflected). While the bot is down its contacts fall on the agents."""
+
+    deflection: Fraction
+    """Share of forecast contacts resolved by self-service while it is up (0.2 for 20%)."""
+    aht_multiplier: float = Field(default=1.0, ge=0.5, le=5)
+    """Handle time of the contacts left for agents, as a multiple of the channel's AHT."""
+    bot_uptime: float = Field(default=1.0, ge=0.5, le=1)
+    """Contracted availability of the bot, 0.5 to 1 (0.995 for 99.5%)."""
+    outage_duration_s: float = Field(default=4 * 3600.0, gt=0, le=7 * 86_400)
+    """Mean length of one outage [s]; a month's downtime comes in outages of this length."""
+
+
+class Callback(StrictModel):
+    """Virtual hold / voicemail: a share of callers leave the queue for a callback, served as
+    deferred work by the channel's agents within ``deadline_s``."""
+
+    share: Fraction
+    """Share of offered callers who take a callback instead of waiting (0.1 for 10%)."""
+    deadline_s: float = Field(ge=60, le=7 * 86_400)
+    """Callbacks are made within this time of the call [s], 60 s to 7 days."""
+
+
+class Retrials(StrictModel):
+    """Callers who abandon and call again."""
+
+    share: Fraction
+    """Share of abandoning callers who call again (0.5 for 50%)."""
+    delay: DistributionSpec
+    """Time from abandoning to calling again [s]."""
 
 
 class Channel(StrictModel):
@@ -231,6 +307,14 @@ class Channel(StrictModel):
     """The forecast."""
     intraday_bands: tuple[IntradayBand, ...] = ()
     """Handle time and patience by time of day (e.g. calibrated from history)."""
+    fcr: FirstContactResolution | None = None
+    """First-contact resolution and the repeat contacts it leaves (none: no repeats)."""
+    self_service: SelfService | None = None
+    """Self-service deflection in front of the agents (none: every contact reaches agents)."""
+    callback: Callback | None = None
+    """Callback offer for waiting callers (voice only; none: no callbacks)."""
+    retrials: Retrials | None = None
+    """Abandoning callers who call again, in planning and simulation (needs `patience`)."""
 
     @model_validator(mode="after")
     def _kind_rules(self):
@@ -240,10 +324,24 @@ class Channel(StrictModel):
             raise ValueError("`concurrency` applies to chat channels only")
         if self.patience is None and any(b.patience_s is not None for b in self.intraday_bands):
             raise ValueError("intraday_bands give `patience_s` but the channel has no `patience`")
-        spans = sorted(b.minutes for b in self.intraday_bands)
-        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
-            if start < end:
-                raise ValueError("intraday_bands overlap; each time of day may be in one band")
+        if self.callback is not None and self.kind != "voice":
+            raise ValueError("`callback` applies to voice channels only")
+        if self.retrials is not None and self.patience is None:
+            raise ValueError("`retrials` needs `patience`: without it no caller abandons")
+        scopes = [()] + [(day,) for day in WEEKDAYS]  # every day, then each weekday's own
+        for scope in scopes:
+            spans = sorted(
+                b.minutes
+                for b in self.intraday_bands
+                if (not b.weekdays if not scope else scope[0] in b.weekdays)
+            )
+            for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+                if start < end:
+                    where = f" on {scope[0]}" if scope else ""
+                    raise ValueError(
+                        f"intraday_bands overlap{where}; each time of day may be in one band "
+                        "(a band naming weekdays may overlap an every-day band)"
+                    )
         for day, (start, end) in (self.opening_hours or {}).items():
             if _clock_minutes(start, f"opening_hours.{day}") >= _clock_minutes(
                 end, f"opening_hours.{day}"
@@ -386,15 +484,106 @@ class Workforce(StrictModel):
         return float(sum(self.shrinkage.values()))
 
 
+class BillableContacts(StrictModel):
+    """Which contacts the client pays for (the contract's contact definition).
+
+    Handled contacts are always billable; abandoned ones only when they waited at least
+    ``abandoned_after_s`` (a caller who hung up after a long wait still cost the line);
+    repeat contacts (the same issue again, unresolved at first contact) are billed unless
+    ``repeats_billed`` is false."""
+
+    abandoned_after_s: float | None = Field(default=None, ge=0, le=86_400)
+    """Abandoned contacts that waited at least this long are billed too [s], 0 to 86,400;
+    none: handled contacts only."""
+    repeats_billed: bool = True
+    """Whether repeat contacts are billed (false: only first contacts)."""
+    repeat_share: Fraction = 0.0
+    """Share of handled contacts that are repeats, a fraction in [0, 1] (what
+    ``repeats_billed: false`` leaves out of the bill)."""
+
+
+class PriceBand(StrictModel):
+    """An overage (or volume-discount) band: contacts of a calendar month beyond
+    ``from_contacts_per_month`` are billed at ``per_contact`` (marginal, like tax brackets)."""
+
+    from_contacts_per_month: float = Field(gt=0, le=1e9)
+    """Billable contacts in the month above which this rate applies, > 0 (up to 1e9)."""
+    per_contact: Amount
+    """Price of each contact in the band."""
+
+
+class PeakRate(StrictModel):
+    """A rate multiplier for contacts billed and hours paid in given hours of given days."""
+
+    start: str
+    """Start, 'HH:MM' (inclusive)."""
+    end: str
+    """End, 'HH:MM' (exclusive; '24:00' for midnight)."""
+    multiplier: float = Field(ge=0, le=10)
+    """Rate multiplier in these hours, 0 to 10 (1.25 = +25%)."""
+    days: tuple[
+        Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
+        ...,
+    ] = WEEKDAYS
+    """Weekdays it applies on (default: every day)."""
+
+    @model_validator(mode="after")
+    def _span(self):
+        if _clock_minutes(self.start, "`start`") >= _clock_minutes(self.end, "`end`"):
+            raise ValueError(f"`start` {self.start} must be before `end` {self.end}")
+        if not self.days:
+            raise ValueError("`days` must name at least one weekday")
+        return self
+
+    @property
+    def minutes(self) -> tuple[int, int]:
+        """(start, end) in minutes after midnight."""
+        return _clock_minutes(self.start, "start"), _clock_minutes(self.end, "end")
+
+
+class VolumeBand(StrictModel):
+    """A volume forecast's uncertainty as P10/P50/P90 multipliers of the forecast volume (the
+    same multiplier for every channel): 0.85, 1.0, 1.2 = P10 15% below, P90 20% above."""
+
+    p10: float = Field(gt=0, le=10)
+    """10th percentile of the volume, as a multiplier of the forecast, in (0, 10]."""
+    p50: float = Field(default=1.0, gt=0, le=10)
+    """Median volume, as a multiplier of the forecast, in (0, 10]."""
+    p90: float = Field(gt=0, le=10)
+    """90th percentile of the volume, as a multiplier of the forecast, in (0, 10]."""
+
+    @model_validator(mode="after")
+    def _order(self):
+        if not self.p10 <= self.p50 <= self.p90:
+            raise ValueError(
+                f"needs p10 <= p50 <= p90, got {self.p10:g}, {self.p50:g}, {self.p90:g}"
+            )
+        return self
+
+
 class Pricing(StrictModel):
-    """What the client pays, to set against the staffing cost."""
+    """What the client pays, to set against the staffing cost (``scenarios.contract``)."""
 
     model: Literal["per_contact", "per_hour", "fixed_monthly", "hybrid"]
-    """per_contact (per handled contact), per_hour (per paid agent hour), fixed_monthly, or
-    hybrid (fixed monthly fee plus a rate per handled contact)."""
+    """per_contact (per billable contact), per_hour (per paid agent hour), fixed_monthly, or
+    hybrid (fixed monthly fee plus a rate per billable contact)."""
     per_contact: Amount = 0.0
     per_hour: Amount = 0.0
     fixed_monthly: Amount = 0.0
+    billable: BillableContacts = BillableContacts()
+    """Which contacts are billed (default: handled contacts, repeats included)."""
+    minimum_monthly_contacts: float | None = Field(default=None, ge=0, le=1e9)
+    """Minimum offtake: billable contacts billed per calendar month at least (the shortfall at
+    ``per_contact``), 0 to 1e9; prorated for a month the horizon covers in part."""
+    minimum_monthly_amount: Amount | None = None
+    """Minimum offtake: the least the client pays per calendar month (prorated likewise)."""
+    bands: tuple[PriceBand, ...] = ()
+    """Overage bands by billable contacts per calendar month (per_contact and hybrid only)."""
+    peak_rates: tuple[PeakRate, ...] = ()
+    """Rate multipliers by time of day for the per-contact and per-hour rates."""
+    volume_band: VolumeBand | None = None
+    """The volume's P10/P50/P90 for pricing under volume risk (default: from each channel's
+    ``forecast_error.day_volume_cv``)."""
 
     @model_validator(mode="after")
     def _rates(self):
@@ -408,6 +597,91 @@ class Pricing(StrictModel):
         if missing:
             raise ValueError(
                 f"pricing model {self.model} needs a rate > 0 for {', '.join(missing)}"
+            )
+        if self.bands and self.model not in ("per_contact", "hybrid"):
+            raise ValueError(
+                f"`bands` price contacts: they apply to per_contact and hybrid, not {self.model}"
+            )
+        starts = [b.from_contacts_per_month for b in self.bands]
+        if any(b <= a for a, b in zip(starts, starts[1:], strict=False)):
+            raise ValueError("`bands` must be in increasing order of from_contacts_per_month")
+        if self.minimum_monthly_contacts is not None and self.model not in (
+            "per_contact",
+            "hybrid",
+        ):
+            raise ValueError(
+                "`minimum_monthly_contacts` applies to per_contact and hybrid pricing; use "
+                "`minimum_monthly_amount` for other models"
+            )
+        spans = sorted((p.minutes, set(p.days)) for p in self.peak_rates)
+        for i, ((s1, e1), d1) in enumerate(spans):
+            for (s2, e2), d2 in spans[i + 1 :]:
+                if s2 < e1 and s1 < e2 and d1 & d2:
+                    raise ValueError("`peak_rates` overlap; each hour of a day may have one rate")
+        return self
+
+
+class Indexation(StrictModel):
+    """Yearly price indexation: each year after the first, the indexed price components move
+    by the index, limited to [``floor``, ``cap``]."""
+
+    rate_per_year: tuple[float, ...] = (0.0,)
+    """Index change per year (0.03 = +3%), each in [-0.5, 1]: one value for every year, or one
+    per year after the first (years - 1 values)."""
+    cap: float | None = Field(default=None, ge=-0.5, le=1)
+    """Largest yearly price change, in [-0.5, 1] (0.025: prices rise at most 2.5% a year)."""
+    floor: float | None = Field(default=None, ge=-0.5, le=1)
+    """Smallest yearly price change, in [-0.5, 1] (0: prices never fall)."""
+    components: tuple[
+        Literal["per_contact", "per_hour", "fixed_monthly", "minimum", "bands"], ...
+    ] = ("per_contact", "per_hour", "fixed_monthly", "minimum", "bands")
+    """Which price components are indexed (default: all)."""
+
+    @field_validator("rate_per_year")
+    @classmethod
+    def _rates(cls, value):
+        if not value:
+            raise ValueError("give at least one yearly index rate (0 for none)")
+        if any(not -0.5 <= v <= 1 for v in value):
+            raise ValueError("each yearly index rate must be in [-0.5, 1] (0.03 for +3%)")
+        return value
+
+    @model_validator(mode="after")
+    def _bounds(self):
+        if self.cap is not None and self.floor is not None and self.floor > self.cap:
+            raise ValueError(f"`floor` {self.floor:g} is above `cap` {self.cap:g}")
+        return self
+
+
+class ContractTerm(StrictModel):
+    """The contract over its whole term: the planned horizon is read as representative of a
+    year, then volumes grow, wages inflate and prices are indexed year by year."""
+
+    start_date: dt.date
+    """First day of the contract."""
+    years: int = Field(ge=1, le=10)
+    """Length of the term in years, 1 to 10."""
+    indexation: Indexation = Indexation()
+    """How prices are indexed each year."""
+    wage_inflation_per_year: float = Field(default=0.0, ge=-0.5, le=1)
+    """Yearly change of the hourly cost, in [-0.5, 1] (0.03 = +3% a year)."""
+    volume_growth_per_year: float = Field(default=0.0, ge=-0.9, le=10)
+    """Yearly compound volume growth over the term, in [-0.9, 10] (0.05 = +5% a year)."""
+    liability_cap_per_year: Amount | None = None
+    """Largest total of penalties in one contract year (all clauses together)."""
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        n = len(self.indexation.rate_per_year)
+        if n not in (1, self.years - 1):
+            raise ValueError(
+                f"indexation.rate_per_year has {n} values; give 1 (every year) or "
+                f"{max(self.years - 1, 1)} (one per year after the first) for {self.years} years"
+            )
+        if self.start_date.year < FIRST_YEAR or self.start_date.year + self.years > LAST_YEAR:
+            raise ValueError(
+                f"start_date {self.start_date} with years {self.years}: the term must lie in "
+                f"{FIRST_YEAR} .. {LAST_YEAR}"
             )
         return self
 
@@ -499,9 +773,14 @@ class Scenario(StrictModel):
     pricing: Pricing | None = None
     hiring: HiringPlan | None = None
     """The hiring plan over the contract (``ccplan hiring``)."""
+    term: ContractTerm | None = None
+    """The contract term (years, indexation, wage inflation, growth, liability cap)."""
     compare_standards: tuple[str, ...] = Field(default=(), max_length=12)
     """Alternative SL standards the verdict compares side by side, as "SL%/threshold_s"
     (e.g. "85/30": 85% within 30 s), applied to every voice and chat SL clause."""
+    roster: ShiftRules | None = None
+    """Shift rules for ``ccplan roster`` (templates, breaks, weekly patterns, costs); none:
+    ``roster.rules.DEFAULT_CONTRACTS`` (full time 5 x 8 h, part time 4 or 6 h)."""
 
     @field_validator("name")
     @classmethod
@@ -540,6 +819,12 @@ class Scenario(StrictModel):
                     f"targets[{i}].channel {target.channel!r} is not a channel; "
                     f"channels are: {', '.join(names)}"
                 )
+        for c in self.channels:
+            if c.fcr is not None and c.fcr.repeat_channel not in (None, *names):
+                raise ValueError(
+                    f"channel {c.name!r}: fcr.repeat_channel {c.fcr.repeat_channel!r} is not a "
+                    f"channel; channels are: {', '.join(names)}"
+                )
         per_day = 24 * 60 // self.interval_minutes
         for c in self.channels:
             profile = c.demand.intraday_profile
@@ -548,6 +833,14 @@ class Scenario(StrictModel):
                     f"channel {c.name!r}: intraday_profile has {len(profile)} shares; "
                     f"{self.interval_minutes}-minute intervals need {per_day}"
                 )
+            for day, shares in (c.demand.weekday_profiles or {}).items():
+                if len(shares) != per_day:
+                    raise ValueError(
+                        f"channel {c.name!r}: weekday_profiles.{day} has {len(shares)} shares; "
+                        f"{self.interval_minutes}-minute intervals need {per_day}"
+                    )
+        if self.roster is not None:
+            check_rules(self.roster, self.interval_minutes, names)
         return self
 
     @model_validator(mode="after")

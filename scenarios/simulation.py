@@ -12,17 +12,47 @@ from .pipeline import PlanResult
 from .scenario import Channel
 
 
+def planned_retrials(result: PlanResult, name: str) -> np.ndarray | None:
+    """The retrials planning added to channel ``name``'s offered contacts (None: none)."""
+    if result.drivers is None or result.scenario.channel(name).retrials is None:
+        return None
+    return result.drivers.channels[name].retrials
+
+
 def sim_channel(
-    ch: Channel, demand: ChannelDemand, threshold_s: float, deadline_clock: str = "wall_clock"
+    ch: Channel,
+    demand: ChannelDemand,
+    threshold_s: float,
+    deadline_clock: str = "wall_clock",
+    planned_retrials: np.ndarray | None = None,
 ) -> SimChannel:
     """The simulator's view of a scenario channel, answered by a pool of the same name; the
-    handle time and patience follow the demand's per-interval means (``intraday_bands``); a
-    deferred channel's SL wait runs on ``deadline_clock`` (the target's)."""
+    handle time and patience follow the demand's per-interval means (``intraday_bands``,
+    self-service's AHT multiplier); a deferred channel's SL wait runs on ``deadline_clock``
+    (the target's). A channel with ``retrials`` makes its own in the simulator (share and
+    delay): ``planned_retrials`` (``planned_retrials``), the closed form's estimate of them,
+    is taken out of the arrivals so they are not counted twice. FCR repeats and deflection
+    stay in the arrivals as planned (the simulator has no repeat mechanism)."""
     patience = None if ch.patience is None else ch.patience.to_simulator()
+    calls_per_hour = demand.calls_per_hour
+    retrial = {}
+    if ch.retrials is not None:
+        retrial = {
+            "retrial_share": ch.retrials.share,
+            "retrial_delay": ch.retrials.delay.to_simulator(),
+        }
+        if planned_retrials is not None:
+            first = np.clip(demand.offered - planned_retrials, 0.0, None)
+            calls_per_hour = (
+                first * demand.calls_per_hour / np.where(demand.offered > 0, demand.offered, 1.0)
+            )
+    if ch.callback is not None:  # the callers who take a callback do not queue
+        calls_per_hour = calls_per_hour * (1.0 - ch.callback.share)
+    scaled = bool(ch.intraday_bands) or ch.self_service is not None
     return SimChannel(
         name=ch.name,
         kind=ch.kind,
-        calls_per_hour=demand.calls_per_hour,
+        calls_per_hour=calls_per_hour,
         handle_time=ch.handle_time.to_simulator(),
         patience=patience,
         threshold_s=float(threshold_s),
@@ -31,11 +61,50 @@ def sim_channel(
         concurrency_stretch=ch.concurrency_stretch,
         open_intervals=demand.open,
         deadline_clock=deadline_clock if ch.kind == "deferred" else "wall_clock",
-        aht_scale=demand.aht_s / ch.aht_s if ch.intraday_bands else None,
+        aht_scale=demand.aht_s / ch.aht_s if scaled else None,
         patience_scale=demand.patience_s / ch.patience_s
         if ch.intraday_bands and patience is not None
         else None,
+        **retrial,
     )
+
+
+def callback_channel(ch: Channel, demand: ChannelDemand) -> SimChannel | None:
+    """A voice channel's callbacks as the simulator's deferred channel "NAME (callbacks)":
+    ``share`` of the forecast callers, made while the channel is open within ``deadline_s``,
+    answered by the channel's pool after its waiting callers (lower priority: idle time)."""
+    if ch.callback is None or ch.callback.share <= 0:
+        return None
+    return SimChannel(
+        name=f"{ch.name} (callbacks)",
+        kind="deferred",
+        calls_per_hour=demand.calls_per_hour * ch.callback.share,
+        handle_time=ch.handle_time.to_simulator(),
+        patience=None,
+        threshold_s=float(ch.callback.deadline_s),
+        pool=ch.name,
+        open_intervals=demand.open,
+        aht_scale=demand.aht_s / ch.aht_s
+        if ch.intraday_bands or ch.self_service is not None
+        else None,
+    )
+
+
+def channel_and_pool(
+    ch: Channel,
+    demand: ChannelDemand,
+    agents,
+    threshold_s: float,
+    deadline_clock: str = "wall_clock",
+    planned_retrials: np.ndarray | None = None,
+) -> tuple[list[SimChannel], Pool]:
+    """The simulator's channels of scenario channel ``ch`` (``sim_channel``, and its
+    callbacks, ``callback_channel``) and the pool of ``agents`` answering them."""
+    sims = [sim_channel(ch, demand, threshold_s, deadline_clock, planned_retrials)]
+    callbacks = callback_channel(ch, demand)
+    if callbacks is not None:
+        sims.append(callbacks)
+    return sims, Pool(ch.name, agents, tuple(c.name for c in sims))
 
 
 def warmup_s(scenario, table, channels) -> float:
@@ -66,15 +135,16 @@ def simulation_config(result: PlanResult) -> SimConfig:
         demand = result.table.channels[ch.name]
         target = scenario.target_for(ch.name)
         threshold = result.channels[ch.name].threshold_s
-        channels.append(
-            sim_channel(
-                ch,
-                demand,
-                threshold if target is not None else 20.0,
-                target.deadline_clock if target is not None else "wall_clock",
-            )
+        sims, pool = channel_and_pool(
+            ch,
+            demand,
+            result.channels[ch.name].required_agents,
+            threshold if target is not None else 20.0,
+            target.deadline_clock if target is not None else "wall_clock",
+            planned_retrials(result, ch.name),
         )
-        pools.append(Pool(ch.name, result.channels[ch.name].required_agents, (ch.name,)))
+        channels.extend(sims)
+        pools.append(pool)
     errors = [c.demand.forecast_error for c in scenario.channels]
     return SimConfig(
         interval_s=scenario.interval_s,
@@ -93,6 +163,14 @@ def predicted_run_kpi(result: PlanResult, channel: str, field: str) -> float:
     values = getattr(result.channels[channel], field)
     total = offered.sum()
     return float(np.sum(values * offered) / total) if total > 0 else float("nan")
+
+
+def _queued(ch: Channel, sim_kpi: str) -> float:
+    """The planned abandonment is a share of all offered; the simulated one of the callers who
+    queue (callbacks are their own channel): divide by the share who queue."""
+    if sim_kpi == "abandon_rate" and ch.callback is not None:
+        return 1.0 - ch.callback.share
+    return 1.0
 
 
 def simulation_summary(result: PlanResult, reps, seed) -> dict:
@@ -124,7 +202,7 @@ def simulation_summary(result: PlanResult, reps, seed) -> dict:
                 # A deferred plan has no ASA prediction (only the wait until opening).
                 "planned": None
                 if ch.kind == "deferred" and sim_kpi == "asa_s"
-                else predicted_run_kpi(result, ch.name, planned_field),
+                else predicted_run_kpi(result, ch.name, planned_field) / _queued(ch, sim_kpi),
             }
         out["channels"][ch.name] = entry
     return out

@@ -34,6 +34,7 @@ from ui.uploads import session_folder
 SCENARIO = "app_scenario"
 WHATIF = "app_whatif"
 VARIANTS = "app_variants"
+FORECAST = "app_forecast"
 
 
 @dataclass(frozen=True)
@@ -298,6 +299,24 @@ def save_variant(name: str) -> str | None:
 def load_variant(name: str) -> None:
     v = variants()[name]
     set_scenario(v.scenario, f"variant {name}", v.text, v.files)
+
+
+# ----- the History page's forecast, offered to every page ---------------------------------------
+def offer_forecast(scenario: Scenario, files, source: str) -> None:
+    """Keep the latest forecast's scenario (validated) and its volume CSVs ``(name, bytes)``
+    so the History and Scenario pages can make it the current scenario."""
+    st.session_state[FORECAST] = (scenario, tuple(files), source)
+
+
+def forecast_offer():
+    """``(scenario, files, source)`` of the latest forecast, or None."""
+    return st.session_state.get(FORECAST)
+
+
+def use_forecast() -> None:
+    """The latest forecast becomes the current scenario, its volume CSVs with it."""
+    scenario, files, source = st.session_state[FORECAST]
+    set_scenario(scenario, f"History: {source}", files=files)
 
 
 # ----- data files and plans ---------------------------------------------------------------------

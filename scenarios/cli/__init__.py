@@ -24,9 +24,12 @@ from ._common import EXIT_INTERNAL, EXIT_USAGE, MAX_REPLICATIONS, CliError, _end
 from .check import cmd_check
 from .erlang import cmd_erlang
 from .examples import cmd_examples
+from .forecast import cmd_forecast
 from .hiring import cmd_hiring
 from .history import cmd_history
 from .plan import cmd_plan
+from .price import cmd_price
+from .roster import cmd_roster
 from .simulate import cmd_simulate
 from .sweep import cmd_sweep
 from .validate import cmd_validate
@@ -112,6 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
     fmt(p, ("table", "csv", "json"))
     p.set_defaults(func=cmd_plan)
 
+    pr = sub.add_parser("price", help="pricing models under volume risk; the contract term")
+    pr.add_argument("file", help="scenario file or bundled example name")
+    pr.add_argument("--model", choices=("erlang_a", "erlang_c"), default="erlang_a")
+    pr.add_argument("--plot", metavar="FILE.png", help="write the pricing plot to this file")
+    force(pr, "overwrite an existing --plot file")
+    fmt(pr)
+    pr.set_defaults(func=cmd_price)
+
     s = sub.add_parser("simulate", help="simulate the planned staffing (replications)")
     s.add_argument("file", help="scenario file or bundled example name")
     replications(s, 10)
@@ -148,6 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="also search the period-optimal staffing whose P(breach) <= --max-p-breach "
         "(many simulations: minutes)",
     )
+    c.add_argument(
+        "--roster",
+        action="store_true",
+        help="also roster the shifts under both objectives and report their cost (seconds to "
+        "minutes: an integer program per week and channel)",
+    )
     c.add_argument("--report", help="directory to write the HTML report (and PDF) to")
     force(c)
     c.add_argument("--progress", action="store_true", help="name each stage on stderr")
@@ -177,9 +194,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     hi = sub.add_parser("history", help="import call records: statistics, patience, backtest")
     hi.add_argument(
-        "file", help="call-level CSV export (one row per call), or a bundled sample: bank-day"
+        "file",
+        nargs="+",
+        help="call-level CSV export(s) (one row per call; several files are read as one "
+        "history), or a bundled sample: bank-day",
     )
-    hi.add_argument("--mapping", help="YAML/JSON column mapping (default: Anonymous Bank format)")
+    hi.add_argument(
+        "--mapping",
+        help="YAML/JSON column mapping, or a bundled one: bank-day (the default), technion "
+        "(tab separated, YYMMDD dates), generic-acd; a mapping may give only what differs",
+    )
     hi.add_argument(
         "--from", dest="date_from", type=_date, metavar="YYYY-MM-DD", help="first day to read"
     )
@@ -192,6 +216,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--busy-min-offered", type=int, default=30, help="offered calls in a busy interval"
     )
     replications(hi, 5, minimum=0, what="simulation replications, 0: none")
+    hi.add_argument(
+        "--schedule",
+        help="CSV of the agents on duty per interval (columns start, agents) for the "
+        "prediction intervals (default: the in-sample estimate from the records)",
+    )
+    hi.add_argument(
+        "--level",
+        type=_fraction("--level"),
+        default=0.8,
+        help="probability of the prediction intervals, between 0 and 1 (default 0.8)",
+    )
+    hi.add_argument(
+        "--prediction-replications",
+        type=_count("--prediction-replications", 0, MAX_REPLICATIONS),
+        default=40,
+        help="simulation replications for the prediction intervals (10 or more; 0: none; "
+        "default 40)",
+    )
+    hi.add_argument(
+        "--per-day", action="store_true", help="one row per day instead of per busy interval"
+    )
     hi.add_argument("--seed", type=int, default=1)
     hi.add_argument("--plots", help="directory to write backtest, staffing and patience PNGs to")
     hi.add_argument("--scenario-out", help="write the calibrated scenario (YAML or JSON) here")
@@ -214,6 +259,57 @@ def build_parser() -> argparse.ArgumentParser:
     executor_options(hr)
     fmt(hr)
     hr.set_defaults(func=cmd_hiring)
+    fo = sub.add_parser("forecast", help="forecast volumes from history: CSV, scenario, accuracy")
+    fo.add_argument(
+        "file",
+        help="volume CSV (start/DateTime, volume/Calls, optional channel) or a bundled sample: "
+        "bank-5min; with --records a call-level export",
+    )
+    fo.add_argument("--horizon", default="8w", help="days or weeks to forecast: 56d, 8w")
+    fo.add_argument("--interval-minutes", type=int, default=15, choices=(15, 30, 60))
+    fo.add_argument("--start", type=_date, metavar="YYYY-MM-DD", help="first forecast day")
+    fo.add_argument("--country", help="ISO country code for public holidays (US, GB, DE, IL)")
+    fo.add_argument(
+        "--holiday-factor",
+        type=float,
+        help="holiday volume / ordinary day (default: learned, else 0 = closed)",
+    )
+    fo.add_argument(
+        "--special", action="append", metavar="DATE=FACTOR", help="a special day (repeatable)"
+    )
+    fo.add_argument("--records", action="store_true", help="FILE is a call-level export")
+    fo.add_argument("--mapping", help="column mapping for --records (default: Anonymous Bank)")
+    fo.add_argument("--aht-s", type=float, default=300.0, help="scenario's mean handle time [s]")
+    fo.add_argument(
+        "--patience-s", type=float, default=180.0, help="scenario's mean patience [s] (0: none)"
+    )
+    fo.add_argument("--service-level", type=float, default=0.8, help="scenario's SL target")
+    fo.add_argument("--threshold-s", type=float, default=20.0, help="SL threshold [s]")
+    fo.add_argument("--out", help="directory for the volume CSV, scenario.yaml, plot and JSON")
+    force(fo, "replace outputs in --out")
+    fmt(fo)
+    fo.set_defaults(func=cmd_forecast)
+    r = sub.add_parser("roster", help="minimum-cost shift roster: shifts, coverage, cost")
+    r.add_argument("file", help="scenario file or bundled example name")
+    r.add_argument("--channel", action="append", help="a channel to roster (default: all)")
+    r.add_argument(
+        "--objective",
+        choices=("cover_intervals", "period_clauses"),
+        help="cover every interval's requirement, or meet each clause per reporting period "
+        "(default: the scenario's roster.objective)",
+    )
+    r.add_argument(
+        "--margin", type=float, default=0.0, help="period_clauses: SL head-room, e.g. 0.01"
+    )
+    r.add_argument("--model", choices=("erlang_a", "erlang_c"), default="erlang_a")
+    r.add_argument("--simulate", action="store_true", help="simulate the roster: breach risk")
+    replications(r, 30)
+    r.add_argument("--seed", type=int, default=1)
+    r.add_argument("--out", help="directory for shifts.csv, coverage.csv, roster.json, PNGs")
+    force(r)
+    r.add_argument("--progress", action="store_true", help="name each stage on stderr")
+    fmt(r, ("table", "csv", "json"))
+    r.set_defaults(func=cmd_roster)
 
     x = sub.add_parser("examples", help="list the bundled scenarios")
     x.add_argument("--copy", nargs=2, metavar=("NAME", "DIR"), help="write one out to edit")
@@ -236,6 +332,23 @@ def _date(text: str):
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise argparse.ArgumentTypeError(f"{text}: give a date in {FIRST_YEAR} .. {LAST_YEAR}")
     return day
+
+
+def _fraction(option: str):
+    """An argparse type: a number strictly between 0 and 1 (a probability)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not 0 < value < 1:
+            raise argparse.ArgumentTypeError(
+                f"must be a number between 0 and 1 (0.8 for 80%), got {text!r}"
+            )
+        return value
+
+    return parse
 
 
 def _count(option: str, minimum: int, maximum: int):

@@ -45,6 +45,8 @@ KNOWN_OUTPUTS = {
     "sweep": ("sweep.csv", "sweep.parquet", "sweep_cost.png", "sweep_service_level.png"),
     "check": ("report.html", "report.pdf"),
     "history": ("backtest.png", "staffing.png", "patience.png"),
+    "forecast": ("forecast_*.csv", "forecast_*.png", "forecast.json", "scenario.yaml"),
+    "roster": ("shifts.csv", "coverage.csv", "roster.json", "coverage_*.png"),
 }
 
 

@@ -49,6 +49,19 @@ def _check_verdict(args, executor=None, progress=None):
     )
 
 
+def _pricing(args, result):
+    """The report's Pricing section: (``PricingAnalysis``, ``TermResult`` or None), or
+    (None, None) for a scenario without pricing; the term's penalties are the verdict's."""
+    from ..pipeline import plan
+    from .price import price_data
+
+    scenario, base_dir = _load(args.file)
+    if scenario.pricing is None:
+        return None, None
+    _stage(args, "pricing under volume risk")
+    return price_data(plan(scenario, args.model, base_dir=base_dir), base_dir, result.clause_risks)
+
+
 def cmd_check(args) -> None:
     """The SLA verdict in the contract's language."""
     from dataclasses import replace
@@ -83,14 +96,21 @@ def cmd_check(args) -> None:
             print(f"ccplan check: saved the finished sections to {args.report}", file=sys.stderr)
         raise
     data = result.to_dict()
+    if getattr(args, "roster", False):
+        data["roster"] = _rosters(args)
     if args.report:
         from ..output.html import pdf_unavailable_reason
         from ..output.report import write_report  # matplotlib: only when a report is asked
         from .hiring import hiring_document
 
         data.update(hiring_document(args))
+        pricing, term = _pricing(args, result)
+        if pricing is not None:
+            data["pricing"] = pricing.to_dict()
+            data["pricing"]["term"] = term.to_dict() if term is not None else None
         folder = OutputFolder(args.report, "check", force=args.force, option="--report")
-        data["written"] = [str(p) for p in write_report(result, folder.claim(), data)]
+        written = write_report(result, folder.claim(), data, pricing=pricing, term=term)
+        data["written"] = [str(p) for p in written]
         folder.done(data["written"])
         reason = pdf_unavailable_reason()
         if reason:
@@ -99,6 +119,13 @@ def cmd_check(args) -> None:
         _emit_json(data)
         return
     _print_verdict(data)
+    for objective, roster in data.get("roster", {}).items():
+        for channel, c in roster["channels"].items():
+            print(
+                f"roster ({objective}, {channel}): {c['fte']:,.1f} FTE rostered against "
+                f"{c['requirement_only']['fte']:,.1f} FTE of requirement only; efficiency "
+                f"{c['efficiency']:.1%}, gap to the bound {c['gap']:.2%}"
+            )
     for channel, p in data["peak_day"].items():
 
         def clock(indices, p=p):
@@ -124,6 +151,18 @@ def cmd_check(args) -> None:
         print(f"{head}; {tail}")
     for w in data["warnings"]:
         print(f"warning: {w}")
+
+
+def _rosters(args) -> dict:
+    """``--roster``: the scenario's shift roster under each objective (``roster`` documents,
+    keyed by objective): seconds per week and channel, hence opt-in."""
+    from ..pipeline import plan
+    from ..roster.optimize import OBJECTIVES, optimize_roster
+
+    _stage(args, "rostering the shifts (both objectives)")
+    scenario, base_dir = _load(args.file)
+    result = plan(scenario, args.model, base_dir=base_dir)
+    return {o: optimize_roster(result, objective=o).to_dict() for o in OBJECTIVES}
 
 
 def _percent(p) -> str:
@@ -258,6 +297,31 @@ def _print_verdict(data: dict) -> None:
     if data["compare"]:
         print("standards side by side (SL on every voice and chat channel):")
         print(_compare_table(data["compare"], cur))
+    if data.get("demand_drivers"):
+        _print_drivers(data["demand_drivers"])
+
+
+def _print_drivers(dd: dict) -> None:
+    """The demand-drivers section: contacts by source, each driver's value, bot outages."""
+    from ..verdict.drivers import fixed_point_text
+
+    fp = dd["fixed_point"]
+    how = fixed_point_text(fp)
+    print(f"demand drivers (plan <-> abandonment fixed point: {fp['iterations']} passes, {how}):")
+    print(
+        _table(
+            ["channel", "forecast", "deflected", "repeats", "retrials", "offered to agents"],
+            [
+                [ch, f"{m['forecast']:,.0f}", f"{m['deflected']:,.0f}", f"{m['repeats']:,.0f}"]
+                + [f"{m['retrials']:,.0f}", f"{m['offered']:,.0f}"]
+                for ch, m in dd["contacts"].items()
+            ],
+        )
+    )
+    for v in dd["values"]:
+        print(v["text"])
+    for o in dd["bot_outages"].values():
+        print(o["text"])
 
 
 def _saving_words(data: dict, channel: str, optimal: dict, cur: str) -> str:

@@ -1,7 +1,11 @@
 """Import call-level history (one row per call) from a CSV export of a phone system.
 
 A column mapping (``HistoryMapping``, from YAML/JSON or the built-in ``ANONYMOUS_BANK``) names
-the file's columns for our fields, how times are written and which outcome codes mean what.
+the file's columns for our fields, how times are written and which outcome codes mean what; a
+mapping file gives only what differs from the bundled mapping it ``extends``
+(``mapping_from_data``; ``BUNDLED_MAPPINGS``: ``bank-day``, ``technion``, ``generic-acd``).
+Several files are read as one history; days without records between them are reported as gaps
+(``ImportReport.warnings``). Spreadsheets are refused with a request to export CSV.
 Every row ends up either *kept* (an offered call: queued and answered, queued and abandoned, or
 put straight through to an agent) or *dropped* with exactly one reason, so that
 ``rows_in == kept + sum(dropped.values())`` always holds (``ImportReport``). A file that cannot
@@ -32,6 +36,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -87,7 +92,9 @@ class ColumnMap(StrictModel):
     agent: str | None = None
     """Agent id or name."""
     type: str | None = None
-    """Call type or skill."""
+    """Call type, skill or queue (per-queue statistics)."""
+    priority: str | None = None
+    """Priority class of the caller (its share per queue is reported)."""
 
 
 class OutcomeCodes(StrictModel):
@@ -160,6 +167,7 @@ ANONYMOUS_BANK = HistoryMapping(
         handle_s="ser_time",
         agent="server",
         type="type",
+        priority="priority",
     ),
     outcomes=OutcomeCodes(answered=("AGENT",), abandoned=("HANG",), other=("PHANTOM",)),
     timezone="Asia/Jerusalem",
@@ -168,16 +176,79 @@ ANONYMOUS_BANK = HistoryMapping(
 )
 
 
-def load_mapping(path) -> HistoryMapping:
-    """A mapping from a YAML or JSON file; errors name the field (``HistoryError``)."""
-    path = Path(path)
-    data = read_mapping(path)
+#: Example mappings that ship with the package (``--mapping NAME``): name -> file in
+#: ``scenarios/history/mappings`` (``bank-day`` is ``ANONYMOUS_BANK``, the default).
+BUNDLED_MAPPINGS = {
+    "bank-day": None,
+    "technion": "technion.yaml",
+    "generic-acd": "generic-acd.yaml",
+}
+#: What a mapping extends when it does not say (``extends: none`` for a standalone one).
+DEFAULT_MAPPING = "bank-day"
+#: The entries a complete ``columns`` / ``outcomes`` block has; a block without them is a
+#: partial one, merged into the base mapping's.
+_COMPLETE = {"columns": ("arrival", "outcome"), "outcomes": ("answered", "abandoned")}
+
+
+def bundled_mapping(name: str) -> HistoryMapping:
+    """The bundled example mapping ``name`` (one of ``BUNDLED_MAPPINGS``)."""
+    if name not in BUNDLED_MAPPINGS:
+        raise HistoryError(
+            f"unknown mapping {name!r}; bundled mappings: {', '.join(BUNDLED_MAPPINGS)}"
+        )
+    file = BUNDLED_MAPPINGS[name]
+    if file is None:
+        return ANONYMOUS_BANK
+    path = Path(str(resources.files("scenarios.history") / "mappings" / file))
+    return mapping_from_data(read_mapping(path), f"mapping {name!r}")
+
+
+def mapping_from_data(data, source: str) -> HistoryMapping:
+    """A mapping from its raw data: what it gives overrides the mapping it ``extends``.
+
+    ``extends`` names a bundled mapping (default ``bank-day``; ``none`` for a standalone
+    mapping). Top-level fields replace the base's. A ``columns`` block with both ``arrival``
+    and ``outcome`` (an ``outcomes`` block with ``answered`` and ``abandoned``) is complete and
+    replaces the base's; a block without them changes only the entries it names, and an entry
+    set to null removes it. So ``date_format: '%y%m%d'`` alone is the bundled format with
+    short dates.
+    """
     if not isinstance(data, dict):
-        raise HistoryError(f"{path}: expected a mapping with `columns` and `outcomes`")
+        raise HistoryError(f"{source}: expected a mapping with `columns` and `outcomes`")
+    data = dict(data)
+    base_name = data.pop("extends", DEFAULT_MAPPING)
+    if base_name in (None, "none"):
+        merged: dict = {}
+    elif isinstance(base_name, str) and base_name in BUNDLED_MAPPINGS:
+        merged = bundled_mapping(base_name).model_dump()
+    else:
+        raise HistoryError(
+            f"{source}: extends: {base_name!r} is not a bundled mapping; one of "
+            f"{', '.join(BUNDLED_MAPPINGS)}, or none"
+        )
+    for key, value in data.items():
+        complete = _COMPLETE.get(key)
+        if complete and isinstance(value, dict) and not all(k in value for k in complete):
+            merged[key] = {**merged.get(key, {}), **value}
+        else:
+            merged[key] = value
     try:
-        return HistoryMapping.model_validate(data)
+        return HistoryMapping.model_validate(merged)
     except ValidationError as err:
-        raise HistoryError(f"{path}: " + "; ".join(describe_validation_error(err))) from None
+        raise HistoryError(f"{source}: " + "; ".join(describe_validation_error(err))) from None
+
+
+def load_mapping(path_or_name) -> HistoryMapping:
+    """A mapping from a YAML or JSON file, or a bundled one by name when no such file exists
+    (``BUNDLED_MAPPINGS``); errors name the field (``HistoryError``)."""
+    path = Path(path_or_name)
+    if not path.exists() and str(path_or_name) in BUNDLED_MAPPINGS:
+        return bundled_mapping(str(path_or_name))
+    if not path.exists():
+        raise HistoryError(
+            f"{path}: no such mapping file; bundled mappings: {', '.join(BUNDLED_MAPPINGS)}"
+        )
+    return mapping_from_data(read_mapping(path), str(path))
 
 
 @dataclass(frozen=True)
@@ -197,6 +268,12 @@ class ImportReport:
     dropped: dict[str, int]
     first_dropped_line: dict[str, int]
     definitions: tuple[str, ...]
+    first_dropped_file: dict[str, str] = field(default_factory=dict)
+    """The file of ``first_dropped_line`` (the first file that dropped a row for the reason)."""
+    files: tuple[dict, ...] = ()
+    """Per file read: ``source``, ``rows_in``, ``kept``."""
+    warnings: tuple[str, ...] = ()
+    """What a planner must know about the history (gaps between days with records)."""
 
     @property
     def reconciles(self) -> bool:
@@ -210,8 +287,11 @@ class ImportReport:
             "kept_by_kind": dict(self.kept_by_kind),
             "dropped": dict(self.dropped),
             "first_dropped_line": dict(self.first_dropped_line),
+            "first_dropped_file": dict(self.first_dropped_file),
+            "files": [dict(f) for f in self.files],
             "reconciles": self.reconciles,
             "definitions": list(self.definitions),
+            "warnings": list(self.warnings),
         }
 
 
@@ -224,7 +304,7 @@ class CallRecords:
     ``ABANDONED`` (1); ``queued`` is False for calls put straight through (wait 0).
     ``handle_s``, ``service_start_at_s`` and ``service_end_at_s`` are NaN for abandoned calls
     (and ``service_*`` also where the file has no service times). ``agent`` is ``""`` where
-    no agent is named; ``call_type`` ``""`` where the file has no type column.
+    no agent is named; ``call_type`` and ``priority`` ``""`` where the file has no such column.
     """
 
     origin: dt.date
@@ -239,6 +319,12 @@ class CallRecords:
     agent: np.ndarray
     call_type: np.ndarray
     report: ImportReport = field(repr=False)
+    priority: np.ndarray | None = None
+    """The caller's priority class as written (``""`` where not mapped); None: all ``""``."""
+
+    def __post_init__(self):
+        if self.priority is None:
+            object.__setattr__(self, "priority", np.full(self.offered_at_s.size, "", dtype=str))
 
     @property
     def size(self) -> int:
@@ -263,6 +349,7 @@ class CallRecords:
                 "service_end_at_s",
                 "agent",
                 "call_type",
+                "priority",
             )
         }
         return CallRecords(self.origin, self.timezone, report=self.report, **arrays)
@@ -282,7 +369,8 @@ class _Reader:
             names = ", ".join(f"{c!r} (for {f})" for f, c in missing)
             raise HistoryError(
                 f"{source}: column {names} not in the file's header; "
-                f"the header is: {','.join(header)}"
+                f"the header is: {','.join(header)} (map each field to one of these, or to "
+                "null to leave it out: a mapping inherits the columns of the one it extends)"
             )
         self.index = {f: header.index(c) for f, c in cols.items() if c is not None}
         self.column = {f: c for f, c in cols.items() if c is not None}
@@ -318,10 +406,13 @@ class _Reader:
 
     def instant(self, fld, text, day_text, line, raw) -> dt.datetime:
         """Naive local date-time of a time cell (the date column supplies the day)."""
+        # The date is parsed on its own, outside the time's try: its error (a HistoryError,
+        # itself a ValueError) must name the date column, not the time column being read.
+        day = self._date(day_text, line, raw) if day_text is not None else None
         try:
-            if day_text is not None:
+            if day is not None:
                 clock = dt.datetime.strptime(text, self.m.time_format).time()
-                stamp = dt.datetime.combine(self._date(day_text, line, raw), clock)
+                stamp = dt.datetime.combine(day, clock)
             elif self.m.datetime_format == "iso":
                 text_iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
                 stamp = dt.datetime.fromisoformat(text_iso)
@@ -330,7 +421,7 @@ class _Reader:
         except ValueError:
             fmt = (
                 self.m.time_format
-                if day_text is not None
+                if day is not None
                 else ("ISO 8601" if self.m.datetime_format == "iso" else self.m.datetime_format)
             )
             self.fail(fld, text, line, raw, f"is not a time in format {fmt}")
@@ -372,42 +463,55 @@ _DEFINITIONS = (
 )
 
 
-def read_history(
-    path,
-    mapping: HistoryMapping | None = None,
-    *,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-) -> CallRecords:
-    """Read a call-level CSV export; the import report is ``records.report``.
+#: Leading bytes of spreadsheet files: ODS and XLSX are zip archives, XLS an OLE2 compound file.
+_SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+_SPREADSHEET_SUFFIXES = (".ods", ".xlsx", ".xls", ".xlsm", ".numbers")
 
-    Parameters
-    ----------
-    path : str or Path
-        The CSV file (header row; comma, semicolon, tab or bar separated; any line ends): a
-        regular file of at most ``files.MAX_DATA_FILE_BYTES``.
-    mapping : HistoryMapping, optional
-        Column mapping and formats; default ``ANONYMOUS_BANK``.
-    date_from, date_to : datetime.date, optional
-        Keep only calls arriving on these days (inclusive); the others are dropped as
-        ``outside_dates``. The calls kept may span at most ``MAX_HISTORY_DAYS``.
 
-    Raises
-    ------
-    HistoryError
-        The file cannot be read, a mapped column is not in the header, a cell does not
-        parse, a duration is longer than a day, or the calls span more than ten years; the
-        message names the column, the line and shows the row.
-    """
-    m = mapping or ANONYMOUS_BANK
-    path = Path(path)
+def _text_of(path: Path) -> str:
+    """The file's text; a spreadsheet or a non-UTF-8 file is refused with what to do."""
     source = str(path)
     try:
-        text = read_limited(path, "history file", MAX_DATA_FILE_BYTES).decode("utf-8-sig")
+        data = read_limited(path, "history file", MAX_DATA_FILE_BYTES)
     except DataFileError as err:
         raise HistoryError(str(err)) from None
-    except (OSError, UnicodeDecodeError) as err:
+    except OSError as err:
         raise HistoryError(f"{source}: cannot read the file ({err})") from None
+    if data.startswith(_SPREADSHEET_MAGIC) or path.suffix.lower() in _SPREADSHEET_SUFFIXES:
+        raise HistoryError(
+            f"{source}: this is a spreadsheet (ODS/XLSX/XLS), not a text export; open it in "
+            "the spreadsheet program and export (save as) CSV, one row per call"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise HistoryError(
+            f"{source}: not UTF-8 text (byte offset {err.start}); export it as CSV in UTF-8"
+        ) from None
+
+
+@dataclass
+class _FileRows:
+    """What one file contributed: the kept calls' fields (lists) and the row accounting."""
+
+    source: str
+    out: dict
+    rows_in: int = 0
+    dropped: dict = field(default_factory=dict)
+    first_line: dict = field(default_factory=dict)
+    kinds: dict = field(
+        default_factory=lambda: {"queued_answered": 0, "queued_abandoned": 0, "direct_answered": 0}
+    )
+
+    def drop(self, reason: str, line: int) -> None:
+        self.dropped[reason] = self.dropped.get(reason, 0) + 1
+        self.first_line.setdefault(reason, line)
+
+
+def _read_file(path: Path, m: HistoryMapping, date_from, date_to) -> _FileRows:
+    """Parse one export under the mapping ``m`` (``HistoryError`` on anything unreadable)."""
+    source = str(path)
+    text = _text_of(path)
     first = text.split("\n", 1)[0]
     delimiter = m.delimiter or _sniff(first)
     m = HistoryMapping.model_validate({**m.model_dump(), "delimiter": delimiter})
@@ -419,38 +523,109 @@ def read_history(
     if not any(header):
         raise HistoryError(f"{source}: the file is empty (no header row)")
     reader = _Reader(m, source, header)
-    out = {k: [] for k in ("offered", "wait", "outcome", "queued", "handle", "s0", "s1")}
-    out.update(agent=[], call_type=[], arrival=[])
-    dropped: dict[str, int] = {}
-    first_line: dict[str, int] = {}
-    kinds = {"queued_answered": 0, "queued_abandoned": 0, "direct_answered": 0}
-    rows_in = 0
-
-    def drop(reason, line):
-        dropped[reason] = dropped.get(reason, 0) + 1
-        first_line.setdefault(reason, line)
-
+    keys = ("offered", "wait", "outcome", "queued", "handle", "s0", "s1", "agent", "call_type")
+    got = _FileRows(source, {k: [] for k in (*keys, "priority", "arrival")})
     try:
         for line, raw in rows:
             if not raw or all(not c.strip() for c in raw):
                 continue  # blank lines are not rows
-            rows_in += 1
-            kept = _parse_row(reader, raw, line, drop)
+            got.rows_in += 1
+            kept = _parse_row(reader, raw, line, got.drop)
             if kept is None:
                 continue
             arrival_dt, row = kept
             day = arrival_dt.date()
             if (date_from and day < date_from) or (date_to and day > date_to):
-                drop("outside_dates", line)
+                got.drop("outside_dates", line)
                 continue
-            kinds[row.pop("kind")] += 1
-            out["arrival"].append(arrival_dt)
+            got.kinds[row.pop("kind")] += 1
+            got.out["arrival"].append(arrival_dt)
             for k, v in row.items():
-                out[k].append(v)
+                got.out[k].append(v)
     except HistoryError:
         raise
     except ValueError as err:  # an unreadable CSV row (csv_rows names the line)
         raise HistoryError(str(err)) from None
+    return got
+
+
+def _days_of(arrivals) -> set[dt.date]:
+    return {a.date() for a in arrivals}
+
+
+def _gap_warnings(days: set[dt.date]) -> list[str]:
+    """Runs of days without a single kept call between the first and the last day."""
+    if not days:
+        return []
+    first, last = min(days), max(days)
+    missing = [
+        first + dt.timedelta(days=d)
+        for d in range((last - first).days + 1)
+        if first + dt.timedelta(days=d) not in days
+    ]
+    if not missing:
+        return []
+    runs, start = [], missing[0]
+    for prev, cur in zip(missing, [*missing[1:], None], strict=True):
+        if cur is None or (cur - prev).days != 1:
+            runs.append(f"{start}" if start == prev else f"{start} .. {prev}")
+            start = cur
+    shown = ", ".join(runs[:5]) + (f" and {len(runs) - 5} more" if len(runs) > 5 else "")
+    return [
+        f"{len(missing)} day(s) between {first} and {last} have no records ({shown}): they are "
+        "gaps in the history, not days without calls, and are left out of daily volumes, "
+        "profiles and factors"
+    ]
+
+
+def read_history(
+    path,
+    mapping: HistoryMapping | None = None,
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> CallRecords:
+    """Read call-level CSV exports; the import report is ``records.report``.
+
+    Parameters
+    ----------
+    path : str or Path, or a list of them
+        The CSV file(s) (header row; comma, semicolon, tab or bar separated; any line ends),
+        each a regular file of at most ``files.MAX_DATA_FILE_BYTES``. Several files (e.g. one
+        export per month) are read as one history (files sharing days are warned about in
+        ``report.warnings``: they double count if they repeat calls). Spreadsheets (ODS,
+        XLSX, XLS) are refused with a request to export CSV.
+    mapping : HistoryMapping, optional
+        Column mapping and formats; default ``ANONYMOUS_BANK``.
+    date_from, date_to : datetime.date, optional
+        Keep only calls arriving on these days (inclusive); the others are dropped as
+        ``outside_dates``. The calls kept may span at most ``MAX_HISTORY_DAYS``.
+
+    Raises
+    ------
+    HistoryError
+        A file cannot be read, a mapped column is not in the header, a cell does not
+        parse, a duration is longer than a day, or the calls span more than ten years; the
+        message names the file, the column, the line and shows the row.
+    """
+    m = mapping or ANONYMOUS_BANK
+    paths = [Path(p) for p in path] if isinstance(path, (list, tuple)) else [Path(path)]
+    if not paths:
+        raise HistoryError("no history file given")
+    parts = [_read_file(p, m, date_from, date_to) for p in paths]
+    source = ", ".join(part.source for part in parts)
+    out = {k: [v for part in parts for v in part.out[k]] for k in parts[0].out}
+    rows_in = sum(part.rows_in for part in parts)
+    dropped: dict[str, int] = {}
+    first_line: dict[str, int] = {}
+    first_file: dict[str, str] = {}
+    kinds = {k: sum(part.kinds[k] for part in parts) for k in parts[0].kinds}
+    for part in parts:
+        for reason, count in part.dropped.items():
+            dropped[reason] = dropped.get(reason, 0) + count
+            if reason not in first_line:
+                first_line[reason] = part.first_line[reason]
+                first_file[reason] = part.source
     if out["arrival"]:
         _check_span(source, min(out["arrival"]), max(out["arrival"]))
     origin = min(out["arrival"]).date() if out["arrival"] else dt.date(1970, 1, 1)
@@ -465,6 +640,11 @@ def read_history(
         dropped=dict(sorted(dropped.items())),
         first_dropped_line={k: first_line[k] for k in sorted(first_line)},
         definitions=_DEFINITIONS,
+        first_dropped_file={k: first_file[k] for k in sorted(first_file)},
+        files=tuple(
+            {"source": p.source, "rows_in": p.rows_in, "kept": len(p.out["arrival"])} for p in parts
+        ),
+        warnings=tuple(_overlap_warnings(parts) + _gap_warnings(_days_of(out["arrival"]))),
     )
     if kept_n == 0:
         raise HistoryError(
@@ -487,8 +667,26 @@ def read_history(
         service_end_at_s=rel("s1"),
         agent=np.asarray(out["agent"], dtype=str),
         call_type=np.asarray(out["call_type"], dtype=str),
+        priority=np.asarray(out["priority"], dtype=str),
         report=report,
     )
+
+
+def _overlap_warnings(parts: list[_FileRows]) -> list[str]:
+    """Files holding calls of the same days: fine when they split the calls (one file per
+    queue), double counting when they repeat them; the planner is told which."""
+    out = []
+    days = [_days_of(part.out["arrival"]) for part in parts]
+    pairs = [(i, j) for i in range(len(parts)) for j in range(i + 1, len(parts))]
+    for i, j in pairs:
+        common = days[i] & days[j]
+        if common:
+            out.append(
+                f"{parts[i].source} and {parts[j].source} both have calls on {len(common)} "
+                f"day(s) ({min(common)} .. {max(common)}): read as separate calls (e.g. one "
+                "file per queue); if the files repeat the same calls, they count twice"
+            )
+    return out
 
 
 def _check_span(source: str, first: dt.datetime, last: dt.datetime) -> None:
@@ -613,4 +811,5 @@ def _parse_row(r: _Reader, raw: list[str], line: int, drop):
         "s1": s0 + handle,
         "agent": "" if agent in r.m.no_agent else agent,
         "call_type": r.cell("type", raw) or "",
+        "priority": r.cell("priority", raw) or "",
     }

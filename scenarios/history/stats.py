@@ -395,3 +395,110 @@ def patience_by_band(calls: CallRecords, edges_h=PATIENCE_BANDS_H) -> dict[str, 
         for i, label in enumerate(band_labels(edges_h))
         if np.any(band == i)
     }
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    """Pooled KPIs of one queue (call type / skill) over the whole history.
+
+    Counts ``offered``, ``answered``, ``abandoned``, ``answered_within`` (wait <=
+    ``threshold_s``); ``service_level`` = answered within / offered; ``abandon_rate`` =
+    abandoned / offered; ``asa_s`` mean wait of answered calls; ``aht_s`` mean recorded handle
+    time; ``priority_share`` the share of the queue's offered calls in each priority class
+    (as written in the file; ``""`` where none is recorded).
+    """
+
+    queue: str
+    offered: int
+    answered: int
+    abandoned: int
+    answered_within: int
+    service_level: float
+    abandon_rate: float
+    asa_s: float
+    aht_s: float
+    priority_share: dict[str, float]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def queue_stats(calls: CallRecords, threshold_s: float = 20.0) -> list[QueueStats]:
+    """``QueueStats`` per call type (``CallRecords.call_type``), busiest queue first, pooled
+    counts over every call of the queue (never an average of daily ratios)."""
+    out = []
+    for queue in np.unique(calls.call_type):
+        sub = calls.subset(calls.call_type == queue)
+        answered = sub.outcome == ANSWERED
+        n_ans = int(answered.sum())
+        within = int((answered & (sub.wait_s <= threshold_s)).sum())
+        n_ab = int((sub.outcome == ABANDONED).sum())
+        handle = sub.handle_s[answered & np.isfinite(sub.handle_s)]
+        classes, counts = np.unique(sub.priority, return_counts=True)
+        out.append(
+            QueueStats(
+                queue=str(queue),
+                offered=sub.size,
+                answered=n_ans,
+                abandoned=n_ab,
+                answered_within=within,
+                service_level=within / sub.size,
+                abandon_rate=n_ab / sub.size,
+                asa_s=float(sub.wait_s[answered].mean()) if n_ans else float("nan"),
+                aht_s=float(handle.mean()) if handle.size else float("nan"),
+                priority_share={
+                    str(c): int(k) / sub.size for c, k in zip(classes, counts, strict=True)
+                },
+            )
+        )
+    return sorted(out, key=lambda q: -q.offered)
+
+
+@dataclass(frozen=True)
+class HandleTimeSurge:
+    """A day whose mean handle time stands out from the history's: ``aht_s`` over ``answered``
+    calls against the history's ``typical_aht_s`` (median of the daily means), ``ratio`` and
+    ``z`` the difference in standard errors of the day's mean."""
+
+    day: str
+    answered: int
+    aht_s: float
+    typical_aht_s: float
+    ratio: float
+    z: float
+
+    def describe(self) -> str:
+        return (
+            f"unusual handle time on {self.day}: mean {self.aht_s:.0f} s over {self.answered} "
+            f"answered calls, {self.ratio:.2f} x the typical day's {self.typical_aht_s:.0f} s "
+            f"({self.z:+.1f} standard errors); a one-off (outage, new product) or a change to "
+            "plan for? It is in the calibrated AHT"
+        )
+
+
+def handle_time_surges(
+    calls: CallRecords, *, min_ratio: float = 1.25, min_z: float = 4.0, min_answered: int = 30
+) -> list[HandleTimeSurge]:
+    """Days whose mean handle time is at least ``min_ratio`` times the typical day's (or at
+    most its inverse) *and* ``min_z`` standard errors away from it (so a quiet day's noise is
+    not flagged), among days with at least ``min_answered`` answered calls. The typical day is
+    the median of the daily means; the standard error is the day's own standard deviation
+    over the square root of its answered calls."""
+    answered = (calls.outcome == ANSWERED) & np.isfinite(calls.handle_s)
+    day = (calls.offered_at_s[answered] // SECONDS_PER_DAY).astype(np.int64)
+    h = calls.handle_s[answered]
+    days = [d for d in np.unique(day) if np.count_nonzero(day == d) >= min_answered]
+    if len(days) < 3:  # no typical day to compare with
+        return []
+    means = {d: float(h[day == d].mean()) for d in days}
+    typical = float(np.median(list(means.values())))
+    out = []
+    for d in days:
+        hd = h[day == d]
+        se = float(hd.std(ddof=1) / np.sqrt(hd.size))
+        ratio = means[d] / typical
+        z = (means[d] - typical) / se if se > 0 else 0.0
+        if (ratio >= min_ratio or ratio <= 1 / min_ratio) and abs(z) >= min_z:
+            date = calls.origin + np.timedelta64(int(d), "D")
+            out.append(HandleTimeSurge(str(date), int(hd.size), means[d], typical, ratio, z))
+    return out

@@ -2,7 +2,8 @@
 
 Every file is written atomically (temporary file + rename): an interrupted run never leaves a
 half-written result. Infinite values (an unreachable wait) are written as ``inf`` in CSV and as
-the string ``"inf"`` in JSON; a missing patience (Erlang C) is an empty CSV cell / JSON null.
+null in strict JSON, listed under ``infinite``; a missing patience (Erlang C) is an empty CSV
+cell / JSON null.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..io import json_ready, spreadsheet_text, write_atomic
+from ..io import spreadsheet_text, strict_json_data, write_atomic
 from ..pipeline import PeriodSummary, PlanResult
 
 INTERVAL_COLUMNS = (
@@ -133,13 +134,15 @@ def _summary_json(s: PeriodSummary) -> list[dict]:
         "cost_per_contact",
     )
     return [
-        {"period": str(label), **{k: json_ready(getattr(s, k)[i]) for k in keys}}
+        {"period": str(label), **{k: getattr(s, k)[i] for k in keys}}
         for i, label in enumerate(s.label)
     ]
 
 
 def plan_to_json(result: PlanResult) -> dict:
-    """A JSON-serializable document: totals, periods, peaks and per-interval arrays."""
+    """A JSON-serializable document: totals, periods, peaks and per-interval arrays (strict:
+    an infinite figure, e.g. the wait of an unreachable interval, is null and listed in
+    ``infinite``)."""
     channels = {}
     for name, p in result.channels.items():
         d = result.table.channels[name]
@@ -151,28 +154,30 @@ def plan_to_json(result: PlanResult) -> dict:
             "threshold_s": p.threshold_s,
             "peak": vars(result.peaks[name]),
             "intervals": {
-                "offered": json_ready(d.offered),
-                "required_agents": json_ready(p.required_agents),
-                "scheduled_agents": json_ready(p.scheduled_agents),
-                "reachable": json_ready(p.reachable),
-                "service_level": json_ready(p.service_level),
-                "asa_s": json_ready(p.asa_s),
-                "p_abandon": json_ready(p.p_abandon),
-                "occupancy": json_ready(p.occupancy),
+                "offered": d.offered,
+                "required_agents": p.required_agents,
+                "scheduled_agents": p.scheduled_agents,
+                "reachable": p.reachable,
+                "service_level": p.service_level,
+                "asa_s": p.asa_s,
+                "p_abandon": p.p_abandon,
+                "occupancy": p.occupancy,
             },
         }
-    return {
-        "scenario": result.scenario.name,
-        "model": result.model,
-        "currency": result.currency,
-        "interval_minutes": result.scenario.interval_minutes,
-        "start": str(result.table.start[0]),
-        "total": _summary_json(result.total)[0],
-        "days": _summary_json(result.days),
-        "weeks": _summary_json(result.weeks),
-        "months": _summary_json(result.months),
-        "channels": channels,
-    }
+    return strict_json_data(
+        {
+            "scenario": result.scenario.name,
+            "model": result.model,
+            "currency": result.currency,
+            "interval_minutes": result.scenario.interval_minutes,
+            "start": str(result.table.start[0]),
+            "total": _summary_json(result.total)[0],
+            "days": _summary_json(result.days),
+            "weeks": _summary_json(result.weeks),
+            "months": _summary_json(result.months),
+            "channels": channels,
+        }
+    )
 
 
 def write_plan(result: PlanResult, out_dir, formats=("csv", "json", "png")) -> list[Path]:
@@ -192,7 +197,7 @@ def write_plan(result: PlanResult, out_dir, formats=("csv", "json", "png")) -> l
             write_atomic(out / name, text)
             written.append(out / name)
     if "json" in formats:
-        write_atomic(out / "plan.json", json.dumps(plan_to_json(result), indent=1))
+        write_atomic(out / "plan.json", json.dumps(plan_to_json(result), indent=1, allow_nan=False))
         written.append(out / "plan.json")
     if "png" in formats:
         from . import plots

@@ -6,6 +6,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..history.backtest import Backtest
+from ..history.prediction import IntervalPrediction
 from ..history.stats import PatienceEstimate
 from .plots import _clock_labels, _figure
 
@@ -100,4 +101,46 @@ def patience_figure(p: PatienceEstimate) -> Figure:
     ax.set_ylim(0, 1.02)
     ax.set_title(f"Patience ({p.abandoned} abandonments, {p.censored_share:.0%} censored)")
     ax.legend(fontsize="small")
+    return fig
+
+
+def prediction_figure(pred: IntervalPrediction) -> Figure:
+    """The busy intervals one after the other: each KPI's prediction interval (band), its
+    median (line) and what happened (dots: black inside the interval, red outside), with the
+    coverage and where the agents came from in the titles."""
+    busy = np.flatnonzero(pred.busy)
+    x = np.arange(busy.size)
+    fig = _figure(12.0, 6.5)
+    axes = fig.subplots(2, 1, sharex=True, squeeze=False)[:, 0]
+    kpis = (
+        ("service_level", "SL (answered within threshold / offered)"),
+        ("abandon_rate", "abandoned / offered"),
+    )
+    for ax, (kpi, label) in zip(axes, kpis, strict=True):
+        ax.fill_between(
+            x,
+            pred.low[kpi][busy],
+            pred.high[kpi][busy],
+            step="mid",
+            alpha=0.3,
+            label=f"{pred.level:.0%} prediction interval",
+        )
+        ax.step(x, pred.median[kpi][busy], where="mid", lw=1.0, label="median prediction")
+        seen = np.asarray(getattr(pred.observed, kpi), float)[busy]
+        inside = pred.covered[kpi][busy]
+        ax.plot(x[inside], seen[inside], "ko", ms=3.5, label="observed, inside")
+        ax.plot(x[~inside], seen[~inside], "o", color="tab:red", ms=4.5, label="observed, outside")
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_ylabel(label)
+        ax.set_title(
+            f"{label}: {int(inside.sum())} of {busy.size} inside ({pred.coverage[kpi]:.0%})",
+            fontsize="medium",
+        )
+        ax.legend(loc="upper left", fontsize="x-small")
+    step = max(1, busy.size // 8)
+    starts = [str(s)[:16].replace("T", " ") for s in pred.observed.start[busy]]
+    axes[-1].set_xticks(x[::step], starts[::step], rotation=20, fontsize="x-small")
+    axes[-1].set_xlabel(f"busy intervals (>= {pred.busy_min_offered} offered), in time order")
+    agents = "IN-SAMPLE agent estimate" if pred.in_sample else pred.agents_source
+    fig.suptitle(f"Backtest with prediction intervals; agents: {agents}")
     return fig

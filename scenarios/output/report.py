@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 
 from ..io import write_atomic
 from ..verdict import MODEL_NAMES, BreachRisk, CostCurve, Verdict
+from ..verdict.drivers import fixed_point_text
 from . import html as h
 from .html import pdf_unavailable_reason
 from .plots import _figure
@@ -533,6 +534,34 @@ def _hiring_section(data: dict) -> str:
     )
 
 
+def _drivers_section(data: dict) -> str:
+    """Demand drivers: contacts by source, the value of each driver, the bot's outage month."""
+    dd = data.get("demand_drivers")
+    if not dd:
+        return ""
+    body = [
+        [ch] + [f"{m[k]:,.0f}" for k in ("forecast", "deflected", "repeats", "retrials", "offered")]
+        for ch, m in dd["contacts"].items()
+    ]
+    headers = ["Channel", "Forecast", "Deflected by the bot", "Repeats", "Retrials", "Offered"]
+    fp = dd["fixed_point"]
+    how = fixed_point_text(fp)
+    note = (
+        '<p class="note">Contacts over the horizon. Repeats: answered contacts not resolved at '
+        "first contact, back after their delay; retrials: abandoned callers calling again. "
+        f"Planned at the fixed point of staffing and abandonment ({fp['iterations']} passes, "
+        f"{h.esc(how)}).</p>"
+    )
+    lines = [v["text"] for v in dd["values"]] + [o["text"] for o in dd["bot_outages"].values()]
+    items = "".join(f"<li>{h.esc(t)}</li>" for t in lines)
+    return (
+        "<h2>Demand drivers</h2>"
+        + note
+        + h.table(headers, body, numeric_from=1, css_class="wide")
+        + (f"<ul>{items}</ul>" if items else "")
+    )
+
+
 def _targets_section(data: dict) -> str:
     cur = data["currency"]
     rows = []
@@ -783,6 +812,104 @@ def _channel_sections(result: Verdict, data: dict) -> str:
     return "\n".join(out)
 
 
+def _pricing_section(pricing, term) -> str:
+    """Pricing under volume risk (``scenarios.contract.PricingAnalysis``) and the contract
+    term (``TermResult``): what each model costs the client and earns the provider at the
+    P10/P50/P90 volume, break-even volumes, and the term year by year."""
+    if pricing is None and term is None:
+        return ""
+    from ..contract import QUANTILES
+    from .pricing_plots import pricing_figure
+
+    out = ["<h2>Pricing</h2>"]
+    if pricing is not None:
+        a, cur = pricing, pricing.currency
+        out.append(
+            f'<p class="note">Money per year [{h.esc(cur)}]: the {a.days}-day horizon x 365 / '
+            f"{a.days}. Volume: {h.esc(a.source)}. The provider's staffing is re-planned at "
+            f"each volume ({h.esc(MODEL_NAMES.get(a.model, a.model))}): the P90 cost is "
+            f"{h.percent(a.economies_of_scale)} of the cost scaled linearly. The plain models "
+            "are set to charge what the contract charges at P50, so they differ only in who "
+            "carries the volume risk.</p>"
+        )
+        rows = [
+            ["contacts offered", *(h.amount(v) for v in a.offered)],
+            ["FTE (re-planned)", *(h.fte(v) for v in a.fte)],
+            ["provider's cost", *(h.amount(v) for v in a.provider_cost)],
+        ]
+        out.append(h.table(["per year", *QUANTILES], rows))
+        rows = []
+        for m in a.models:
+            share = a.client_share_of_risk(m)
+            rows.append(
+                [
+                    f"{m.name}: {m.description}",
+                    *(h.amount(v) for v in m.client_cost),
+                    *(h.amount(v, signed=True) for v in m.margin),
+                    h.MISSING if share is None else h.percent(share),
+                    m.break_even.describe(),
+                ]
+            )
+        headers = [
+            "pricing model",
+            *(f"client pays, {q}" for q in QUANTILES),
+            *(f"provider's margin, {q}" for q in QUANTILES),
+            "client's share of the cost risk",
+            "provider's break-even volume",
+        ]
+        out.append(h.table(headers, rows))
+        cheap, best = a.cheapest_for_client, a.best_for_provider
+        who = "; ".join(
+            f"{q}: cheapest for the client {cheap[q]}, best for the provider {best[q]}"
+            for q in QUANTILES
+        )
+        out.append(f"<p>{h.esc(who)}.</p>")
+        out.append(h.figure(pricing_figure(a), "Pricing models under volume risk"))
+    if term is not None:
+        cur = term.currency
+        cap = (
+            h.money(term.liability_cap_per_year, cur)
+            if term.liability_cap_per_year is not None
+            else "none"
+        )
+        out.append("<h3>The contract term</h3>")
+        out.append(
+            f'<p class="note">From {term.start_date}, {len(term.years)} years; liability cap '
+            f"per year: {h.esc(cap)}; penalties: {h.esc(term.penalties_source)}. Money "
+            f"[{h.esc(cur)}] per contract year.</p>"
+        )
+        rows = [
+            [
+                str(y.year),
+                y.start.isoformat(),
+                h.amount(y.offered),
+                h.fte(y.fte),
+                f"{y.price_factor:.4f}",
+                h.amount(y.price),
+                h.amount(y.cost),
+                h.amount(y.penalties),
+                h.amount(y.margin, signed=True),
+            ]
+            for y in term.years
+        ]
+        rows.append(
+            [
+                "total",
+                "",
+                h.amount(term.total("offered")),
+                "",
+                "",
+                h.amount(term.total("price")),
+                h.amount(term.total("cost")),
+                h.amount(term.total("penalties")),
+                h.amount(term.total("margin"), signed=True),
+            ]
+        )
+        headers = ["year", "from", "offered", "FTE", "price index", "price", "cost", "penalties"]
+        out.append(h.table([*headers, "margin"], rows, numeric_from=2))
+    return "\n".join(out)
+
+
 def _assumptions_section(result: Verdict, data: dict) -> str:
     items = [
         f"Model: {MODEL_WORDS.get(data['model'], data['model'])}.",
@@ -846,8 +973,54 @@ def _assumptions_section(result: Verdict, data: dict) -> str:
     return "\n".join(out)
 
 
-def render_html(result: Verdict, data: dict | None = None) -> str:
-    """The verdict as one self-contained HTML page.
+def _roster_section(data: dict) -> str:
+    """Shift rosters (``ccplan check --roster``): the requirement-only FTE and cost beside the
+    rostered ones, per channel and objective."""
+    roster = data.get("roster")
+    if not roster:
+        return ""
+    cur = data["currency"]
+    body = []
+    for objective, document in roster.items():
+        for channel, c in document["channels"].items():
+            body.append(
+                [
+                    channel,
+                    objective.replace("_", " "),
+                    h.fte(c["requirement_only"]["fte"]),
+                    h.fte(c["fte"]),
+                    h.amount(c["requirement_only"]["cost"]),
+                    h.amount(c["cost"]),
+                    f"{c['efficiency']:.1%}",
+                    f"{c['under_coverage_hours']:,.0f}",
+                    f"{c['gap']:.2%}",
+                ]
+            )
+    headers = [
+        "Channel",
+        "Roster to",
+        "FTE, requirement only",
+        "FTE rostered",
+        f"Cost, requirement only [{cur}]",
+        f"Cost rostered [{cur}]",
+        "Efficiency",
+        "Hours under the interval requirement",
+        "Gap to the bound",
+    ]
+    policy = next(iter(roster.values()))["policy"]
+    return (
+        "<h2>Shifts and rosters</h2>"
+        '<p class="note">Real agents work shifts with breaks and days off: the cheapest roster '
+        "of shifts (an integer program) against the per-interval requirement. Efficiency = "
+        "requirement hours / rostered on-phone hours; costs over the planned horizon.</p>"
+        + h.table(headers, body, numeric_from=2, css_class="wide")
+        + f'<p class="note">Policy: {h.esc(policy)}.</p>'
+    )
+
+
+def render_html(result: Verdict, data: dict | None = None, *, pricing=None, term=None) -> str:
+    """The verdict as one self-contained HTML page (with ``pricing``, a
+    ``scenarios.contract.PricingAnalysis``, and ``term``, a ``TermResult``: a Pricing section).
 
     ``data`` is the verdict's document (default ``result.to_dict()``; a caller may pass one with
     more keys, e.g. ``compare`` and ``period_optimal``); the figures come from ``result``'s
@@ -859,22 +1032,28 @@ def render_html(result: Verdict, data: dict | None = None) -> str:
         f'<p class="headline">{h.esc(headline(data))}</p>',
         _compare_section(data),
         _period_optimal_section(data),
+        _roster_section(data),
         _targets_section(data),
-        _hiring_section(data),
         _channel_sections(result, data),
+        _drivers_section(data),
+        _pricing_section(pricing, term),
+        _hiring_section(data),
         _assumptions_section(result, data),
     ]
     return h.page(f"SLA verdict: {data['scenario']}", "\n".join(b for b in body if b))
 
 
-def write_report(result: Verdict, out_dir, data: dict | None = None) -> list[Path]:
+def write_report(
+    result: Verdict, out_dir, data: dict | None = None, *, pricing=None, term=None
+) -> list[Path]:
     """Write ``report.html`` into ``out_dir`` and, where WeasyPrint is installed,
     ``report.pdf`` of the same page (``pdf_unavailable_reason()`` says why not otherwise).
     Returns the paths written. Works on a partial verdict (sections not computed are left out).
-    ``data``: the verdict's document with more keys (``render_html``), e.g. ``hiring``.
+    ``data``: the verdict's document with more keys (e.g. ``roster``), see ``render_html``;
+    ``pricing`` and ``term`` add the Pricing section.
     """
     out = Path(out_dir)
-    document = render_html(result, data)
+    document = render_html(result, data, pricing=pricing, term=term)
     written = [out / "report.html"]
     write_atomic(written[0], document)
     if pdf_unavailable_reason() is None:

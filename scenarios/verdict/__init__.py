@@ -19,7 +19,7 @@ import numpy as np
 
 from erlang import SLDefinition
 
-from ..pipeline import PlanResult, plan
+from ..pipeline import PlanResult
 from ..scenario import parse_standard
 from ._common import DAYS_PER_YEAR, MODEL_NAMES, as_plan, exclusions
 from .breach import (
@@ -33,6 +33,7 @@ from .breach import (
 )
 from .compare import StandardComparison, compare_standards, current_standard, sl_channels
 from .cost import CostCurve, cost_curve
+from .drivers import DriversVerdict, drivers_verdict, one_day_plan
 from .feasibility import Feasibility, TargetCheck, clause_price, feasibility
 from .memo import SimulationMemo
 from .optimal import (
@@ -52,6 +53,7 @@ __all__ = [
     "SECTIONS",
     "BreachRisk",
     "CostCurve",
+    "DriversVerdict",
     "Feasibility",
     "PeakCheck",
     "PeakDay",
@@ -70,8 +72,10 @@ __all__ = [
     "compare_standards",
     "clause_price",
     "cost_curve",
+    "drivers_verdict",
     "feasibility",
     "one_day",
+    "one_day_plan",
     "peak_check",
     "period_optimal",
     "period_optimal_for_risk",
@@ -80,7 +84,7 @@ __all__ = [
 ]
 
 #: The sections ``verdict`` can compute besides the feasibility (always computed).
-SECTIONS = ("cost", "breach", "risk_staffing", "peak", "period_optimal", "compare")
+SECTIONS = ("cost", "breach", "risk_staffing", "peak", "period_optimal", "compare", "drivers")
 #: Sections computed only when asked for (minutes of simulation, not seconds).
 OPTIONAL_SECTIONS = ("period_optimal_risk",)
 
@@ -123,6 +127,8 @@ class Verdict:
     period_optimal_risk: dict[str, RiskOptimal] = field(default_factory=dict)
     exclusions: tuple[dict, ...] = ()
     warnings: tuple[str, ...] = ()
+    drivers: DriversVerdict | None = None
+    """Demand drivers: contact mix, value of +5 points FCR / deflection, bot outage risk."""
 
     @property
     def sl_definitions(self) -> dict[str, SLDefinition]:
@@ -178,6 +184,7 @@ class Verdict:
             "period_optimal_for_risk": {
                 ch: r.to_dict() for ch, r in self.period_optimal_risk.items()
             },
+            "demand_drivers": None if self.drivers is None else self.drivers.to_dict(),
             "warnings": list(self.warnings),
         }
 
@@ -416,7 +423,7 @@ def verdict(
             day = busiest_day(plan_result, ch.name)
             stage(f"busiest day simulated, {ch.name}", result)
             if day not in day_plans:
-                day_plans[day] = plan(one_day(scenario, day), plan_result.model, base_dir=base_dir)
+                day_plans[day] = one_day_plan(plan_result, day, base_dir)
             day_plan = day_plans[day]
             check = peak_check(
                 day_plan, ch.name, replications=replications, seed=seed, executor=executor
@@ -470,4 +477,16 @@ def verdict(
             memo=memo,
         )
         result = replace(result, compare=rows)
+    if "drivers" in sections and plan_result.drivers is not None:
+        stage("demand drivers: value of FCR and self-service, bot outages", result)
+        drivers = drivers_verdict(
+            plan_result,
+            agents=feas.on_duty,
+            replications=replications,
+            seed=seed,
+            executor=executor,
+            memo=memo,
+            base_dir=base_dir,
+        )
+        result = replace(result, drivers=drivers)
     return result

@@ -93,6 +93,9 @@ class BreachRisk:
     p_consecutive: dict[int, float] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     engine: str = ""  # the simulation engine that ran the replications ("compiled", "simpy")
+    #: Each replication's penalties of a year (the per-year cap applied): what a contract-wide
+    #: liability cap acts on (``scenarios.contract.term``).
+    penalty_per_year_by_replication: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def method(self) -> str:
@@ -201,9 +204,9 @@ def per_year_totals(values, counted, reporting_period: str, days: int) -> np.nda
 def _sim_config(result: PlanResult, channel: str, agents):
     """The simulation of the channel at ``agents`` on duty with the scenario's forecast
     error."""
-    from simulator import Pool, SimConfig
+    from simulator import SimConfig
 
-    from ..simulation import sim_channel, warmup_s
+    from ..simulation import channel_and_pool, planned_retrials, warmup_s
 
     scenario = result.scenario
     ch = scenario.channel(channel)
@@ -211,11 +214,13 @@ def _sim_config(result: PlanResult, channel: str, agents):
     demand = result.table.channels[channel]
     error = ch.demand.forecast_error
     threshold_s = target.threshold_s if target.threshold_s is not None else 0.0
-    sim = sim_channel(ch, demand, threshold_s, target.deadline_clock)
+    sims, pool = channel_and_pool(
+        ch, demand, agents, threshold_s, target.deadline_clock, planned_retrials(result, channel)
+    )
     return SimConfig(
         scenario.interval_s,
-        [sim],
-        [Pool(channel, agents, (channel,))],
+        sims,
+        [pool],
         day_volume_cv=error.day_volume_cv,
         interval_volume_cv=error.interval_volume_cv,
         day_aht_cv=error.day_aht_cv,
@@ -308,6 +313,7 @@ def _clause_risk(counts, *, result, channel, target, clause, standard, periods, 
         expected_penalty=penalty.mean(axis=0),
         expected_bonus=bonus.mean(axis=0),
         penalty_per_year=float(yearly_penalty.mean()),
+        penalty_per_year_by_replication=yearly_penalty,
         bonus_per_year=float(yearly_bonus.mean()),
         currency=scenario.workforce.currency,
         sl_definition=target.sl_definition if clause == "service_level" else None,

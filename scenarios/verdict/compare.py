@@ -35,7 +35,8 @@ class StandardComparison:
     per-interval staffing (the plan). The risk figures (every clause of every changed
     channel, simulated with the scenario's forecast error) are the largest P(breach) over
     clauses and measured periods, and the sums over clauses and channels of the expected
-    breached periods, penalties (yearly caps applied) and bonuses per year. ``binding`` names
+    breached periods, penalties (each clause's yearly cap, then the contract term's liability
+    cap per year over all of them, applied) and bonuses per year. ``binding`` names
     the clause that sets most of the per-interval staffing ("voice: service_level"); under
     period-optimal staffing, which meets every clause at its edge, the clause most likely to
     be missed.
@@ -144,13 +145,23 @@ def most_at_risk(risks: dict[str, dict[str, BreachRisk]]) -> str:
     return best[1]
 
 
-def _risk_totals(risks: dict[str, dict[str, BreachRisk]]) -> tuple[float, float, float, float]:
-    """Worst P(breach), expected breaches, penalty and bonus per year over every clause."""
+def _risk_totals(
+    risks: dict[str, dict[str, BreachRisk]], liability_cap: float | None = None
+) -> tuple[float, float, float, float]:
+    """Worst P(breach), expected breaches, penalty and bonus per year over every clause; with
+    the contract's ``liability_cap`` (per year, every clause together) the penalty is
+    ``E[min(yearly penalties, cap)]`` over replications (``contract.term``)."""
+    from ..contract.term import capped_penalties, yearly_penalties
+
     clauses = [r for per in risks.values() for r in per.values()]
+    penalty = float(sum(r.penalty_per_year for r in clauses))
+    yearly = yearly_penalties(risks) if liability_cap is not None else None
+    if yearly is not None:
+        penalty = capped_penalties(yearly, liability_cap)[0]
     return (
         max((worst_p_breach(per) for per in risks.values()), default=0.0),
         float(sum(r.expected_breaches_per_year for r in clauses)),
-        float(sum(r.penalty_per_year for r in clauses)),
+        penalty,
         float(sum(r.bonus_per_year for r in clauses)),
     )
 
@@ -215,7 +226,10 @@ def compare_standards(
                     memo=memo,
                 )
             cost = plan_cost_per_year(changed, scheduled)
-            worst, breaches, penalty, bonus = _risk_totals(risks)
+            term = changed.scenario.term
+            worst, breaches, penalty, bonus = _risk_totals(
+                risks, term.liability_cap_per_year if term is not None else None
+            )
             rows.append(
                 StandardComparison(
                     standard=standard,

@@ -321,7 +321,11 @@ def _period_clauses(target, patience_s, margin: float, abandon_margin: float) ->
 
 def _minimum_agents(scenario, ch, target, cph, aht_s, patience_s, floor) -> np.ndarray:
     """Agents no interval goes below: the occupancy cap (workforce's and target's), the SL
-    ``floor`` if given, and under Erlang C a stable queue (more slots than erlangs)."""
+    ``floor`` if given, and more slots than erlangs (``floor(load) + 1``) under Erlang C (a
+    stable queue) and under Erlang A without an occupancy cap: well below the load each agent
+    gains more than the last (a convex start the greedy cannot climb: a first agent worth almost
+    nothing is never taken, and the period looks unreachable), and without a cap the minimum
+    would be 0 agents. A cap already keeps the minimum where agents are not all busy."""
     conc = ch.concurrency
     cap = occupancy_cap(scenario, ch)
     kwargs = {"max_occupancy": 1.0 if cap is None else cap}
@@ -330,7 +334,7 @@ def _minimum_agents(scenario, ch, target, cph, aht_s, patience_s, floor) -> np.n
             service_level=floor, threshold_s=target.threshold_s, sl_definition=target.sl_definition
         )
     slots = np.asarray(required_agents(cph, aht_s, patience_s=patience_s, **kwargs).agents)
-    if patience_s is None:
+    if patience_s is None or cap is None or cap >= 1.0:
         load = cph * aht_s / 3600.0
         slots = np.maximum(slots, np.where(load > 0, np.floor(load) + 1, 0))
     return (-(-slots // conc)).astype(np.int64)

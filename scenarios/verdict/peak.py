@@ -227,7 +227,7 @@ def peak_check(
     """
     from simulator import Pool, SimConfig, replicate
 
-    from ..simulation import sim_channel, warmup_s
+    from ..simulation import channel_and_pool, planned_retrials, warmup_s
 
     result = as_plan(source, model)
     scenario = result.scenario
@@ -259,12 +259,18 @@ def peak_check(
         target.excluded_periods,
         demand.excluded,
     )
-    sim = sim_channel(ch, demand, target.threshold_s)
+    sims, pool = channel_and_pool(
+        ch,
+        demand,
+        erlang.required_agents,
+        target.threshold_s,
+        planned_retrials=planned_retrials(result, channel),
+    )
     warm_s = warmup_s(scenario, result.table, [channel])
 
     def simulate(agents, n, seed_used) -> IntervalSL:
         config = SimConfig(
-            scenario.interval_s, [sim], [Pool(channel, agents, (channel,))], warmup_s=warm_s
+            scenario.interval_s, sims, [Pool(channel, agents, pool.channels)], warmup_s=warm_s
         )
         reps = replicate(config, n, seed_used, executor=executor)
         return pooled_interval_sl(reps, channel, definition, confidence)

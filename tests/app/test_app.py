@@ -17,7 +17,16 @@ from scenarios.examples import example_path, load_example
 from scenarios.overrides import apply_overrides
 
 APP = str(Path(__file__).parents[2] / "app.py")
-PAGES = ("Negotiate", "Scenario", "Plan", "SLA check", "Simulate", "History", "Quick calculator")
+PAGES = (
+    "Negotiate",
+    "Scenario",
+    "Plan",
+    "SLA check",
+    "Shifts",
+    "Simulate",
+    "History",
+    "Quick calculator",
+)
 
 
 def start():

@@ -216,7 +216,7 @@ def test_volumes_in_year_9999_cannot_shift_the_horizon_there():
 SAMPLE = sample_path("bank-day").read_bytes()
 MAPPING = yaml.safe_dump(ANONYMOUS_BANK.model_dump(mode="json")).encode()
 HISTORY_FILES = {
-    "records-binary": (bytes(range(256)) * 64, None, ["records-binary.csv", "utf-8"]),
+    "records-binary": (bytes(range(256)) * 64, None, ["records-binary.csv", "not UTF-8 text"]),
     "records-dev-zero-like": (b"\0" * 100_000, None, ["records-dev-zero-like.csv", "column"]),
     "records-unbalanced-quote": (
         SAMPLE.split(b"\n")[0] + b'\n"AA0204,1' + b"x" * 200_000 + b"\n",

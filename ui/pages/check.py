@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from ui import state
+from ui.drivers import drivers_section
 from ui.format import cost_in_period, fte, money, per_year, plain
 from ui.state import cached_cost_curve, cached_feasibility, executor_or_error, planned
 from ui.widgets import fte_message
@@ -161,14 +162,14 @@ def page_check():
             st.caption(f"{stored[1].replications} simulated runs")
             st.table(pd.DataFrame(risk_periods(stored[1])).set_index("period"))
     peak_section(result, channel, int(reps), executor)
+    drivers_section(result, feas, int(reps), executor)
 
 
 def peak_section(result, channel: str, reps: int, executor) -> None:
     """Busiest day of the plan ``result``: where the simulated time-varying system falls short
     of the per-interval Erlang staffing (backlog carried over between intervals)."""
     from scenarios.output.report import peak_figure
-    from scenarios.pipeline import plan
-    from scenarios.verdict import busiest_day, one_day, peak_check
+    from scenarios.verdict import busiest_day, one_day_plan, peak_check
 
     scenario, model = result.scenario, result.model
     key = (scenario.model_dump_json(), channel, model, reps)
@@ -176,12 +177,15 @@ def peak_section(result, channel: str, reps: int, executor) -> None:
         "Check the busiest day by simulation", key="check_peak_run", disabled=executor is None
     ):
         with st.spinner("simulating the busiest day, then iterating its staffing"):
-            day = one_day(scenario, busiest_day(result, channel))
+            day_plan = one_day_plan(
+                result, busiest_day(result, channel), state.data_dir(state.current().files)
+            )
+            day = day_plan.scenario
             st.session_state.check_peak = (
                 key,
                 day,
                 peak_check(
-                    plan(day, model, base_dir=state.data_dir(state.current().files)),
+                    day_plan,
                     channel,
                     replications=reps,
                     seed=1,

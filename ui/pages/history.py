@@ -10,6 +10,7 @@ import streamlit as st
 
 from scenarios import ScenarioError
 from ui import guard, state
+from ui.forecast import forecast_section
 from ui.format import plain, range_message
 from ui.uploads import LIMITS_MB, upload_bytes, without_folder
 from ui.widgets import count_input
@@ -47,7 +48,7 @@ def saved(upload, what: str, limit_mb: float) -> Path:
 
 def page_history():
     from scenarios.history import analyse_history
-    from scenarios.history.records import load_mapping
+    from scenarios.history.records import BUNDLED_MAPPINGS, load_mapping
     from scenarios.history.samples import sample_path
     from scenarios.output.history_plots import backtest_figure, patience_figure, staffing_figure
 
@@ -56,6 +57,8 @@ def page_history():
         "Call-level records (one row per call) -> what was offered, the service given, "
         "patience under censoring, and whether the models reproduce it."
     )
+    with st.expander("Forecast volumes from history", expanded=True):
+        forecast_section()
     records = st.file_uploader(
         "Call records (CSV)",
         type=["csv", "txt"],
@@ -67,6 +70,13 @@ def page_history():
         type=["yaml", "yml", "json"],
         key="hist_mapping_upload",
         max_upload_size=LIMITS_MB["mapping"],
+    )
+    layout = st.selectbox(
+        "Export layout (when no mapping is uploaded)",
+        tuple(BUNDLED_MAPPINGS),
+        key="hist_layout",
+        help="bank-day: the bundled sample's; technion: the Technion text files (tabs, YYMMDD "
+        "dates); generic-acd: a generic ACD call-detail export",
     )
     cols = st.columns(3)
     minutes = cols[0].selectbox("Interval [min]", (15, 30, 60), key="hist_interval")
@@ -98,7 +108,7 @@ def page_history():
                 else saved(source, "Call records", LIMITS_MB["records"])
             )
             columns = (
-                None
+                load_mapping(layout)
                 if mapping is None
                 else load_mapping(saved(mapping, "Column mapping", LIMITS_MB["mapping"]))
             )
@@ -109,6 +119,7 @@ def page_history():
                     interval_minutes=int(minutes),
                     threshold_s=float(threshold),
                     busy_min_offered=int(busy),
+                    prediction_replications=40,
                 )
         except (ScenarioError, ValueError, OSError) as err:
             st.error(plain(f"Not analysed — {without_folder(err)}"))
@@ -135,6 +146,8 @@ def page_history():
     )
     for line in rep.definitions:
         st.caption(line)
+    for warning in [*rep.warnings, *(x.describe() for x in analysis.surges)]:
+        st.warning(plain(warning))
     st.subheader("Service given (observed, per day)")
     d = analysis.days
     defs = d.to_dict()["sl_definitions"]
@@ -176,6 +189,18 @@ def page_history():
     st.dataframe(backtest_table(bt.mae_table()), hide_index=True)
     st.pyplot(backtest_figure(bt))
     st.pyplot(staffing_figure(bt))
+    pred = analysis.prediction
+    if pred is not None:
+        st.markdown(
+            f"**Prediction intervals ({pred.level:.0%})** — agents: {plain(pred.agents_source)}"
+        )
+        for kpi, word in (("service_level", "SL"), ("abandon_rate", "Abandonment")):
+            st.caption(
+                f"{word}: observed inside the interval in {int(pred.covered[kpi].sum())} of "
+                f"{int(pred.busy.sum())} busy intervals ({pred.coverage[kpi]:.0%}); mean width "
+                f"{pred.width[kpi] * 100:.0f} points."
+            )
+        st.caption(plain(pred.method))
     st.button(
         "Use the calibrated scenario",
         key="hist_calibrate_run",
@@ -187,6 +212,21 @@ def page_history():
         st.success("The calibrated scenario is now the scenario of every page.")
         for note in notes:
             st.caption(plain(note))
+        evidence = st.session_state.get("hist_calibration_evidence") or []
+        if evidence:
+            st.dataframe(
+                {
+                    "weekday": [r["weekday"] for r in evidence],
+                    "band": [r["band"] for r in evidence],
+                    "answered": [r["answered"] for r in evidence],
+                    "AHT [s]": [round(r["aht_s"], 1) for r in evidence],
+                    "AHT used": ["yes" if r["aht_used"] else "" for r in evidence],
+                    "abandoned": [r["abandoned"] for r in evidence],
+                    "patience [s]": [round(r["patience_s"], 1) for r in evidence],
+                    "patience used": ["yes" if r["patience_used"] else "" for r in evidence],
+                },
+                hide_index=True,
+            )
 
 
 @guard.callback
@@ -198,3 +238,4 @@ def _use_calibrated(analysis, minutes: int) -> None:
     calibration = calibrate(analysis.calls, interval_minutes=minutes)
     state.set_scenario(calibration.scenario, "History: calibrated from the call records")
     st.session_state.hist_calibration_notes = list(calibration.notes)
+    st.session_state.hist_calibration_evidence = list(calibration.evidence)

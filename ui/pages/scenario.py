@@ -183,6 +183,13 @@ def page_scenario():
         ["Load or upload", "Main fields", "Scenario file", "Interval volumes (CSV)", "Variants"]
     )
     with tabs[0]:
+        offer = state.forecast_offer()
+        if offer is not None:
+            st.button(
+                f"Use the {plain(offer[2])} (History page)",
+                key="scen_use_forecast",
+                on_click=guard.callback(state.use_forecast),
+            )
         load_section()
     with tabs[1]:
         scenario_form()

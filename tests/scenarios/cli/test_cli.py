@@ -152,7 +152,9 @@ def test_check_writes_an_html_report_with_its_figures(capsys, tmp_path):
     assert "<h1>SLA verdict: Service desk (default)</h1>" in text
     assert "answered within 20 s / offered" in text
     assert "simulation (compiled engine), 3 replications" in text
-    assert text.count('<img src="data:image/png;base64,') == 5  # 2 costs, 2 breach risks, peak
+    # 2 costs, 2 breach risks, peak, pricing
+    assert text.count('<img src="data:image/png;base64,') == 6
+    assert "<h2>Pricing</h2>" in text and "<h3>The contract term</h3>" in text
     # The example's hiring plan: the smallest one that covers every month (ccplan hiring).
     assert "<h2>Hiring plan</h2>" in text and "12 on 2027-01-01" in text
     assert (tmp_path / "report.pdf").exists() == (pdf_unavailable_reason() is None)
@@ -177,4 +179,7 @@ def test_json_output_is_strict_json(capsys):
         raise ValueError(f"non-strict JSON constant {constant}")
 
     data = json.loads(out, parse_constant=reject)
-    assert code == 0 and data["kpis"]["erlang_c"]["asa_s"] == "inf"
+    assert code == 0 and data["kpis"]["erlang_c"]["asa_s"] is None
+    assert data["infinite"] == ["kpis.erlang_c.asa_s", "kpis.erlang_c.mean_wait_s"]
+    assert "infinite" in data["notes"][-1]
+    assert '"inf"' not in out

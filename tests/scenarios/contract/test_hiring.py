@@ -234,7 +234,7 @@ def test_breach_probability_is_simulated_at_the_capped_staffing():
             {"start_month": "1900-06"},
             r"hiring\.start_month 1900-06 must lie in years 1901 \.\. 2190",
         ),
-        ({"starting_headcount": True}, r"hiring: must be a number, not true/false"),
+        ({"starting_headcount": True}, r"hiring\.starting_headcount: must be a number, not true"),
         (
             {"classes": [{"size": 0, "start_date": "2027-02-01"}]},
             r"hiring\.classes\[0\]\.size: must be greater than or equal to 1",

@@ -246,7 +246,9 @@ def test_tab_separated_crlf_export_with_short_dates_via_a_mapping_file(tmp_path,
 
 def test_bad_mapping_file_names_the_field(tmp_path):
     mapping = tmp_path / "map.yaml"
-    mapping.write_text("columns: {arrival: a}\noutcomes: {answered: [A], abandoned: [H]}\n")
+    mapping.write_text(
+        "extends: none\ncolumns: {arrival: a}\noutcomes: {answered: [A], abandoned: [H]}\n"
+    )
     with pytest.raises(HistoryError, match=r"columns\.outcome"):
         load_mapping(mapping)
 

@@ -281,6 +281,25 @@ def test_period_kpis_are_pooled_from_the_closed_forms_over_measured_intervals(ut
     assert staffing.sl_intervals["p50"] == pytest.approx(np.median(sl))
 
 
+def test_without_an_occupancy_cap_erlang_a_still_finds_the_period_staffing():
+    # Regression: with no cap the minimum was 0 agents, where Erlang A's SL curve is convex
+    # (a first agent in an overloaded interval gains almost nothing), so the greedy never took
+    # it and reported the month unreachable with 446 agents to spare.
+    uncapped = plan(apply_overrides(load_example("utility"), {"workforce.max_occupancy": 1.0}))
+    staffing = period_optimal(uncapped, "voice")
+    scenario = uncapped.scenario
+    demand = uncapped.table.channels["voice"]
+    k = erlang_a_kpis(demand.calls_per_hour, demand.aht_s, demand.patience_s, staffing.agents, 20.0)
+    grid = (scenario.start_date, scenario.days, scenario.interval_minutes)
+    target = scenario.target_for("voice")
+    out = excluded_intervals(*grid, target.excluded_periods, flagged=demand.excluded)
+    o = np.where(out, 0.0, demand.offered)
+    assert np.sum(o * k.service_level) / o.sum() >= 0.8 - 1e-12
+    assert np.sum(o * k.p_abandon) / o.sum() <= 0.05 + 1e-12
+    # Never more agents than the per-interval plan, which meets every interval on its own.
+    assert staffing.agents.sum() <= uncapped.channels["voice"].required_agents.sum()
+
+
 def test_cost_and_fte_follow_the_pipeline(utility):
     staffing = period_optimal(utility, "voice")
     scenario = utility.scenario
