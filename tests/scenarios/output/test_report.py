@@ -399,7 +399,7 @@ def test_write_report_writes_the_page_and_its_pdf(written, document):
 
 def test_without_weasyprint_only_the_page_is_written(full, document, tmp_path, monkeypatch):
     monkeypatch.setattr(report, "pdf_unavailable_reason", lambda: "no PDF: test")
-    monkeypatch.setattr(report, "render_html", lambda result, **_: document)  # drawn above
+    monkeypatch.setattr(report, "render_html", lambda result, data=None, **_: document)
     assert write_report(full, tmp_path) == [tmp_path / "report.html"]
     assert not (tmp_path / "report.pdf").exists()
 
