@@ -20,6 +20,7 @@ PAGES = {
     "Shifts": ("shifts", "page_shifts"),
     "Simulate": ("simulate", "page_simulate"),
     "History": ("history", "page_history"),
+    "Hiring": ("hiring", "page_hiring"),
     "Quick calculator": ("calculator", "page_calculator"),
 }
 
@@ -27,7 +28,18 @@ PAGES = {
 # in a run; re-assigning it marks it as the user's). Buttons, uploads and downloads cannot be
 # assigned: their keys end in one of NOT_INPUTS. Widgets drawn from the scenario (keys "w_...")
 # are not kept: they are redrawn from the scenario.
-KEPT = ("calc_", "plan_", "check_", "sim_", "hist_", "settings_", "neg_", "scen_", "shifts_")
+KEPT = (
+    "calc_",
+    "plan_",
+    "check_",
+    "sim_",
+    "hist_",
+    "settings_",
+    "neg_",
+    "scen_",
+    "shifts_",
+    "hire_",
+)
 NOT_INPUTS = ("_run", "_csv", "_load", "_download", "_disabled", "_upload", "_save")
 
 

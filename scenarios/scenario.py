@@ -686,6 +686,74 @@ class ContractTerm(StrictModel):
         return self
 
 
+class HiringClass(StrictModel):
+    """A class of new agents who start on one day, train, then ramp up."""
+
+    size: int = Field(ge=1, le=10_000)
+    """New agents in the class [agents], 1 to 10,000."""
+    start_date: dt.date
+    """First paid day (training starts)."""
+    training_weeks: int | None = Field(default=None, ge=0, le=52)
+    """Weeks of training, paid and not available for contacts, 0 to 52; none: the plan's."""
+
+
+class HiringPlan(StrictModel):
+    """Headcount month by month: starting staff, attrition, hiring classes, training and
+    ramp-up (``scenarios.contract.hiring``). Headcount counts full-time agents (FTE)."""
+
+    start_month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    """First month of the plan, 'YYYY-MM'; none: the month of the scenario's ``start_date``."""
+    months: int = Field(default=12, ge=1, le=120)
+    """Months planned, 1 to 120."""
+    starting_headcount: float = Field(ge=0, le=100_000)
+    """Trained agents on the payroll at the start [FTE], 0 to 100,000."""
+    attrition_per_month: float = Field(default=0.0, ge=0, le=0.5)
+    """Share of the headcount that leaves each month, 0 to 0.5 (0.02 = 2% a month)."""
+    classes: tuple[HiringClass, ...] = Field(default=(), max_length=240)
+    """Hiring classes already planned (the optimizer adds to them)."""
+    training_weeks: int = Field(default=4, ge=0, le=52)
+    """Weeks of paid training before a new agent takes contacts, 0 to 52."""
+    ramp_up_weeks: int = Field(default=0, ge=0, le=52)
+    """Weeks after training over which a new agent's AHT multiplier falls linearly to 1,
+    0 to 52 (0: no ramp-up)."""
+    ramp_up_aht_multiplier: float = Field(default=1.0, ge=1, le=5)
+    """A new agent's AHT multiplier on the first day after training, 1 to 5 (1.5 = handle
+    time 50% longer); their capacity is 1 / multiplier of a trained agent's."""
+    shrinkage: float | None = Field(default=None, ge=0, lt=1)
+    """Share of paid time not available for contacts, in [0, 1); none: the workforce's."""
+    max_p_breach: float = Field(default=0.1, gt=0, lt=1)
+    """The hiring optimizer keeps P(breach) per reporting period at most this, in (0, 1)."""
+    max_class_size: int = Field(default=200, ge=1, le=10_000)
+    """Largest class the optimizer may plan [agents], 1 to 10,000."""
+
+    @model_validator(mode="after")
+    def _ramp(self):
+        if self.ramp_up_weeks == 0 and self.ramp_up_aht_multiplier != 1.0:
+            raise ValueError(
+                "ramp_up_aht_multiplier needs ramp_up_weeks >= 1 (over which it falls to 1)"
+            )
+        return self
+
+
+def hiring_months(scenario: Scenario) -> tuple[dt.date, dt.date]:
+    """First and last day of the hiring plan's months (``HiringPlan.start_month``, default the
+    month of the scenario's ``start_date``, for ``months`` months)."""
+    plan = scenario.hiring
+    if plan.start_month is None:
+        year, month = scenario.start_date.year, scenario.start_date.month
+    else:
+        year, month = (int(part) for part in plan.start_month.split("-"))
+    # A year's margin each side: the plan runs over whole weeks with a week's lead-in/out.
+    if not FIRST_YEAR + 1 <= year <= LAST_YEAR - 10:
+        raise ValueError(
+            f"hiring.start_month {year}-{month:02d} must lie in years {FIRST_YEAR + 1} .. "
+            f"{LAST_YEAR - 10}"
+        )
+    end = month - 1 + plan.months  # months after January of `year` when the plan ends
+    last = dt.date(year + end // 12, end % 12 + 1, 1) - dt.timedelta(days=1)
+    return dt.date(year, month, 1), last
+
+
 class Scenario(StrictModel):
     """A planning scenario: what arrives, what is promised, who answers and at what cost."""
 
@@ -703,6 +771,8 @@ class Scenario(StrictModel):
     targets: tuple[Target, ...] = ()
     workforce: Workforce = Workforce()
     pricing: Pricing | None = None
+    hiring: HiringPlan | None = None
+    """The hiring plan over the contract (``ccplan hiring``)."""
     term: ContractTerm | None = None
     """The contract term (years, indexation, wage inflation, growth, liability cap)."""
     compare_standards: tuple[str, ...] = Field(default=(), max_length=12)
@@ -771,6 +841,19 @@ class Scenario(StrictModel):
                     )
         if self.roster is not None:
             check_rules(self.roster, self.interval_minutes, names)
+        return self
+
+    @model_validator(mode="after")
+    def _hiring_dates(self):
+        if self.hiring is None:
+            return self
+        first, last = hiring_months(self)
+        for i, c in enumerate(self.hiring.classes):
+            if not first <= c.start_date <= last:
+                raise ValueError(
+                    f"hiring.classes[{i}].start_date {c.start_date} must lie within the hiring "
+                    f"plan, {first} to {last}"
+                )
         return self
 
     @property

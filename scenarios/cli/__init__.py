@@ -25,6 +25,7 @@ from .check import cmd_check
 from .erlang import cmd_erlang
 from .examples import cmd_examples
 from .forecast import cmd_forecast
+from .hiring import cmd_hiring
 from .history import cmd_history
 from .plan import cmd_plan
 from .price import cmd_price
@@ -243,6 +244,21 @@ def build_parser() -> argparse.ArgumentParser:
     fmt(hi)
     hi.set_defaults(func=cmd_history)
 
+    hr = sub.add_parser("hiring", help="the hiring plan month by month, or the smallest one")
+    hr.add_argument("file", help="scenario file or bundled example name (with a `hiring` section)")
+    hr.add_argument(
+        "--optimize",
+        action="store_true",
+        help="add the smallest classes (one a month) that cover every month's requirement",
+    )
+    hr.add_argument("--model", choices=("erlang_a", "erlang_c"), default="erlang_a")
+    replications(hr, 30, minimum=0, what="replications simulating P(breach), 0: none")
+    hr.add_argument("--seed", type=int, default=1)
+    hr.add_argument("--plot", metavar="FILE.png", help="write the plan's plot (PNG) here")
+    force(hr, "overwrite an existing --plot file")
+    executor_options(hr)
+    fmt(hr)
+    hr.set_defaults(func=cmd_hiring)
     fo = sub.add_parser("forecast", help="forecast volumes from history: CSV, scenario, accuracy")
     fo.add_argument(
         "file",

@@ -101,7 +101,9 @@ def cmd_check(args) -> None:
     if args.report:
         from ..output.html import pdf_unavailable_reason
         from ..output.report import write_report  # matplotlib: only when a report is asked
+        from .hiring import hiring_document
 
+        data.update(hiring_document(args))
         pricing, term = _pricing(args, result)
         if pricing is not None:
             data["pricing"] = pricing.to_dict()

@@ -1,5 +1,6 @@
 """The contract's money: what the client is billed (``billing``), pricing models under volume
-risk (``risk``, volumes from ``volume``) and the contract over its term (``term``)."""
+risk (``risk``, volumes from ``volume``), the contract over its term (``term``), and the hiring
+plan that has to deliver the standard (``hiring``)."""
 
 from .billing import MonthlyCharges, billable_contacts, charges
 from .risk import BreakEven, ModelRisk, PricingAnalysis, break_even, price_under_volume_risk

@@ -465,6 +465,75 @@ def _period_optimal_section(data: dict) -> str:
     )
 
 
+def _hiring_section(data: dict) -> str:
+    """The hiring plan (``ccplan hiring``): the smallest plan that covers every month, month by
+    month, against the scenario's own classes."""
+    hiring = data.get("hiring")
+    if not hiring:
+        return ""
+    cur = data["currency"]
+    best, given = hiring["smallest"], hiring["given"]
+    body = [
+        [
+            m["month"],
+            h.fte(m["headcount"]),
+            h.fte(m["hires"]),
+            h.fte(m["leavers"]),
+            h.fte(m["in_training"]),
+            h.fte(m["available_fte"]),
+            h.fte(m["required_fte"]),
+            h.fte(m["gap_fte"]),
+            h.percent(m["service_level"]),
+            h.percent(m["p_breach"]),
+            h.amount(m["cost"]),
+        ]
+        for m in best["months"]
+    ]
+    headers = [
+        "Month",
+        "Headcount",
+        "Hires",
+        "Leavers (expected)",
+        "In training",
+        "Available FTE",
+        "Required FTE",
+        "Gap FTE",
+        "SL",
+        "P(breach)",
+        f"Cost [{cur}]",
+    ]
+    classes = "; ".join(f"{c['size']} on {c['start_date']}" for c in best["classes"]) or "none"
+    service = next(iter(best["service"].values()), None)
+    sl_text = (
+        f"SL of {h.esc(next(iter(best['service'])))}: answered within "
+        f"{service['threshold_s']:g} s ({h.esc(service['sl_definition'])}), per "
+        f"{h.esc(service['reporting_period'])} (the worst starting in each month), closed "
+        f"form at the available staff; P(breach): {h.esc(service['method'])}. "
+        if service
+        else ""
+    )
+    unreachable = (
+        f"Not reachable by hiring (classes still in training): "
+        f"{h.esc(', '.join(best['unreachable_months']))}; a starting headcount of "
+        f"{h.fte(best['starting_headcount_needed'])} FTE covers it. "
+        if best["unreachable_months"]
+        else ""
+    )
+    return (
+        "<h2>Hiring plan</h2>"
+        f'<p class="note">The smallest hiring plan (one class a month, added to the '
+        f"scenario's own) that covers every month's requirement (agents on duty in its busiest "
+        f"ISO week): classes {h.esc(classes)}; {best['total_hires']} hires, "
+        f"{h.amount(best['total_paid_hours'])} paid hours (training included), "
+        f"{h.money(best['total_cost'], cur)}. The scenario's own plan: "
+        f"{given['total_hires']} hires, {h.money(given['total_cost'], cur)}, short of staff in "
+        f"{sum(m['gap_fte'] < -1e-9 for m in given['months'])} of {len(given['months'])} "
+        f"months. {unreachable}Leavers are expected values; FTE are agents on duty after "
+        f"{h.percent(best['shrinkage'])} shrinkage. {sl_text}</p>"
+        + h.table(headers, body, css_class="wide")
+    )
+
+
 def _drivers_section(data: dict) -> str:
     """Demand drivers: contacts by source, the value of each driver, the bot's outage month."""
     dd = data.get("demand_drivers")
@@ -963,6 +1032,7 @@ def render_html(result: Verdict, data: dict | None = None, *, pricing=None, term
         _channel_sections(result, data),
         _drivers_section(data),
         _pricing_section(pricing, term),
+        _hiring_section(data),
         _assumptions_section(result, data),
     ]
     return h.page(f"SLA verdict: {data['scenario']}", "\n".join(b for b in body if b))

@@ -155,6 +155,8 @@ def test_check_writes_an_html_report_with_its_figures(capsys, tmp_path):
     # 2 costs, 2 breach risks, peak, pricing
     assert text.count('<img src="data:image/png;base64,') == 6
     assert "<h2>Pricing</h2>" in text and "<h3>The contract term</h3>" in text
+    # The example's hiring plan: the smallest one that covers every month (ccplan hiring).
+    assert "<h2>Hiring plan</h2>" in text and "12 on 2027-01-01" in text
     assert (tmp_path / "report.pdf").exists() == (pdf_unavailable_reason() is None)
 
 
