@@ -620,6 +620,19 @@ class Pricing(StrictModel):
                     raise ValueError("`peak_rates` overlap; each hour of a day may have one rate")
         return self
 
+    @property
+    def is_rate_card(self) -> bool:
+        """Whether the bill is the plain rate card the plan's ``revenue`` computes: no bands,
+        peak rates or minimum offtake, and only handled contacts billed (``billable``'s
+        abandoned contacts need ``scenarios.contract.billing``)."""
+        return not (
+            self.bands
+            or self.peak_rates
+            or self.minimum_monthly_amount is not None
+            or self.minimum_monthly_contacts is not None
+            or self.billable.abandoned_after_s is not None
+        )
+
 
 class Indexation(StrictModel):
     """Yearly price indexation: each year after the first, the indexed price components move

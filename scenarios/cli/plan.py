@@ -119,6 +119,12 @@ def cmd_plan(args) -> None:
             rows,
         )
     )
+    pricing = result.scenario.pricing
+    if pricing is not None and not pricing.is_rate_card:
+        print(
+            "revenue: the rate card (fee, rate x handled contacts or paid hours); the contract's "
+            "bill with its bands, minimum offtake, peak rates and contact definition: ccplan price"
+        )
     for path in written:
         print(f"wrote {path}")
 

@@ -255,6 +255,7 @@ def calibrated_models(pricing: Pricing, at_p50: PlanResult) -> dict[str, Pricing
         for name in ("per_contact", "per_hour", "fixed_monthly")
     }
     out = {}
+    # The contact definition is kept by every calibrated model, so it does not count here.
     plain = not (
         pricing.bands
         or pricing.peak_rates

@@ -10,8 +10,23 @@ from scenarios.examples import list_examples, load_example
 from scenarios.pipeline import plan
 from scenarios.scenario import Pricing
 
+RATE_CARDS = [n for n in list_examples() if load_example(n).pricing.is_rate_card]
 
-@pytest.mark.parametrize("name", list_examples())
+
+def test_the_seed_contract_bills_more_than_its_rate_card(capsys):
+    # Its bands, minimum, evening rate and abandoned-after-60-s contacts: the plan's revenue
+    # (the rate card) is not its bill, and `ccplan plan` says so.
+    from scenarios.cli import main
+
+    assert set(list_examples()) - set(RATE_CARDS) == {"seed_contract"}
+    result = plan(load_example("seed_contract"))
+    bill = charges(result, result.scenario.pricing)
+    assert bill.grand_total != pytest.approx(result.total.revenue[0], rel=1e-3)
+    assert main(["plan", "seed_contract"]) in (None, 0)
+    assert "revenue: the rate card" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", RATE_CARDS)
 def test_plain_pricing_bills_what_the_plan_calls_revenue(name):
     """The pipeline's revenue (rate x handled, rate x paid hours, the fee spread over the days
     of each month) is an independent computation of the same bill."""

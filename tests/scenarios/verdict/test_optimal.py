@@ -94,6 +94,8 @@ BAR = {
     ("retailer", "chat"): ({"start_date": dt.date(2027, 12, 20), "days": 12}, 10, 0.0, 0.0),
     ("retailer", "voice"): ({"days": 30}, 10, 0.0075, 0.0),
     ("utility", "voice"): ({"days": 14}, 10, 0.0, 0.0),
+    ("seed_contract", "chat"): ({}, 10, 0.0, 0.0),
+    ("seed_contract", "voice"): ({}, 10, 0.0, 0.0),
 }
 
 
