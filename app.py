@@ -17,10 +17,10 @@ PAGES = {
     "Plan": ("plan", "page_plan"),
     "SLA check": ("check", "page_check"),
     "Pricing": ("pricing", "page_pricing"),
+    "Hiring": ("hiring", "page_hiring"),
     "Shifts": ("shifts", "page_shifts"),
     "Simulate": ("simulate", "page_simulate"),
     "History": ("history", "page_history"),
-    "Hiring": ("hiring", "page_hiring"),
     "Quick calculator": ("calculator", "page_calculator"),
 }
 
