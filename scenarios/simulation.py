@@ -19,33 +19,77 @@ def planned_retrials(result: PlanResult, name: str) -> np.ndarray | None:
     return result.drivers.channels[name].retrials
 
 
+def planned_repeats(result: PlanResult, name: str) -> np.ndarray | None:
+    """The FCR repeats planning added to channel ``name``'s offered contacts, from every
+    channel whose repeats land on it (None: no channel's do)."""
+    if result.drivers is None or not any(
+        c.fcr is not None and (c.fcr.repeat_channel or c.name) == name
+        for c in result.scenario.channels
+    ):
+        return None
+    return result.drivers.channels[name].repeats
+
+
+def _without_planned(demand: ChannelDemand, planned: list[np.ndarray]) -> np.ndarray:
+    """``demand``'s arrival rate [contacts/h] without the ``planned`` contacts per interval
+    (retrials, repeats) the simulator makes itself: scaled by ``(offered - planned) /
+    offered`` in each interval, so the rate keeps its relation to ``offered``."""
+    first = np.clip(demand.offered - sum(planned), 0.0, None)
+    return first * demand.calls_per_hour / np.where(demand.offered > 0, demand.offered, 1.0)
+
+
+def _repeat_fields(ch: Channel) -> dict:
+    """The simulator's FCR repeat fields of scenario channel ``ch``: an answered contact comes
+    back with probability ``(1 - rate) x repeat_share`` after ``repeat_delay``, on
+    ``repeat_channel`` (``scenarios.drivers``' ``u``); none without ``fcr``."""
+    if ch.fcr is None:
+        return {}
+    return {
+        "repeat_share": (1.0 - ch.fcr.rate) * ch.fcr.repeat_share,
+        "repeat_delay": ch.fcr.repeat_delay.to_simulator(),
+        "repeat_channel": ch.fcr.repeat_channel or ch.name,
+    }
+
+
 def sim_channel(
     ch: Channel,
     demand: ChannelDemand,
     threshold_s: float,
     deadline_clock: str = "wall_clock",
     planned_retrials: np.ndarray | None = None,
+    planned_repeats: np.ndarray | None = None,
+    repeats: bool = False,
 ) -> SimChannel:
     """The simulator's view of a scenario channel, answered by a pool of the same name; the
     handle time and patience follow the demand's per-interval means (``intraday_bands``,
     self-service's AHT multiplier); a deferred channel's SL wait runs on ``deadline_clock``
     (the target's). A channel with ``retrials`` makes its own in the simulator (share and
     delay): ``planned_retrials`` (``planned_retrials``), the closed form's estimate of them,
-    is taken out of the arrivals so they are not counted twice. FCR repeats and deflection
-    stay in the arrivals as planned (the simulator has no repeat mechanism)."""
+    is taken out of the arrivals so they are not counted twice. Likewise with ``repeats``
+    (every channel its repeats land on is simulated with it): a channel with ``fcr`` makes its
+    FCR repeats in the simulator, and ``planned_repeats`` (``planned_repeats``: those landing
+    on this channel) is taken out of its arrivals; without it, FCR repeats stay in the
+    arrivals as planned. Deflection stays in the arrivals as planned."""
     patience = None if ch.patience is None else ch.patience.to_simulator()
     calls_per_hour = demand.calls_per_hour
-    retrial = {}
+    made = {}  # the contacts the simulator makes itself
     if ch.retrials is not None:
-        retrial = {
+        made = {
             "retrial_share": ch.retrials.share,
             "retrial_delay": ch.retrials.delay.to_simulator(),
         }
-        if planned_retrials is not None:
-            first = np.clip(demand.offered - planned_retrials, 0.0, None)
-            calls_per_hour = (
-                first * demand.calls_per_hour / np.where(demand.offered > 0, demand.offered, 1.0)
-            )
+    if repeats:
+        made.update(_repeat_fields(ch))
+    planned = [
+        p
+        for p, simulated in (
+            (planned_retrials, ch.retrials is not None),
+            (planned_repeats, repeats),
+        )
+        if p is not None and simulated
+    ]
+    if planned:
+        calls_per_hour = _without_planned(demand, planned)
     if ch.callback is not None:  # the callers who take a callback do not queue
         calls_per_hour = calls_per_hour * (1.0 - ch.callback.share)
     scaled = bool(ch.intraday_bands) or ch.self_service is not None
@@ -65,20 +109,30 @@ def sim_channel(
         patience_scale=demand.patience_s / ch.patience_s
         if ch.intraday_bands and patience is not None
         else None,
-        **retrial,
+        **made,
     )
 
 
-def callback_channel(ch: Channel, demand: ChannelDemand) -> SimChannel | None:
+def callback_channel(
+    ch: Channel,
+    demand: ChannelDemand,
+    planned_repeats: np.ndarray | None = None,
+    repeats: bool = False,
+) -> SimChannel | None:
     """A voice channel's callbacks as the simulator's deferred channel "NAME (callbacks)":
     ``share`` of the forecast callers, made while the channel is open within ``deadline_s``,
-    answered by the channel's pool after its waiting callers (lower priority: idle time)."""
+    answered by the channel's pool after its waiting callers (lower priority: idle time).
+    With ``repeats`` (``sim_channel``), an answered callback left unresolved comes back on the
+    channel's repeat channel, and ``planned_repeats`` is not among the callbacks."""
     if ch.callback is None or ch.callback.share <= 0:
         return None
+    calls_per_hour = demand.calls_per_hour
+    if repeats and planned_repeats is not None:
+        calls_per_hour = _without_planned(demand, [planned_repeats])
     return SimChannel(
         name=f"{ch.name} (callbacks)",
         kind="deferred",
-        calls_per_hour=demand.calls_per_hour * ch.callback.share,
+        calls_per_hour=calls_per_hour * ch.callback.share,
         handle_time=ch.handle_time.to_simulator(),
         patience=None,
         threshold_s=float(ch.callback.deadline_s),
@@ -87,6 +141,7 @@ def callback_channel(ch: Channel, demand: ChannelDemand) -> SimChannel | None:
         aht_scale=demand.aht_s / ch.aht_s
         if ch.intraday_bands or ch.self_service is not None
         else None,
+        **(_repeat_fields(ch) if repeats else {}),
     )
 
 
@@ -97,11 +152,17 @@ def channel_and_pool(
     threshold_s: float,
     deadline_clock: str = "wall_clock",
     planned_retrials: np.ndarray | None = None,
+    planned_repeats: np.ndarray | None = None,
+    repeats: bool = False,
 ) -> tuple[list[SimChannel], Pool]:
     """The simulator's channels of scenario channel ``ch`` (``sim_channel``, and its
     callbacks, ``callback_channel``) and the pool of ``agents`` answering them."""
-    sims = [sim_channel(ch, demand, threshold_s, deadline_clock, planned_retrials)]
-    callbacks = callback_channel(ch, demand)
+    sims = [
+        sim_channel(
+            ch, demand, threshold_s, deadline_clock, planned_retrials, planned_repeats, repeats
+        )
+    ]
+    callbacks = callback_channel(ch, demand, planned_repeats, repeats)
     if callbacks is not None:
         sims.append(callbacks)
     return sims, Pool(ch.name, agents, tuple(c.name for c in sims))
@@ -128,6 +189,10 @@ def simulation_config(result: PlanResult) -> SimConfig:
 
     Warm-up (``warmup_s``): a 24/7 center's first interval runs before the horizon, uncounted,
     since starting empty would show the first hours better than they are.
+
+    Retrials and FCR repeats are made by the simulator (every channel is simulated, so every
+    repeat lands on a simulated channel); planning's estimates of them are taken out of the
+    arrivals (``sim_channel``).
     """
     scenario = result.scenario
     channels, pools = [], []
@@ -142,6 +207,8 @@ def simulation_config(result: PlanResult) -> SimConfig:
             threshold if target is not None else 20.0,
             target.deadline_clock if target is not None else "wall_clock",
             planned_retrials(result, ch.name),
+            planned_repeats(result, ch.name),
+            repeats=True,
         )
         channels.extend(sims)
         pools.append(pool)

@@ -109,9 +109,12 @@ def warm() -> None:
 def unsupported_feature(config: SimConfig) -> str | None:
     """The feature of ``config`` the compiled engine does not cover (None: it covers all).
 
-    Every feature of ``SimConfig`` is covered today; a new one the engine does not follow
-    yet is named here, so ``engine="auto"`` falls back to SimPy and ``"compiled"`` refuses.
+    A feature the engine does not follow is named here, so ``engine="auto"`` falls back to
+    SimPy and ``"compiled"`` refuses: FCR repeats (``repeat_share`` > 0).
     """
+    for c in config.channels:
+        if c.repeat_share > 0:
+            return f"FCR repeats (`repeat_share` > 0 on channel {c.name!r})"
     return None
 
 
@@ -892,6 +895,7 @@ class CompiledModel:
         head = {name: values[:cut] for name, values in col.items()}  # views: the ledger copies
         head["chan"] = head["chan"].astype(np.int16)  # the reference's column types
         head["agent"] = head["agent"].astype(np.int32)
+        head["repeat"] = np.zeros(cut, dtype=np.int8)  # no FCR repeats here (unsupported_feature)
         self.ledger.record(head)
         for name, _, fill in _CONTACT_COLUMNS:
             column = col[name]

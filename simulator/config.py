@@ -56,6 +56,12 @@ class Channel:
         contacts arriving while closed are lost; deferred contacts wait for the opening.
     retrial_share : share of abandoners who call again (voice and chat).
     retrial_delay : delay before they call again [s].
+    repeat_share : probability that an answered contact comes back as a repeat contact (first-
+        contact resolution: ``(1 - fcr_rate) x repeat_share`` of the scenario's FCR).
+    repeat_delay : time from the end of the answered contact's service to its repeat [s].
+    repeat_channel : channel the repeats arrive on, by name or index into
+        ``SimConfig.channels`` (None: this channel). A repeat is a contact of that channel
+        like any other (its handle time and patience, and it may repeat again).
     deadline_clock : ``"wall_clock"`` (default) or ``"opening_hours"`` (deferred channels with
         ``open_intervals``): whether the service-level wait ("answered within
         ``threshold_s``") counts every second or only the seconds the channel is open, as in
@@ -78,6 +84,9 @@ class Channel:
     open_intervals: np.ndarray | None = None
     retrial_share: float = 0.0
     retrial_delay: Distribution | None = None
+    repeat_share: float = 0.0
+    repeat_delay: Distribution | None = None
+    repeat_channel: str | int | None = None
     aht_scale: np.ndarray | None = None
     patience_scale: np.ndarray | None = None
     deadline_clock: str = "wall_clock"
@@ -138,6 +147,24 @@ class Channel:
             raise ValueError(f"{where}: `retrial_share` must be a fraction in [0, 1]")
         if self.retrial_share > 0 and self.retrial_delay is None:
             raise ValueError(f"{where}: `retrial_delay` is required when `retrial_share` > 0")
+        if self.retrial_delay is not None and not isinstance(self.retrial_delay, Distribution):
+            raise ValueError(f"{where}: `retrial_delay` must be a Distribution or None")
+        if not (np.isfinite(self.repeat_share) and 0.0 <= self.repeat_share <= 1.0):
+            raise ValueError(
+                f"{where}: `repeat_share` must be a fraction in [0, 1], got {self.repeat_share!r}"
+            )
+        if self.repeat_share > 0 and self.repeat_delay is None:
+            raise ValueError(f"{where}: `repeat_delay` is required when `repeat_share` > 0")
+        if self.repeat_delay is not None and not isinstance(self.repeat_delay, Distribution):
+            raise ValueError(f"{where}: `repeat_delay` must be a Distribution or None")
+        if self.repeat_channel is not None and (
+            isinstance(self.repeat_channel, bool)
+            or not isinstance(self.repeat_channel, (str, int, np.integer))
+        ):
+            raise ValueError(
+                f"{where}: `repeat_channel` must be a channel name, an index or None, "
+                f"got {self.repeat_channel!r}"
+            )
 
 
 @dataclass(frozen=True)
@@ -239,6 +266,27 @@ class SimConfig:
             for name in ("open_intervals", "aht_scale", "patience_scale"):
                 if getattr(c, name) is not None and getattr(c, name).size < horizon:
                     raise ValueError(f"channel {c.name!r}: `{name}` is shorter than the horizon")
+            self.repeat_target(c)  # raises on an unknown repeat channel
+
+    def repeat_target(self, channel: Channel) -> int:
+        """Index of the channel ``channel``'s repeat contacts arrive on."""
+        target = channel.repeat_channel
+        names = [c.name for c in self.channels]
+        if target is None:
+            return names.index(channel.name)
+        if isinstance(target, str):
+            if target not in names:
+                raise ValueError(
+                    f"channel {channel.name!r}: `repeat_channel` {target!r} is not a channel; "
+                    f"allowed: {names}"
+                )
+            return names.index(target)
+        if not 0 <= int(target) < len(names):
+            raise ValueError(
+                f"channel {channel.name!r}: `repeat_channel` index must be in "
+                f"[0, {len(names) - 1}], got {target!r}"
+            )
+        return int(target)
 
     @property
     def n_intervals(self) -> int:

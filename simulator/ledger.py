@@ -17,7 +17,7 @@ __all__ = ["CONTACT_DTYPE", "SERVED", "ContactLedger"]
 #: Internal outcome of a contact answered and out of service (logged as ANSWERED).
 SERVED = 4
 
-#: One row per contact, in arrival order (retrials after the forecast contacts).
+#: One row per contact, in arrival order (retrials and repeats after the forecast contacts).
 CONTACT_DTYPE = np.dtype(
     [
         ("arrived_at_s", "f8"),  # arrival instant [s since the start]
@@ -27,6 +27,7 @@ CONTACT_DTYPE = np.dtype(
         ("handle_s", "f8"),  # handle time of answered contacts [s] (NaN otherwise)
         ("agent", "i4"),  # agent seat that answered (-1 otherwise)
         ("retrial", "?"),  # a caller calling again after abandoning
+        ("repeat", "?"),  # an FCR repeat: an answered contact, unresolved, coming back
         ("interval", "i4"),  # interval of arrival
     ]
 )
@@ -67,11 +68,11 @@ class ContactLedger:
 
     def record(self, col: dict[str, np.ndarray]) -> None:
         """Add finished contacts (columns ``arrived_s``, ``chan``, ``wait_s``, ``outcome``, and
-        for the log ``handle_s``, ``agent``, ``retrial``) in contact-number order. The arrays
-        may be views of the caller's: what is kept is copied."""
+        for the log ``handle_s``, ``agent``, ``retrial``, ``repeat``) in contact-number order.
+        The arrays may be views of the caller's: what is kept is copied."""
         names = ("arrived_s", "chan", "wait_s", "outcome")
         if self.keep_log:
-            names += ("handle_s", "agent", "retrial")
+            names += ("handle_s", "agent", "retrial", "repeat")
         # Counted: arrived within the horizon (not in the warm-up; retrials due after the end
         # never arrived).
         keep = (col["arrived_s"] >= 0.0) & (col["arrived_s"] < self.config.horizon_s)
@@ -99,16 +100,22 @@ class ContactLedger:
                     "handle_s": col["handle_s"],
                     "agent": col["agent"],
                     "retrial": col["retrial"].astype(bool),
+                    "repeat": col["repeat"].astype(bool),
                     "interval": interval,
                 }
             )
 
     def log(self) -> np.ndarray:
-        """The kept log: forecast contacts in arrival order, then retrials in the order made."""
+        """The kept log: forecast contacts in arrival order, then retrials and repeats in the
+        order made."""
         parts = self.log_parts
         log = np.empty(sum(len(p["channel"]) for p in parts), dtype=CONTACT_DTYPE)
-        retrial = np.concatenate([p["retrial"] for p in parts]) if parts else np.zeros(0, bool)
-        order = np.argsort(retrial, kind="stable")
+        made = (
+            np.concatenate([p["retrial"] | p["repeat"] for p in parts])
+            if parts
+            else np.zeros(0, bool)
+        )
+        order = np.argsort(made, kind="stable")
         for name in CONTACT_DTYPE.names:
             log[name] = np.concatenate([p[name] for p in parts])[order] if parts else []
         return log

@@ -31,7 +31,16 @@ from .kpis import ABANDONED, ANSWERED, LOST, OUTCOMES, WAITING
 from .ledger import SERVED as _SERVED
 from .ledger import ContactLedger, finished_prefix
 
-__all__ = ["ABANDONED", "ANSWERED", "LOST", "OUTCOMES", "WAITING", "Model", "draw_retrial"]
+__all__ = [
+    "ABANDONED",
+    "ANSWERED",
+    "LOST",
+    "OUTCOMES",
+    "WAITING",
+    "Model",
+    "draw_repeat",
+    "draw_retrial",
+]
 
 _VOICE, _CHAT, _DEFERRED = 0, 1, 2
 _KIND_CODES = {"voice": _VOICE, "chat": _CHAT, "deferred": _DEFERRED}
@@ -52,6 +61,26 @@ def draw_retrial(rng: np.random.Generator, channel) -> tuple[float, float, float
     delay_s = float(channel.retrial_delay.sample(rng, 1)[0])
     handle_s = float(channel.handle_time.sample(rng, 1)[0])
     dist = channel.patience
+    patience_s = np.inf if dist is None else float(dist.sample(rng, 1)[0])
+    return delay_s, handle_s, patience_s
+
+
+def draw_repeat(rng: np.random.Generator, channel, target) -> tuple[float, float, float] | None:
+    """Whether the contact of ``channel`` whose service just ended comes back (first-contact
+    resolution), from the repeat stream: None if not, else ``(delay_s, handle_s, patience_s)``
+    of the repeat, which arrives on channel ``target`` (its handle time and patience are
+    ``target``'s).
+
+    One uniform draw decides (only on channels with a ``repeat_share``, so a configuration
+    without repeats draws nothing), then the delay, handle time and patience, in that order,
+    as ``draw_retrial`` does.
+    """
+    share = channel.repeat_share
+    if not share or rng.random() >= share:
+        return None
+    delay_s = float(channel.repeat_delay.sample(rng, 1)[0])
+    handle_s = float(target.handle_time.sample(rng, 1)[0])
+    dist = target.patience
     patience_s = np.inf if dist is None else float(dist.sample(rng, 1)[0])
     return delay_s, handle_s, patience_s
 
@@ -81,6 +110,7 @@ class ContactColumns:
         ("base_handle_s", "d", None),  # handle time as the only contact on the agent [s]
         ("patience_s", "d", None),  # patience [s] (inf: never abandons)
         ("retrial", "b", None),  # 1: a caller calling again
+        ("repeat", "b", None),  # 1: a repeat contact (the earlier one was not resolved)
         ("wait_s", "d", 0.0),  # time in queue [s]
         ("outcome", "b", WAITING),
         ("agent", "i", -1),  # agent seat that answered
@@ -110,16 +140,17 @@ class ContactColumns:
             "base_handle_s": base_handle_s,
             "patience_s": patience_s,
             "retrial": np.zeros(m),
+            "repeat": np.zeros(m),
         }
         for name, code, initial in self.COLUMNS:
             values = given[name] if initial is None else np.full(m, initial)
             getattr(self, name).extend(_typed(code, values))
         return first
 
-    def append(self, arrived_s, chan, base_handle_s, patience_s, retrial) -> int:
+    def append(self, arrived_s, chan, base_handle_s, patience_s, retrial, repeat=False) -> int:
         """Add one contact; its number."""
         new = self.end
-        given = (arrived_s, chan, base_handle_s, patience_s, retrial)
+        given = (arrived_s, chan, base_handle_s, patience_s, retrial, repeat)
         for (name, _, initial), value in zip(self.COLUMNS, given + (None,) * 4, strict=True):
             getattr(self, name).append(value if initial is None else initial)
         return new
@@ -153,6 +184,7 @@ class Model:
         retrial_rng: np.random.Generator,
         *,
         keep_log: bool = True,
+        repeat_rng: np.random.Generator | None = None,
     ):
         # A warm-up runs before time 0, so the horizon keeps its clock (intervals from 0).
         self.warmup_s = warmup_s = float(config.warmup_s)
@@ -162,6 +194,11 @@ class Model:
         self.n_intervals = n = config.n_intervals
         self.retrial_rng = retrial_rng
         channels, pools = config.channels, config.pools
+        # FCR repeats: per channel, the channel its repeats land on (None: no repeats).
+        self.repeat_to = [config.repeat_target(c) if c.repeat_share > 0 else None for c in channels]
+        if repeat_rng is None and any(t is not None for t in self.repeat_to):
+            raise ValueError("`repeat_rng` is required when a channel has `repeat_share` > 0")
+        self.repeat_rng = repeat_rng
         pool_index = {p.name: i for i, p in enumerate(pools)}
         self.kind = [_KIND_CODES[c.kind] for c in channels]
         self.conc = [c.concurrency for c in channels]
@@ -301,7 +338,7 @@ class Model:
         self._schedule_next_arrival()
         self._arrive(ev.value)
 
-    def _on_retrial(self, ev) -> None:
+    def _on_retrial(self, ev) -> None:  # retrials and repeats
         self._arrive(ev.value)
 
     def _arrive(self, c: int) -> None:
@@ -393,6 +430,15 @@ class Model:
         else:
             self.used[a] = 0
             self.busy[p] -= 1.0
+        target = self.repeat_to[ch]
+        if target is not None:  # drawn before the agent takes new work: the order is fixed
+            channels = self.config.channels
+            repeat = draw_repeat(self.repeat_rng, channels[ch], channels[target])
+            if repeat is not None:
+                delay_s, handle_s, patience_s = repeat
+                now = self.env.now
+                new = contacts.append(now + delay_s, target, handle_s, patience_s, False, True)
+                Timeout(self.env, delay_s, new).callbacks.append(self._on_retrial)
         self._give_work(a, p)
 
     def _give_work(self, a: int, p: int) -> None:

@@ -25,6 +25,7 @@ STREAMS = (
     "day_volume",  # day volume multipliers
     "day_aht",  # day handle-time multipliers
     "warmup",  # the contacts of the warm-up
+    "repeat",  # FCR repeats of answered contacts
 )
 
 
@@ -163,11 +164,15 @@ def simulate(
     """
     used = choose_engine(config, engine)
     streams = spawn_streams(seed, len(config.channels))
+    stream, retrial_rng = ContactStream(config, streams), streams["retrial"][0]
     if used == "compiled":
-        from .compiled import CompiledModel as kind
+        from .compiled import CompiledModel
+
+        model = CompiledModel(config, stream, retrial_rng, keep_log=keep_log)
     else:
-        kind = Model
-    model = kind(config, ContactStream(config, streams), streams["retrial"][0], keep_log=keep_log)
+        model = Model(
+            config, stream, retrial_rng, keep_log=keep_log, repeat_rng=streams["repeat"][0]
+        )
     model.run()
     n = config.n_intervals
     per_day = max(1, int(round(SECONDS_PER_DAY / config.interval_s)))
