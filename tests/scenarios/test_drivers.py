@@ -407,3 +407,57 @@ def test_the_busiest_day_keeps_the_repeats_carried_in_from_earlier_days():
     assert day.scenario.days == 1 and day.scenario.start_date.day == 6
     alone = plan(one_day(r.scenario, 2)).table.channels["voice"].offered.sum()
     assert alone < 0.95 * day.table.channels["voice"].offered.sum()  # repeats carried in
+
+
+# --- FCR repeats against the simulator's repeats -------------------------------------------
+
+HOUR_REPEAT = {"kind": "exponential", "mean_s": 3600}
+
+
+def _after_warmup_offered(reps, first_interval: int):
+    """Per replication, the contacts offered from ``first_interval`` on (a pooled count, not
+    an average of per-interval ratios), and their 95% t-interval over the replications."""
+    from simulator.replications import t_interval
+
+    per_interval = reps.samples("offered", channel="voice", level="interval")
+    return t_interval(per_interval[:, first_interval:].sum(axis=1))
+
+
+def test_planned_fcr_repeats_match_the_simulators_within_its_confidence_interval():
+    from simulator import replicate
+
+    fcr = {"rate": 0.8, "repeat_share": 0.7, "repeat_delay": HOUR_REPEAT}
+    r = plan(_stationary(fcr=fcr))
+    d = r.drivers.channels["voice"]
+    config = simulation_config(r)
+    voice = config.channels[0]
+    assert voice.repeat_share == pytest.approx(0.2 * 0.7) and voice.repeat_channel == "voice"
+    # The simulator makes its own repeats: planning's are not in its arrivals.
+    np.testing.assert_allclose(voice.calls_per_hour, 200.0)
+    # Planning starts with no repeats in flight, the simulator with its 1 h warm-up's: compare
+    # from 8 h (8 delay means: planning's own deficit there is e^-(0.86 x 8) ~ 1e-3 of the
+    # repeats) to the end, where both count the repeats lost past the horizon alike.
+    first = 16  # 30-minute intervals
+    planned = float(d.offered[first:].sum())
+    assert d.repeats[first:].sum() > 0.1 * planned
+    for seed in (5, 2027):  # the second is a fresh seed
+        reps = replicate(config, 12, seed=seed)
+        assert reps.engine == "simpy"
+        sim = _after_warmup_offered(reps, first)
+        assert sim.low[()] <= planned <= sim.high[()], (seed, planned, sim.mean, sim.half_width)
+        # Decisive: the first contacts alone, or every unresolved contact repeating (u = 0.2
+        # instead of 0.14), are outside the simulator's interval.
+        first_only = float(d.forecast[first:].sum())
+        all_repeat = first_only / (1.0 - 0.2)
+        assert first_only < sim.low[()] and sim.high[()] < all_repeat
+
+
+def test_fcr_100_percent_makes_no_repeats_in_the_simulator():
+    from simulator import simulate
+
+    r = plan(_stationary(days=1, fcr={"rate": 1.0, "repeat_delay": HOUR_REPEAT}))
+    config = simulation_config(r)
+    assert config.channels[0].repeat_share == 0.0
+    result = simulate(config, seed=1)
+    assert not result.log["repeat"].any()
+    assert result.run.channels["voice"].offered[0] == len(result.log)
