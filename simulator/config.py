@@ -84,12 +84,12 @@ class Channel:
     open_intervals: np.ndarray | None = None
     retrial_share: float = 0.0
     retrial_delay: Distribution | None = None
-    repeat_share: float = 0.0
-    repeat_delay: Distribution | None = None
-    repeat_channel: str | int | None = None
     aht_scale: np.ndarray | None = None
     patience_scale: np.ndarray | None = None
     deadline_clock: str = "wall_clock"
+    repeat_share: float = 0.0
+    repeat_delay: Distribution | None = None
+    repeat_channel: str | int | None = None
 
     def __post_init__(self):
         where = f"channel {self.name!r}"

@@ -12,8 +12,8 @@ Bounded memory: forecast contacts are drawn a chunk at a time (``ContactStream``
 arrivals reach the chunk, and at each new chunk the contacts that are finished (answered and
 out of service, abandoned or lost), up to the first one still waiting or in service, are added
 to the per-interval ``ContactTotals`` (and to the log if it is kept) and dropped. Contacts keep
-a global number (their place in the stream, retrials numbered when created); the typed arrays
-hold numbers ``base`` onwards, so index ``c - base``.
+a global number (their place in the stream, retrials and repeats numbered when created); the
+typed arrays hold numbers ``base`` onwards, so index ``c - base``.
 """
 
 from __future__ import annotations
@@ -328,8 +328,8 @@ class Model:
         self.ledger.record(contacts.head(cut))
         contacts.drop(cut)
         base = contacts.base
-        # Abandoned contacts stay queued until popped; forget the dropped ones. (Retrials are
-        # numbered when made, so a queue is not in number order: filter it all.)
+        # Abandoned contacts stay queued until popped; forget the dropped ones. (Retrials and
+        # repeats are numbered when made, so a queue is not in number order: filter it all.)
         for ch, q in enumerate(self.queue):
             if q:
                 self.queue[ch] = deque(c for c in q if c >= base)
