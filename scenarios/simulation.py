@@ -190,11 +190,16 @@ def simulation_config(result: PlanResult) -> SimConfig:
     Warm-up (``warmup_s``): a 24/7 center's first interval runs before the horizon, uncounted,
     since starting empty would show the first hours better than they are.
 
-    Retrials and FCR repeats are made by the simulator (every channel is simulated, so every
-    repeat lands on a simulated channel); planning's estimates of them are taken out of the
-    arrivals (``sim_channel``).
+    Retrials are made by the simulator, and FCR repeats too when every channel they land on
+    is open around the clock (every channel is simulated, so every repeat lands on a simulated
+    channel); planning's estimates of them are taken out of the arrivals (``sim_channel``).
+    A repeat due while its channel is closed would be lost in the simulator, where planning
+    moves it to the next opening (``drivers.to_open``): with opening hours the repeats stay in
+    the arrivals as planned, so both count the same load.
     """
     scenario = result.scenario
+    targets = {c.fcr.repeat_channel or c.name for c in scenario.channels if c.fcr is not None}
+    repeats = all(scenario.channel(name).opening_hours is None for name in targets)
     channels, pools = [], []
     for ch in scenario.channels:
         demand = result.table.channels[ch.name]
@@ -208,7 +213,7 @@ def simulation_config(result: PlanResult) -> SimConfig:
             target.deadline_clock if target is not None else "wall_clock",
             planned_retrials(result, ch.name),
             planned_repeats(result, ch.name),
-            repeats=True,
+            repeats=repeats,
         )
         channels.extend(sims)
         pools.append(pool)

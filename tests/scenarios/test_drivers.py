@@ -461,3 +461,19 @@ def test_fcr_100_percent_makes_no_repeats_in_the_simulator():
     result = simulate(config, seed=1)
     assert not result.log["repeat"].any()
     assert result.run.channels["voice"].offered[0] == len(result.log)
+
+
+def test_with_opening_hours_fcr_repeats_stay_in_the_arrivals_as_planned():
+    # The seed contract's phone line closes at night and on Sunday: a repeat due then would be
+    # lost in the simulator, where planning moves it to the next opening. So the simulator does
+    # not make repeats there; the arrivals keep planning's (less only its retrials, which the
+    # simulator makes, and the callers who take a callback).
+    result = plan(load_example("seed_contract"))
+    voice = next(c for c in simulation_config(result).channels if c.name == "voice")
+    assert voice.repeat_share == 0.0
+    demand = result.table.channels["voice"]
+    drivers = result.drivers.channels["voice"]
+    assert drivers.repeats.sum() > 10_000  # the repeats are there to be kept
+    first = np.clip(demand.offered - drivers.retrials, 0.0, None)
+    rate = first * demand.calls_per_hour / np.where(demand.offered > 0, demand.offered, 1.0)
+    np.testing.assert_allclose(voice.calls_per_hour, rate * 0.9, rtol=1e-12)
