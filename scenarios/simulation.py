@@ -8,6 +8,7 @@ from simulator import Channel as SimChannel
 from simulator import Pool, SimConfig
 
 from .demand import ChannelDemand
+from .periods import pooled_ratio
 from .pipeline import PlanResult
 from .scenario import Channel
 
@@ -245,10 +246,37 @@ def _queued(ch: Channel, sim_kpi: str) -> float:
     return 1.0
 
 
+#: The simulated run-level KPIs as pooled ratios: numerator and denominator counts per
+#: replication (``simulator.ChannelKPIs``; an ASA's numerator is the answered contacts' wait).
+_POOLED = {
+    "service_level": ("answered_within", "offered"),
+    "service_level_excl_short_abandons": ("answered_within", "offered - abandoned_within"),
+    "service_level_of_answered": ("answered_within", "answered"),
+    "abandon_rate": ("abandoned", "offered"),
+    "asa_s": ("answered x asa_s", "answered"),
+}
+
+
+def _run_counts(reps, channel: str, name: str) -> np.ndarray:
+    """Per replication, the count ``name`` of ``_POOLED`` for ``channel``."""
+    if name == "offered - abandoned_within":
+        return reps.samples("offered", channel=channel) - reps.samples(
+            "abandoned_within", channel=channel
+        )
+    if name == "answered x asa_s":
+        answered = reps.samples("answered", channel=channel)
+        asa = reps.samples("asa_s", channel=channel)
+        return np.where(answered > 0, answered * np.nan_to_num(asa), 0.0)
+    return reps.samples(name, channel=channel)
+
+
 def simulation_summary(result: PlanResult, reps, seed) -> dict:
     """Simulated run-level KPIs per channel (SL under the target's definition, abandonment,
-    ASA; names as in ``simulator.ChannelKPIs``) with 95% t-intervals over the replications
-    ``reps``, beside the plan's closed-form predictions (offered-weighted over the horizon)."""
+    ASA; names as in ``simulator.ChannelKPIs``) pooled over the replications ``reps`` (sum of
+    numerators over sum of denominators, e.g. answered within T over offered, never a mean of
+    per-replication ratios) with the ratio estimator's 95% interval (``periods.pooled_ratio``;
+    shares clipped to [0, 1], waits at 0), beside the plan's closed-form predictions
+    (offered-weighted over the horizon)."""
     scenario = result.scenario
     out = {
         "scenario": scenario.name,
@@ -256,6 +284,7 @@ def simulation_summary(result: PlanResult, reps, seed) -> dict:
         "seed": seed,
         "engine": reps.engine,  # "compiled" or "simpy" (simulator.simulate's engine)
         "confidence": 0.95,
+        "estimator": "pooled over replications (ratio estimator, 95% t interval)",
         "channels": {},
     }
     for ch in scenario.channels:
@@ -266,11 +295,13 @@ def simulation_summary(result: PlanResult, reps, seed) -> dict:
             ("abandon_rate", "p_abandon"),
             ("asa_s", "asa_s"),
         ):
-            est = reps.estimate(sim_kpi, channel=ch.name)
+            numerator, denominator = (_run_counts(reps, ch.name, n) for n in _POOLED[sim_kpi])
+            value, half = (float(v) for v in pooled_ratio(numerator, denominator))
+            top = np.inf if sim_kpi == "asa_s" else 1.0
             entry[sim_kpi] = {
-                "simulated_mean": est.mean,
-                "ci_low": est.low,
-                "ci_high": est.high,
+                "simulated": value,
+                "ci_low": max(value - half, 0.0),
+                "ci_high": min(value + half, top),
                 # A deferred plan has no ASA prediction (only the wait until opening).
                 "planned": None
                 if ch.kind == "deferred" and sim_kpi == "asa_s"

@@ -116,7 +116,7 @@ def cmd_simulate(args) -> None:
                     [
                         name,
                         kpi,
-                        v["simulated_mean"],
+                        v["simulated"],
                         f"{v['ci_low']:.4g} .. {v['ci_high']:.4g}",
                         "n/a" if planned is None or planned != planned else planned,
                     ]
@@ -129,4 +129,8 @@ def cmd_simulate(args) -> None:
     for name, entry in out["channels"].items():
         definition = SLDefinition(entry["sl_definition"])
         print(f"  {name}: service level = {definition.describe(entry['threshold_s'])}")
-    print(_table(["channel", "KPI", "simulated mean", "95% CI", "planned (formula)"], rows))
+    print(_table(["channel", "KPI", "simulated (pooled)", "95% CI", "planned (formula)"], rows))
+    print(
+        "simulated: pooled over the replications (e.g. answered within T / offered), 95% interval"
+    )
+    print("of the ratio estimator; shares within [0, 1]")

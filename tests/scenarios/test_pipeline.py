@@ -219,3 +219,31 @@ def test_the_simulation_warms_up_a_24_7_center_and_starts_one_with_a_closed_nigh
     longest_aht_s = max(c.aht_s for c in nurse_line.channels)
     assert simulation_config(result).warmup_s == max(3600.0, 10 * longest_aht_s)
     assert simulation_config(plan(load_scenario(DEFAULT))).warmup_s == 0.0  # closed at night
+
+
+def test_the_simulation_summary_pools_counts_over_replications():
+    """Summed numerators over summed denominators (not the mean of per-replication rates), with
+    bounds a share cannot leave: two short replications give a wide interval, clipped to [0, 1]."""
+    from scenarios.simulation import simulation_config, simulation_summary
+    from simulator import replicate
+
+    result = plan(load_scenario(DEFAULT))
+    reps = replicate(simulation_config(result), 2, seed=3)
+    out = simulation_summary(result, reps, 3)["channels"]["voice"]
+
+    def total(name):
+        return sum(float(getattr(r.run.channels["voice"], name)[0]) for r in reps.runs)
+
+    assert out["service_level"]["simulated"] == pytest.approx(
+        total("answered_within") / total("offered"), rel=1e-12
+    )
+    assert out["abandon_rate"]["simulated"] == pytest.approx(
+        total("abandoned") / total("offered"), rel=1e-12
+    )
+    waits = sum(
+        float(r.run.channels["voice"].answered[0] * r.run.channels["voice"].asa_s[0])
+        for r in reps.runs
+    )
+    assert out["asa_s"]["simulated"] == pytest.approx(waits / total("answered"), rel=1e-12)
+    for kpi in ("service_level", "abandon_rate"):
+        assert 0.0 <= out[kpi]["ci_low"] <= out[kpi]["simulated"] <= out[kpi]["ci_high"] <= 1.0

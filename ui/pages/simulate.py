@@ -92,7 +92,7 @@ def sim_results(scenario, result, reps_result, channel: str) -> None:
     st.table(
         pd.DataFrame(
             {
-                "simulated mean": [_shown(k, v["simulated_mean"]) for k, v in kpis.items()],
+                "simulated (pooled)": [_shown(k, v["simulated"]) for k, v in kpis.items()],
                 "95% confidence interval": [
                     f"{_shown(k, v['ci_low'])} – {_shown(k, v['ci_high'])}" for k, v in kpis.items()
                 ],

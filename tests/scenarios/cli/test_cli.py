@@ -122,7 +122,7 @@ def test_simulate_reports_simulated_beside_planned(capsys):
     voice = data["channels"]["voice"]
     assert voice["sl_definition"] == "of_offered" and voice["threshold_s"] == 20
     sl = voice["service_level"]
-    assert sl["ci_low"] <= sl["simulated_mean"] <= sl["ci_high"]
+    assert sl["ci_low"] <= sl["simulated"] <= sl["ci_high"]
     assert 0.5 < sl["planned"] <= 1.0
 
 
