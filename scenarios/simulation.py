@@ -246,28 +246,26 @@ def _queued(ch: Channel, sim_kpi: str) -> float:
     return 1.0
 
 
-#: The simulated run-level KPIs as pooled ratios: numerator and denominator counts per
-#: replication (``simulator.ChannelKPIs``; an ASA's numerator is the answered contacts' wait).
-_POOLED = {
-    "service_level": ("answered_within", "offered"),
-    "service_level_excl_short_abandons": ("answered_within", "offered - abandoned_within"),
-    "service_level_of_answered": ("answered_within", "answered"),
-    "abandon_rate": ("abandoned", "offered"),
-    "asa_s": ("answered x asa_s", "answered"),
-}
+def _pooled_counts(reps, channel: str, kpi: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per replication, the numerator and denominator of the run-level ``kpi`` of
+    ``channel`` (``simulator.ChannelKPIs`` names), to pool: SL = answered within T over its
+    definition's denominator, abandonment = abandoned / offered, ASA = the answered contacts'
+    total wait / answered."""
 
+    def count(name):
+        return reps.samples(name, channel=channel)
 
-def _run_counts(reps, channel: str, name: str) -> np.ndarray:
-    """Per replication, the count ``name`` of ``_POOLED`` for ``channel``."""
-    if name == "offered - abandoned_within":
-        return reps.samples("offered", channel=channel) - reps.samples(
-            "abandoned_within", channel=channel
-        )
-    if name == "answered x asa_s":
-        answered = reps.samples("answered", channel=channel)
-        asa = reps.samples("asa_s", channel=channel)
-        return np.where(answered > 0, answered * np.nan_to_num(asa), 0.0)
-    return reps.samples(name, channel=channel)
+    offered, answered = count("offered"), count("answered")
+    if kpi == "abandon_rate":
+        return count("abandoned"), offered
+    if kpi == "asa_s":
+        return np.where(answered > 0, answered * np.nan_to_num(count("asa_s")), 0.0), answered
+    denominator = {
+        "service_level": offered,
+        "service_level_excl_short_abandons": offered - count("abandoned_within"),
+        "service_level_of_answered": answered,
+    }[kpi]
+    return count("answered_within"), denominator
 
 
 def simulation_summary(result: PlanResult, reps, seed) -> dict:
@@ -295,7 +293,7 @@ def simulation_summary(result: PlanResult, reps, seed) -> dict:
             ("abandon_rate", "p_abandon"),
             ("asa_s", "asa_s"),
         ):
-            numerator, denominator = (_run_counts(reps, ch.name, n) for n in _POOLED[sim_kpi])
+            numerator, denominator = _pooled_counts(reps, ch.name, sim_kpi)
             value, half = (float(v) for v in pooled_ratio(numerator, denominator))
             top = np.inf if sim_kpi == "asa_s" else 1.0
             entry[sim_kpi] = {

@@ -47,42 +47,36 @@ _KIND_CODES = {"voice": _VOICE, "chat": _CHAT, "deferred": _DEFERRED}
 _FULL = 1 << 30  # "used" value of an agent busy with one voice or deferred contact
 
 
-def draw_retrial(rng: np.random.Generator, channel) -> tuple[float, float, float] | None:
-    """Whether a caller of ``channel`` who just abandoned calls again, from the retrial
-    stream: None if not, else ``(delay_s, handle_s, patience_s)`` of the new call.
-
-    One uniform draw decides (only on channels with a ``retrial_share``), then the delay,
-    handle time and patience are drawn one at a time, in that order. Both engines call this,
-    so they consume the retrial stream identically.
-    """
-    share = channel.retrial_share
+def _draw_again(
+    rng: np.random.Generator, share, delay, target
+) -> tuple[float, float, float] | None:
+    """With probability ``share`` a new contact on channel ``target``: ``(delay_s, handle_s,
+    patience_s)``, else None. One uniform draw decides (none at all when ``share`` is 0, so a
+    configuration without it consumes nothing), then the delay, handle time and patience are
+    drawn one at a time, in that order."""
     if not share or rng.random() >= share:
         return None
-    delay_s = float(channel.retrial_delay.sample(rng, 1)[0])
-    handle_s = float(channel.handle_time.sample(rng, 1)[0])
-    dist = channel.patience
+    delay_s = float(delay.sample(rng, 1)[0])
+    handle_s = float(target.handle_time.sample(rng, 1)[0])
+    dist = target.patience
     patience_s = np.inf if dist is None else float(dist.sample(rng, 1)[0])
     return delay_s, handle_s, patience_s
+
+
+def draw_retrial(rng: np.random.Generator, channel) -> tuple[float, float, float] | None:
+    """Whether a caller of ``channel`` who just abandoned calls again, from the retrial
+    stream: None if not, else ``(delay_s, handle_s, patience_s)`` of the new call
+    (``_draw_again``). Both engines call this, so they consume the retrial stream identically.
+    """
+    return _draw_again(rng, channel.retrial_share, channel.retrial_delay, channel)
 
 
 def draw_repeat(rng: np.random.Generator, channel, target) -> tuple[float, float, float] | None:
     """Whether the contact of ``channel`` whose service just ended comes back (first-contact
     resolution), from the repeat stream: None if not, else ``(delay_s, handle_s, patience_s)``
     of the repeat, which arrives on channel ``target`` (its handle time and patience are
-    ``target``'s).
-
-    One uniform draw decides (only on channels with a ``repeat_share``, so a configuration
-    without repeats draws nothing), then the delay, handle time and patience, in that order,
-    as ``draw_retrial`` does.
-    """
-    share = channel.repeat_share
-    if not share or rng.random() >= share:
-        return None
-    delay_s = float(channel.repeat_delay.sample(rng, 1)[0])
-    handle_s = float(target.handle_time.sample(rng, 1)[0])
-    dist = target.patience
-    patience_s = np.inf if dist is None else float(dist.sample(rng, 1)[0])
-    return delay_s, handle_s, patience_s
+    ``target``'s; ``_draw_again``)."""
+    return _draw_again(rng, channel.repeat_share, channel.repeat_delay, target)
 
 
 def _typed(code: str, values: np.ndarray) -> array:

@@ -476,4 +476,5 @@ def test_with_opening_hours_fcr_repeats_stay_in_the_arrivals_as_planned():
     assert drivers.repeats.sum() > 10_000  # the repeats are there to be kept
     first = np.clip(demand.offered - drivers.retrials, 0.0, None)
     rate = first * demand.calls_per_hour / np.where(demand.offered > 0, demand.offered, 1.0)
-    np.testing.assert_allclose(voice.calls_per_hour, rate * 0.9, rtol=1e-12)
+    taken = result.scenario.channel("voice").callback.share  # callers who take a callback
+    np.testing.assert_allclose(voice.calls_per_hour, rate * (1 - taken), rtol=1e-12)
