@@ -174,6 +174,8 @@ class ContactStream:
 def _joined(parts) -> Contacts:
     """The contacts of every channel, ``(times, channel, handle, patience)`` each, in time
     order (ties keep the channel order)."""
+    if len(parts) == 1:  # one channel: already in time order (a stable sort keeps it)
+        return Contacts(*parts[0])
     times, channel, handle, patience = (np.concatenate(col) for col in zip(*parts, strict=True))
     order = np.argsort(times, kind="stable")
     return Contacts(times[order], channel[order], handle[order], patience[order])
