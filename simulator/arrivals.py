@@ -154,8 +154,10 @@ class ContactStream:
             times = _uniform_instants(
                 self.counts[i][lo:hi], lo, config.interval_s, streams["arrivals"][i]
             )
-            day = np.minimum((times // day_s).astype(np.int64), self.n_days - 1)
-            handle = ch.handle_time.sample(streams["handle"][i], times.size) * self.aht_day[i][day]
+            handle = ch.handle_time.sample(streams["handle"][i], times.size)
+            if config.day_aht_cv:  # (else every multiplier is 1: skip the day lookup)
+                day = np.minimum((times // day_s).astype(np.int64), self.n_days - 1)
+                handle = handle * self.aht_day[i][day]
             patience = (
                 np.full(times.size, np.inf)
                 if ch.patience is None
