@@ -817,7 +817,15 @@ def _add_totals(arrived_s, chan, wait_s, outcome, cut, horizon_s, interval_s, th
         if not (arrived >= 0.0 and arrived < horizon_s):
             continue
         ch = chan[i]
-        k = min(int(arrived // interval_s), n - 1)
+        # The interval: numpy's ``arrived // interval_s`` (the exact floor of the quotient,
+        # through fmod: slow) from a plain division. Rounding is monotonic, so a rounded
+        # quotient that is not a whole number has the exact quotient's floor; only a whole
+        # number may have been rounded up to, and then ``//`` decides.
+        quotient = arrived / interval_s
+        k = int(quotient)
+        if k == quotient:
+            k = int(arrived // interval_s)
+        k = min(k, n - 1)
         code = outcome[i]
         if code == LOST:
             lost[ch, k] += 1
