@@ -5,10 +5,12 @@ pool gets the plan's requirement of the channels it is primary for) or the user'
 
 1. if the start misses a clause, adds the same number of agents to every pool in every staffed
    interval (doubling, then bisecting) until every clause holds;
-2. shrinks one pool at a time (largest first): it takes ``d`` agents off the pool in every
-   interval, never below the real-time load it is primary for (``design.load_floor``), with
-   ``d`` the largest that keeps every clause holding (bisection), then moves to the next pool;
-3. verifies the result on a fresh seed, and gives agents back (one per shrunk pool per step)
+2. shrinks one pool at a time (largest first) in proportion: ``k`` steps of ``STEP`` (2%)
+   off its agents in every interval, rounded up, never below the real-time load it is primary
+   for (``design.load_floor``), with ``k`` the largest that keeps every clause holding
+   (bisection), then moves to the next pool (peaks lose more agents than quiet intervals,
+   as the requirement scales with the load);
+3. verifies the result on a fresh seed, and gives back a step of every shrunk pool at a time
    until the fresh simulation agrees.
 
 "Holds" is the verdict's statistical rule: in every measured reporting period, the clause's
@@ -34,6 +36,8 @@ from .verdict import DesignCheck, check_design
 
 __all__ = ["PoolingGain", "SearchedDesign", "pooling_gain", "search_design"]
 
+#: Share of a pool's agents one shrinking step takes off.
+STEP = 0.02
 #: Largest number of agents step 1 adds to every pool before it calls the standard out of
 #: reach.
 MAX_EXTRA = 50
@@ -45,8 +49,8 @@ class SearchedDesign:
     ``final`` (the searched sizes on the search's seed), ``fresh`` (the same sizes on a fresh
     seed), ``verified`` whether ``fresh`` meets every clause, ``reached`` whether any staffing
     up to ``MAX_EXTRA`` more agents met them, ``simulations`` how many designs were
-    simulated, ``removed[pool]`` the agents taken off each pool in every interval (negative:
-    added)."""
+    simulated, ``cut[pool]`` how the search changed each pool: ``k`` > 0 is ``k`` steps of
+    ``STEP`` taken off its agents, ``-e`` is ``e`` agents added in every staffed interval."""
 
     label: str
     start: DesignCheck
@@ -55,7 +59,7 @@ class SearchedDesign:
     verified: bool
     reached: bool
     simulations: int
-    removed: dict[str, int] = field(default_factory=dict)
+    cut: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
@@ -65,7 +69,10 @@ class SearchedDesign:
                 "cost_per_year": self.start.cost_per_year,
                 "meets_every_clause": self.start.meets,
             },  # fmt: skip
-            "agents_removed_per_interval": self.removed,
+            "pools": {
+                name: {"share_cut": max(k, 0) * STEP, "agents_added": max(-k, 0)}
+                for name, k in self.cut.items()
+            },
             "final": self.final.to_dict(),
             "fresh_seed": self.fresh.to_dict(),
             "verified_on_fresh_seed": self.verified,
@@ -116,11 +123,12 @@ def search_design(
     def sized(removed: dict[str, int]) -> dict[str, np.ndarray]:
         out = {}
         for name, a in start.items():
-            d = removed.get(name, 0)
-            if d >= 0:
-                out[name] = np.where(staffed[name], np.maximum(a - d, floors[name]), 0)
-            else:  # added agents: wherever the pool works at all
-                out[name] = a - d * staffed[name]
+            k = removed.get(name, 0)
+            if k >= 0:  # k steps off, rounded up, at least the floor
+                kept = np.ceil(a * (1.0 - k * STEP) - 1e-9).astype(np.int64)
+                out[name] = np.where(staffed[name], np.maximum(kept, floors[name]), 0)
+            else:  # -k agents added wherever the pool works at all
+                out[name] = a - k * staffed[name]
         return out
 
     def ok(removed: dict[str, int]) -> bool:
@@ -147,9 +155,8 @@ def search_design(
             removed = {n: -passing for n in removed}
     if reached:  # 2. shrink each pool in turn, largest first
         for name in sorted(start, key=lambda n: -int(start[n].sum())):
-            low = removed[name]
-            high = int(np.max(start[name] - floors[name], initial=0))
-            if high <= low:
+            low, high = removed[name], int(round(1 / STEP))
+            if low < 0:  # grown in step 1: not shrunk again
                 continue
             if ok({**removed, name: high}):
                 removed[name] = high
@@ -175,7 +182,7 @@ def search_design(
         verified=fresh.meets,
         reached=reached,
         simulations=len(seen),
-        removed=removed,
+        cut=removed,
     )
 
 
