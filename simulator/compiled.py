@@ -110,11 +110,21 @@ def unsupported_feature(config: SimConfig) -> str | None:
     """The feature of ``config`` the compiled engine does not cover (None: it covers all).
 
     A feature the engine does not follow is named here, so ``engine="auto"`` falls back to
-    SimPy and ``"compiled"`` refuses: FCR repeats (``repeat_share`` > 0).
+    SimPy and ``"compiled"`` refuses: FCR repeats (``repeat_share`` > 0) and multi-skill
+    routing (a channel listed by several pools, ``Pool.after_s`` > 0, ``Pool.reserve_agents``).
     """
     for c in config.channels:
         if c.repeat_share > 0:
             return f"FCR repeats (`repeat_share` > 0 on channel {c.name!r})"
+    for p in config.pools:
+        if p.reserve_agents:
+            return f"blending (`reserve_agents` > 0 on pool {p.name!r})"
+        if any(p.after_s):
+            return f"overflow delays (`after_s` > 0 on pool {p.name!r})"
+        for name in p.channels:
+            primary = next(c.pool for c in config.channels if c.name == name)
+            if primary != p.name:
+                return f"multi-skill routing (channel {name!r} also served by pool {p.name!r})"
     return None
 
 

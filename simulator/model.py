@@ -194,6 +194,11 @@ class Model:
             raise ValueError("`repeat_rng` is required when a channel has `repeat_share` > 0")
         self.repeat_rng = repeat_rng
         pool_index = {p.name: i for i, p in enumerate(pools)}
+        from .compiled import unsupported_feature  # temporary: routing lands in the next commit
+
+        routed = unsupported_feature(config)
+        if routed is not None and "repeats" not in routed:
+            raise ValueError(f"the SimPy engine does not follow {routed} yet")
         self.kind = [_KIND_CODES[c.kind] for c in channels]
         self.conc = [c.concurrency for c in channels]
         self.stretch = [c.concurrency_stretch for c in channels]
