@@ -117,9 +117,7 @@ def design_config(
         if pool.reserve_agents > 0:
             routing["reserve_agents"] = pool.reserve_agents
         pools.append(
-            Pool(
-                pool.name, np.asarray(agents[pool.name]), tuple(s for s, _ in listed), **routing
-            )
+            Pool(pool.name, np.asarray(agents[pool.name]), tuple(s for s, _ in listed), **routing)
         )
     return replace(base, channels=tuple(channels), pools=tuple(pools))
 

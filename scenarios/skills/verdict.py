@@ -21,7 +21,7 @@ from ..verdict.breach import BreachRisk, _risks_of, worst_p_breach
 from .design import design_config, design_cost
 from .schema import Skills, primary_pools
 
-__all__ = ["DesignCheck", "check_design"]
+__all__ = ["DesignCheck", "SkillsVerdict", "check_design", "skills_verdict"]
 
 
 class _PrimaryPoolOf:
@@ -180,4 +180,77 @@ def check_design(
         engine=reps.engine,
         currency=scenario.workforce.currency,
         skills=skills,
+    )
+
+
+@dataclass(frozen=True)
+class SkillsVerdict:
+    """The verdict on a scenario's ``skills:`` design: ``design`` (the pools at their given
+    sizes, simulated: feasibility, breach risk and cost) and ``gains`` (the pooling gain per
+    standard: separate teams against the shared design, both sized by ``search.search_design``;
+    empty when not searched)."""
+
+    scenario: str
+    currency: str
+    pools: tuple[dict, ...]
+    design: DesignCheck
+    gains: tuple = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "scenario": self.scenario,
+            "currency": self.currency,
+            "pools": list(self.pools),
+            "method": (
+                f"simulation ({self.design.engine} engine) of every channel and pool together, "
+                f"{self.design.replications} replications (seed {self.design.seed}); a clause "
+                "holds when its KPI pooled over replications (sum of counts, ratio estimator) "
+                "has its 95% bound on the right side of the standard in every measured period"
+            ),
+            "design": self.design.to_dict(),
+            "pooling_gain": [g.to_dict() for g in self.gains],
+        }
+
+
+def _pool_row(pool) -> dict:
+    return {
+        "name": pool.name,
+        "skills": [{"channel": s.channel, "after_s": s.after_s} for s in pool.skills],
+        "reserve_agents": pool.reserve_agents,
+        "agents": pool.agents if isinstance(pool.agents, (str, int)) else "per interval",
+    }
+
+
+def skills_verdict(
+    result: PlanResult,
+    *,
+    search: bool = True,
+    standards: tuple[str, ...] = (),
+    replications: int = 20,
+    seed: int = 1,
+    executor=None,
+) -> SkillsVerdict:
+    """The verdict on ``result``'s scenario's skills: its design at the given sizes
+    (``check_design``), and with ``search`` the pooling gain at its own targets and at each of
+    ``standards`` (``search.pooling_gain``)."""
+    from .design import pool_sizes
+    from .search import pooling_gain
+
+    scenario = result.scenario
+    if scenario.skills is None:
+        raise ValueError(f"scenario {scenario.name!r} has no `skills:` section")
+    design = check_design(
+        result, pool_sizes(result), replications=replications, seed=seed, executor=executor
+    )
+    gains = ()
+    if search:
+        gains = tuple(
+            pooling_gain(result, standards, replications=replications, seed=seed, executor=executor)
+        )
+    return SkillsVerdict(
+        scenario=scenario.name,
+        currency=scenario.workforce.currency,
+        pools=tuple(_pool_row(p) for p in scenario.skills.pools),
+        design=design,
+        gains=gains,
     )
