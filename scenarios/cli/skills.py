@@ -37,6 +37,16 @@ def skills_data(args, *, search: bool) -> dict:
     return result.to_dict()
 
 
+def skills_document(args) -> dict:
+    """``{"skills": ...}`` for ``ccplan check`` when the scenario has ``skills:`` (else
+    ``{}``): the design as given, simulated with the check's replications and seed (the
+    sizing search and the pooling gain are ``ccplan skills``'s)."""
+    scenario, _ = _load(args.file)
+    if scenario.skills is None:
+        return {}
+    return {"skills": skills_data(args, search=False)}
+
+
 def cmd_skills(args) -> None:
     data = skills_data(args, search=not args.no_search)
     if args.format == "json":
