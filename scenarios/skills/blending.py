@@ -35,6 +35,9 @@ import numpy as np
 
 __all__ = ["BlendedKPIs", "blended_kpis"]
 
+#: Largest chain solved (a queue at 99.99% of its agents needs ~10^5 queue states per agent).
+MAX_STATES = 400_000
+
 
 @dataclass(frozen=True)
 class BlendedKPIs:
@@ -106,6 +109,11 @@ def blended_kpis(
     ratio = load / n
     q_max = int(np.ceil(np.log(1e-12) / np.log(ratio))) + n if ratio > 0 else n
     x_max = n + q_max
+    if (x_max + 1) * (n + 1) > MAX_STATES:
+        raise ValueError(
+            f"offered load {load:.6g} erlangs is too close to the {n} agents for the chain "
+            f"(more than {MAX_STATES:,} states); add an agent"
+        )
 
     def settle(x, y):
         """Idle agents beyond the reserve start an email at once."""

@@ -47,7 +47,7 @@ def test_agent_time_adds_up_and_reserve_trades_email_for_voice():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ((300.0, 180.0, 400.0, 15, 1, 20.0), r"offered load 15 erlangs needs more than 15 agents"),
+        ((320.0, 180.0, 400.0, 15, 1, 20.0), r"offered load 16 erlangs needs more than 15 agents"),
         ((300.0, -1.0, 400.0, 19, 1, 20.0), r"`aht_s` must be a finite number > 0, got -1.0"),
         ((300.0, 180.0, 400.0, 0, 0, 20.0), r"`agents` must be a whole number >= 1, got 0"),
         ((300.0, 180.0, 400.0, 19, -1, 20.0), r"`reserve_agents` must be >= 0, got -1"),
@@ -57,3 +57,8 @@ def test_agent_time_adds_up_and_reserve_trades_email_for_voice():
 def test_bad_arguments_name_themselves(args, message):
     with pytest.raises(ValueError, match=message):
         blended_kpis(*args)
+
+
+def test_a_queue_at_the_edge_of_stability_is_an_answer_not_a_hang():
+    with pytest.raises(ValueError, match="too close to the 15 agents for the chain"):
+        blended_kpis(299.99, 180.0, 400.0, 15, 1, 20.0)
