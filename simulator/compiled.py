@@ -796,6 +796,7 @@ class CompiledModel:
         n, n_ch, n_pool = config.n_intervals, len(channels), len(pools)
         name_index = {c.name: i for i, c in enumerate(channels)}
         pool_index = {p.name: i for i, p in enumerate(pools)}
+        self._pool_of_channel = np.array([pool_index[c.pool] for c in channels], dtype=np.int16)
         kind = np.array([_KIND_CODES[c.kind] for c in channels], dtype=np.int64)
         conc = np.array([c.concurrency for c in channels], dtype=np.int64)
         pool_chans = np.full((n_pool, max(len(p.channels) for p in pools)), -1, dtype=np.int64)
@@ -906,6 +907,8 @@ class CompiledModel:
         head["chan"] = head["chan"].astype(np.int16)  # the reference's column types
         head["agent"] = head["agent"].astype(np.int32)
         head["repeat"] = np.zeros(cut, dtype=np.int8)  # no FCR repeats here (unsupported_feature)
+        # Without routing (unsupported_feature) a contact's pool is its channel's.
+        head["pool"] = np.where(head["agent"] >= 0, self._pool_of_channel[head["chan"]], -1)
         self.ledger.record(head)
         for name, _, fill in _CONTACT_COLUMNS:
             column = col[name]
