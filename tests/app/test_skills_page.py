@@ -40,7 +40,9 @@ def test_a_bad_design_names_the_field_and_changes_nothing():
 def test_the_offered_blended_design_is_saved_and_simulated():
     at = skills_page()
     text = at.text_area(key="skills_yaml").value
-    assert "skills:" in at.text_area(key="skills_yaml").label and "reserve_agents: 1" in text
+    assert (
+        "skills:" in at.text_area(key="skills_yaml").label and "reserve_agents: 1" in text
+    )  # the offered design
     apply(at, text)
     skills = at.session_state["app_scenario"].scenario.skills
     assert [s.channel for s in skills.pools[0].skills] == ["voice", "email"]

@@ -62,3 +62,38 @@ def test_bad_arguments_name_themselves(args, message):
 def test_a_queue_at_the_edge_of_stability_is_an_answer_not_a_hang():
     with pytest.raises(ValueError, match="too close to the 15 agents for the chain"):
         blended_kpis(299.99, 180.0, 400.0, 15, 1, 20.0)
+
+
+def test_the_chain_agrees_with_the_simulator_within_its_confidence_interval():
+    """The simulator's blending (``simulator.Pool.reserve_agents``) with more email than the
+    pool can answer (the backlog never runs dry): voice SL and the pool's occupancy (voice plus
+    email agent time) inside the 99% interval of counts pooled over replications (answered
+    within 20 s / offered; busy over present agent time). Stationary: 30 minutes of warm-up, then 8 hours measured."""
+    from scenarios.periods import pooled_ratio
+    from simulator import Channel, Pool, SimConfig, exponential, replicate
+
+    agents, reserve, hours = 22, 2, 8
+    k = blended_kpis(300.0, 180.0, 400.0, agents, reserve, 20.0)
+    n = hours * 4
+    config = SimConfig(
+        interval_s=900.0,
+        channels=(
+            Channel("voice", "voice", np.full(n, 300.0), exponential(180.0), None, 20.0, "team"),
+            # 250 emails/h against at most 198 the team can answer: a backlog from the start.
+            Channel("email", "deferred", np.full(n, 250.0), exponential(400.0), None, 1e6, "team"),
+        ),
+        pools=(Pool("team", np.full(n, agents), ("voice", "email"), reserve_agents=reserve),),
+        warmup_s=1800.0,
+    )
+    reps = replicate(config, 8, seed=21)
+    within = reps.samples("answered_within", channel="voice")
+    offered = reps.samples("offered", channel="voice")
+    sl, half = pooled_ratio(within[:, None], offered[:, None], 0.99)
+    assert abs(sl[0] - k.service_level) <= half[0], (sl[0], half[0], k.service_level)
+    # Emails are counted by arrival (a backlog's answers arrived earlier): compare the agent
+    # time instead, busy over present in the pool = voice + email occupancy.
+    busy = reps.samples("mean_busy", pool="team")
+    present = reps.samples("mean_agents", pool="team")
+    occupancy, half = pooled_ratio(busy[:, None], present[:, None], 0.99)
+    expected = k.voice_occupancy + k.email_occupancy
+    assert abs(occupancy[0] - expected) <= half[0], (occupancy[0], half[0], expected)

@@ -30,7 +30,7 @@ def test_blended_example_loads_with_a_bare_channel_name_as_after_s_zero():
     scenario = load_example("blended")
     (pool,) = scenario.skills.pools
     assert [(s.channel, s.after_s) for s in pool.skills] == [("voice", 0.0), ("email", 0.0)]
-    assert pool.reserve_agents == 1 and pool.agents == "plan"
+    assert pool.reserve_agents == 3 and pool.agents == "plan"
     assert primary_pools(scenario.skills) == {"voice": "blended", "email": "blended"}
 
 
