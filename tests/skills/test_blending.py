@@ -68,7 +68,8 @@ def test_the_chain_agrees_with_the_simulator_within_its_confidence_interval():
     """The simulator's blending (``simulator.Pool.reserve_agents``) with more email than the
     pool can answer (the backlog never runs dry): voice SL and the pool's occupancy (voice plus
     email agent time) inside the 99% interval of counts pooled over replications (answered
-    within 20 s / offered; busy over present agent time). Stationary: 30 minutes of warm-up, then 8 hours measured."""
+    within 20 s / offered; busy over present agent time). Stationary: 30 minutes of warm-up,
+    then 8 hours measured."""
     from scenarios.periods import pooled_ratio
     from simulator import Channel, Pool, SimConfig, exponential, replicate
 
