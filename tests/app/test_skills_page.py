@@ -46,8 +46,7 @@ def test_the_offered_blended_design_is_saved_and_simulated():
     apply(at, text)
     skills = at.session_state["app_scenario"].scenario.skills
     assert [s.channel for s in skills.pools[0].skills] == ["voice", "email"]
-    at.radio(key="skills_reps").set_value(10).run()
-    assert not at.exception, at.exception
+    assert at.radio(key="skills_reps").value == 10  # the page simulates at once, lightly
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Every clause holds"] in ("yes", "no")
     clauses = at.dataframe[0].value

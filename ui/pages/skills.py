@@ -102,7 +102,7 @@ def page_skills():
         stale_note()
         return
     reps = st.radio(
-        "Replications per design", REPLICATIONS, index=1, horizontal=True, key="skills_reps"
+        "Replications per design", REPLICATIONS, index=0, horizontal=True, key="skills_reps"
     )
     search = st.toggle(
         "Size the pools and show the pooling gain (a search over a dozen simulations, for "
