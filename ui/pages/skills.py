@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import state
-from ui.format import fte, money, pct, plain
+from ui.format import cost_in_period, fte, money, pct, plain
 from ui.widgets import stale_note
 
 #: Replications per simulated design (the search runs a dozen or so designs).
@@ -129,7 +129,8 @@ def _show(data: dict, pd) -> None:
     design = data["design"]
     cols = st.columns(3)
     cols[0].metric("FTE (design as given)", fte(design["fte"]))
-    cols[1].metric("Cost a year", money(design["cost_per_year"], cur))
+    period = state.cost_period()  # the sidebar's one cost period
+    cols[1].metric(f"Cost a {period}", money(cost_in_period(design["cost_per_year"], period), cur))
     cols[2].metric("Every clause holds", "yes" if design["meets_every_clause"] else "no")
     st.caption(plain(data["method"]))
     rows = [
@@ -174,7 +175,9 @@ def _show(data: dict, pd) -> None:
                     "separate FTE": fte(g["separate_fte"]),
                     "shared FTE": fte(g["shared_fte"]),
                     "FTE saved": fte(g["fte_saved"]),
-                    f"saved {cur}/yr": money(g["cost_saved_per_year"], cur),
+                    f"saved {cur}/{period}": money(
+                        cost_in_period(g["cost_saved_per_year"], period), cur
+                    ),
                     "verified": "yes" if g["both_verified"] else "no",
                 }
                 for g in data["pooling_gain"]
