@@ -108,3 +108,17 @@ def test_too_few_replications_is_refused(replications):
     with pytest.raises(ValueError, match="`replications` must be at least 2, got 1"):
         check_design(plan(scenario), {"voice": np.full(96, 20)}, separate_teams(scenario),
                      replications=replications)  # fmt: skip
+
+
+def test_a_channels_occupancy_clause_is_measured_on_its_primary_pool():
+    data = mm_n(skills={"pools": [{"name": "team", "skills": ["voice"], "agents": 19}]})
+    data["targets"][0]["max_occupancy"] = 0.9
+    scenario = parse_scenario(data)
+    from scenarios.skills.verdict import check_design
+
+    check = check_design(plan(scenario), {"team": np.full(96, 19)}, replications=4, seed=2)
+    risk = check.risks["voice"]["max_occupancy"]
+    pooled, _, _ = risk.pooled()
+    # Every interval counts and has 19 agents: the period's occupancy is the pool's.
+    assert pooled[0] == pytest.approx(check.occupancy["team"], rel=1e-9)
+    assert 0.7 < pooled[0] < 0.9  # 15 erlangs on 19 agents: 79%
