@@ -233,7 +233,8 @@ class Model:
         self.leaving: list[bool] = []
         self.latest: list[tuple[float, int]] = []  # (start [s], number) of the latest contact
         self.free_ids: list[int] = []
-        self.idle = [[] for _ in range(n_pool)]
+        # Idle agents per pool, longest idle first: work (and a drop) takes the left end.
+        self.idle = [deque() for _ in range(n_pool)]
         # Chatting agents with a free chat slot, in the order they got one (a dict: insertion
         # ordered, unlike a set, whose order is CPython's hash layout; the compiled engine
         # follows the same order).
@@ -382,7 +383,7 @@ class Model:
                         return
             idle = self.idle[p]
             if idle and (kind != _DEFERRED or len(idle) > self.reserve[p]):
-                self._start(i, idle.pop(), ch, p)
+                self._start(i, idle.popleft(), ch, p)
                 return
             for p in self.also[ch]:  # other pools that take the channel at once
                 a = self._free_agent(p, ch)
@@ -411,7 +412,7 @@ class Model:
                     return a
         idle = self.idle[p]
         if len(idle) > (self.reserve[p] if kind == _DEFERRED else 0):
-            return idle.pop()
+            return idle.popleft()
         return -1
 
     def _on_overflow(self, ev) -> None:
@@ -572,21 +573,21 @@ class Model:
     def _staff(self, p: int, target: int) -> None:
         """Bring pool ``p`` to ``target`` agents on duty (``Pool`` documents the rules).
 
-        A drop sends idle agents home at once, then chat agents with a free slot (least loaded
-        first), who take no new chat and leave when their last ends. Busy agents are not
-        preempted: the rest of the drop designates busy agents, who finish their contact and
-        leave, while every other agent keeps taking work (as agents whose shift goes on do).
-        Those designated are the ones whose latest contact started earliest (then the lower
-        contact number): a rule of the contacts, not of agent ids, so a reference model can
-        follow it. A rise first keeps on the designated agents whose contact started latest,
-        then adds agents, who take waiting contacts at once.
+        A drop sends idle agents home at once (longest idle first), then chat agents with a
+        free slot (least loaded first), who take no new chat and leave when their last ends.
+        Busy agents are not preempted: the rest of the drop designates busy agents, who finish
+        their contact and leave, while every other agent keeps taking work (as agents whose
+        shift goes on do). Those designated are the ones whose latest contact started earliest
+        (then the lower contact number): a rule of the contacts, not of agent ids, so a
+        reference model can follow it. A rise first keeps on the designated agents whose
+        contact started latest, then adds agents, who take waiting contacts at once.
         """
         active, going = self.active[p], self.going[p]
         diff = target - len(active)
         if diff < 0:
             idle = self.idle[p]
             while diff < 0 and idle:
-                a = idle.pop()
+                a = idle.popleft()
                 self._send_home(a, p)
                 diff += 1
             if diff < 0:
@@ -616,7 +617,7 @@ class Model:
             # Each in turn, longest idle first; one still idle rejoins at the back, so the
             # order is kept and the others stay counted for the reserve.
             for _ in range(len(idle)):
-                self._give_work(idle.pop(0), p)
+                self._give_work(idle.popleft(), p)
 
     def _send_home(self, a: int, p: int) -> None:
         """Agent ``a`` (not idle-listed) leaves: now if it holds no contact, else when its

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import expm_multiply, spsolve
+from scipy.sparse.linalg import expm_multiply, splu, spsolve
 
 SERVED, ABANDONED = "served", "abandoned"
 
@@ -90,10 +90,14 @@ class RoutingChain:
             for c, ch in enumerate(self.channels)
         ]
         self.n_ch = n_ch
+        self.pool_slots = [
+            [j for j, (q, _) in enumerate(self.slots) if q == p] for p in range(len(self.pools))
+        ]
+        self.slot_of = {slot: j for j, slot in enumerate(self.slots)}
 
     # A state: (busy per slot ..., queue per channel ...).
     def _busy(self, s, p):
-        return sum(s[j] for j, (q, _) in enumerate(self.slots) if q == p)
+        return sum(s[j] for j in self.pool_slots[p])
 
     def _idle(self, s, p):
         return self.pools[p].agents - self._busy(s, p)
@@ -127,7 +131,7 @@ class RoutingChain:
                     continue  # lost at the cap (checked negligible)
                 t[nq + c] += 1
             else:
-                t[self.slots.index((p, c))] += 1
+                t[self.slot_of[p, c]] += 1
             out.append((ch.calls_per_s, tuple(t)))
         for j, (p, c) in enumerate(self.slots):
             if not s[j]:
@@ -143,7 +147,7 @@ class RoutingChain:
                         nxt = SERVED
                     else:
                         t[nq + d] -= 1
-                        t[self.slots.index((p, d))] += 1
+                        t[self.slot_of[p, d]] += 1
                         nxt = tuple(t)
                     break
             out.append((rate, nxt))
@@ -231,8 +235,9 @@ class RoutingChain:
         p_t = expm_multiply(q.T * threshold_s, p0)
         transient = q[:n, :n].tocsc()
         to_served = q[:n, n].toarray().ravel()
-        h = spsolve(transient, -to_served)  # P(eventually answered | state)
-        occupation = spsolve(transient.T, -p0[:n])  # expected time in each state
+        lu = splu(transient)
+        h = lu.solve(-to_served)  # P(eventually answered | state)
+        occupation = lu.solve(-p0[:n], trans="T")  # expected time in each state
         answered = at_once + float(p0[:n] @ h)
         return ChannelResult(
             answered_within=at_once + float(p_t[n]),
