@@ -36,3 +36,18 @@ def test_errors_are_one_line_with_exit_2(capsys):
     assert "the scenario has no `skills:` section" in err
     code, out, err = run(capsys, "skills", "blended", "--standard", "80%")
     assert code == 2 and "--standard: standard '80%'" in err and err.count("\n") == 1
+
+
+def test_ccplan_check_adds_the_design_only_when_the_scenario_has_skills():
+    from scenarios.cli import build_parser
+    from scenarios.cli.skills import skills_document
+
+    def document(name):
+        args = build_parser().parse_args(
+            ["check", name, "--replications", "3", "--executor", "serial"]
+        )
+        return skills_document(args)
+
+    assert document("default") == {}
+    data = document("blended")["skills"]
+    assert data["design"]["replications"] == 3 and data["pooling_gain"] == []

@@ -146,3 +146,26 @@ def test_load_floor_is_the_real_time_load_rounded_up():
     load = demand.offered * demand.aht_s / scenario.interval_s  # erlangs of voice only
     assert (floor >= load - 1e-9).all() and (floor < load + 1).all()
     assert (floor <= result.channels["voice"].required_agents).all()
+
+
+def test_design_config_routes_callbacks_with_their_calls_and_keeps_overflow_waits():
+    from scenarios.examples import load_example as example
+    from scenarios.overrides import apply_overrides
+    from scenarios.skills.design import design_config
+
+    seed = example("seed_contract")  # voice with callbacks, email, chat, whatsapp, social
+    names = [c.name for c in seed.channels]
+    pools = [
+        {"name": "front", "skills": names[:2]},
+        {"name": "back", "skills": [*names[2:], {"channel": "voice", "after_s": 30}]},
+    ]
+    scenario = apply_overrides(seed, {"skills": {"pools": pools}})
+    result = plan(scenario)
+    config = design_config(result, pool_sizes(result))
+    front, back = config.pools
+    assert front.channels == ("voice", "voice (callbacks)", "email")
+    assert back.channels == ("chat", "whatsapp", "social", "voice", "voice (callbacks)")
+    assert back.after_s == (0.0, 0.0, 0.0, 30.0, 30.0)
+    assert {c.name: c.pool for c in config.channels}["voice (callbacks)"] == "front"
+    expected = sum(result.channels[n].required_agents for n in names[2:])
+    assert (back.agents == expected).all()
