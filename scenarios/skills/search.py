@@ -140,9 +140,9 @@ def search_design(
     if not reached:  # 1. grow every pool until the clauses hold
         failing, passing = 0, 1
         while not ok({n: -passing for n in removed}):
-            failing, passing = passing, 2 * passing
-            if failing >= MAX_EXTRA:
+            if passing >= MAX_EXTRA:
                 break
+            failing, passing = passing, min(2 * passing, MAX_EXTRA)
         else:
             reached = True
         if reached:
