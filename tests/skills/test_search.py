@@ -122,3 +122,23 @@ def test_a_channels_occupancy_clause_is_measured_on_its_primary_pool():
     # Every interval counts and has 19 agents: the period's occupancy is the pool's.
     assert pooled[0] == pytest.approx(check.occupancy["team"], rel=1e-9)
     assert 0.7 < pooled[0] < 0.9  # 15 erlangs on 19 agents: 79%
+
+
+def test_a_standard_no_staffing_meets_is_an_answer():
+    # Email arriving around the clock, answered only 08:00-18:00, promised within 10 minutes:
+    # the night's emails miss it whatever the staffing.
+    data = mm_n()
+    data["channels"].append(
+        {
+            "name": "email",
+            "kind": "deferred",
+            "handle_time": {"kind": "exponential", "mean_s": 300},
+            "opening_hours": {"monday": ["08:00", "18:00"]},
+            "demand": {"volume_per_day": 240, "intraday_profile": "flat"},
+        }
+    )
+    data["targets"].append({"channel": "email", "service_level": 0.9, "threshold_s": 600})
+    scenario = parse_scenario(data)
+    found = search_design(plan(scenario), separate_teams(scenario), replications=3, seed=1)
+    assert not found.reached and not found.verified
+    assert "email: service_level" in found.final.failing()
