@@ -14,6 +14,11 @@ out of service, abandoned or lost), up to the first one still waiting or in serv
 to the per-interval ``ContactTotals`` (and to the log if it is kept) and dropped. Contacts keep
 a global number (their place in the stream, retrials and repeats numbered when created); the
 typed arrays hold numbers ``base`` onwards, so index ``c - base``.
+
+Multi-skill routing (``Pool`` states the rules): an arriving contact tries its primary pool,
+then the other pools that take its channel at once; a contact that queues gets one timer per
+pool taking its channel after a wait (``after_s``), at which a free agent there takes it; an
+agent freeing up takes, by its pool's priority, the head of the first queue it may take.
 """
 
 from __future__ import annotations
@@ -372,7 +377,9 @@ class Model:
             if kind != _DEFERRED:
                 contacts.outcome[i] = LOST
                 return
-        elif not self.qlen[ch]:
+        elif not self.qlen[ch]:  # (else no pool has a free agent for it: it queues)
+            # The primary pool inline (``_free_agent``'s rule): the hot path of every arrival,
+            # where a call costs ~8% of the engine's time.
             p = self.pool_of[ch]
             if kind == _CHAT:
                 partial = self.partial[p]

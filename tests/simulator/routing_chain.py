@@ -75,8 +75,11 @@ class ChainResult:
 class RoutingChain:
     """The chain of ``channels`` served by ``pools``; ``solve(thresholds_s)`` gives the KPIs."""
 
-    def __init__(self, channels, pools, queue_cap: int = 60):
-        self.channels, self.pools, self.cap = tuple(channels), tuple(pools), queue_cap
+    def __init__(self, channels, pools, queue_cap=60):
+        """``queue_cap``: the longest queue kept, one for all channels or one per channel."""
+        self.channels, self.pools = tuple(channels), tuple(pools)
+        caps = np.broadcast_to(queue_cap, (len(self.channels),))
+        self.cap = tuple(int(v) for v in caps)
         self.slots = [(p, c) for p, pool in enumerate(self.pools) for c in pool.channels]
         self.order = []  # per pool: the channels its freeing agent looks at, in turn
         for pool in self.pools:
@@ -127,7 +130,7 @@ class RoutingChain:
             p = self._arrival_pool(s, c)
             t = list(s)
             if p is None:
-                if s[nq + c] >= self.cap:
+                if s[nq + c] >= self.cap[c]:
                     continue  # lost at the cap (checked negligible)
                 t[nq + c] += 1
             else:
@@ -204,7 +207,9 @@ class RoutingChain:
         b[n - 1] = 1.0
         pi = spsolve(a.tocsr(), b)
         states = list(index)
-        cap_mass = sum(pi[i] for i, s in enumerate(states) if max(s[nq:]) >= self.cap)
+        cap_mass = sum(
+            pi[i] for i, s in enumerate(states) if any(np.greater_equal(s[nq:], self.cap))
+        )
         occupancy = tuple(
             sum(pi[i] * self._busy(s, p) for i, s in enumerate(states)) / pool.agents
             for p, pool in enumerate(self.pools)
@@ -220,7 +225,7 @@ class RoutingChain:
         for i, s in enumerate(states):
             if self._arrival_pool(s, c) is not None:
                 at_once += pi[i]
-            elif s[nq + c] < self.cap:
+            elif s[nq + c] < self.cap[c]:
                 t = list(s)
                 t[nq + c] += 1  # the tagged contact's position
                 entry[tuple(t)] = entry.get(tuple(t), 0.0) + pi[i]

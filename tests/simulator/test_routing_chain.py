@@ -114,8 +114,10 @@ def pooled_kpis(reps, config, confidence=0.99):
     return out
 
 
-def chain_kpis(chain, config):
-    solved = chain.solve([THRESHOLD_S] * len(config.channels))
+def chain_kpis(chain, config, solved=None):
+    """The chain's KPIs, keyed as ``pooled_kpis`` (solved at ``THRESHOLD_S`` unless given)."""
+    if solved is None:
+        solved = chain.solve([THRESHOLD_S] * len(config.channels))
     assert solved.mass_at_cap < 1e-9, "queue cap too low for an exact chain"
     out = {}
     for ch, res in zip(config.channels, solved.channels, strict=True):
@@ -174,3 +176,50 @@ def test_a_wrong_rule_falls_outside(n_run, w_run):
         queue_cap=30,
     )
     assert outside(pooled_kpis(reps, config), chain_kpis(unshared, config))
+
+
+# Blending: voice (40/h, AHT 240 s, patience 120 s) and email (15/h, AHT 300 s, deferred) on one
+# pool of 5 keeping 1 agent in reserve: email only when 2 or more agents are idle.
+VOICE, EMAIL = (40.0, 240.0, 120.0), (15.0, 300.0, None)
+EMAIL_THRESHOLD_S = 300.0
+
+
+def blend_design(reserve_agents=1):
+    config = SimConfig(
+        HOUR_S,
+        [
+            _channel("voice", *VOICE, "P"),
+            Channel(
+                "email",
+                "deferred",
+                np.full(HOURS, EMAIL[0]),
+                exponential(EMAIL[1]),
+                None,
+                EMAIL_THRESHOLD_S,
+                "P",
+            ),
+        ],
+        [_pool("P", 5, ("email", "voice"), reserve_agents=reserve_agents)],
+        warmup_s=HOUR_S,
+    )
+    chain = RoutingChain(
+        [_chain_channel(VOICE, 0), _chain_channel(EMAIL, 0, deferred=True)],
+        [ChainPool(5, (1, 0), reserve=reserve_agents)],
+        queue_cap=(25, 120),
+    )
+    return config, chain
+
+
+def test_blending_agrees_with_the_reserve_chain():
+    """Email listed first, yet with a reserve voice comes first and email waits for two idle
+    agents: every KPI inside the 99% interval, and the chain without the reserve outside."""
+    config, chain = blend_design()
+    reps = replicate(config, 60, seed=20261203, engine="simpy")
+    sim = pooled_kpis(reps, config)
+    solved = chain.solve([THRESHOLD_S, EMAIL_THRESHOLD_S])
+    exact = chain_kpis(chain, config, solved)
+    assert not outside(sim, exact), outside(sim, exact)
+    for (_, kpi), (value, half) in sim.items():
+        assert half < (0.15 * value if kpi == "asa_s" else 0.02), (kpi, value, half)
+    _, no_reserve = blend_design(reserve_agents=0)
+    assert outside(sim, chain_kpis(no_reserve, config, no_reserve.solve([THRESHOLD_S] * 2)))
