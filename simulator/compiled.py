@@ -44,9 +44,11 @@ __all__ = ["CompiledModel", "available", "unsupported_feature", "warm"]
 _VOICE, _CHAT, _DEFERRED = 0, 1, 2
 _KIND_CODES = {"voice": _VOICE, "chat": _CHAT, "deferred": _DEFERRED}
 _FULL = 1 << 30  # "used" value of an agent busy with one voice or deferred contact
+# Slack on "has waited after_s" (``model._TOLERANCE_S``: the same comparison).
+_TOLERANCE_S = 1e-6
 
 # Events (every one a SimPy Timeout of normal priority in the reference).
-_EV_ARRIVAL, _EV_RETRIAL, _EV_PATIENCE, _EV_SERVICE, _EV_BOUNDARY = 0, 1, 2, 3, 4
+_EV_ARRIVAL, _EV_RETRIAL, _EV_PATIENCE, _EV_SERVICE, _EV_BOUNDARY, _EV_OVERFLOW = range(6)
 # Agent states.
 _ABSENT, _ACTIVE, _GOING = 0, 1, 2
 # Why the loop stopped (returned to Python) / what to do on resuming.
@@ -110,21 +112,13 @@ def unsupported_feature(config: SimConfig) -> str | None:
     """The feature of ``config`` the compiled engine does not cover (None: it covers all).
 
     A feature the engine does not follow is named here, so ``engine="auto"`` falls back to
-    SimPy and ``"compiled"`` refuses: FCR repeats (``repeat_share`` > 0) and multi-skill
-    routing (a channel listed by several pools, ``Pool.after_s`` > 0, ``Pool.reserve_agents``).
+    SimPy and ``"compiled"`` refuses: FCR repeats (``repeat_share`` > 0). Multi-skill routing
+    (channels listed by several pools, overflow ``after_s``, blending ``reserve_agents``) is
+    followed.
     """
     for c in config.channels:
         if c.repeat_share > 0:
             return f"FCR repeats (`repeat_share` > 0 on channel {c.name!r})"
-    for p in config.pools:
-        if p.reserve_agents:
-            return f"blending (`reserve_agents` > 0 on pool {p.name!r})"
-        if any(p.after_s):
-            return f"overflow delays (`after_s` > 0 on pool {p.name!r})"
-        for name in p.channels:
-            primary = next(c.pool for c in config.channels if c.name == name)
-            if primary != p.name:
-                return f"multi-skill routing (channel {name!r} also served by pool {p.name!r})"
     return None
 
 
@@ -140,7 +134,12 @@ _FIELDS = (
     "is_open",  # [channel, interval]
     "retries",  # whether abandoners may call again (retrial_share > 0)
     # read only: per pool
-    "pool_chans",  # [pool, j]: the pool's channels in priority order (-1 pads)
+    "pool_chans",  # [pool, j]: the pool's channels in the order its agents look (-1 pads)
+    "pool_after",  # [pool, j]: the wait [s] a contact of pool_chans[pool, j] needs first
+    "reserve",  # reserve_agents: idle agents a deferred contact must leave
+    "also",  # [channel, m]: other pools taking the channel at once, in pools order (-1 pads)
+    "ovf_pool",  # [channel, m]: pools taking the channel after a wait (-1 pads)
+    "ovf_after",  # [channel, m]: that wait [s]
     "chat_cap",  # the most chats an agent may hold (0: no chat channel)
     "schedule",  # [pool, interval]: agents on duty
     "interval_s",
@@ -155,6 +154,7 @@ _FIELDS = (
     "outcome",
     "agent",
     "handle_s",
+    "pool",
     # scalars: the _SEQ ... and _NOW ... slots
     "ints",
     "floats",
@@ -208,6 +208,7 @@ _CONTACT_COLUMNS = (  # name, dtype, value before it is set
     ("outcome", np.int8, WAITING),
     ("agent", np.int64, -1),
     ("handle_s", np.float64, np.nan),
+    ("pool", np.int64, -1),
 )
 
 
@@ -434,21 +435,69 @@ def _arrive(s, c):
         if kind != _DEFERRED:
             s.outcome[i] = LOST
             return
-    elif not s.q_len[ch]:
+    elif not s.q_len[ch]:  # (else no pool has a free agent for it: it queues)
         p = s.pool_of[ch]
         if kind == _CHAT:
             a = s.p_head[p]
             if a >= 0 and s.used[a] < s.conc[ch]:
                 _start(s, i, a, ch, p)
                 return
-        if s.idle_n[p]:
+        idle_n = s.idle_n[p]
+        if idle_n and (kind != _DEFERRED or idle_n > s.reserve[p]):
             _start(s, i, _idle_pop(s, p), ch, p)
             return
+        also = s.also
+        for m in range(also.shape[1]):  # other pools that take the channel at once
+            p = also[ch, m]
+            if p < 0:
+                break
+            a = _free_agent(s, p, ch)
+            if a >= 0:
+                _start(s, i, a, ch, p)
+                return
     _queue_mark(s, ch)
     _enqueue(s, ch, c)
     patience_s = s.patience_s[i]
     if patience_s != np.inf:
         _timeout(s, patience_s, _EV_PATIENCE, c)
+    ovf_pool = s.ovf_pool
+    for m in range(ovf_pool.shape[1]):  # pools that may take it once it waited after_s
+        p = ovf_pool[ch, m]
+        if p < 0:
+            break
+        _timeout(s, s.ovf_after[ch, m], _EV_OVERFLOW, c * s.busy.size + p)
+
+
+@_jit
+def _free_agent(s, p, ch):
+    """An agent of pool ``p`` free to take a contact of channel ``ch`` now (-1: none)
+    (``Model._free_agent``), taken off the idle ring if idle."""
+    kind = s.kind[ch]
+    if kind == _CHAT:
+        a = s.p_head[p]
+        if a >= 0 and s.used[a] < s.conc[ch]:
+            return a
+    if s.idle_n[p] > (s.reserve[p] if kind == _DEFERRED else 0):
+        return _idle_pop(s, p)
+    return -1
+
+
+@_jit
+def _on_overflow(s, value):
+    """A waiting contact has waited its ``after_s`` for a pool (``Model._on_overflow``)."""
+    n_pool = s.busy.size
+    c, p = value // n_pool, value % n_pool
+    i = c - s.ints[_BASE]
+    if i < 0 or s.outcome[i] != WAITING:  # answered or abandoned meanwhile
+        return
+    ch = s.chan[i]
+    if not s.is_open[ch, s.ints[_K]]:  # deferred work waiting for the opening: taken then
+        return
+    a = _free_agent(s, p, ch)
+    if a >= 0:
+        _queue_mark(s, ch)
+        s.q_len[ch] -= 1
+        _start(s, i, a, ch, p)
 
 
 @_jit
@@ -478,6 +527,7 @@ def _start(s, i, a, ch, p):
     wait_s = now - s.arrived_s[i]
     s.wait_s[i] = wait_s if wait_s > 0.0 else 0.0
     s.agent[i] = a
+    s.pool[i] = p
     s.latest_s[a] = now
     s.latest_c[a] = number
     _pool_mark(s, p)
@@ -505,7 +555,7 @@ def _on_service_end(s, c):
     s.outcome[i] = SERVED
     a = s.agent[i]
     ch = s.chan[i]
-    p = s.pool_of[ch]
+    p = s.a_pool[a]
     _pool_mark(s, p)
     used, busy = s.used, s.busy
     if s.kind[ch] == _CHAT:
@@ -519,7 +569,8 @@ def _on_service_end(s, c):
 
 @_jit
 def _give_work(s, a, p):
-    """Agent ``a`` has free capacity: take waiting contacts by channel priority, else idle."""
+    """Agent ``a`` (not idle-listed) has free capacity: take, by its pool's channel priority,
+    the longest-waiting contact it may take (``Model._give_work``), else go idle."""
     if s.leaving[a]:
         if s.used[a] == 0:
             _remove_agent(s, a, p)
@@ -537,12 +588,21 @@ def _give_work(s, a, p):
         if kind == _CHAT:
             if used[a] >= cap:
                 continue
-        elif used[a] or (kind == _DEFERRED and not s.is_open[ch, k]):
+        elif used[a] or (
+            kind == _DEFERRED and (not s.is_open[ch, k] or s.idle_n[p] < s.reserve[p])
+        ):
             continue
+        after_s = s.pool_after[p, j]
         while q_len[ch]:
-            i = _dequeue(s, ch) - s.ints[_BASE]
-            if i < 0 or s.outcome[i] != WAITING:  # abandoned while queued
+            c = s.ring[ch, s.q_head[ch]]  # the head, left queued if it has not waited after_s
+            i = c - s.ints[_BASE]
+            if i < 0 or s.outcome[i] != WAITING:  # abandoned, or taken by an overflow pool
+                _dequeue(s, ch)
                 continue
+            # FIFO: if the head has not waited after_s yet, no one behind it has.
+            if after_s and s.floats[_NOW] - s.arrived_s[i] < after_s - _TOLERANCE_S:
+                break
+            _dequeue(s, ch)
             _queue_mark(s, ch)
             q_len[ch] -= 1
             _start(s, i, a, ch, p)
@@ -654,11 +714,10 @@ def _staff(s, p, target):
             if ch >= 0 and s.q_len[ch]:
                 waiting_work = True
         if waiting_work:
-            waiting = np.empty(s.idle_n[p], dtype=np.int64)
-            for x in range(waiting.size):
-                waiting[x] = _idle_pop(s, p)
-            for a in waiting:
-                _give_work(s, a, p)
+            # Each in turn, longest idle first; one still idle rejoins at the back, so the
+            # order is kept and the others stay counted for the reserve.
+            for _ in range(s.idle_n[p]):
+                _give_work(s, _idle_pop(s, p), p)
 
 
 @_jit
@@ -757,6 +816,8 @@ def _advance(s):
                 return _NEED_RETRIAL
         elif kind == _EV_RETRIAL:
             _arrive(s, value)
+        elif kind == _EV_OVERFLOW:
+            _on_overflow(s, value)
         else:
             _on_boundary(s, value)
     floats[_NOW] = until
@@ -779,6 +840,7 @@ def _reserve(s, extra):
         s.outcome = _grown(s.outcome, size, WAITING)
         s.agent = _grown(s.agent, size, -1)
         s.handle_s = _grown(s.handle_s, size, np.nan)
+        s.pool = _grown(s.pool, size, -1)
 
 
 @_jit
@@ -794,6 +856,7 @@ def _contact_columns(s):
         s.outcome,
         s.agent,
         s.handle_s,
+        s.pool,
     )
 
 
@@ -866,6 +929,40 @@ _TOTALS = (
 )
 
 
+def _routing_tables(pool_chans, pool_after, reserve, kind, pool_of):
+    """``Model._routing_tables`` as padded arrays (-1 pads the integer ones).
+
+    ``pool_chans[j]`` / ``pool_after[j]``: pool ``j``'s channel indices and waits as listed;
+    ``reserve[j]`` its ``reserve_agents``. Returns ``(pool_chans, pool_after, also, ovf_pool,
+    ovf_after)``: per pool its channels in the order its agents look at them (real-time before
+    deferred when it keeps a reserve, else as listed) and their waits; per channel the other
+    pools taking it at once (in pools order) and those taking it after a wait, with the wait.
+    """
+    n_pool, n_ch = len(pool_chans), len(kind)
+    width = max(len(chans) for chans in pool_chans)
+    chans_out = np.full((n_pool, width), -1, dtype=np.int64)
+    after_out = np.zeros((n_pool, width))
+    also = [[] for _ in range(n_ch)]
+    overflow = [[] for _ in range(n_ch)]
+    for j, (chans, afters) in enumerate(zip(pool_chans, pool_after, strict=True)):
+        order = list(range(len(chans)))
+        if reserve[j]:  # stable: the listed order within each kind
+            order.sort(key=lambda m: kind[chans[m]] == _DEFERRED)
+        chans_out[j, : len(chans)] = [chans[m] for m in order]
+        after_out[j, : len(chans)] = [afters[m] for m in order]
+        for ch, after_s in zip(chans, afters, strict=True):
+            if j != pool_of[ch]:
+                (overflow[ch].append((j, after_s)) if after_s else also[ch].append(j))
+    also_out = np.full((n_ch, max(1, max(map(len, also)))), -1, dtype=np.int64)
+    ovf_pool = np.full((n_ch, max(1, max(map(len, overflow)))), -1, dtype=np.int64)
+    ovf_after = np.zeros(ovf_pool.shape)
+    for ch in range(n_ch):
+        also_out[ch, : len(also[ch])] = also[ch]
+        for m, (j, after_s) in enumerate(overflow[ch]):
+            ovf_pool[ch, m], ovf_after[ch, m] = j, after_s
+    return chans_out, after_out, also_out, ovf_pool, ovf_after
+
+
 @_jit
 def _make(*fields):
     return _Engine(*fields)
@@ -900,12 +997,16 @@ class CompiledModel:
         n, n_ch, n_pool = config.n_intervals, len(channels), len(pools)
         name_index = {c.name: i for i, c in enumerate(channels)}
         pool_index = {p.name: i for i, p in enumerate(pools)}
-        self._pool_of_channel = np.array([pool_index[c.pool] for c in channels], dtype=np.int16)
         kind = np.array([_KIND_CODES[c.kind] for c in channels], dtype=np.int64)
         conc = np.array([c.concurrency for c in channels], dtype=np.int64)
-        pool_chans = np.full((n_pool, max(len(p.channels) for p in pools)), -1, dtype=np.int64)
-        for j, p in enumerate(pools):
-            pool_chans[j, : len(p.channels)] = [name_index[name] for name in p.channels]
+        pool_of = np.array([pool_index[c.pool] for c in channels], dtype=np.int64)
+        pool_chans, pool_after, also, ovf_pool, ovf_after = _routing_tables(
+            [[name_index[name] for name in p.channels] for p in pools],
+            [p.after_s for p in pools],
+            [p.reserve_agents for p in pools],
+            kind,
+            pool_of,
+        )
         chat_cap = np.array(
             [
                 max((conc[c] for c in chans if c >= 0 and kind[c] == _CHAT), default=0)
@@ -928,7 +1029,7 @@ class CompiledModel:
             "conc": conc,
             "stretch": np.array([c.concurrency_stretch for c in channels], dtype=f64),
             "load_unit": np.array([1.0 / c.concurrency for c in channels], dtype=f64),
-            "pool_of": np.array([pool_index[c.pool] for c in channels], dtype=i64),
+            "pool_of": pool_of,
             "is_open": np.array(
                 [
                     np.ones(n, bool) if c.open_intervals is None else c.open_intervals[:n]
@@ -938,6 +1039,11 @@ class CompiledModel:
             ),
             "retries": np.array([c.retrial_share > 0 for c in channels], dtype=boolean),
             "pool_chans": pool_chans,
+            "pool_after": pool_after,
+            "reserve": np.array([p.reserve_agents for p in pools], dtype=i64),
+            "also": also,
+            "ovf_pool": ovf_pool,
+            "ovf_after": ovf_after,
             "chat_cap": chat_cap,
             "schedule": schedule,
             "interval_s": float(config.interval_s),
@@ -1023,9 +1129,8 @@ class CompiledModel:
             head = {name: values[:cut] for name, values in col.items()}  # views: copied there
             head["chan"] = head["chan"].astype(np.int16)  # the reference's column types
             head["agent"] = head["agent"].astype(np.int32)
+            head["pool"] = head["pool"].astype(np.int16)
             head["repeat"] = np.zeros(cut, dtype=np.int8)  # no FCR repeats (unsupported_feature)
-            # Without routing (unsupported_feature) a contact's pool is its channel's.
-            head["pool"] = np.where(head["agent"] >= 0, self._pool_of_channel[head["chan"]], -1)
             ledger.record(head)
         for name, _, fill in _CONTACT_COLUMNS:
             column = col[name]
