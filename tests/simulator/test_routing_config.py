@@ -29,13 +29,7 @@ def test_a_channel_listed_by_several_pools():
         [Pool("A", [3, 3], ("v1",)), Pool("B", [2, 2], ("v2", "v1"), after_s=(0, 30))],
     )
     assert config.pools[1].after_s == (0.0, 30.0)
-    assert unsupported_feature(config) == "overflow delays (`after_s` > 0 on pool 'B')"
-    at_once = SimConfig(
-        900,
-        [_channel("v1", "A"), _channel("v2", "B")],
-        [Pool("A", [3, 3], ("v1",)), Pool("B", [2, 2], ("v2", "v1"))],
-    )
-    assert "channel 'v1' also served by pool 'B'" in unsupported_feature(at_once)
+    assert unsupported_feature(config) is None  # the compiled engine follows routing
 
 
 def test_one_pool_per_channel_is_not_routing():
@@ -100,17 +94,16 @@ def test_reserve_needs_a_deferred_channel():
         [_channel("v", "A"), _channel("m", "A", "deferred")],
         [Pool("A", [2, 2], ("v", "m"), reserve_agents=1)],
     )
-    assert unsupported_feature(config) == "blending (`reserve_agents` > 0 on pool 'A')"
+    assert unsupported_feature(config) is None
 
 
-def test_routed_configs_run_on_simpy_until_the_compiled_engine_follows():
+def test_routed_configs_run_on_the_compiled_engine_under_auto():
+    # (tests/simulator/test_engines.py checks it gives SimPy's contacts, one by one)
     from simulator import simulate
 
     config = SimConfig(
         900,
         [_channel("v1", "A"), _channel("v2", "B")],
-        [Pool("A", [3, 3], ("v1",)), Pool("B", [2, 2], ("v2", "v1"))],
+        [Pool("A", [3, 3], ("v1",)), Pool("B", [2, 2], ("v2", "v1"), after_s=(0, 30))],
     )
-    assert simulate(config, seed=1).engine == "simpy"
-    with pytest.raises(ValueError, match="compiled engine does not cover multi-skill routing"):
-        simulate(config, seed=1, engine="compiled")
+    assert simulate(config, seed=1).engine == "compiled"
