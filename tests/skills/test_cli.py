@@ -27,7 +27,7 @@ def test_the_design_as_given_in_json_names_its_method_and_every_clause(capsys):
     assert clauses == {"service_level", "max_abandon"}
     voice_sl = design["clauses"]["voice"][0]["periods"][0]
     assert voice_sl["ci_low"] <= voice_sl["simulated"] <= voice_sl["ci_high"]
-    assert design["replications"] == 5 and design["engine"] == "simpy"
+    assert design["replications"] == 5 and design["engine"] == "compiled"  # routing runs compiled
 
 
 def test_errors_are_one_line_with_exit_2(capsys):
