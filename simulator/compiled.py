@@ -9,7 +9,10 @@ things done exactly as SimPy does them:
   in the order they are scheduled; every event here is a ``Timeout`` of normal priority, so a
   heap keyed by (time, a counter incremented per scheduled event) pops in the same order,
   ties at interval boundaries included. Event times are computed with SimPy's own arithmetic
-  (``now + delay``, ``delay = at - now``), so they round the same way;
+  (``now + delay``, ``delay = at - now``), so they round the same way. Multi-skill routing's
+  overflow timers are such events too: a contact that queues schedules its patience end, then
+  one timer per pool taking its channel after a wait (``after_s``), in the order SimPy does,
+  so a timer tied with a patience end or a service end pops where SimPy's does;
 * the handlers: one numba function per handler of ``simulator.model.Model`` (same names),
   with the same arithmetic in the same order, so time integrals agree to the last bit;
 * the random numbers: contacts come from the same ``ContactStream``; a retrial is drawn by
