@@ -596,16 +596,17 @@ def _give_work(s, a, p):
         ):
             continue
         after_s = s.pool_after[p, j]
+        # Read once: nothing below replaces these arrays (only an arrival grows the ring).
+        ring, q_head, outcome, base = s.ring, s.q_head, s.outcome, s.ints[_BASE]
         while q_len[ch]:
-            c = s.ring[ch, s.q_head[ch]]  # the head, left queued if it has not waited after_s
-            i = c - s.ints[_BASE]
-            if i < 0 or s.outcome[i] != WAITING:  # abandoned, or taken by an overflow pool
-                _dequeue(s, ch)
-                continue
-            # FIFO: if the head has not waited after_s yet, no one behind it has.
-            if after_s and s.floats[_NOW] - s.arrived_s[i] < after_s - _TOLERANCE_S:
-                break
+            i = ring[ch, q_head[ch]] - base  # the head, left queued if it has not waited after_s
+            if i >= 0 and outcome[i] == WAITING:
+                # FIFO: if the head has not waited after_s yet, no one behind it has.
+                if after_s and s.floats[_NOW] - s.arrived_s[i] < after_s - _TOLERANCE_S:
+                    break
             _dequeue(s, ch)
+            if i < 0 or outcome[i] != WAITING:  # abandoned, or taken by an overflow pool
+                continue
             _queue_mark(s, ch)
             q_len[ch] -= 1
             _start(s, i, a, ch, p)
