@@ -139,11 +139,56 @@ def _queue_staffing(
 
     ``service_levels`` (optional) replaces the target's SL with several at once: every array
     returned then has one row per SL target (``required_agents`` broadcasts). Without
-    ``with_asa`` the ASA is not computed (NaN) unless a clause needs it."""
-    target = scenario.target_for(channel.name)
-    conc = channel.concurrency
+    ``with_asa`` the ASA is not computed (NaN) unless a clause needs it.
+
+    Each interval's answer depends only on its own (arrival rate, slot handle time, patience,
+    floor): a horizon repeats the same few weekly profiles (the default's 2,688 voice
+    intervals hold 189 distinct ones), so each distinct interval is staffed once and the
+    answers are copied to the intervals that share it (the same numbers, element by element:
+    the closed forms are elementwise, and the default agent cap depends only on the largest
+    load, which the distinct intervals keep)."""
     aht = slot_aht_s(channel, demand)
     patience = demand.patience_s if model == "erlang_a" else None
+    columns = [demand.calls_per_hour, aht] + [c for c in (patience, floor) if c is not None]
+    rows = np.stack([np.broadcast_to(np.asarray(c, dtype=float), aht.shape) for c in columns])
+    distinct, inverse = np.unique(rows, axis=1, return_inverse=True)
+    if distinct.shape[1] == rows.shape[1]:
+        return _queue_staffing_rows(
+            scenario,
+            channel,
+            model,
+            demand.calls_per_hour,
+            aht,
+            patience,
+            service_levels,
+            with_asa,
+            floor,
+        )
+    inverse = inverse.reshape(-1)
+    fields = _queue_staffing_rows(
+        scenario,
+        channel,
+        model,
+        distinct[0],
+        distinct[1],
+        None if patience is None else distinct[2],
+        service_levels,
+        with_asa,
+        None if floor is None else distinct[-1].astype(np.asarray(floor).dtype),
+    )
+    return {
+        k: v[..., inverse] if isinstance(v, np.ndarray) and v.ndim >= 1 else v
+        for k, v in fields.items()
+    }
+
+
+def _queue_staffing_rows(
+    scenario, channel, model, calls_per_hour, aht, patience, service_levels, with_asa, floor
+):
+    """``_queue_staffing`` of the intervals given by their arrival rates [contacts/h], slot
+    handle times [s], mean patience [s] (None: Erlang C) and agent floors (or None)."""
+    target = scenario.target_for(channel.name)
+    conc = channel.concurrency
     kwargs = {"max_occupancy": occupancy_cap(scenario, channel)}
     if target is not None:
         kwargs.update(
@@ -161,9 +206,7 @@ def _queue_staffing(
         kwargs["max_occupancy"] = 1.0
     if service_levels is not None:
         kwargs["service_level"] = np.asarray(service_levels, dtype=float)[:, None]
-    result = required_agents(
-        demand.calls_per_hour, aht, patience_s=patience, with_asa=with_asa, **kwargs
-    )
+    result = required_agents(calls_per_hour, aht, patience_s=patience, with_asa=with_asa, **kwargs)
     slots = result.agents
     agents = -(-slots // conc)  # ceil: whole agents for the chat slots
     raised = floor is not None and bool(np.any(floor > agents))
@@ -172,9 +215,9 @@ def _queue_staffing(
     if conc > 1 or raised:
         t = kwargs.get("threshold_s") or 0.0
         k = (
-            erlang_a_kpis(demand.calls_per_hour, aht, patience, agents * conc, t)
+            erlang_a_kpis(calls_per_hour, aht, patience, agents * conc, t)
             if patience is not None
-            else erlang_c_kpis(demand.calls_per_hour, aht, agents * conc, t)
+            else erlang_c_kpis(calls_per_hour, aht, agents * conc, t)
         )
     else:
         k = result.kpis

@@ -151,13 +151,15 @@ def _risk_totals(
     """Worst P(breach), expected breaches, penalty and bonus per year over every clause; with
     the contract's ``liability_cap`` (per year, every clause together) the penalty is
     ``E[min(yearly penalties, cap)]`` over replications (``contract.term``)."""
-    from ..contract.term import capped_penalties, yearly_penalties
-
     clauses = [r for per in risks.values() for r in per.values()]
     penalty = float(sum(r.penalty_per_year for r in clauses))
-    yearly = yearly_penalties(risks) if liability_cap is not None else None
-    if yearly is not None:
-        penalty = capped_penalties(yearly, liability_cap)[0]
+    if liability_cap is not None:
+        # Only here: the contract package imports scipy.stats (a second of a check's start).
+        from ..contract.term import capped_penalties, yearly_penalties
+
+        yearly = yearly_penalties(risks)
+        if yearly is not None:
+            penalty = capped_penalties(yearly, liability_cap)[0]
     return (
         max((worst_p_breach(per) for per in risks.values()), default=0.0),
         float(sum(r.expected_breaches_per_year for r in clauses)),
