@@ -149,37 +149,50 @@ def _queue_staffing(
     load, which the distinct intervals keep)."""
     aht = slot_aht_s(channel, demand)
     patience = demand.patience_s if model == "erlang_a" else None
-    columns = [demand.calls_per_hour, aht] + [c for c in (patience, floor) if c is not None]
-    rows = np.stack([np.broadcast_to(np.asarray(c, dtype=float), aht.shape) for c in columns])
-    distinct, inverse = np.unique(rows, axis=1, return_inverse=True)
-    if distinct.shape[1] == rows.shape[1]:
-        return _queue_staffing_rows(
-            scenario,
-            channel,
-            model,
-            demand.calls_per_hour,
-            aht,
-            patience,
-            service_levels,
-            with_asa,
-            floor,
-        )
-    inverse = inverse.reshape(-1)
-    fields = _queue_staffing_rows(
-        scenario,
-        channel,
-        model,
-        distinct[0],
-        distinct[1],
-        None if patience is None else distinct[2],
-        service_levels,
-        with_asa,
-        None if floor is None else distinct[-1].astype(np.asarray(floor).dtype),
+    (cph, aht_d, patience_d, floor_d), inverse = distinct_intervals(
+        demand.calls_per_hour, aht, patience, floor
     )
-    return {
-        k: v[..., inverse] if isinstance(v, np.ndarray) and v.ndim >= 1 else v
-        for k, v in fields.items()
-    }
+    fields = _queue_staffing_rows(
+        scenario, channel, model, cph, aht_d, patience_d, service_levels, with_asa, floor_d
+    )
+    return copied_back(fields, inverse)
+
+
+def distinct_intervals(*columns):
+    """The distinct intervals of per-interval ``columns`` (1-D, or 2-D with one row per
+    interval; None for a column not given) and where each interval's row is among them:
+    ``(distinct columns, inverse)``, ``inverse`` None when every interval is distinct (the
+    columns come back as given). Closed forms that answer each interval from its own row alone
+    are computed once per distinct row and copied back with ``copied_back``."""
+    given = [np.asarray(c) for c in columns if c is not None]
+    size = given[0].shape[0]
+    matrix = np.hstack([c.reshape(size, -1).astype(float) for c in given])
+    distinct, inverse = np.unique(matrix, axis=0, return_inverse=True)
+    if distinct.shape[0] == size:
+        return list(columns), None
+    out, at = [], 0
+    for c in columns:
+        if c is None:
+            out.append(None)
+            continue
+        c = np.asarray(c)
+        width = int(np.prod(c.shape[1:], dtype=int))
+        out.append(distinct[:, at : at + width].reshape((-1, *c.shape[1:])).astype(c.dtype))
+        at += width
+    return out, inverse.reshape(-1)
+
+
+def copied_back(values, inverse, axis: int = -1):
+    """``values`` (an array, or a dict of them; other entries as they are) of the distinct
+    rows of ``distinct_intervals`` copied back to every interval along ``axis`` (the
+    interval axis: last for the planning fields, first for ``[interval, k]`` tables)."""
+    if inverse is None:
+        return values
+    if isinstance(values, dict):
+        return {k: copied_back(v, inverse, axis) for k, v in values.items()}
+    if isinstance(values, np.ndarray) and values.ndim >= 1:
+        return np.take(values, inverse, axis=axis)
+    return values
 
 
 def _queue_staffing_rows(

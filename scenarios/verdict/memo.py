@@ -71,3 +71,32 @@ class SimulationMemo:
             self._answers[key] = compute()
         answer = self._answers[key]
         return dict(answer) if isinstance(answer, dict) else answer
+
+
+def _one_replication(task):
+    """Replication ``child`` of ``config`` on ``engine`` (runs in a worker; no log kept)."""
+    from simulator import simulate
+
+    config, child, engine = task
+    return simulate(config, child, keep_log=False, engine=engine)
+
+
+def extend_replications(config, earlier, n: int, seed, executor=None):
+    """``simulator.replicate(config, n, seed, executor=executor)`` when ``earlier`` (a
+    ``ReplicationResult`` or None) holds its first replications already: replication ``i`` is
+    child ``i`` of ``SeedSequence(seed).spawn(n)``, the same child whatever ``n``, so only
+    children ``len(earlier.runs)`` to ``n - 1`` are simulated and appended (the same runs, bit
+    for bit, as simulating all ``n``). ``earlier`` must come from the same ``config`` and
+    ``seed`` (the caller's to keep)."""
+    from simulator import ReplicationResult, replicate
+    from simulator.executors import SerialExecutor
+    from simulator.run import choose_engine, seed_sequence
+
+    done = () if earlier is None else tuple(earlier.runs)
+    if not done or len(done) >= n:
+        return replicate(config, n, seed, executor=executor) if not done else earlier
+    engine = choose_engine(config)
+    children = seed_sequence(seed).spawn(n)[len(done) :]
+    runner = executor if executor is not None else SerialExecutor()
+    more = runner.map(_one_replication, [(config, child, engine) for child in children])
+    return ReplicationResult(done + tuple(more))

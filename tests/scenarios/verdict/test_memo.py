@@ -84,3 +84,43 @@ def test_a_different_question_is_not_answered_from_the_memo():
     )
     for risks in (other_seed, more, longer):
         assert not np.array_equal(risks["service_level"].measured, first["service_level"].measured)
+
+
+def test_extended_replications_are_those_of_one_run_and_only_the_new_ones_simulate(monkeypatch):
+    """``extend_replications`` from 3 to 5 replications gives the runs ``replicate(config, 5)``
+    gives (child ``i`` of the seed whatever the count), simulating 2 more, not 5."""
+    from scenarios.verdict.memo import extend_replications
+    from simulator.distributions import exponential
+
+    voice = simulator.Channel(
+        name="voice",
+        kind="voice",
+        calls_per_hour=np.array([200.0, 260.0]),
+        handle_time=exponential(180.0),
+        patience=exponential(120.0),
+        threshold_s=20.0,
+        pool="voice",
+    )
+    config = simulator.SimConfig(
+        900.0, [voice], [simulator.Pool("voice", np.array([14, 16]), ["voice"])]
+    )
+    seed = np.random.SeedSequence(7, spawn_key=(2,))
+    whole = simulator.replicate(config, 5, seed)
+    first = simulator.replicate(config, 3, seed)
+    ran = []
+    original = simulator.simulate
+
+    def counted(*args, **kwargs):
+        ran.append(args[1])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(simulator, "simulate", counted)
+    extended = extend_replications(config, first, 5, seed)
+    assert len(ran) == 2
+    assert extended.runs[:3] == first.runs  # the same objects, kept
+    for kpi in ("offered", "answered_within", "abandoned", "answered"):
+        np.testing.assert_array_equal(
+            extended.samples(kpi, channel="voice", level="interval"),
+            whole.samples(kpi, channel="voice", level="interval"),
+        )
+    assert whole.samples("offered", channel="voice").std() > 0  # 5 different replications
