@@ -520,7 +520,13 @@ def _run_steps(steps: list[_Step], result: Verdict, stage, executor) -> Verdict:
     from concurrent.futures import ThreadPoolExecutor
 
     executor.map(_noop, range(executor.workers))
-    threads = ThreadPoolExecutor(max_workers=len(steps) or 1, thread_name_prefix="verdict-section")
+    # One section more than workers: enough to keep them busy, few enough that the results
+    # held at once stay those of a few sections (a year's replications are large). Steps start
+    # in order, so a step waiting for an earlier one (the comparison for the period-optimal
+    # staffing) only ever waits for a running or finished one.
+    threads = ThreadPoolExecutor(
+        max_workers=_side_by_side(executor) + 1, thread_name_prefix="verdict-section"
+    )
     finished = False
     try:
         for step in steps:

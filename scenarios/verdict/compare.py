@@ -259,5 +259,5 @@ def compare_standards(
         return [row for standard in standards for row in standard_rows(standard)]
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(len(standards)) as threads:
+    with ThreadPoolExecutor(min(len(standards), side_by_side + 1)) as threads:
         return [row for rows in threads.map(standard_rows, standards) for row in rows]
