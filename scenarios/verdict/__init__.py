@@ -339,7 +339,9 @@ def verdict(
     the period-optimal staffing whose simulated P(breach) is at most ``max_p_breach`` with 95%
     confidence, a search over many simulations). ``progress(stage, so_far)`` is called as each
     stage starts with the verdict computed so far (None before the feasibility), so an
-    interrupted caller can still report it.
+    interrupted caller can still report it. With a local process ``executor`` of several
+    workers the stages run side by side in threads (``_run_steps``; the same verdict), and
+    ``progress`` is called as each stage's turn comes to be merged, in the same order.
 
     Every stage simulates through one ``SimulationMemo`` (``memo``, default a new one): a
     staffing simulated once with a seed -- the offered staffing's breach risk, which is also
