@@ -21,14 +21,23 @@ from ._outputs import OutputFolder
 from .skills import skills_document, skills_lines
 
 
-def _check_verdict(args, executor=None, progress=None):
-    """The verdict ``ccplan check`` reports: the scenario planned once, then ``verdict``;
-    ``executor`` runs the replications (default: in this process). ``progress(stage, so_far)``
-    sees each stage start with the verdict so far (see ``scenarios.verdict.verdict``)."""
+def _planned(args):
+    """The scenario of ``args.file`` planned with ``args.model``, and the directory its files
+    are read from: planned once per command (the verdict and the report's pricing share it)."""
     from ..pipeline import plan
-    from ..verdict import SECTIONS, verdict
 
     scenario, base_dir = _load(args.file)
+    return plan(scenario, args.model, base_dir=base_dir), base_dir
+
+
+def _check_verdict(args, executor=None, progress=None, planned=None):
+    """The verdict ``ccplan check`` reports: the scenario planned once (or ``planned``, from
+    ``_planned``), then ``verdict``; ``executor`` runs the replications (default: in this
+    process). ``progress(stage, so_far)`` sees each stage start with the verdict so far (see
+    ``scenarios.verdict.verdict``)."""
+    from ..verdict import SECTIONS, verdict
+
+    planned_result, base_dir = _planned(args) if planned is None else planned
 
     def stage(text, so_far):
         _stage(args, text)
@@ -36,7 +45,7 @@ def _check_verdict(args, executor=None, progress=None):
             progress(text, so_far)
 
     return verdict(
-        plan(scenario, args.model, base_dir=base_dir),
+        planned_result,
         fte=args.fte,
         budget=args.budget,
         replications=args.replications,
@@ -50,17 +59,17 @@ def _check_verdict(args, executor=None, progress=None):
     )
 
 
-def _pricing(args, result):
+def _pricing(args, result, planned):
     """The report's Pricing section: (``PricingAnalysis``, ``TermResult`` or None), or
-    (None, None) for a scenario without pricing; the term's penalties are the verdict's."""
-    from ..pipeline import plan
+    (None, None) for a scenario without pricing; the term's penalties are the verdict's.
+    ``planned``: the check's plan and base directory (``_planned``)."""
     from .price import price_data
 
-    scenario, base_dir = _load(args.file)
-    if scenario.pricing is None:
+    plan_result, base_dir = planned
+    if plan_result.scenario.pricing is None:
         return None, None
     _stage(args, "pricing under volume risk")
-    return price_data(plan(scenario, args.model, base_dir=base_dir), base_dir, result.clause_risks)
+    return price_data(plan_result, base_dir, result.clause_risks)
 
 
 def cmd_check(args) -> None:
@@ -75,8 +84,9 @@ def cmd_check(args) -> None:
         so_far[0] = partial
 
     try:
+        planned = _planned(args)
         with _executor(args) as executor:
-            result = _check_verdict(args, executor, keep)
+            result = _check_verdict(args, executor, keep, planned)
     except KeyboardInterrupt:
         acknowledge()  # saving what finished is the handling of the stop
         partial = so_far[0]
@@ -106,7 +116,7 @@ def cmd_check(args) -> None:
         from .hiring import hiring_document
 
         data.update(hiring_document(args))
-        pricing, term = _pricing(args, result)
+        pricing, term = _pricing(args, result, planned)
         if pricing is not None:
             data["pricing"] = pricing.to_dict()
             data["pricing"]["term"] = term.to_dict() if term is not None else None
