@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -453,6 +455,45 @@ def shared_executor(kind: str, address: str):
         context.set_forkserver_preload(["simulator", "scenarios.simulation"])
         return ProcessExecutor(mp_context=context)
     return SerialExecutor()
+
+
+#: Seconds after a page is drawn before the local workers are warmed (``warm_up_workers``):
+#: the browser draws the first page without them competing for the cores.
+WARM_UP_DELAY_S = 1.0
+#: ``CCPLAN_APP_WARM_UP=0`` turns the warm-up off (a machine where idle workers are unwanted).
+WARM_UP = os.environ.get("CCPLAN_APP_WARM_UP", "1") != "0"
+
+
+@st.cache_resource(show_spinner=False)
+def _warming(kind: str, address: str) -> threading.Thread:
+    """The thread warming ``shared_executor(kind, address)``'s workers, started once per
+    server: each worker imports the simulator and loads the compiled engine
+    (``scenarios.verdict.stream.warm_worker``) while the user reads the page, so the first
+    simulation asked for does not pay for it (about a second per worker). A failure is left
+    to the first real simulation to report (its executor error is shown then)."""
+
+    def warm() -> None:
+        time.sleep(WARM_UP_DELAY_S)
+        try:
+            from scenarios.verdict.stream import warm_worker
+
+            executor = shared_executor(kind, address)
+            executor.map(warm_worker, range(executor.workers))
+        except Exception:  # noqa: BLE001 -- reported by the first real simulation instead
+            pass
+
+    thread = threading.Thread(target=warm, name="ccplan-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def warm_up_workers() -> None:
+    """At the end of a run: warm the local worker processes once per server (``_warming``),
+    when the simulations run in them (the sidebar's setting). Their pool is shared by every
+    session; ``ProcessExecutor.map`` may be called from this thread and a script at once
+    (the pool's ``submit`` is thread-safe)."""
+    if WARM_UP and st.session_state.get("settings_executor", "processes") == "processes":
+        _warming("processes", "")
 
 
 EXECUTORS = {

@@ -3,6 +3,7 @@ held by the app survives page switches and every way of editing it, inputs are t
 type them, and the negotiator's page answers."""
 
 import csv
+import os
 import re
 import subprocess
 import sys
@@ -542,14 +543,32 @@ def test_the_toolbar_config_hides_deploy_and_the_developer_menu():
 
 
 def test_app_start_does_not_import_matplotlib_or_the_simulator():
+    # The workers' warm-up imports the simulator in the background after the first page
+    # (``ui.state.warm_up_workers``); turned off here, the first run's own imports are seen.
     code = (
         "import sys; from streamlit.testing.v1 import AppTest; "
         f"AppTest.from_file({APP!r}, default_timeout=120).run(); "
         "print(sorted(m for m in ('matplotlib', 'simpy', 'simulator') if m in sys.modules))"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    env = {**os.environ, "CCPLAN_APP_WARM_UP": "0"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_first_page_warms_the_local_workers_for_the_first_simulation():
+    import ui.state as state
+
+    start()  # the default setting: simulations in local processes
+    warming = state._warming("processes", "")  # the thread the first run started
+    warming.join(timeout=120)
+    assert not warming.is_alive()
+    executor = state.shared_executor("processes", "")
+    assert executor._pool is not None  # started by the warm-up, before any simulation
+    workers = list(executor._pool._processes.values())
+    assert len(workers) == executor.workers and all(w.is_alive() for w in workers)
 
 
 def test_process_pool_workers_importing_the_app_do_not_run_it():
@@ -560,6 +579,10 @@ def test_process_pool_workers_importing_the_app_do_not_run_it():
     assert done.returncode == 0, done.stderr
     assert "Session state does not function" not in done.stderr
     assert "ScriptRunContext" not in done.stderr
+    # Nor do they import Streamlit or the app's modules: a worker needs the simulator only.
+    code += "; import sys; print(sorted(m for m in ('streamlit', 'ui') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_example_text_is_what_the_app_starts_with():
@@ -616,3 +639,6 @@ def test_a_target_change_replans_the_proposed_row_only(monkeypatch):
         assert row.loc["per interval", "FTE needed"] == old.loc["per interval", "FTE needed"]
     # Differences are taken against the new proposed standard's cost.
     assert after.loc[("81/20 (proposed)", "per interval"), "difference"].startswith("0 ")
+    # Drawn first with its period-optimal row pending, the table ends complete.
+    assert "…" not in after.to_string()
+    assert after.loc[("81/20 (proposed)", "period-optimal"), "FTE needed"] != "…"

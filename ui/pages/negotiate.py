@@ -38,6 +38,8 @@ MODEL = "erlang_a"
 #: {(scenario digest, channel, standard, fte, replications): {clause: BreachRisk}}
 RISKS = "neg_risks"
 OPTIMAL = "neg_optimal"  # period-optimal staffing checked by simulation, by comparison key
+MEMO = "neg_memo"  # the session's SimulationMemo
+OPTIMAL_DRAWN = "neg_optimal_drawn"  # hashes of the scenario JSONs with a period-optimal row drawn
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -134,38 +136,38 @@ def alternatives(scenario, channel: str) -> tuple[list, str | None]:
 
 
 def comparison_table(rows: list[dict], currency: str, period: str):
+    """The comparison as a table; a row still being computed (``pending``) shows "…"."""
     import pandas as pd
 
     def money_or_dash(value):
         return "—" if value is None else money(cost_in_period(value, period), currency)
 
-    return pd.DataFrame(
-        {
-            "standard": [r["standard"] for r in rows],
-            "staffing": [
-                "per interval" if r.get("staffing") == "per_interval" else "period-optimal"
-                for r in rows
-            ],
-            "realistic at offer": [
-                {True: "yes", False: "no"}.get(r.get("realistic"), "—") for r in rows
-            ],
-            "FTE needed": [fte(r["fte"]) for r in rows],
-            f"cost per {period}": [money_or_dash(r["cost_per_year"]) for r in rows],
-            "difference": [money_or_dash(r["cost_difference_per_year"]) for r in rows],
-            "worst P(breach)": [
-                "—" if r["p_breach_worst"] is None else pct(r["p_breach_worst"]) for r in rows
-            ],
-            "breaches per year": [
+    def cells(r: dict) -> dict:
+        if r.get("pending"):
+            return {"standard": r["standard"], "staffing": r["staffing"]}
+        return {
+            "standard": r["standard"],
+            "staffing": r["staffing"],
+            "realistic at offer": {True: "yes", False: "no"}.get(r.get("realistic"), "—"),
+            "FTE needed": fte(r["fte"]),
+            f"cost per {period}": money_or_dash(r["cost_per_year"]),
+            "difference": money_or_dash(r["cost_difference_per_year"]),
+            "worst P(breach)": ("—" if r["p_breach_worst"] is None else pct(r["p_breach_worst"])),
+            "breaches per year": (
                 "—"
                 if r["expected_breaches_per_year"] is None
                 else f"{r['expected_breaches_per_year']:.1f}"
-                for r in rows
-            ],
-            f"penalty per {period}": [money_or_dash(r["expected_penalty_per_year"]) for r in rows],
-            f"bonus per {period}": [money_or_dash(r["expected_bonus_per_year"]) for r in rows],
-            "binding clause": [CLAUSES.get(r.get("binding"), r.get("binding") or "") for r in rows],
+            ),
+            f"penalty per {period}": money_or_dash(r["expected_penalty_per_year"]),
+            f"bonus per {period}": money_or_dash(r["expected_bonus_per_year"]),
+            "binding clause": CLAUSES.get(r.get("binding"), r.get("binding") or ""),
         }
-    )
+
+    table = pd.DataFrame([cells(r) for r in rows]).fillna("…")
+    table["staffing"] = [
+        "per interval" if s == "per_interval" else "period-optimal" for s in table["staffing"]
+    ]
+    return table
 
 
 def simulate(tasks: list, reps: int, finished=None) -> None:
@@ -184,6 +186,7 @@ def simulate(tasks: list, reps: int, finished=None) -> None:
     bar = st.progress(0.0, text=f"simulating {len(todo)} standard(s), {reps} runs each")
     started = time.perf_counter()
     for k, (key, result, channel, agents, label) in enumerate(todo):
+        bar.progress(k / max(len(todo), 1), text=f"simulating {label} ({k + 1} of {len(todo)})")
         # Every clause of the channel from one simulation, streamed a batch at a time.
         for done, found in breach_risks_in_batches(
             result, channel, agents=agents, replications=reps, seed=1, executor=executor
@@ -218,14 +221,20 @@ def check_optimal(key, result, channel: str, reps: int) -> None:
         return
     with st.spinner(f"checking the period-optimal staffing of {channel} by simulation"):
         checked[key] = period_optimal_verified(
-            result, channel, replications=reps, seed=1, executor=executor
+            result, channel, replications=reps, seed=1, executor=executor, memo=session_memo()
         )
+
+
+def session_memo():
+    """The session's ``SimulationMemo``: a staffing this session simulated before (another
+    offer or standard that leads to it, a check run again) is answered from it."""
+    from scenarios.verdict import SimulationMemo
+
+    return st.session_state.setdefault(MEMO, SimulationMemo())
 
 
 def page_negotiate():
     import pandas as pd
-
-    from scenarios.verdict import feasibility
 
     st.title("Negotiate")
     scenario = state.effective()
@@ -279,15 +288,24 @@ def page_negotiate():
     digest = f"{state.current().digest}:{hash(json_text)}"
     keys = [(digest, channel, s or proposed, round(offered, 3), reps) for s in standards]
 
-    def show_table() -> None:
+    drawn = st.session_state.setdefault(OPTIMAL_DRAWN, set())
+
+    def show_table(pending: bool = False) -> None:
         """The comparison with every breach risk simulated so far (called again as each
-        standard's simulation finishes, so the table fills in while the rest run)."""
+        standard's simulation finishes, so the table fills in while the rest run). With
+        ``pending`` the period-optimal rows not drawn before in this session show "…" (a
+        new standard: its per-interval row is on screen before its period-optimal one)."""
         risks = st.session_state.get(RISKS, {})
         rows = []
         for k, (row, key, text) in enumerate(zip(per_interval, keys, texts, strict=True)):
             if key in risks:
                 row = row | breach_row(risks[key])
-            optimal = with_difference(cached_optimal_row(text, channel, cur.files), base)
+            if pending and hash(text) not in drawn:
+                optimal = {"standard": row["standard"], "staffing": "period_optimal"}
+                optimal |= {"pending": True}
+            else:
+                optimal = with_difference(cached_optimal_row(text, channel, cur.files), base)
+                drawn.add(hash(text))
             checked = st.session_state.get(OPTIMAL, {}).get(key)
             if checked is not None:  # the period-optimal staffing the simulation confirmed
                 optimal = optimal_row(result, channel, base, checked)
@@ -304,6 +322,8 @@ def page_negotiate():
 
     top.markdown(f"**{channel}: alternative standards side by side** (at {fte(offered)} FTE)")
     table_slot = top.empty()
+    if any(hash(text) not in drawn for text in texts):
+        show_table(pending=True)  # the closed forms' rows now, the period-optimal ones next
     show_table()
     top.caption(
         "Per interval: every interval staffed to the standard (the plan). Period-optimal: the "
@@ -330,16 +350,17 @@ def page_negotiate():
         "offer; P(breach) is the share of simulated runs that miss the standard."
     )
     if st.button("Estimate breach risk (simulation)", key="neg_sim_run", type="primary"):
-        tasks = []
-        for ch in channels:
-            key = (digest, ch, _proposed(scenario, ch), round(offered, 3), reps)
-            tasks.append((key, result, ch, feas.on_duty[ch], f"{ch} as proposed"))
-        for s, key in zip(standards[1:], keys[1:], strict=True):
-            alt = with_standard(scenario, channel, *s)
-            alt_plan = state.cached_plan(alt.model_dump_json(), MODEL, cur.files)
-            alt_feas = feasibility(alt_plan, fte=offered)
+        # The compared standards first (the table fills in row by row), the other channels'
+        # proposed standards after them.
+        tasks = [(keys[0], result, channel, feas.on_duty[channel], f"{channel} as proposed")]
+        for s, key, text in zip(standards[1:], keys[1:], texts[1:], strict=True):
+            alt_feas = state.cached_feasibility(text, offered, MODEL, cur.files)
+            alt_plan = state.cached_plan(text, MODEL, cur.files)
             label = f"{channel} at {standard_text(*s)}"
             tasks.append((key, alt_plan, channel, alt_feas.on_duty[channel], label))
+        for ch in (c for c in channels if c != channel):
+            key = (digest, ch, _proposed(scenario, ch), round(offered, 3), reps)
+            tasks.append((key, result, ch, feas.on_duty[ch], f"{ch} as proposed"))
         simulate(tasks, reps, show_table)
         check_optimal(keys[0], result, channel, reps)
         st.rerun()
