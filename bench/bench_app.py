@@ -148,7 +148,7 @@ def bench_interactions(page, repeat: int, server_pid: int) -> None:
     SLA check's breach risk of one standard. Each with the CPU time the server and its
     worker processes spent (``tree_cpu_s``): on a shared machine the wall time is inflated by
     the other processes, the CPU time is not."""
-    change, change_cpu = [], []
+    change, change_first, change_cpu = [], [], []
     box = page.get_by_label("Service level [%]", exact=True).first
     for k in range(repeat):
         value = 81 + k % 5
@@ -156,7 +156,9 @@ def bench_interactions(page, repeat: int, server_pid: int) -> None:
         t0 = time.perf_counter()
         box.fill(str(value))
         box.press("Enter")
+        # Drawn first with the new standard's period-optimal row pending, then complete.
         page.locator("table", has_text=f"{value}/20 (proposed)").wait_for(timeout=120_000)
+        change_first.append(time.perf_counter() - t0)
         idle(page)
         change.append(time.perf_counter() - t0)
         change_cpu.append(tree_cpu_s(server_pid) - cpu)
@@ -164,6 +166,7 @@ def bench_interactions(page, repeat: int, server_pid: int) -> None:
     box.press("Enter")
     page.locator("table", has_text="80/20 (proposed)").wait_for(timeout=120_000)
     idle(page)
+    step("target changes timed")
     page.wait_for_timeout(3000)  # the workers' warm-up (after the first page) is over
     main = page.locator('[data-testid="stMain"]')
     cpu = tree_cpu_s(server_pid)
@@ -173,12 +176,15 @@ def bench_interactions(page, repeat: int, server_pid: int) -> None:
     # fourth (email, not compared) once the three compared standards' rows are.
     page.get_by_text("(2 of").first.wait_for(timeout=900_000)
     first_std = time.perf_counter() - t0
+    step("first standard shown")
     page.get_by_text("(4 of").first.wait_for(timeout=900_000)
     three_std = time.perf_counter() - t0
+    step("three standards shown")
     page.get_by_text("measured per").first.wait_for(timeout=900_000)  # after the rerun
     idle(page, timeout_s=900)
     all_std = time.perf_counter() - t0
     all_cpu = tree_cpu_s(server_pid) - cpu
+    step("Negotiate's breach risk complete")
     page.locator('[data-testid="stSidebar"]').get_by_text("SLA check", exact=True).click()
     page.locator("h1", has_text="SLA check").wait_for()
     idle(page)
@@ -192,8 +198,8 @@ def bench_interactions(page, repeat: int, server_pid: int) -> None:
     one_cpu = tree_cpu_s(server_pid) - cpu
     print("Browser, interactions (default scenario):")
     print(
-        f"  negotiator's table after a target change: {median_ms(change)}, CPU "
-        f"{median_ms(change_cpu)}  (target < 0.5 s)"
+        f"  negotiator's table after a target change: shown {median_ms(change_first)}, "
+        f"complete {median_ms(change)}, CPU {median_ms(change_cpu)}  (target < 0.5 s)"
     )
     print(
         f"  three standards' breach risk (Negotiate, 20 runs each): first standard shown "
@@ -206,6 +212,11 @@ def bench_interactions(page, repeat: int, server_pid: int) -> None:
         f"{first_batch * 1e3:,.0f} ms, complete {one_std * 1e3:,.0f} ms, CPU "
         f"{one_cpu * 1e3:,.0f} ms  (target < 2 s)"
     )
+
+
+def step(text: str) -> None:
+    """Progress on stderr (a run takes minutes)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
 
 def tree_cpu_s(pid: int) -> float:
