@@ -13,6 +13,12 @@ figures of commit 8b46607 measured earlier are printed as constants. Demand expa
 channel plans and simulations (``simulator.replicate`` calls and replications) are counted on
 both sides: a simulation repeated with the same configuration, replications and seed is
 counted in "repeated simulations".
+
+The machine is shared, so wall time depends on what else runs: the CPU seconds are printed
+beside it (of the serial run; of this process and of its worker processes for the run with
+processes) with the load average at the end. With worker processes the verdict's sections run
+side by side, so the stages are timed on the serial run (each stage's own cost); with
+``--no-serial`` they are the waits for each stage's result in order.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ BEFORE = {
 #: expansions, channel plans and simulations in whatever ``scenarios`` is importable (this
 #: tree, or the one given by ``--before``); prints one JSON line.
 _MEASURE = r"""
-import hashlib, json, pickle, re, statistics, sys, time
+import hashlib, json, pickle, re, resource, statistics, sys, time
 import scenarios.demand, scenarios.pipeline
 import scenarios.cli.check
 import simulator
@@ -92,11 +98,15 @@ for executor in EXECUTORS:
     def progress(text, _so_far, marks=marks):
         # "breach risk, voice (30 replications)" -> "breach risk"
         marks.append((re.split(r",| \(|:", text)[0], time.perf_counter()))
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     with check._executor(args) as pool:
         t0, c0 = time.perf_counter(), time.process_time()
         check._check_verdict(args, pool, progress)
         end = time.perf_counter()
-        figures[executor] = (end - t0, time.process_time() - c0)
+        own = time.process_time() - c0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers, ended with the pool
+    workers = r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime
+    figures[executor] = (end - t0, own, workers)
     marks.append(("end", end))
     stages[executor] = {}
     for (stage, start), (_, stop) in zip(marks, marks[1:]):
@@ -104,14 +114,16 @@ for executor in EXECUTORS:
 print(json.dumps({
     "cost_curve_s": curve_s,
     "check_s": figures["processes"][0],
-    "check_serial_s": figures.get("serial", (None, None))[0],
-    "check_cpu_s": figures.get("serial", (None, None))[1],
+    "check_parent_cpu_s": figures["processes"][1],
+    "check_workers_cpu_s": figures["processes"][2],
+    "check_serial_s": figures.get("serial", (None, None, None))[0],
+    "check_cpu_s": figures.get("serial", (None, None, None))[1],
     "expand_calls": counts["expand"],
     "plan_channel_calls": counts["plan_channel"],
     "simulations": counts["simulations"],
     "replications": counts["replications"],
     "repeated_simulations": counts["repeated"],
-    "stages_s": stages["processes"],
+    "stages_s": stages.get("serial", stages["processes"]),
 }))
 """
 
@@ -194,6 +206,8 @@ def main() -> None:
     rows = [
         ("cost curve, voice [s]", "cost_curve_s", "{:.2f}"),
         (f"full check, {args.replications} replications, processes [s]", "check_s", "{:.1f}"),
+        ("  CPU of this process [s]", "check_parent_cpu_s", "{:.1f}"),
+        ("  CPU of its worker processes [s]", "check_workers_cpu_s", "{:.1f}"),
         ("full check, serial [s]", "check_serial_s", "{:.1f}"),
         ("  its CPU time [s]", "check_cpu_s", "{:.1f}"),
         ("demand expansions per check", "expand_calls", "{}"),
@@ -210,9 +224,12 @@ def main() -> None:
 
     for label, key, fmt in rows:
         show(label, before.get(key), after[key], fmt)
-    print("stages of the check with processes [s]:")
+    # With worker processes the sections run side by side: the time between two stage marks
+    # is then the wait for that stage's result, not its cost; the serial run's are its cost.
+    print(f"stages of the check, {'processes' if args.no_serial else 'serial'} [s]:")
     for stage, seconds in after["stages_s"].items():
         show(f"  {stage}", before.get("stages_s", {}).get(stage), seconds, "{:.2f}")
+    print(f"load average (1, 5, 15 min) at the end: {os.getloadavg()}, {os.cpu_count()} cores")
     print(
         f"period-optimal staffing, default voice: {period_optimal_s():.3f} s; full check "
         f"{after['check_s']:.1f} s on {os.cpu_count()} cores with {args.replications} "

@@ -139,11 +139,69 @@ def _queue_staffing(
 
     ``service_levels`` (optional) replaces the target's SL with several at once: every array
     returned then has one row per SL target (``required_agents`` broadcasts). Without
-    ``with_asa`` the ASA is not computed (NaN) unless a clause needs it."""
-    target = scenario.target_for(channel.name)
-    conc = channel.concurrency
+    ``with_asa`` the ASA is not computed (NaN) unless a clause needs it.
+
+    Each interval's answer depends only on its own (arrival rate, slot handle time, patience,
+    floor): a horizon repeats the same few weekly profiles (the default's 2,688 voice
+    intervals hold 189 distinct ones), so each distinct interval is staffed once and the
+    answers are copied to the intervals that share it (the same numbers, element by element:
+    the closed forms are elementwise, and the default agent cap depends only on the largest
+    load, which the distinct intervals keep)."""
     aht = slot_aht_s(channel, demand)
     patience = demand.patience_s if model == "erlang_a" else None
+    (cph, aht_d, patience_d, floor_d), inverse = distinct_intervals(
+        demand.calls_per_hour, aht, patience, floor
+    )
+    fields = _queue_staffing_rows(
+        scenario, channel, model, cph, aht_d, patience_d, service_levels, with_asa, floor_d
+    )
+    return copied_back(fields, inverse)
+
+
+def distinct_intervals(*columns):
+    """The distinct intervals of per-interval ``columns`` (1-D, or 2-D with one row per
+    interval; None for a column not given) and where each interval's row is among them:
+    ``(distinct columns, inverse)``, ``inverse`` None when every interval is distinct (the
+    columns come back as given). Closed forms that answer each interval from its own row alone
+    are computed once per distinct row and copied back with ``copied_back``."""
+    given = [np.asarray(c) for c in columns if c is not None]
+    size = given[0].shape[0]
+    matrix = np.hstack([c.reshape(size, -1).astype(float) for c in given])
+    distinct, inverse = np.unique(matrix, axis=0, return_inverse=True)
+    if distinct.shape[0] == size:
+        return list(columns), None
+    out, at = [], 0
+    for c in columns:
+        if c is None:
+            out.append(None)
+            continue
+        c = np.asarray(c)
+        width = int(np.prod(c.shape[1:], dtype=int))
+        out.append(distinct[:, at : at + width].reshape((-1, *c.shape[1:])).astype(c.dtype))
+        at += width
+    return out, inverse.reshape(-1)
+
+
+def copied_back(values, inverse, axis: int = -1):
+    """``values`` (an array, or a dict of them; other entries as they are) of the distinct
+    rows of ``distinct_intervals`` copied back to every interval along ``axis`` (the
+    interval axis: last for the planning fields, first for ``[interval, k]`` tables)."""
+    if inverse is None:
+        return values
+    if isinstance(values, dict):
+        return {k: copied_back(v, inverse, axis) for k, v in values.items()}
+    if isinstance(values, np.ndarray) and values.ndim >= 1:
+        return np.take(values, inverse, axis=axis)
+    return values
+
+
+def _queue_staffing_rows(
+    scenario, channel, model, calls_per_hour, aht, patience, service_levels, with_asa, floor
+):
+    """``_queue_staffing`` of the intervals given by their arrival rates [contacts/h], slot
+    handle times [s], mean patience [s] (None: Erlang C) and agent floors (or None)."""
+    target = scenario.target_for(channel.name)
+    conc = channel.concurrency
     kwargs = {"max_occupancy": occupancy_cap(scenario, channel)}
     if target is not None:
         kwargs.update(
@@ -161,9 +219,7 @@ def _queue_staffing(
         kwargs["max_occupancy"] = 1.0
     if service_levels is not None:
         kwargs["service_level"] = np.asarray(service_levels, dtype=float)[:, None]
-    result = required_agents(
-        demand.calls_per_hour, aht, patience_s=patience, with_asa=with_asa, **kwargs
-    )
+    result = required_agents(calls_per_hour, aht, patience_s=patience, with_asa=with_asa, **kwargs)
     slots = result.agents
     agents = -(-slots // conc)  # ceil: whole agents for the chat slots
     raised = floor is not None and bool(np.any(floor > agents))
@@ -172,9 +228,9 @@ def _queue_staffing(
     if conc > 1 or raised:
         t = kwargs.get("threshold_s") or 0.0
         k = (
-            erlang_a_kpis(demand.calls_per_hour, aht, patience, agents * conc, t)
+            erlang_a_kpis(calls_per_hour, aht, patience, agents * conc, t)
             if patience is not None
-            else erlang_c_kpis(demand.calls_per_hour, aht, agents * conc, t)
+            else erlang_c_kpis(calls_per_hour, aht, agents * conc, t)
         )
     else:
         k = result.kpis

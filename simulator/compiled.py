@@ -168,7 +168,8 @@ _FIELDS = (
     "a_state",  # _ABSENT, _ACTIVE or _GOING
     "a_pool",
     "free_ids",  # a stack
-    "idle",  # [pool, j]: a stack per pool
+    "idle",  # [pool, j]: a ring per pool, longest idle first from idle_head
+    "idle_head",
     "idle_n",
     # per pool, the chat agents with a free slot in the order they got one (a linked list)
     "in_partial",
@@ -322,6 +323,23 @@ def _partial_discard(s, p, a):
         s.p_tail[p] = s.p_prev[a]
 
 
+# ----- idle agents per pool: a ring, longest idle first (a deque in the reference) -------------
+@_jit
+def _idle_push(s, p, a):
+    # The ring holds every agent id, so it never overflows.
+    s.idle[p, (s.idle_head[p] + s.idle_n[p]) % s.idle.shape[1]] = a
+    s.idle_n[p] += 1
+
+
+@_jit
+def _idle_pop(s, p):
+    """The longest-idle agent of pool ``p``, taken off the ring."""
+    a = s.idle[p, s.idle_head[p]]
+    s.idle_head[p] = (s.idle_head[p] + 1) % s.idle.shape[1]
+    s.idle_n[p] -= 1
+    return a
+
+
 # ----- time integrals ---------------------------------------------------------------------------
 @_jit
 def _pool_mark(s, p):
@@ -404,8 +422,7 @@ def _arrive(s, c):
                 _start(s, i, a, ch, p)
                 return
         if s.idle_n[p]:
-            s.idle_n[p] -= 1
-            _start(s, i, s.idle[p, s.idle_n[p]], ch, p)
+            _start(s, i, _idle_pop(s, p), ch, p)
             return
     _queue_mark(s, ch)
     _enqueue(s, ch, c)
@@ -511,8 +528,7 @@ def _give_work(s, a, p):
                 break
     if s.used[a] == 0:
         _partial_discard(s, p, a)
-        s.idle[p, s.idle_n[p]] = a
-        s.idle_n[p] += 1
+        _idle_push(s, p, a)
     elif s.used[a] < s.chat_cap[p]:  # still chatting, with a slot free for the next chat
         _partial_add(s, p, a)
 
@@ -567,8 +583,7 @@ def _staff(s, p, target):
     diff = target - s.n_active[p]
     if diff < 0:
         while diff < 0 and s.idle_n[p]:
-            s.idle_n[p] -= 1
-            _send_home(s, s.idle[p, s.idle_n[p]], p)
+            _send_home(s, _idle_pop(s, p), p)
             diff += 1
         if diff < 0:
             n = 0
@@ -615,8 +630,9 @@ def _staff(s, p, target):
             if ch >= 0 and s.q_len[ch]:
                 waiting_work = True
         if waiting_work:
-            waiting = s.idle[p, : s.idle_n[p]].copy()
-            s.idle_n[p] = 0
+            waiting = np.empty(s.idle_n[p], dtype=np.int64)
+            for x in range(waiting.size):
+                waiting[x] = _idle_pop(s, p)
             for a in waiting:
                 _give_work(s, a, p)
 
@@ -848,6 +864,7 @@ class CompiledModel:
             "a_pool": np.full(n_agents, -1, dtype=i64),
             "free_ids": np.zeros(n_agents, dtype=i64),
             "idle": np.zeros((n_pool, n_agents), dtype=i64),
+            "idle_head": np.zeros(n_pool, dtype=i64),
             "idle_n": np.zeros(n_pool, dtype=i64),
             "in_partial": np.zeros(n_agents, dtype=boolean),
             "p_next": np.full(n_agents, -1, dtype=i64),

@@ -228,7 +228,8 @@ class Model:
         self.leaving: list[bool] = []
         self.latest: list[tuple[float, int]] = []  # (start [s], number) of the latest contact
         self.free_ids: list[int] = []
-        self.idle = [[] for _ in range(n_pool)]
+        # Idle agents per pool, longest idle first: work (and a drop) takes the left end.
+        self.idle = [deque() for _ in range(n_pool)]
         # Chatting agents with a free chat slot, in the order they got one (a dict: insertion
         # ordered, unlike a set, whose order is CPython's hash layout; the compiled engine
         # follows the same order).
@@ -356,7 +357,7 @@ class Model:
                         return
             idle = self.idle[p]
             if idle:
-                self._start(i, idle.pop(), ch, p)
+                self._start(i, idle.popleft(), ch, p)
                 return
         self._queue_mark(ch)
         self.queue[ch].append(c)
@@ -492,21 +493,21 @@ class Model:
     def _staff(self, p: int, target: int) -> None:
         """Bring pool ``p`` to ``target`` agents on duty (``Pool`` documents the rules).
 
-        A drop sends idle agents home at once, then chat agents with a free slot (least loaded
-        first), who take no new chat and leave when their last ends. Busy agents are not
-        preempted: the rest of the drop designates busy agents, who finish their contact and
-        leave, while every other agent keeps taking work (as agents whose shift goes on do).
-        Those designated are the ones whose latest contact started earliest (then the lower
-        contact number): a rule of the contacts, not of agent ids, so a reference model can
-        follow it. A rise first keeps on the designated agents whose contact started latest,
-        then adds agents, who take waiting contacts at once.
+        A drop sends idle agents home at once (longest idle first), then chat agents with a
+        free slot (least loaded first), who take no new chat and leave when their last ends.
+        Busy agents are not preempted: the rest of the drop designates busy agents, who finish
+        their contact and leave, while every other agent keeps taking work (as agents whose
+        shift goes on do). Those designated are the ones whose latest contact started earliest
+        (then the lower contact number): a rule of the contacts, not of agent ids, so a
+        reference model can follow it. A rise first keeps on the designated agents whose
+        contact started latest, then adds agents, who take waiting contacts at once.
         """
         active, going = self.active[p], self.going[p]
         diff = target - len(active)
         if diff < 0:
             idle = self.idle[p]
             while diff < 0 and idle:
-                a = idle.pop()
+                a = idle.popleft()
                 self._send_home(a, p)
                 diff += 1
             if diff < 0:
@@ -533,7 +534,7 @@ class Model:
         # Work that idle agents could not take before (a deferred channel opening) goes now.
         idle = self.idle[p]
         if idle and any(self.qlen[ch] for ch in self.pool_channels[p]):
-            waiting, self.idle[p] = idle, []
+            waiting, self.idle[p] = idle, deque()
             for a in waiting:
                 self._give_work(a, p)
 

@@ -12,6 +12,7 @@ they plan it first (a one-off call).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 
@@ -276,15 +277,15 @@ def _peak_dict(peak_day: PeakDay) -> dict:
     return peak_day.check.to_dict()
 
 
-def _optimal_rule(replications: int, seed: int, executor, known: dict[str, VerifiedOptimal], memo):
+def _optimal_rule(replications: int, seed: int, executor, known, memo):
     """The comparison's period-optimal rule: ``period_optimal_verified`` of a channel at a
     standard, as (on-duty agents, scheduled agents, breach risks); the current standard's
-    (``known``, the verdict's own) is not searched again, and every staffing simulated before
-    is answered from ``memo``."""
+    (``known(channel)``, the verdict's own, or None) is not searched again, and every staffing
+    simulated before is answered from ``memo``."""
 
     def rule(plan_result: PlanResult, channel: str):
         target = plan_result.scenario.target_for(channel)
-        mine = known.get(channel)
+        mine = known(channel)
         if mine is None or mine.standard != (target.service_level, target.threshold_s):
             # The current standard's margins are a first guess of what the closed forms miss.
             start = (0.0, 0.0) if mine is None else (mine.margin, mine.abandon_margin)
@@ -370,90 +371,19 @@ def verdict(
         exclusions=exclusions(scenario),
         warnings=tuple(feas.warnings),
     )
-    day_plans: dict[int, PlanResult] = {}
-    for ch in scenario.channels:
-        target = scenario.target_for(ch.name)
-        if target is None:
-            continue
-        has_sl = target.service_level is not None
-        if has_sl and "cost" in sections:
-            stage(f"cost of the standard, {ch.name}", result)
-            curve = cost_curve(plan_result, ch.name)
-            result = replace(result, cost_curves={**result.cost_curves, ch.name: curve})
-        agents = feas.on_duty[ch.name]
-        if "breach" in sections:
-            stage(f"breach risk, {ch.name} ({replications} replications)", result)
-            risks = breach_risks(
-                plan_result,
-                ch.name,
-                agents=agents,
-                replications=replications,
-                seed=seed,
-                executor=executor,
-                memo=memo,
-            )
-            headline = headline_clause(risks)
-            result = replace(
-                result,
-                breach_risks={**result.breach_risks, ch.name: headline},
-                clause_risks={**result.clause_risks, ch.name: risks},
-                warnings=result.warnings + headline.warnings,
-            )
-        if "risk_staffing" in sections:
-            stage(f"staffing for P(breach) <= {max_p_breach:.0%}, {ch.name}", result)
-            try:
-                extra, risks_after = staffing_for_risk(
-                    plan_result,
-                    ch.name,
-                    max_p_breach=max_p_breach,
-                    agents=agents,
-                    replications=replications,
-                    seed=seed,
-                    executor=executor,
-                    memo=memo,  # its first candidate, no extra agents, is the breach risk above
-                )
-                staffing = RiskStaffing(ch.name, max_p_breach, extra, risks_after)
-            except RiskNotCapped as short:  # an answer, not a failed check
-                staffing = RiskStaffing(
-                    ch.name, max_p_breach, None, short.risks, max_extra=short.max_extra
-                )
-            result = replace(result, risk_staffing={**result.risk_staffing, ch.name: staffing})
-        if ch.kind != "deferred" and has_sl and "peak" in sections:
-            day = busiest_day(plan_result, ch.name)
-            stage(f"busiest day simulated, {ch.name}", result)
-            if day not in day_plans:
-                day_plans[day] = one_day_plan(plan_result, day, base_dir)
-            day_plan = day_plans[day]
-            check = peak_check(
-                day_plan, ch.name, replications=replications, seed=seed, executor=executor
-            )
-            peak = PeakDay(day_plan.scenario.start_date, check)
-            result = replace(result, peak_days={**result.peak_days, ch.name: peak})
-        if ch.kind != "deferred" and "period_optimal" in sections:
-            stage(f"period-optimal staffing, checked by simulation, {ch.name}", result)
-            optimal = period_optimal_verified(
-                plan_result,
-                ch.name,
-                replications=replications,
-                seed=seed,
-                executor=executor,
-                memo=memo,
-            )
-            result = replace(result, period_optimal={**result.period_optimal, ch.name: optimal})
-        if ch.kind != "deferred" and has_sl and "period_optimal_risk" in sections:
-            stage(f"period-optimal staffing for P(breach) <= {max_p_breach:.0%}, {ch.name}", result)
-            capped = period_optimal_for_risk(
-                plan_result,
-                ch.name,
-                max_p_breach=max_p_breach,
-                replications=max(replications, min_replications(max_p_breach)),
-                seed=seed,
-                executor=executor,
-                memo=memo,
-            )
-            result = replace(
-                result, period_optimal_risk={**result.period_optimal_risk, ch.name: capped}
-            )
+    if _side_by_side(executor) > 1:
+        executor = _Stoppable(executor)
+    steps = _channel_steps(
+        plan_result,
+        feas,
+        sections,
+        replications=replications,
+        seed=seed,
+        max_p_breach=max_p_breach,
+        executor=executor,
+        memo=memo,
+        base_dir=base_dir,
+    )
     standards = list(scenario.compare_standards if compare is None else compare)
     if "compare" in sections and standards and sl_channels(scenario):
         current = current_standard(scenario)
@@ -461,31 +391,301 @@ def verdict(
             parse_standard(s) != parse_standard(current) for s in standards
         ):
             standards.insert(0, current)
-        stage(f"standards side by side: {', '.join(standards)}", result)
-        # The memo holds the verdict's own breach risks: the current standard's under
-        # per-interval staffing wherever the offer is the plan's staffing.
-        rows = compare_standards(
-            plan_result,
-            standards,
-            replications=replications,
-            seed=seed,
-            executor=executor,
-            optimal=_optimal_rule(replications, seed, executor, result.period_optimal, memo)
-            if "period_optimal" in sections
-            else None,
-            memo=memo,
+        found = {}  # channel -> its period-optimal step, for the comparison's current standard
+        for step in steps:
+            if step.section == "period_optimal":
+                found[step.channel] = step
+
+        def known(channel: str) -> VerifiedOptimal | None:
+            return None if channel not in found else found[channel].value()
+
+        def compared():
+            # The memo holds the verdict's own breach risks: the current standard's under
+            # per-interval staffing wherever the offer is the plan's staffing.
+            return compare_standards(
+                plan_result,
+                standards,
+                replications=replications,
+                seed=seed,
+                executor=executor,
+                optimal=_optimal_rule(replications, seed, executor, known, memo)
+                if "period_optimal" in sections
+                else None,
+                memo=memo,
+                side_by_side=_side_by_side(executor),
+            )
+
+        steps.append(
+            _Step(
+                f"standards side by side: {', '.join(standards)}",
+                "compare",
+                None,
+                compared,
+                lambda r, rows: replace(r, compare=rows),
+            )
         )
-        result = replace(result, compare=rows)
     if "drivers" in sections and plan_result.drivers is not None:
-        stage("demand drivers: value of FCR and self-service, bot outages", result)
-        drivers = drivers_verdict(
-            plan_result,
-            agents=feas.on_duty,
-            replications=replications,
-            seed=seed,
-            executor=executor,
-            memo=memo,
-            base_dir=base_dir,
+
+        def drivers():
+            return drivers_verdict(
+                plan_result,
+                agents=feas.on_duty,
+                replications=replications,
+                seed=seed,
+                executor=executor,
+                memo=memo,
+                base_dir=base_dir,
+            )
+
+        steps.append(
+            _Step(
+                "demand drivers: value of FCR and self-service, bot outages",
+                "drivers",
+                None,
+                drivers,
+                lambda r, d: replace(r, drivers=d),
+            )
         )
-        result = replace(result, drivers=drivers)
+    return _run_steps(steps, result, stage, executor)
+
+
+@dataclass
+class _Step:
+    """One section of one channel (``channel`` None: of all): ``compute()`` its value,
+    ``merge(verdict, value)`` the verdict with it. Run by ``_run_steps``; ``value()`` waits
+    for it when steps run side by side (the comparison waits for the period-optimal ones)."""
+
+    text: str
+    section: str
+    channel: str | None
+    compute: Callable[[], object]
+    merge: Callable[[Verdict, object], Verdict]
+    future: object = None
+    done: tuple = ()  # (value,) once computed in this thread
+
+    def value(self):
+        if self.future is not None:
+            return self.future.result()
+        if not self.done:
+            self.done = (self.compute(),)
+        return self.done[0]
+
+
+def _side_by_side(executor) -> int:
+    """How many sections run side by side: one per worker process of a local process
+    executor, so that while one section works in this process (closed forms, reading
+    results) or waits for its last replications, the others keep the workers busy; 1 (one
+    after the other) otherwise."""
+    if executor is None or getattr(executor, "kind", None) != "processes":
+        return 1
+    return max(1, int(getattr(executor, "workers", 1)))
+
+
+class _Stoppable:
+    """The executor the sections share when they run side by side: once ``stopped`` is set
+    (the verdict was interrupted or failed), a section asking for more replications gets an
+    error instead of restarting the workers its caller is stopping."""
+
+    def __init__(self, executor) -> None:
+        self._executor = executor
+        self.stopped = threading.Event()
+
+    def __getattr__(self, name):
+        return getattr(self._executor, name)
+
+    def map(self, fn, tasks, progress=None) -> list:
+        if self.stopped.is_set():
+            raise RuntimeError("the verdict stopped: no more replications")
+        return self._executor.map(fn, tasks, progress=progress)
+
+
+def _noop(_task) -> None:
+    """Nothing: starting the worker processes from the calling thread (see ``_run_steps``)."""
+
+
+def _run_steps(steps: list[_Step], result: Verdict, stage, executor) -> Verdict:
+    """``result`` with every step merged, in the steps' order; ``stage(text, so_far)`` as each
+    step's turn comes, so that an interrupted caller keeps the steps merged so far.
+
+    With a local process executor of several workers (``_side_by_side``) the steps run at
+    once in threads (each simulation is seeded, so the values are those of running them one
+    after the other; the memo makes a step that asks what another is simulating wait for it)
+    and are merged in order as they finish. The worker processes are started from the
+    calling thread first (there they get the executor's stop-with-the-parent setting)."""
+    if _side_by_side(executor) <= 1 or len(steps) <= 1:
+        for step in steps:
+            stage(step.text, result)
+            result = step.merge(result, step.value())
+        return result
+    from concurrent.futures import ThreadPoolExecutor
+
+    executor.map(_noop, range(executor.workers))
+    threads = ThreadPoolExecutor(max_workers=len(steps) or 1, thread_name_prefix="verdict-section")
+    finished = False
+    try:
+        for step in steps:
+            step.future = threads.submit(step.compute)
+        for step in steps:
+            stage(step.text, result)
+            result = step.merge(result, step.future.result())
+        finished = True
+    finally:
+        # Interrupted or failed: the steps not started are dropped; the running ones end
+        # with the executor's workers (the caller stops or closes them) or at their next
+        # simulation (``_Stoppable``), not waited for here.
+        if not finished and isinstance(executor, _Stoppable):
+            executor.stopped.set()
+        threads.shutdown(wait=finished, cancel_futures=True)
     return result
+
+
+def _channel_steps(
+    plan_result: PlanResult,
+    feas: Feasibility,
+    sections,
+    *,
+    replications: int,
+    seed: int,
+    max_p_breach: float,
+    executor,
+    memo: SimulationMemo,
+    base_dir,
+) -> list[_Step]:
+    """Each channel's sections, in the verdict's order: per channel with a target, the cost
+    of its SL standard, the breach risk of every clause, the staffing that caps it, the
+    busiest day's peak check, the period-optimal staffing (and the risk-capped one)."""
+    scenario = plan_result.scenario
+    day_plans: dict[int, PlanResult] = {}
+    day_lock = threading.Lock()
+    steps = []
+
+    def add(text, section, channel, compute, merge):
+        steps.append(_Step(text, section, channel, compute, merge))
+
+    for ch in scenario.channels:
+        target = scenario.target_for(ch.name)
+        if target is None:
+            continue
+        name = ch.name
+        has_sl = target.service_level is not None
+        agents = feas.on_duty[name]
+        if has_sl and "cost" in sections:
+            add(
+                f"cost of the standard, {name}",
+                "cost",
+                name,
+                lambda name=name: cost_curve(plan_result, name),
+                lambda r, curve, name=name: replace(r, cost_curves={**r.cost_curves, name: curve}),
+            )
+        if "breach" in sections:
+
+            def risks_at_offer(name=name, agents=agents):
+                return breach_risks(
+                    plan_result,
+                    name,
+                    agents=agents,
+                    replications=replications,
+                    seed=seed,
+                    executor=executor,
+                    memo=memo,
+                )
+
+            def with_risks(r, risks, name=name):
+                headline = headline_clause(risks)
+                return replace(
+                    r,
+                    breach_risks={**r.breach_risks, name: headline},
+                    clause_risks={**r.clause_risks, name: risks},
+                    warnings=r.warnings + headline.warnings,
+                )
+
+            add(
+                f"breach risk, {name} ({replications} replications)",
+                "breach",
+                name,
+                risks_at_offer,
+                with_risks,
+            )
+        if "risk_staffing" in sections:
+
+            def capped(name=name, agents=agents):
+                try:
+                    extra, risks_after = staffing_for_risk(
+                        plan_result,
+                        name,
+                        max_p_breach=max_p_breach,
+                        agents=agents,
+                        replications=replications,
+                        seed=seed,
+                        executor=executor,
+                        memo=memo,  # its first candidate, no extra agents, is the breach risk
+                    )
+                    return RiskStaffing(name, max_p_breach, extra, risks_after)
+                except RiskNotCapped as short:  # an answer, not a failed check
+                    return RiskStaffing(
+                        name, max_p_breach, None, short.risks, max_extra=short.max_extra
+                    )
+
+            add(
+                f"staffing for P(breach) <= {max_p_breach:.0%}, {name}",
+                "risk_staffing",
+                name,
+                capped,
+                lambda r, staffing, name=name: replace(
+                    r, risk_staffing={**r.risk_staffing, name: staffing}
+                ),
+            )
+        if ch.kind != "deferred" and has_sl and "peak" in sections:
+
+            def peak(name=name):
+                day = busiest_day(plan_result, name)
+                with day_lock:  # channels sharing a busiest day share its plan
+                    if day not in day_plans:
+                        day_plans[day] = one_day_plan(plan_result, day, base_dir)
+                    day_plan = day_plans[day]
+                check = peak_check(
+                    day_plan, name, replications=replications, seed=seed, executor=executor
+                )
+                return PeakDay(day_plan.scenario.start_date, check)
+
+            add(
+                f"busiest day simulated, {name}",
+                "peak",
+                name,
+                peak,
+                lambda r, p, name=name: replace(r, peak_days={**r.peak_days, name: p}),
+            )
+        if ch.kind != "deferred" and "period_optimal" in sections:
+            add(
+                f"period-optimal staffing, checked by simulation, {name}",
+                "period_optimal",
+                name,
+                lambda name=name: period_optimal_verified(
+                    plan_result,
+                    name,
+                    replications=replications,
+                    seed=seed,
+                    executor=executor,
+                    memo=memo,
+                ),
+                lambda r, o, name=name: replace(r, period_optimal={**r.period_optimal, name: o}),
+            )
+        if ch.kind != "deferred" and has_sl and "period_optimal_risk" in sections:
+            add(
+                f"period-optimal staffing for P(breach) <= {max_p_breach:.0%}, {name}",
+                "period_optimal_risk",
+                name,
+                lambda name=name: period_optimal_for_risk(
+                    plan_result,
+                    name,
+                    max_p_breach=max_p_breach,
+                    replications=max(replications, min_replications(max_p_breach)),
+                    seed=seed,
+                    executor=executor,
+                    memo=memo,
+                ),
+                lambda r, c, name=name: replace(
+                    r, period_optimal_risk={**r.period_optimal_risk, name: c}
+                ),
+            )
+    return steps

@@ -151,13 +151,15 @@ def _risk_totals(
     """Worst P(breach), expected breaches, penalty and bonus per year over every clause; with
     the contract's ``liability_cap`` (per year, every clause together) the penalty is
     ``E[min(yearly penalties, cap)]`` over replications (``contract.term``)."""
-    from ..contract.term import capped_penalties, yearly_penalties
-
     clauses = [r for per in risks.values() for r in per.values()]
     penalty = float(sum(r.penalty_per_year for r in clauses))
-    yearly = yearly_penalties(risks) if liability_cap is not None else None
-    if yearly is not None:
-        penalty = capped_penalties(yearly, liability_cap)[0]
+    if liability_cap is not None:
+        # Only here: the contract package imports scipy.stats (a second of a check's start).
+        from ..contract.term import capped_penalties, yearly_penalties
+
+        yearly = yearly_penalties(risks)
+        if yearly is not None:
+            penalty = capped_penalties(yearly, liability_cap)[0]
     return (
         max((worst_p_breach(per) for per in risks.values()), default=0.0),
         float(sum(r.expected_breaches_per_year for r in clauses)),
@@ -177,6 +179,7 @@ def compare_standards(
     known: dict[str, dict[str, BreachRisk]] | None = None,
     optimal: Callable | None = None,
     memo: SimulationMemo | None = None,
+    side_by_side: int = 1,
 ) -> list[StandardComparison]:
     """Each standard in ``standards`` (texts like "85/30") under each rule in ``staffings``.
 
@@ -187,7 +190,9 @@ def compare_standards(
     row is left out when ``optimal`` is None). ``known`` maps channel -> clause risks already
     simulated for the current standard under per-interval staffing with the same replications
     and seed (the verdict's own), reused for the current standard's row; ``memo``
-    (``SimulationMemo``) answers any staffing simulated before.
+    (``SimulationMemo``) answers any staffing simulated before. ``side_by_side`` > 1: the
+    standards are worked on at once in threads (a process executor's workers stay
+    busy while one standard is re-planned); the rows are the same, in the same order.
     """
     unknown = set(staffings) - set(STAFFINGS)
     if unknown:
@@ -197,8 +202,9 @@ def compare_standards(
         raise ValueError("no voice or chat channel has an SL target to compare standards on")
     base_cost = plan_cost_per_year(result)
     current = current_standard(result.scenario)
-    rows = []
-    for standard in standards:
+
+    def standard_rows(standard) -> list[StandardComparison]:
+        rows = []
         is_current = current is not None and parse_standard(standard) == parse_standard(current)
         changed = result if is_current else with_standard(result, standard)
         for rule in staffings:
@@ -247,4 +253,11 @@ def compare_standards(
                     current=is_current,
                 )
             )
-    return rows
+        return rows
+
+    if side_by_side <= 1 or len(standards) <= 1:
+        return [row for standard in standards for row in standard_rows(standard)]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(len(standards)) as threads:
+        return [row for rows in threads.map(standard_rows, standards) for row in rows]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -51,10 +52,16 @@ def digest(*parts: Any) -> str:
 class SimulationMemo:
     """Answers already simulated, by key (``digest`` of what was simulated, replications,
     ``seed_key``). ``hits`` and ``misses`` count the questions answered from the memo and by
-    a new simulation."""
+    a new simulation.
+
+    Safe to share between threads (the verdict runs independent sections side by side): a
+    question being simulated by one thread is waited for by the others asking it, not
+    simulated twice."""
 
     def __init__(self) -> None:
         self._answers: dict[tuple, Any] = {}
+        self._running: dict[tuple, threading.Event] = {}
+        self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
@@ -64,10 +71,55 @@ class SimulationMemo:
     def get(self, key: tuple, compute: Callable[[], Any]) -> Any:
         """The answer stored under ``key``, else ``compute()`` stored under it. A dict answer
         is returned as a new dict (callers may add to theirs without changing the memo's)."""
-        if key in self._answers:
-            self.hits += 1
-        else:
-            self.misses += 1
-            self._answers[key] = compute()
-        answer = self._answers[key]
+        while True:
+            with self._lock:
+                if key in self._answers:
+                    self.hits += 1
+                    answer = self._answers[key]
+                    break
+                running = self._running.get(key)
+                if running is None:
+                    self._running[key] = done = threading.Event()
+                    self.misses += 1
+            if running is not None:
+                running.wait()  # another thread is simulating it; if that failed, try again
+                continue
+            try:
+                answer = compute()
+                with self._lock:
+                    self._answers[key] = answer
+            finally:
+                with self._lock:
+                    del self._running[key]
+                done.set()
+            break
         return dict(answer) if isinstance(answer, dict) else answer
+
+
+def _one_replication(task):
+    """Replication ``child`` of ``config`` on ``engine`` (runs in a worker; no log kept)."""
+    from simulator import simulate
+
+    config, child, engine = task
+    return simulate(config, child, keep_log=False, engine=engine)
+
+
+def extend_replications(config, earlier, n: int, seed, executor=None):
+    """``simulator.replicate(config, n, seed, executor=executor)`` when ``earlier`` (a
+    ``ReplicationResult`` or None) holds its first replications already: replication ``i`` is
+    child ``i`` of ``SeedSequence(seed).spawn(n)``, the same child whatever ``n``, so only
+    children ``len(earlier.runs)`` to ``n - 1`` are simulated and appended (the same runs, bit
+    for bit, as simulating all ``n``). ``earlier`` must come from the same ``config`` and
+    ``seed`` (the caller's to keep)."""
+    from simulator import ReplicationResult, replicate
+    from simulator.executors import SerialExecutor
+    from simulator.run import choose_engine, seed_sequence
+
+    done = () if earlier is None else tuple(earlier.runs)
+    if not done or len(done) >= n:
+        return replicate(config, n, seed, executor=executor) if not done else earlier
+    engine = choose_engine(config)
+    children = seed_sequence(seed).spawn(n)[len(done) :]
+    runner = executor if executor is not None else SerialExecutor()
+    more = runner.map(_one_replication, [(config, child, engine) for child in children])
+    return ReplicationResult(done + tuple(more))

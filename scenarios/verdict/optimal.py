@@ -76,7 +76,14 @@ from erlang import (
 from erlang.erlang_a import _erlang_a  # without the ASA integral (the staffing search's too)
 
 from ..periods import excluded_intervals, periods_of, ratio_of_counts
-from ..pipeline import PlanResult, occupancy_cap, schedule_cost, slot_aht_s
+from ..pipeline import (
+    PlanResult,
+    copied_back,
+    distinct_intervals,
+    occupancy_cap,
+    schedule_cost,
+    slot_aht_s,
+)
 from ..scenario import Scenario
 from ._common import DAYS_PER_YEAR, as_plan, channel_fte
 from .breach import BreachRisk, breach_risks, headline_clause, worst_p_breach
@@ -210,9 +217,19 @@ class _Tables:
 
 
 def _queue_kpis(cph, aht_s, patience_s, slots, threshold_s, *, with_asa: bool) -> dict:
-    """Closed-form KPIs at ``slots`` (broadcast against the per-interval inputs as columns):
-    Erlang A where the channel has a patience (and the plan's model is Erlang A), else Erlang
-    C. Erlang A's ASA (a numerical integral, most of the cost) only ``with_asa``."""
+    """Closed-form KPIs at ``slots`` (``[interval, k]``, against the per-interval inputs as
+    columns): Erlang A where the channel has a patience (and the plan's model is Erlang A),
+    else Erlang C. Erlang A's ASA (a numerical integral, most of the cost) only ``with_asa``.
+    Each distinct interval row (rate, handle time, patience, slots) is computed once
+    (``pipeline.distinct_intervals``: a horizon repeats a few weekly profiles)."""
+    slots = np.broadcast_to(np.asarray(slots), (np.asarray(cph).shape[0], np.shape(slots)[-1]))
+    (cph, aht_s, patience_s, slots), inverse = distinct_intervals(cph, aht_s, patience_s, slots)
+    kpis = _queue_kpis_rows(cph, aht_s, patience_s, slots, threshold_s, with_asa=with_asa)
+    return copied_back(kpis, inverse, axis=0)
+
+
+def _queue_kpis_rows(cph, aht_s, patience_s, slots, threshold_s, *, with_asa: bool) -> dict:
+    """``_queue_kpis`` of the intervals given."""
     if patience_s is None:
         return vars(erlang_c_kpis(cph[:, None], aht_s[:, None], slots, threshold_s))
     if with_asa:
@@ -333,7 +350,9 @@ def _minimum_agents(scenario, ch, target, cph, aht_s, patience_s, floor) -> np.n
         kwargs.update(
             service_level=floor, threshold_s=target.threshold_s, sl_definition=target.sl_definition
         )
-    slots = np.asarray(required_agents(cph, aht_s, patience_s=patience_s, **kwargs).agents)
+    (cph_d, aht_d, patience_d), inverse = distinct_intervals(cph, aht_s, patience_s)
+    staffed = required_agents(cph_d, aht_d, patience_s=patience_d, **kwargs).agents
+    slots = copied_back(np.asarray(staffed), inverse)
     if patience_s is None or cap is None or cap >= 1.0:
         load = cph * aht_s / 3600.0
         slots = np.maximum(slots, np.where(load > 0, np.floor(load) + 1, 0))

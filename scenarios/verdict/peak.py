@@ -23,6 +23,7 @@ from ..periods import excluded_intervals, pooled_ratio, sl_denominator
 from ..pipeline import PlanResult
 from ..scenario import Scenario
 from ._common import MODEL_NAMES, as_plan
+from .memo import extend_replications, seed_key
 
 #: Highest effective SL target used to size an increment from the closed form.
 _MAX_EFFECTIVE_TARGET = 0.99
@@ -225,7 +226,7 @@ def peak_check(
     After ``max_iterations`` passes the check stops with ``converged=False``. ``executor``
     (``simulator.executors``) runs the replications; the results do not depend on it.
     """
-    from simulator import Pool, SimConfig, replicate
+    from simulator import Pool, SimConfig
 
     from ..simulation import channel_and_pool, planned_retrials, warmup_s
 
@@ -268,11 +269,15 @@ def peak_check(
     )
     warm_s = warmup_s(scenario, result.table, [channel])
 
+    simulated = {}  # (staffing, seed) -> its replications: more are added, not redone
+
     def simulate(agents, n, seed_used) -> IntervalSL:
         config = SimConfig(
             scenario.interval_s, sims, [Pool(channel, agents, pool.channels)], warmup_s=warm_s
         )
-        reps = replicate(config, n, seed_used, executor=executor)
+        key = (np.asarray(agents).tobytes(), seed_key(seed_used))
+        reps = extend_replications(config, simulated.get(key), n, seed_used, executor)
+        simulated[key] = reps
         return pooled_interval_sl(reps, channel, definition, confidence)
 
     def fresh_seed(v: int):

@@ -247,3 +247,65 @@ def test_the_simulation_summary_pools_counts_over_replications():
     assert out["asa_s"]["simulated"] == pytest.approx(waits / total("answered"), rel=1e-12)
     for kpi in ("service_level", "abandon_rate"):
         assert 0.0 <= out[kpi]["ci_low"] <= out[kpi]["simulated"] <= out[kpi]["ci_high"] <= 1.0
+
+
+@pytest.fixture(scope="module")
+def example_plans():
+    """Plans of the bundled examples, made once for the tests that read them."""
+    return {}
+
+
+@pytest.mark.parametrize(
+    ("example", "channel", "options"),
+    [
+        ("default", "voice", {}),
+        ("default", "voice", {"service_levels": [0.6, 0.8, 0.95], "with_asa": False}),
+        ("seed_contract", "chat", {}),  # concurrency: KPIs recomputed at whole agents
+        ("seed_contract", "voice", {"floor": "every third interval +2"}),
+    ],
+)
+def test_distinct_intervals_staffed_once_give_each_interval_its_own_answer(
+    example, channel, options, example_plans
+):
+    """``_queue_staffing`` staffs each distinct (rate, handle time, patience, floor) once and
+    copies the answer: element for element what staffing every interval on its own gives."""
+    from scenarios.examples import load_example
+    from scenarios.pipeline import _queue_staffing, _queue_staffing_rows, slot_aht_s
+
+    if example not in example_plans:
+        example_plans[example] = plan(load_example(example))
+    planned = example_plans[example]
+    scen = planned.scenario
+    demand = planned.table.channels[channel]
+    ch = scen.channel(channel)
+    options = dict(options)
+    if "floor" in options:
+        floor = np.zeros(demand.calls_per_hour.size, dtype=np.int64)
+        floor[::3] = planned.channels[channel].required_agents[::3] + 2
+        options["floor"] = floor
+    rows = np.stack([demand.calls_per_hour, slot_aht_s(ch, demand), demand.patience_s])
+    assert np.unique(rows, axis=1).shape[1] < rows.shape[1]  # the shortcut is taken
+    got = _queue_staffing(scen, ch, demand, "erlang_a", **options)
+    expected = _queue_staffing_rows(
+        scen,
+        ch,
+        "erlang_a",
+        demand.calls_per_hour,
+        slot_aht_s(ch, demand),
+        demand.patience_s,
+        options.get("service_levels"),
+        options.get("with_asa", True),
+        options.get("floor"),
+    )
+    assert got.keys() == expected.keys()
+    for key, value in expected.items():
+        if isinstance(value, np.ndarray):
+            assert got[key].shape == value.shape, key
+            if value.dtype.kind == "f":
+                np.testing.assert_array_equal(got[key], value, err_msg=key)  # NaN == NaN here
+            else:
+                assert (got[key] == value).all(), key
+        else:
+            assert got[key] == value, key
+    if "floor" in options:
+        assert (got["required_agents"] >= options["floor"]).all()

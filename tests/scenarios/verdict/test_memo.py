@@ -84,3 +84,167 @@ def test_a_different_question_is_not_answered_from_the_memo():
     )
     for risks in (other_seed, more, longer):
         assert not np.array_equal(risks["service_level"].measured, first["service_level"].measured)
+
+
+def test_extended_replications_are_those_of_one_run_and_only_the_new_ones_simulate(monkeypatch):
+    """``extend_replications`` from 3 to 5 replications gives the runs ``replicate(config, 5)``
+    gives (child ``i`` of the seed whatever the count), simulating 2 more, not 5."""
+    from scenarios.verdict.memo import extend_replications
+    from simulator.distributions import exponential
+
+    voice = simulator.Channel(
+        name="voice",
+        kind="voice",
+        calls_per_hour=np.array([200.0, 260.0]),
+        handle_time=exponential(180.0),
+        patience=exponential(120.0),
+        threshold_s=20.0,
+        pool="voice",
+    )
+    config = simulator.SimConfig(
+        900.0, [voice], [simulator.Pool("voice", np.array([14, 16]), ["voice"])]
+    )
+    seed = np.random.SeedSequence(7, spawn_key=(2,))
+    whole = simulator.replicate(config, 5, seed)
+    first = simulator.replicate(config, 3, seed)
+    ran = []
+    original = simulator.simulate
+
+    def counted(*args, **kwargs):
+        ran.append(args[1])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(simulator, "simulate", counted)
+    extended = extend_replications(config, first, 5, seed)
+    assert len(ran) == 2
+    assert extended.runs[:3] == first.runs  # the same objects, kept
+    for kpi in ("offered", "answered_within", "abandoned", "answered"):
+        np.testing.assert_array_equal(
+            extended.samples(kpi, channel="voice", level="interval"),
+            whole.samples(kpi, channel="voice", level="interval"),
+        )
+    assert whole.samples("offered", channel="voice").std() > 0  # 5 different replications
+
+
+def test_threads_asking_the_same_question_simulate_it_once():
+    """Two threads asking what a third is computing wait for its answer; a failed computation
+    is tried again by the next asker."""
+    import threading
+
+    memo = SimulationMemo()
+    inside, release, calls = threading.Event(), threading.Event(), []
+
+    def slow():
+        calls.append(threading.current_thread().name)
+        inside.set()
+        release.wait(5)
+        return {"answer": 42}
+
+    answers = []
+    first = threading.Thread(target=lambda: answers.append(memo.get(("k",), slow)))
+    first.start()
+    inside.wait(5)
+    others = [
+        threading.Thread(target=lambda: answers.append(memo.get(("k",), slow))) for _ in range(2)
+    ]
+    for t in others:
+        t.start()
+    release.set()
+    for t in [first, *others]:
+        t.join(5)
+    assert answers == [{"answer": 42}] * 3 and len(calls) == 1
+    assert (memo.hits, memo.misses) == (2, 1)
+
+    def fails():
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        memo.get(("other",), fails)
+    assert memo.get(("other",), lambda: 7) == 7  # not remembered as failed
+
+
+class _Recording:
+    """A stand-in for a two-worker process executor that records the tasks mapped."""
+
+    kind = "processes"
+    workers = 2
+
+    def __init__(self):
+        self.mapped = []
+
+    def map(self, fn, tasks, progress=None):
+        tasks = list(tasks)
+        self.mapped.append((fn.__name__, len(tasks)))
+        return [fn(t) for t in tasks]
+
+
+def test_sections_side_by_side_merge_in_order_and_stop_after_a_failure():
+    import threading
+
+    from scenarios.verdict import _run_steps, _Step, _Stoppable
+
+    executor = _Stoppable(_Recording())
+    started, later = threading.Event(), threading.Event()
+    seen = []
+
+    def slow():
+        started.set()
+        later.wait(5)  # until the failure has been seen by the caller
+        return executor.map(lambda t: t, [1])
+
+    def fail():
+        started.wait(5)
+        raise ValueError("a section failed")
+
+    steps = [
+        _Step("first", "a", None, fail, lambda r, v: r),
+        _Step("second", "b", None, slow, lambda r, v: r),
+    ]
+    with pytest.raises(ValueError, match="a section failed"):
+        _run_steps(steps, "verdict", lambda text, so_far: seen.append(text), executor)
+    later.set()
+    with pytest.raises(RuntimeError, match="stopped"):
+        steps[1].future.result(5)
+    assert seen == ["first"] and executor.mapped == [("_noop", 2)]  # nothing after the stop
+
+    executor = _Stoppable(_Recording())
+    merged = _run_steps(
+        [
+            _Step("x", "a", None, lambda: executor.map(lambda t: t + 1, [1]), lambda r, v: r + v),
+            _Step("y", "b", None, lambda: [10], lambda r, v: r + v),
+        ],
+        [],
+        lambda text, so_far: seen.append((text, list(so_far))),
+        executor,
+    )
+    assert merged == [2, 10]
+    assert seen[1:] == [("x", []), ("y", [2])]
+
+
+@pytest.mark.slow
+def test_sections_side_by_side_on_worker_processes_say_what_one_after_the_other_says(
+    monkeypatch,
+):
+    """With two local worker processes the verdict's sections (and the compared standards) run
+    at once in threads; the verdict is the one of running them one after the other."""
+    import threading
+
+    from simulator.executors import ProcessExecutor
+
+    scenario = apply_overrides(load_example("default"), {"days": 14})
+    result = plan(scenario)
+    sections = ("breach", "risk_staffing", "period_optimal", "compare")
+    kwargs = {"replications": 3, "seed": 4, "compare": ["85/30", "90/15"], "sections": sections}
+    alone = verdict(result, **kwargs).to_dict()
+    threads = set()
+    original = simulator.replicate
+
+    def noted(config, n, seed=None, **options):
+        threads.add(threading.current_thread().name)
+        return original(config, n, seed, **options)
+
+    monkeypatch.setattr(simulator, "replicate", noted)
+    with ProcessExecutor(2, force_workers=True) as executor:
+        together = verdict(result, executor=executor, **kwargs).to_dict()
+    assert json_text(together) == json_text(alone)
+    assert len(threads) >= 3  # sections and standards did run side by side
