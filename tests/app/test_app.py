@@ -436,6 +436,27 @@ def test_negotiate_answers_with_alternatives_breach_risk_and_a_report():
     assert "Staffing to the reporting period" in text
 
 
+def test_negotiate_breach_risks_side_by_side_are_those_of_one_after_the_other():
+    # Local processes: every standard's simulation and the period-optimal check at once in
+    # threads; serial: one after the other. Seeded, so the tables are the same.
+    shown = {}
+    for kind in ("serial", "processes"):
+        at = start()
+        number(at, "Simulated runs").set_value(3).run()
+        at.sidebar.radio(key="settings_executor").set_value(kind).run()
+        at.button(key="neg_sim_run").click().run()
+        assert not at.exception
+        shown[kind] = [t.value for t in at.table]
+    assert len(shown["serial"]) == len(shown["processes"]) >= 3
+    for serial, processes in zip(shown["serial"], shown["processes"], strict=True):
+        assert serial.equals(processes)
+    # Every standard simulated under per-interval staffing, and the proposed one's
+    # period-optimal staffing checked.
+    compared = shown["processes"][1]["worst P(breach)"]
+    assert "—" not in set(compared.xs("per interval", level="staffing"))
+    assert compared.loc[("80/20 (proposed)", "period-optimal")] != "—"
+
+
 def test_negotiate_takes_a_budget_per_year_as_the_offer():
     at = start()
     at.radio(key="neg_offer_kind").set_value("budget per year").run()
