@@ -437,7 +437,7 @@ def test_negotiate_answers_with_alternatives_breach_risk_and_a_report():
 
 
 def test_negotiate_breach_risks_side_by_side_are_those_of_one_after_the_other():
-    # Local processes: every standard's simulation and the period-optimal check at once in
+    # Local processes: the standards' simulations and the period-optimal check side by side in
     # threads; serial: one after the other. Seeded, so the tables are the same.
     shown = {}
     for kind in ("serial", "processes"):

@@ -177,10 +177,10 @@ def simulate(tasks: list, reps: int, finished=None, optimal=None) -> None:
     staffing checked by simulation (``period_optimal_verified``, kept in ``OPTIMAL``). A
     progress bar counts what is done.
 
-    With local worker processes they all run at once in threads (``side_by_side``): every
-    replication is queued on the workers up front, the first standard's first, so the workers
-    never wait between two standards and each result is shown as it finishes. Every
-    simulation is seeded, so the numbers are those of running them one after the other."""
+    With local worker processes they run side by side in threads (``side_by_side``), in
+    order (the compared standards first): the workers never wait between two standards, and
+    each result is shown as it finishes. Every simulation is seeded, so the numbers are those
+    of running them one after the other."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
     from scenarios.verdict.breach import breach_risks
@@ -257,10 +257,14 @@ def simulate(tasks: list, reps: int, finished=None, optimal=None) -> None:
 
 
 def side_by_side(executor, jobs: int) -> int:
-    """Threads running the questions at once: all of them with local worker processes (each
-    thread queues its replications and waits for them), else one (one after the other): in
-    this process they would only take turns, and a Dask cluster queues them anyway."""
-    return max(1, jobs) if getattr(executor, "kind", None) == "processes" else 1
+    """Threads running the questions at once: one per local worker process (while one
+    question waits for its last replications, the next one's keep the other workers busy;
+    more would interleave every question's replications and show the first one later),
+    else one (one after the other): in this process they would only take turns, and a Dask
+    cluster queues them anyway."""
+    if getattr(executor, "kind", None) != "processes":
+        return 1
+    return max(1, min(jobs, int(executor.workers)))
 
 
 def session_memo():
