@@ -105,12 +105,20 @@ def refused_file(scenario: Scenario, source: str) -> str | None:
 
 
 # ----- the current scenario --------------------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def _default_current() -> Current:
+    """The bundled default, read and validated once per server (a new session starts from
+    it without parsing it again; ``Current`` and ``Scenario`` are immutable, so sessions may
+    share it)."""
+    text = scenario_text("default")
+    scenario, _ = parse_text(text, "default")
+    return Current(scenario, text, "example: default")
+
+
 def current() -> Current:
     """The current scenario (the bundled default on a session's first run)."""
     if SCENARIO not in st.session_state:
-        text = scenario_text("default")
-        scenario, _ = parse_text(text, "default")
-        st.session_state[SCENARIO] = Current(scenario, text, "example: default")
+        st.session_state[SCENARIO] = _default_current()
     return st.session_state[SCENARIO]
 
 
