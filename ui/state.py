@@ -467,7 +467,7 @@ def shared_executor(kind: str, address: str):
 
 #: Seconds after a page is drawn before the local workers are warmed (``warm_up_workers``):
 #: the browser draws the first page without them competing for the cores.
-WARM_UP_DELAY_S = 1.0
+WARM_UP_DELAY_S = 3.0
 #: ``CCPLAN_APP_WARM_UP=0`` turns the warm-up off (a machine where idle workers are unwanted).
 WARM_UP = os.environ.get("CCPLAN_APP_WARM_UP", "1") != "0"
 
