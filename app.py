@@ -17,6 +17,7 @@ PAGES = {
     "Pricing": ("pricing", "page_pricing"),
     "Hiring": ("hiring", "page_hiring"),
     "Shifts": ("shifts", "page_shifts"),
+    "Skills": ("skills", "page_skills"),
     "Simulate": ("simulate", "page_simulate"),
     "History": ("history", "page_history"),
     "Quick calculator": ("calculator", "page_calculator"),

@@ -18,6 +18,7 @@ from erlang import SLDefinition
 from ._base import Amount, Fraction, OccupancyCap, StrictModel
 from .distributions import DistributionSpec
 from .roster.rules import ShiftRules, check_rules
+from .skills.schema import Skills, check_skills
 
 #: A scenario name: 1 to 80 letters (any script), digits, spaces and ``-_.,()&'/%:`` (no
 #: markup: ``[]!<>*`$#|`` would be links, images or formatting in Markdown, HTML or plot titles).
@@ -794,6 +795,8 @@ class Scenario(StrictModel):
     roster: ShiftRules | None = None
     """Shift rules for ``ccplan roster`` (templates, breaks, weekly patterns, costs); none:
     ``roster.rules.DEFAULT_CONTRACTS`` (full time 5 x 8 h, part time 4 or 6 h)."""
+    skills: Skills | None = None
+    """Multi-skill and blended pools (``scenarios.skills``); none: one pool per channel."""
 
     @field_validator("name")
     @classmethod
@@ -854,6 +857,13 @@ class Scenario(StrictModel):
                     )
         if self.roster is not None:
             check_rules(self.roster, self.interval_minutes, names)
+        return self
+
+    @model_validator(mode="after")
+    def _skills(self):
+        if self.skills is not None:
+            kinds = {c.name: c.kind for c in self.channels}
+            check_skills(self.skills, kinds, self.intervals_per_day, self.days)
         return self
 
     @model_validator(mode="after")

@@ -110,11 +110,21 @@ def unsupported_feature(config: SimConfig) -> str | None:
     """The feature of ``config`` the compiled engine does not cover (None: it covers all).
 
     A feature the engine does not follow is named here, so ``engine="auto"`` falls back to
-    SimPy and ``"compiled"`` refuses: FCR repeats (``repeat_share`` > 0).
+    SimPy and ``"compiled"`` refuses: FCR repeats (``repeat_share`` > 0) and multi-skill
+    routing (a channel listed by several pools, ``Pool.after_s`` > 0, ``Pool.reserve_agents``).
     """
     for c in config.channels:
         if c.repeat_share > 0:
             return f"FCR repeats (`repeat_share` > 0 on channel {c.name!r})"
+    for p in config.pools:
+        if p.reserve_agents:
+            return f"blending (`reserve_agents` > 0 on pool {p.name!r})"
+        if any(p.after_s):
+            return f"overflow delays (`after_s` > 0 on pool {p.name!r})"
+        for name in p.channels:
+            primary = next(c.pool for c in config.channels if c.name == name)
+            if primary != p.name:
+                return f"multi-skill routing (channel {name!r} also served by pool {p.name!r})"
     return None
 
 
@@ -802,6 +812,7 @@ class CompiledModel:
         n, n_ch, n_pool = config.n_intervals, len(channels), len(pools)
         name_index = {c.name: i for i, c in enumerate(channels)}
         pool_index = {p.name: i for i, p in enumerate(pools)}
+        self._pool_of_channel = np.array([pool_index[c.pool] for c in channels], dtype=np.int16)
         kind = np.array([_KIND_CODES[c.kind] for c in channels], dtype=np.int64)
         conc = np.array([c.concurrency for c in channels], dtype=np.int64)
         pool_chans = np.full((n_pool, max(len(p.channels) for p in pools)), -1, dtype=np.int64)
@@ -913,6 +924,8 @@ class CompiledModel:
         head["chan"] = head["chan"].astype(np.int16)  # the reference's column types
         head["agent"] = head["agent"].astype(np.int32)
         head["repeat"] = np.zeros(cut, dtype=np.int8)  # no FCR repeats here (unsupported_feature)
+        # Without routing (unsupported_feature) a contact's pool is its channel's.
+        head["pool"] = np.where(head["agent"] >= 0, self._pool_of_channel[head["chan"]], -1)
         self.ledger.record(head)
         for name, _, fill in _CONTACT_COLUMNS:
             column = col[name]

@@ -48,7 +48,8 @@ class Channel:
     patience : patience distribution [s], or None (never abandons; always None for deferred).
     threshold_s : service-level threshold [s]; for deferred channels the response-time
         target [s] (e.g. 4 * 3600 for "within 4 hours").
-    pool : name of the agent pool serving the channel.
+    pool : name of the channel's primary agent pool (it lists the channel with ``after_s`` 0;
+        other pools may list it too: ``Pool``).
     concurrency : chats one agent handles at once (chat only).
     concurrency_stretch : each chat's handle time is multiplied by
         ``1 + concurrency_stretch * (k - 1)`` when it starts as the agent's k-th chat.
@@ -169,7 +170,7 @@ class Channel:
 
 @dataclass(frozen=True)
 class Pool:
-    """Agents on a schedule serving one or more channels.
+    """Agents on a schedule serving one or more channels (a skill group).
 
     Attributes
     ----------
@@ -180,21 +181,80 @@ class Pool:
         designated to finish it and leave, while every other agent keeps taking work, as
         agents whose shift goes on do. When it rises, designated agents stay on first (those
         whose contact started latest), then new agents take waiting contacts at once.
-    channels : names of the channels served, in priority order (first = served first).
+    channels : names of the channels served (the pool's skills), in priority order (first =
+        served first). A channel may be listed by several pools; its ``Channel.pool`` is its
+        primary pool, which must list it with ``after_s`` 0.
+    after_s : per listed channel (same order), the wait [s] a contact must have reached before
+        an agent of this pool may take it: 0 = at once, e.g. 60 for an overflow team that helps
+        after a minute. None: all 0.
+    reserve_agents : blending of deferred work (email): an agent of this pool takes a contact
+        of a deferred channel only when no real-time (voice or chat) contact it may take waits
+        and at least ``reserve_agents`` other agents of the pool stay idle, kept for the
+        real-time work that may arrive. 0: channel priority alone decides (as without
+        blending).
+
+    Routing (``simulator.model``): an arriving contact goes to the longest-idle agent of its
+    primary pool; if none is free, to the longest-idle agent of the first other pool (in
+    ``SimConfig.pools`` order) that lists the channel with ``after_s`` 0; else it waits in
+    its channel's first-come-first-served queue, and when its wait reaches a pool's
+    ``after_s`` a free agent of that pool takes it. An agent that frees up takes, by its
+    pool's channel priority, the longest-waiting contact it may take, else goes idle.
     """
 
     name: str
     agents: np.ndarray
     channels: tuple[str, ...]
+    after_s: tuple[float, ...] | None = None
+    reserve_agents: int = 0
 
     def __post_init__(self):
-        arr = _per_interval(f"pool {self.name!r}", "agents", self.agents)
+        where = f"pool {self.name!r}"
+        arr = _per_interval(where, "agents", self.agents)
         if np.any(arr != np.round(arr)):
-            raise ValueError(f"pool {self.name!r}: `agents` must be whole numbers")
+            raise ValueError(f"{where}: `agents` must be whole numbers")
         object.__setattr__(self, "agents", arr.astype(np.int64))
+        if isinstance(self.channels, str):
+            raise ValueError(f"{where}: `channels` must be a sequence of channel names")
         object.__setattr__(self, "channels", tuple(self.channels))
         if not self.channels:
-            raise ValueError(f"pool {self.name!r}: `channels` must name at least one channel")
+            raise ValueError(f"{where}: `channels` must name at least one channel")
+        if len(set(self.channels)) != len(self.channels):
+            raise ValueError(f"{where}: `channels` lists a channel twice: {list(self.channels)}")
+        if self.after_s is None:
+            after = (0.0,) * len(self.channels)
+        else:
+            try:
+                after = tuple(float(v) for v in self.after_s)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"{where}: `after_s` must be a sequence of numbers [s], one per channel"
+                ) from None
+            if len(after) != len(self.channels):
+                raise ValueError(
+                    f"{where}: `after_s` must hold one value per channel ({len(self.channels)}), "
+                    f"got {len(after)}"
+                )
+            for name, v in zip(self.channels, after, strict=True):
+                if not (np.isfinite(v) and v >= 0):
+                    raise ValueError(
+                        f"{where}: `after_s` for channel {name!r} must be a finite number "
+                        f">= 0 s, got {v!r}"
+                    )
+        object.__setattr__(self, "after_s", after)
+        if (
+            isinstance(self.reserve_agents, bool)
+            or not isinstance(self.reserve_agents, (int, np.integer))
+            or self.reserve_agents < 0
+        ):
+            raise ValueError(
+                f"{where}: `reserve_agents` must be a whole number >= 0, "
+                f"got {self.reserve_agents!r}"
+            )
+        object.__setattr__(self, "reserve_agents", int(self.reserve_agents))
+
+    def wait_before(self, channel: str) -> float:
+        """The ``after_s`` of ``channel`` in this pool [s] (the pool must list it)."""
+        return self.after_s[self.channels.index(channel)]
 
 
 @dataclass(frozen=True)
@@ -205,7 +265,9 @@ class SimConfig:
     ----------
     interval_s : interval length [s] (e.g. 900 for 15 minutes).
     channels : the channels.
-    pools : the agent pools; every channel is served by exactly one pool.
+    pools : the agent pools. Every channel is listed by its primary pool (``Channel.pool``,
+        with ``after_s`` 0) and by any number of others (skills, overflow); the order of
+        ``pools`` is the order in which other pools are tried for an arriving contact.
     day_volume_cv : coefficient of variation of a day-level volume multiplier (mean 1,
         lognormal), drawn per day and channel: real volumes miss the forecast.
     interval_volume_cv : the same per interval.
@@ -242,7 +304,10 @@ class SimConfig:
         if len(set(names)) != len(names):
             raise ValueError(f"channel names must be unique, got {names}")
         horizon = self.n_intervals
-        served = {}
+        kinds = {c.name: c.kind for c in self.channels}
+        pool_names = [p.name for p in self.pools]
+        if len(set(pool_names)) != len(pool_names):
+            raise ValueError(f"pool names must be unique, got {pool_names}")
         for pool in self.pools:
             if pool.agents.size < horizon:
                 raise ValueError(
@@ -251,18 +316,33 @@ class SimConfig:
                 )
             for ch in pool.channels:
                 if ch not in names:
-                    raise ValueError(f"pool {pool.name!r} serves unknown channel {ch!r}")
-                if ch in served:
-                    raise ValueError(f"channel {ch!r} is served by two pools")
-                served[ch] = pool.name
+                    raise ValueError(
+                        f"pool {pool.name!r} serves unknown channel {ch!r}; allowed: {names}"
+                    )
+            if pool.reserve_agents and not any(kinds[ch] == "deferred" for ch in pool.channels):
+                raise ValueError(
+                    f"pool {pool.name!r}: `reserve_agents` is for pools that serve a deferred "
+                    f"channel; set it to 0"
+                )
+        by_name = dict(zip(pool_names, self.pools, strict=True))
         for c in self.channels:
             if c.calls_per_hour.size != horizon:
                 raise ValueError(
                     f"channel {c.name!r}: `calls_per_hour` has {c.calls_per_hour.size} "
                     f"intervals, the first channel has {horizon}"
                 )
-            if served.get(c.name) != c.pool:
+            primary = by_name.get(c.pool)
+            if primary is None:
+                raise ValueError(
+                    f"channel {c.name!r}: `pool` {c.pool!r} is not a pool; allowed: {pool_names}"
+                )
+            if c.name not in primary.channels:
                 raise ValueError(f"channel {c.name!r}: pool {c.pool!r} does not list it")
+            if primary.wait_before(c.name) != 0:
+                raise ValueError(
+                    f"channel {c.name!r}: its primary pool {c.pool!r} must take it at once "
+                    f"(`after_s` 0), got {primary.wait_before(c.name)!r} s"
+                )
             for name in ("open_intervals", "aht_scale", "patience_scale"):
                 if getattr(c, name) is not None and getattr(c, name).size < horizon:
                     raise ValueError(f"channel {c.name!r}: `{name}` is shorter than the horizon")

@@ -29,6 +29,7 @@ CONTACT_DTYPE = np.dtype(
         ("retrial", "?"),  # a caller calling again after abandoning
         ("repeat", "?"),  # an FCR repeat: an answered contact, unresolved, coming back
         ("interval", "i4"),  # interval of arrival
+        ("pool", "i2"),  # index into SimConfig.pools of the pool that answered (-1 otherwise)
     ]
 )
 
@@ -68,11 +69,11 @@ class ContactLedger:
 
     def record(self, col: dict[str, np.ndarray]) -> None:
         """Add finished contacts (columns ``arrived_s``, ``chan``, ``wait_s``, ``outcome``, and
-        for the log ``handle_s``, ``agent``, ``retrial``, ``repeat``) in contact-number order.
-        The arrays may be views of the caller's: what is kept is copied."""
+        for the log ``handle_s``, ``agent``, ``retrial``, ``repeat``, ``pool``) in contact-number
+        order. The arrays may be views of the caller's: what is kept is copied."""
         names = ("arrived_s", "chan", "wait_s", "outcome")
         if self.keep_log:
-            names += ("handle_s", "agent", "retrial", "repeat")
+            names += ("handle_s", "agent", "retrial", "repeat", "pool")
         # Counted: arrived within the horizon (not in the warm-up; retrials due after the end
         # never arrived).
         keep = (col["arrived_s"] >= 0.0) & (col["arrived_s"] < self.config.horizon_s)
@@ -102,6 +103,7 @@ class ContactLedger:
                     "retrial": col["retrial"].astype(bool),
                     "repeat": col["repeat"].astype(bool),
                     "interval": interval,
+                    "pool": col["pool"],
                 }
             )
 

@@ -31,6 +31,7 @@ from .plan import cmd_plan
 from .price import cmd_price
 from .roster import cmd_roster
 from .simulate import cmd_simulate
+from .skills import cmd_skills
 from .sweep import cmd_sweep
 from .validate import cmd_validate
 
@@ -310,6 +311,25 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--progress", action="store_true", help="name each stage on stderr")
     fmt(r, ("table", "csv", "json"))
     r.set_defaults(func=cmd_roster)
+
+    sk = sub.add_parser(
+        "skills", help="multi-skill design: clauses, breach risk, cost; pooling gain (search)"
+    )
+    sk.add_argument("file", help="scenario file or bundled example name (with `skills:`)")
+    sk.add_argument("--model", choices=("erlang_a", "erlang_c"), default="erlang_a")
+    sk.add_argument(
+        "--standard", action="append", metavar="SL/T", help="also at this standard (repeatable)"
+    )
+    sk.add_argument("--compare", action="store_true", help="also at the compare_standards")
+    sk.add_argument(
+        "--no-search", action="store_true", help="the design as given only (no sizing search)"
+    )
+    replications(sk, 20)
+    sk.add_argument("--seed", type=int, default=1)
+    executor_options(sk)
+    fmt(sk)
+    sk.add_argument("--json", dest="format", action="store_const", const="json", help="JSON")
+    sk.set_defaults(func=cmd_skills)
 
     x = sub.add_parser("examples", help="list the bundled scenarios")
     x.add_argument("--copy", nargs=2, metavar=("NAME", "DIR"), help="write one out to edit")

@@ -18,6 +18,7 @@ from ._common import (
     _table,
 )
 from ._outputs import OutputFolder
+from .skills import skills_document, skills_lines
 
 
 def _check_verdict(args, executor=None, progress=None):
@@ -96,6 +97,7 @@ def cmd_check(args) -> None:
             print(f"ccplan check: saved the finished sections to {args.report}", file=sys.stderr)
         raise
     data = result.to_dict()
+    data.update(skills_document(args))
     if getattr(args, "roster", False):
         data["roster"] = _rosters(args)
     if args.report:
@@ -119,6 +121,8 @@ def cmd_check(args) -> None:
         _emit_json(data)
         return
     _print_verdict(data)
+    if "skills" in data:
+        print("\n".join(skills_lines(data["skills"])))
     for objective, roster in data.get("roster", {}).items():
         for channel, c in roster["channels"].items():
             print(

@@ -1013,6 +1013,82 @@ def _roster_section(data: dict) -> str:
     )
 
 
+def _skills_section(data: dict) -> str:
+    """Skills (``scenarios.skills``): the multi-skill design's clauses simulated with every
+    pool together, its cost, and the pooling gain against separate teams where searched."""
+    skills = data.get("skills")
+    if not skills:
+        return ""
+    cur = skills["currency"]
+    design = skills["design"]
+    pools = "; ".join(
+        f"{p['name']}: "
+        + ", ".join(
+            s["channel"] + (f" after {s['after_s']:g} s" if s["after_s"] else "")
+            for s in p["skills"]
+        )
+        + (f" (keeps {p['reserve_agents']} idle for real-time)" if p["reserve_agents"] else "")
+        for p in skills["pools"]
+    )
+    rows = [
+        [
+            channel,
+            c["standard"],
+            p["period"],
+            _kpi(c["clause"], p["simulated"]),
+            f"{_kpi(c['clause'], p['ci_low'])} .. {_kpi(c['clause'], p['ci_high'])}",
+            h.percent(p["p_breach"]),
+            "yes" if c["holds_with_95pct_confidence"] else "no",
+        ]
+        for channel, clauses in design["clauses"].items()
+        for c in clauses
+        for p in c["periods"]
+        if p["measured"]
+    ]
+    out = (
+        "<h2>Skills</h2>"
+        f'<p class="note">Pools (channels in priority order): {h.esc(pools)}. The design as '
+        f"given: {h.fte(design['fte'])} FTE, {h.money(design['cost_per_year'], cur)} a year; "
+        f"every clause holds: {'yes' if design['meets_every_clause'] else 'no'}. Method: "
+        f"{h.esc(skills['method'])}.</p>"
+        + h.table(
+            ["Channel", "Clause", "Period", "Simulated", "95% CI", "P(breach)", "Holds"],
+            rows,
+            numeric_from=3,
+            css_class="wide",
+        )
+    )
+    if skills["pooling_gain"]:
+        body = [
+            [
+                g["standard"] or "own targets",
+                h.fte(g["separate_fte"]),
+                h.fte(g["shared_fte"]),
+                h.fte(g["fte_saved"]),
+                h.amount(g["cost_saved_per_year"], signed=True),
+                "yes" if g["both_verified"] else "no",
+            ]
+            for g in skills["pooling_gain"]
+        ]
+        out += (
+            '<p class="note">Pooling gain: separate teams (one pool per channel) and the shared '
+            "design, each sized by the same simulation search (shrink while every clause "
+            "holds, verified on a fresh seed).</p>"
+            + h.table(
+                [
+                    "Standard",
+                    "Separate FTE",
+                    "Shared FTE",
+                    "FTE saved",
+                    f"Saved [{cur}/yr]",
+                    "Verified",
+                ],
+                body,
+            )
+        )
+    return out
+
+
 def render_html(result: Verdict, data: dict | None = None, *, pricing=None, term=None) -> str:
     """The verdict as one self-contained HTML page (with ``pricing``, a
     ``scenarios.contract.PricingAnalysis``, and ``term``, a ``TermResult``: a Pricing section).
@@ -1033,6 +1109,7 @@ def render_html(result: Verdict, data: dict | None = None, *, pricing=None, term
         _drivers_section(data),
         _pricing_section(pricing, term),
         _hiring_section(data),
+        _skills_section(data),
         _assumptions_section(result, data),
     ]
     return h.page(f"SLA verdict: {data['scenario']}", "\n".join(b for b in body if b))

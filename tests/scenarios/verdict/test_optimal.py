@@ -87,6 +87,7 @@ def _simulated_bounds(result, channel, agents, replications, seed):
 #: next, and adds forecast error, which costs abandonment most, and daily periods (healthcare)
 #: most of all: each day's SL must hold, and the starved quiet hours spill into the next.
 BAR = {
+    ("blended", "voice"): ({}, 10, 0.0, 0.0),
     ("default", "voice"): ({}, 10, 0.0, 0.0075),
     ("healthcare", "voice"): ({}, 20, 0.04, 0.0),
     ("housing_association", "voice"): ({}, 10, 0.0, 0.01),
