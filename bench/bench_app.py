@@ -5,7 +5,11 @@ the default scenario under 2 s (closed forms; simulation on demand). Issue 18: t
 table re-rendered under 0.5 s after a target change (closed forms, cached plan); the breach
 risk of one standard (SLA check) and the comparison of three standards (Negotiate: 80/20
 proposed, 85/30 and 90/15) streamed as they finish and complete under 2 s once the compiled
-engine is in (the time to the first result shown is printed beside the total).
+engine is in (the time to the first result shown is printed beside the total; on Negotiate
+the three compared standards apart from the email channel's risk and the proposed standard's
+period-optimal check that follow them). Beside each interaction's wall time, the CPU time of
+the server and its worker processes (``tree_cpu_s``): on a machine shared with other work the
+wall time is inflated, the CPU time is not; note the load (``uptime``) with the figures.
 
 Browser (Playwright driving /usr/bin/chromium against `streamlit run app.py` from the
 repository root): "cold open" is a new tab (a new session) until the first page's answer is
