@@ -37,6 +37,7 @@ SCENARIO = "app_scenario"
 WHATIF = "app_whatif"
 VARIANTS = "app_variants"
 FORECAST = "app_forecast"
+EFFECTIVE = "app_effective"  # (digest and what-if, the scenario with the what-if applied)
 
 
 @dataclass(frozen=True)
@@ -260,16 +261,25 @@ def apply_whatif() -> None:
 
 
 def effective() -> Scenario:
-    """The scenario the pages compute with: the current one with the what-if, if any."""
+    """The scenario the pages compute with: the current one with the what-if, if any. Kept
+    in the session under the current scenario's digest and the what-if's changes: a run asks
+    for it several times (sidebar, page, standards editor), and validating the changes again
+    each time cost a third of a target change's re-render."""
     w = whatif()
-    scenario = current().scenario
+    cur = current()
     if w is None:
-        return scenario
+        return cur.scenario
+    key = (cur.digest, repr(sorted(w["changes"].items())))
+    kept = st.session_state.get(EFFECTIVE)
+    if kept is not None and kept[0] == key:
+        return kept[1]
     try:
-        return apply_overrides(scenario, w["changes"])
+        scenario = apply_overrides(cur.scenario, w["changes"])
     except OverrideError:  # validated when set; a later scenario change dropped it anyway
         drop_whatif()
-        return scenario
+        return cur.scenario
+    st.session_state[EFFECTIVE] = (key, scenario)
+    return scenario
 
 
 def whatif_banner() -> None:
