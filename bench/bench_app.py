@@ -160,7 +160,7 @@ def bench_interactions(page, repeat: int, server_pid: int) -> None:
         t0 = time.perf_counter()
         box.fill(str(value))
         box.press("Enter")
-        # Drawn first with the new standard's period-optimal row pending, then complete.
+        # The table naming the new standard on screen, then the end of the run.
         page.locator("table", has_text=f"{value}/20 (proposed)").wait_for(timeout=120_000)
         change_first.append(time.perf_counter() - t0)
         idle(page)

@@ -39,7 +39,6 @@ MODEL = "erlang_a"
 RISKS = "neg_risks"
 OPTIMAL = "neg_optimal"  # period-optimal staffing checked by simulation, by comparison key
 MEMO = "neg_memo"  # the session's SimulationMemo
-OPTIMAL_DRAWN = "neg_optimal_drawn"  # hashes of the scenario JSONs with a period-optimal row drawn
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -136,15 +135,12 @@ def alternatives(scenario, channel: str) -> tuple[list, str | None]:
 
 
 def comparison_table(rows: list[dict], currency: str, period: str):
-    """The comparison as a table; a row still being computed (``pending``) shows "…"."""
     import pandas as pd
 
     def money_or_dash(value):
         return "—" if value is None else money(cost_in_period(value, period), currency)
 
     def cells(r: dict) -> dict:
-        if r.get("pending"):
-            return {"standard": r["standard"], "staffing": r["staffing"]}
         return {
             "standard": r["standard"],
             "staffing": r["staffing"],
@@ -163,7 +159,7 @@ def comparison_table(rows: list[dict], currency: str, period: str):
             "binding clause": CLAUSES.get(r.get("binding"), r.get("binding") or ""),
         }
 
-    table = pd.DataFrame([cells(r) for r in rows]).fillna("…")
+    table = pd.DataFrame([cells(r) for r in rows])
     table["staffing"] = [
         "per interval" if s == "per_interval" else "period-optimal" for s in table["staffing"]
     ]
@@ -330,24 +326,15 @@ def page_negotiate():
     digest = f"{state.current().digest}:{hash(json_text)}"
     keys = [(digest, channel, s or proposed, round(offered, 3), reps) for s in standards]
 
-    drawn = st.session_state.setdefault(OPTIMAL_DRAWN, set())
-
-    def show_table(pending: bool = False) -> None:
+    def show_table() -> None:
         """The comparison with every breach risk simulated so far (called again as each
-        standard's simulation finishes, so the table fills in while the rest run). With
-        ``pending`` the period-optimal rows not drawn before in this session show "…" (a
-        new standard: its per-interval row is on screen before its period-optimal one)."""
+        standard's simulation finishes, so the table fills in while the rest run)."""
         risks = st.session_state.get(RISKS, {})
         rows = []
         for k, (row, key, text) in enumerate(zip(per_interval, keys, texts, strict=True)):
             if key in risks:
                 row = row | breach_row(risks[key])
-            if pending and hash(text) not in drawn:
-                optimal = {"standard": row["standard"], "staffing": "period_optimal"}
-                optimal |= {"pending": True}
-            else:
-                optimal = with_difference(cached_optimal_row(text, channel, cur.files), base)
-                drawn.add(hash(text))
+            optimal = with_difference(cached_optimal_row(text, channel, cur.files), base)
             checked = st.session_state.get(OPTIMAL, {}).get(key)
             if checked is not None:  # the period-optimal staffing the simulation confirmed
                 optimal = optimal_row(result, channel, base, checked)
@@ -364,8 +351,6 @@ def page_negotiate():
 
     top.markdown(f"**{channel}: alternative standards side by side** (at {fte(offered)} FTE)")
     table_slot = top.empty()
-    if any(hash(text) not in drawn for text in texts):
-        show_table(pending=True)  # the closed forms' rows now, the period-optimal ones next
     show_table()
     top.caption(
         "Per interval: every interval staffed to the standard (the plan). Period-optimal: the "
