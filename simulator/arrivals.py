@@ -154,8 +154,10 @@ class ContactStream:
             times = _uniform_instants(
                 self.counts[i][lo:hi], lo, config.interval_s, streams["arrivals"][i]
             )
-            day = np.minimum((times // day_s).astype(np.int64), self.n_days - 1)
-            handle = ch.handle_time.sample(streams["handle"][i], times.size) * self.aht_day[i][day]
+            handle = ch.handle_time.sample(streams["handle"][i], times.size)
+            if config.day_aht_cv:  # (else every multiplier is 1: skip the day lookup)
+                day = np.minimum((times // day_s).astype(np.int64), self.n_days - 1)
+                handle = handle * self.aht_day[i][day]
             patience = (
                 np.full(times.size, np.inf)
                 if ch.patience is None
@@ -174,6 +176,8 @@ class ContactStream:
 def _joined(parts) -> Contacts:
     """The contacts of every channel, ``(times, channel, handle, patience)`` each, in time
     order (ties keep the channel order)."""
+    if len(parts) == 1:  # one channel: already in time order (a stable sort keeps it)
+        return Contacts(*parts[0])
     times, channel, handle, patience = (np.concatenate(col) for col in zip(*parts, strict=True))
     order = np.argsort(times, kind="stable")
     return Contacts(times[order], channel[order], handle[order], patience[order])

@@ -26,7 +26,9 @@ from simulator import (
     simulate,
 )
 from simulator.arrivals import ContactStream
-from simulator.compiled import CompiledModel
+from simulator.compiled import _TOTALS, CompiledModel, _add_totals
+from simulator.kpis import ContactTotals
+from simulator.ledger import ContactLedger
 from simulator.model import Model
 from simulator.run import choose_engine, spawn_streams
 
@@ -328,6 +330,27 @@ def random_config(rng: np.random.Generator) -> SimConfig:
     )
 
 
+def test_totals_without_the_log_are_the_same_to_the_last_bit():
+    # Without the log the compiled engine sums its finished contacts in compiled code
+    # (``compiled._add_totals``), not in ``ContactLedger.record``: the same totals bit for bit,
+    # on every feature, with many flushes (chunks of ~40 contacts).
+    for name in sorted(FEATURES):
+        config = FEATURES[name]
+        for seed in range(2):
+            totals = []
+            for kind in (Model, CompiledModel):
+                streams = spawn_streams(seed, len(config.channels))
+                stream = ContactStream(config, streams, chunk_contacts=40)
+                model = kind(config, stream, streams["retrial"][0], keep_log=False)
+                model.run()
+                totals.append(model.ledger.totals)
+            assert totals[0].offered.sum() > 100
+            for f in fields(totals[0]):
+                np.testing.assert_array_equal(
+                    getattr(totals[1], f.name), getattr(totals[0], f.name), f"{name} {f.name}"
+                )
+
+
 @pytest.mark.parametrize("block", range(4))
 def test_random_configs_with_every_feature_give_the_same_contacts(block):
     rng = np.random.default_rng([20261130, block])
@@ -366,3 +389,42 @@ def test_without_numba_auto_runs_simpy_and_compiled_says_why(monkeypatch):
     assert replicate(config, 2, seed=1).engine == "simpy"
     with pytest.raises(ValueError, match=r"`engine`: the compiled engine does not cover numba"):
         simulate(config, 1, engine="compiled")
+
+
+def test_compiled_totals_put_contacts_at_interval_edges_where_numpy_does():
+    # ``_add_totals`` finds the interval by a plain division, checked by ``//`` when the
+    # quotient is whole: instants on, just before and just after interval edges, with
+    # interval lengths whose multiples round, go where ``ContactLedger.record`` puts them.
+    for interval_s in (900.0, 0.1, 1 / 3, 7.3):
+        n = 40
+        config = voice(np.full(n, 10.0), np.full(n, 1), interval_s=interval_s)
+        edges = np.arange(n) * interval_s
+        arrived = np.concatenate(
+            [edges, np.nextafter(edges, np.inf), np.nextafter(edges, -np.inf)[1:], edges / 3]
+        )
+        arrived = arrived[arrived < config.horizon_s]
+        m = arrived.size
+        col = {
+            "arrived_s": arrived,
+            "chan": np.zeros(m, dtype=np.int64),
+            "wait_s": np.linspace(0.0, 40.0, m),
+            "outcome": np.resize(np.array([0, 1, 2, 3, 4], dtype=np.int8), m),
+        }
+        reference = ContactLedger(config, keep_log=False)
+        reference.record(col)
+        ours = ContactTotals.zeros((1, n))
+        _add_totals(
+            col["arrived_s"],
+            col["chan"],
+            col["wait_s"],
+            col["outcome"],
+            m,
+            float(config.horizon_s),
+            float(interval_s),
+            reference.threshold_s,
+            tuple(getattr(ours, name) for name in _TOTALS),
+        )
+        for f in fields(ours):
+            np.testing.assert_array_equal(
+                getattr(ours, f.name), getattr(reference.totals, f.name), f"{interval_s} {f.name}"
+            )

@@ -223,3 +223,35 @@ def test_blending_agrees_with_the_reserve_chain():
         assert half < (0.15 * value if kpi == "asa_s" else 0.02), (kpi, value, half)
     _, no_reserve = blend_design(reserve_agents=0)
     assert outside(sim, chain_kpis(no_reserve, config, no_reserve.solve([THRESHOLD_S] * 2)))
+
+
+@pytest.mark.parametrize(
+    ("calls_per_hour", "aht_s", "email_aht_s", "agents", "reserve_agents"),
+    [(40.0, 240.0, 300.0, 4, 1), (50.0, 180.0, 400.0, 4, 2), (30.0, 300.0, 200.0, 5, 0)],
+)
+def test_planning_blend_helper_is_the_reserve_chain(
+    calls_per_hour, aht_s, email_aht_s, agents, reserve_agents
+):
+    """``scenarios.skills.blending.blended_kpis`` (planning: voice without abandonment, an
+    email backlog that never runs dry) against this chain with email arriving 1,000 times
+    faster than the pool can answer it (the backlog empty with probability < 1e-9): two
+    independent solutions of one model."""
+    from scenarios.skills.blending import blended_kpis
+
+    plan = blended_kpis(calls_per_hour, aht_s, email_aht_s, agents, reserve_agents, 20.0)
+    email_per_s = 1000.0 * agents / email_aht_s
+    chain = RoutingChain(
+        [
+            ChainChannel(calls_per_hour / HOUR_S, aht_s, None, 0),
+            ChainChannel(email_per_s, email_aht_s, None, 0, deferred=True),
+        ],
+        [ChainPool(agents, (0, 1), reserve=reserve_agents)],
+        queue_cap=(80, 3),
+    )
+    solved = chain.solve([20.0, 1.0])
+    voice = solved.channels[0]
+    assert voice.answered_within == pytest.approx(plan.service_level, abs=1e-7)
+    assert 1.0 - voice.at_once == pytest.approx(plan.p_wait, abs=1e-7)
+    assert voice.asa_s == pytest.approx(plan.asa_s, rel=1e-6)
+    busy = plan.voice_occupancy + plan.email_occupancy
+    assert solved.occupancy[0] == pytest.approx(busy, abs=1e-6)

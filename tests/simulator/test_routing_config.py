@@ -101,3 +101,16 @@ def test_reserve_needs_a_deferred_channel():
         [Pool("A", [2, 2], ("v", "m"), reserve_agents=1)],
     )
     assert unsupported_feature(config) == "blending (`reserve_agents` > 0 on pool 'A')"
+
+
+def test_routed_configs_run_on_simpy_until_the_compiled_engine_follows():
+    from simulator import simulate
+
+    config = SimConfig(
+        900,
+        [_channel("v1", "A"), _channel("v2", "B")],
+        [Pool("A", [3, 3], ("v1",)), Pool("B", [2, 2], ("v2", "v1"))],
+    )
+    assert simulate(config, seed=1).engine == "simpy"
+    with pytest.raises(ValueError, match="compiled engine does not cover multi-skill routing"):
+        simulate(config, seed=1, engine="compiled")
