@@ -5,10 +5,8 @@ so a cold open loads only the first); the one current scenario and the caches ar
 
 import importlib
 
-import streamlit as st
-
-from ui import guard, state
-from ui.format import plain
+# Streamlit and the app's modules are imported in the functions that use them, not here: the
+# local process pool's workers import this file (as ``__mp_main__``) and need none of them.
 
 #: Page title -> (module in ui.pages, function). The negotiator's page comes first.
 PAGES = {
@@ -45,6 +43,11 @@ NOT_INPUTS = ("_run", "_csv", "_load", "_download", "_disabled", "_upload", "_sa
 
 
 def sidebar() -> str:
+    import streamlit as st
+
+    from ui import state
+    from ui.format import plain
+
     page = st.sidebar.radio("Page", list(PAGES), key="page")
     cur = state.current()
     st.sidebar.markdown(f"Scenario: **{plain(cur.name)}**")
@@ -79,12 +82,20 @@ def sidebar() -> str:
 def main() -> None:
     """One run of the app: the session's defaults, the sidebar and the chosen page (an
     unexpected error: one message, ``ui.guard``)."""
+    import streamlit as st
+
+    from ui import guard
+
     st.set_page_config(page_title="ccplan: contact-center capacity planner", layout="wide")
     guard.page(run)
 
 
 def run() -> None:
     """The session's defaults, the sidebar and the chosen page."""
+    import streamlit as st
+
+    from ui import state
+
     for key, value in state.DEFAULTS.items():
         st.session_state.setdefault(key, value)
     for key in list(st.session_state.keys()):
@@ -94,6 +105,7 @@ def run() -> None:
     state.whatif_banner()
     module, function = PAGES[page]
     getattr(importlib.import_module(f"ui.pages.{module}"), function)()
+    state.warm_up_workers()  # after the page: its first simulation then starts at once
 
 
 # `streamlit run` (and AppTest) run this file as `__main__`; the worker processes of the local

@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +37,7 @@ SCENARIO = "app_scenario"
 WHATIF = "app_whatif"
 VARIANTS = "app_variants"
 FORECAST = "app_forecast"
+EFFECTIVE = "app_effective"  # (digest and what-if, the scenario with the what-if applied)
 
 
 @dataclass(frozen=True)
@@ -103,12 +106,20 @@ def refused_file(scenario: Scenario, source: str) -> str | None:
 
 
 # ----- the current scenario --------------------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def _default_current() -> Current:
+    """The bundled default, read and validated once per server (a new session starts from
+    it without parsing it again; ``Current`` and ``Scenario`` are immutable, so sessions may
+    share it)."""
+    text = scenario_text("default")
+    scenario, _ = parse_text(text, "default")
+    return Current(scenario, text, "example: default")
+
+
 def current() -> Current:
     """The current scenario (the bundled default on a session's first run)."""
     if SCENARIO not in st.session_state:
-        text = scenario_text("default")
-        scenario, _ = parse_text(text, "default")
-        st.session_state[SCENARIO] = Current(scenario, text, "example: default")
+        st.session_state[SCENARIO] = _default_current()
     return st.session_state[SCENARIO]
 
 
@@ -250,16 +261,25 @@ def apply_whatif() -> None:
 
 
 def effective() -> Scenario:
-    """The scenario the pages compute with: the current one with the what-if, if any."""
+    """The scenario the pages compute with: the current one with the what-if, if any. Kept
+    in the session under the current scenario's digest and the what-if's changes: a run asks
+    for it several times (sidebar, page, standards editor), and validating the changes again
+    each time cost a third of a target change's re-render."""
     w = whatif()
-    scenario = current().scenario
+    cur = current()
     if w is None:
-        return scenario
+        return cur.scenario
+    key = (cur.digest, repr(sorted(w["changes"].items())))
+    kept = st.session_state.get(EFFECTIVE)
+    if kept is not None and kept[0] == key:
+        return kept[1]
     try:
-        return apply_overrides(scenario, w["changes"])
+        scenario = apply_overrides(cur.scenario, w["changes"])
     except OverrideError:  # validated when set; a later scenario change dropped it anyway
         drop_whatif()
-        return scenario
+        return cur.scenario
+    st.session_state[EFFECTIVE] = (key, scenario)
+    return scenario
 
 
 def whatif_banner() -> None:
@@ -453,6 +473,45 @@ def shared_executor(kind: str, address: str):
         context.set_forkserver_preload(["simulator", "scenarios.simulation"])
         return ProcessExecutor(mp_context=context)
     return SerialExecutor()
+
+
+#: Seconds after a page is drawn before the local workers are warmed (``warm_up_workers``):
+#: the browser draws the first page without them competing for the cores.
+WARM_UP_DELAY_S = 3.0
+#: ``CCPLAN_APP_WARM_UP=0`` turns the warm-up off (a machine where idle workers are unwanted).
+WARM_UP = os.environ.get("CCPLAN_APP_WARM_UP", "1") != "0"
+
+
+@st.cache_resource(show_spinner=False)
+def _warming(kind: str, address: str) -> threading.Thread:
+    """The thread warming ``shared_executor(kind, address)``'s workers, started once per
+    server: each worker imports the simulator and loads the compiled engine
+    (``scenarios.verdict.stream.warm_worker``) while the user reads the page, so the first
+    simulation asked for does not pay for it (about a second per worker). A failure is left
+    to the first real simulation to report (its executor error is shown then)."""
+
+    def warm() -> None:
+        time.sleep(WARM_UP_DELAY_S)
+        try:
+            from scenarios.verdict.stream import warm_worker
+
+            executor = shared_executor(kind, address)
+            executor.map(warm_worker, range(executor.workers))
+        except Exception:  # noqa: BLE001 -- reported by the first real simulation instead
+            pass
+
+    thread = threading.Thread(target=warm, name="ccplan-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def warm_up_workers() -> None:
+    """At the end of a run: warm the local worker processes once per server (``_warming``),
+    when the simulations run in them (the sidebar's setting). Their pool is shared by every
+    session; ``ProcessExecutor.map`` may be called from this thread and a script at once
+    (the pool's ``submit`` is thread-safe)."""
+    if WARM_UP and st.session_state.get("settings_executor", "processes") == "processes":
+        _warming("processes", "")
 
 
 EXECUTORS = {

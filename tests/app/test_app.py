@@ -3,6 +3,7 @@ held by the app survives page switches and every way of editing it, inputs are t
 type them, and the negotiator's page answers."""
 
 import csv
+import os
 import re
 import subprocess
 import sys
@@ -435,6 +436,27 @@ def test_negotiate_answers_with_alternatives_breach_risk_and_a_report():
     assert "Staffing to the reporting period" in text
 
 
+def test_negotiate_breach_risks_side_by_side_are_those_of_one_after_the_other():
+    # Local processes: the standards' simulations and the period-optimal check side by side in
+    # threads; serial: one after the other. Seeded, so the tables are the same.
+    shown = {}
+    for kind in ("serial", "processes"):
+        at = start()
+        number(at, "Simulated runs").set_value(3).run()
+        at.sidebar.radio(key="settings_executor").set_value(kind).run()
+        at.button(key="neg_sim_run").click().run()
+        assert not at.exception
+        shown[kind] = [t.value for t in at.table]
+    assert len(shown["serial"]) == len(shown["processes"]) >= 3
+    for serial, processes in zip(shown["serial"], shown["processes"], strict=True):
+        assert serial.equals(processes)
+    # Every standard simulated under per-interval staffing, and the proposed one's
+    # period-optimal staffing checked.
+    compared = shown["processes"][1]["worst P(breach)"]
+    assert "—" not in set(compared.xs("per interval", level="staffing"))
+    assert compared.loc[("80/20 (proposed)", "period-optimal")] != "—"
+
+
 def test_negotiate_takes_a_budget_per_year_as_the_offer():
     at = start()
     at.radio(key="neg_offer_kind").set_value("budget per year").run()
@@ -542,14 +564,32 @@ def test_the_toolbar_config_hides_deploy_and_the_developer_menu():
 
 
 def test_app_start_does_not_import_matplotlib_or_the_simulator():
+    # The workers' warm-up imports the simulator in the background after the first page
+    # (``ui.state.warm_up_workers``); turned off here, the first run's own imports are seen.
     code = (
         "import sys; from streamlit.testing.v1 import AppTest; "
         f"AppTest.from_file({APP!r}, default_timeout=120).run(); "
         "print(sorted(m for m in ('matplotlib', 'simpy', 'simulator') if m in sys.modules))"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    env = {**os.environ, "CCPLAN_APP_WARM_UP": "0"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_first_page_warms_the_local_workers_for_the_first_simulation():
+    import ui.state as state
+
+    start()  # the default setting: simulations in local processes
+    warming = state._warming("processes", "")  # the thread the first run started
+    warming.join(timeout=120)
+    assert not warming.is_alive()
+    executor = state.shared_executor("processes", "")
+    assert executor._pool is not None  # started by the warm-up, before any simulation
+    workers = list(executor._pool._processes.values())
+    assert len(workers) == executor.workers and all(w.is_alive() for w in workers)
 
 
 def test_process_pool_workers_importing_the_app_do_not_run_it():
@@ -560,6 +600,10 @@ def test_process_pool_workers_importing_the_app_do_not_run_it():
     assert done.returncode == 0, done.stderr
     assert "Session state does not function" not in done.stderr
     assert "ScriptRunContext" not in done.stderr
+    # Nor do they import Streamlit or the app's modules: a worker needs the simulator only.
+    code += "; import sys; print(sorted(m for m in ('streamlit', 'ui') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_example_text_is_what_the_app_starts_with():

@@ -38,6 +38,7 @@ MODEL = "erlang_a"
 #: {(scenario digest, channel, standard, fte, replications): {clause: BreachRisk}}
 RISKS = "neg_risks"
 OPTIMAL = "neg_optimal"  # period-optimal staffing checked by simulation, by comparison key
+MEMO = "neg_memo"  # the session's SimulationMemo
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -139,93 +140,139 @@ def comparison_table(rows: list[dict], currency: str, period: str):
     def money_or_dash(value):
         return "—" if value is None else money(cost_in_period(value, period), currency)
 
-    return pd.DataFrame(
-        {
-            "standard": [r["standard"] for r in rows],
-            "staffing": [
-                "per interval" if r.get("staffing") == "per_interval" else "period-optimal"
-                for r in rows
-            ],
-            "realistic at offer": [
-                {True: "yes", False: "no"}.get(r.get("realistic"), "—") for r in rows
-            ],
-            "FTE needed": [fte(r["fte"]) for r in rows],
-            f"cost per {period}": [money_or_dash(r["cost_per_year"]) for r in rows],
-            "difference": [money_or_dash(r["cost_difference_per_year"]) for r in rows],
-            "worst P(breach)": [
-                "—" if r["p_breach_worst"] is None else pct(r["p_breach_worst"]) for r in rows
-            ],
-            "breaches per year": [
+    def cells(r: dict) -> dict:
+        return {
+            "standard": r["standard"],
+            "staffing": r["staffing"],
+            "realistic at offer": {True: "yes", False: "no"}.get(r.get("realistic"), "—"),
+            "FTE needed": fte(r["fte"]),
+            f"cost per {period}": money_or_dash(r["cost_per_year"]),
+            "difference": money_or_dash(r["cost_difference_per_year"]),
+            "worst P(breach)": ("—" if r["p_breach_worst"] is None else pct(r["p_breach_worst"])),
+            "breaches per year": (
                 "—"
                 if r["expected_breaches_per_year"] is None
                 else f"{r['expected_breaches_per_year']:.1f}"
-                for r in rows
-            ],
-            f"penalty per {period}": [money_or_dash(r["expected_penalty_per_year"]) for r in rows],
-            f"bonus per {period}": [money_or_dash(r["expected_bonus_per_year"]) for r in rows],
-            "binding clause": [CLAUSES.get(r.get("binding"), r.get("binding") or "") for r in rows],
+            ),
+            f"penalty per {period}": money_or_dash(r["expected_penalty_per_year"]),
+            f"bonus per {period}": money_or_dash(r["expected_bonus_per_year"]),
+            "binding clause": CLAUSES.get(r.get("binding"), r.get("binding") or ""),
         }
-    )
+
+    table = pd.DataFrame([cells(r) for r in rows])
+    table["staffing"] = [
+        "per interval" if s == "per_interval" else "period-optimal" for s in table["staffing"]
+    ]
+    return table
 
 
-def simulate(tasks: list, reps: int, finished=None) -> None:
-    """Breach risks of ``tasks`` [(key, plan, channel, agents, label)], kept in the session
-    (``RISKS``) as each finishes, ``finished()`` called then (the page redraws its table),
-    with a progress bar counting replications as they come in."""
-    from scenarios.verdict.breach import breach_risks_in_batches
+def simulate(tasks: list, reps: int, finished=None, optimal=None) -> None:
+    """Breach risks of ``tasks`` [(key, plan, channel, agents, label, compared)], kept in the
+    session (``RISKS``) as each finishes, ``finished()`` called then (the page redraws its
+    table); and, with ``optimal`` ``(key, plan, channel)``, that standard's period-optimal
+    staffing checked by simulation (``period_optimal_verified``, kept in ``OPTIMAL``). A
+    progress bar counts what is done.
+
+    With local worker processes they run side by side in threads (``side_by_side``), in
+    order (the compared standards first): the workers never wait between two standards, and
+    each result is shown as it finishes. Every simulation is seeded, so the numbers are those
+    of running them one after the other."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    from scenarios.verdict.breach import breach_risks
+    from scenarios.verdict.optimal import period_optimal_verified
 
     executor, error = state.executor_or_error()
     if error:
         st.error(plain(error))
         return
     risks = st.session_state.setdefault(RISKS, {})
-    todo = [t for t in tasks if t[0] not in risks]
-    total = reps * len(todo)
-    bar = st.progress(0.0, text=f"simulating {len(todo)} standard(s), {reps} runs each")
-    started = time.perf_counter()
-    for k, (key, result, channel, agents, label) in enumerate(todo):
-        # Every clause of the channel from one simulation, streamed a batch at a time.
-        for done, found in breach_risks_in_batches(
-            result, channel, agents=agents, replications=reps, seed=1, executor=executor
-        ):
-            latest = found  # kept only once every replication is in
-            spent = time.perf_counter() - started
-            runs = k * reps + done
-            left = spent / runs * (total - runs)
-            bar.progress(
-                runs / total,
-                text=f"simulating {label} ({k + 1} of {len(todo)}): {done} of {reps} runs, "
-                f"about {left:.0f} s left",
-            )
-        risks[key] = latest
-        if finished is not None:
-            finished()
-    spent = time.perf_counter() - started
-    bar.progress(1.0, text=f"done in {spent:.1f} s")
-
-
-def check_optimal(key, result, channel: str, reps: int) -> None:
-    """The proposed standard's period-optimal staffing checked by simulation
-    (``period_optimal_verified``), kept in the session (``OPTIMAL``)."""
-    from scenarios.verdict.optimal import period_optimal_verified
-
     checked = st.session_state.setdefault(OPTIMAL, {})
-    if key in checked:
+    memo = session_memo()
+    jobs = []  # (label, compared, compute, store)
+    for key, result, channel, agents, label, compared in tasks:
+        if key in risks:
+            continue
+
+        def compute(result=result, channel=channel, agents=agents):
+            return breach_risks(
+                result, channel, agents=agents, replications=reps, seed=1, executor=executor,
+                memo=memo,
+            )  # fmt: skip
+
+        def store(found, key=key):
+            risks[key] = found
+
+        jobs.append((label, compared, compute, store))
+    if optimal is not None and optimal[0] not in checked:
+        key, result, channel = optimal
+
+        def compute_optimal():
+            return period_optimal_verified(
+                result, channel, replications=reps, seed=1, executor=executor, memo=memo
+            )
+
+        def store_optimal(found, key=key):
+            checked[key] = found
+
+        label = f"{channel}: the proposed standard's period-optimal staffing"
+        jobs.append((label, False, compute_optimal, store_optimal))
+    if not jobs:
         return
-    executor, error = state.executor_or_error()
-    if error:
-        st.error(plain(error))
-        return
-    with st.spinner(f"checking the period-optimal staffing of {channel} by simulation"):
-        checked[key] = period_optimal_verified(
-            result, channel, replications=reps, seed=1, executor=executor
-        )
+    compared = sum(job[1] for job in jobs)
+    bar = st.progress(0.0, text=f"simulating {len(jobs)} question(s), {reps} runs each")
+    started = time.perf_counter()
+    side = side_by_side(executor, len(jobs))
+    if side > 1:  # the workers started (if not yet) from here, not by several threads at once
+        from scenarios.verdict.stream import warm_worker
+
+        executor.map(warm_worker, range(executor.workers))
+    threads = ThreadPoolExecutor(side, "ccplan-breach")
+    futures = {threads.submit(job[2]): job for job in jobs}
+    done_compared, ok = 0, False
+    try:
+        for n, future in enumerate(as_completed(futures), start=1):
+            label, is_compared, _, store = futures[future]
+            store(future.result())
+            done_compared += is_compared
+            spent = time.perf_counter() - started
+            bar.progress(
+                n / len(jobs),
+                text=f"{done_compared} of {compared} compared standards simulated; {n} of "
+                f"{len(jobs)} done ({plain(label)} last), about "
+                f"{spent / n * (len(jobs) - n):.0f} s left",
+            )
+            if finished is not None:
+                finished()
+        ok = True
+    finally:
+        # Stopped (a rerun, a page switch) or failed: the questions not started are dropped,
+        # the running ones finish on the workers (their answers go to the session's memo).
+        threads.shutdown(wait=ok, cancel_futures=True)
+    bar.progress(1.0, text=f"done in {time.perf_counter() - started:.1f} s")
+
+
+def side_by_side(executor, jobs: int) -> int:
+    """Threads running the questions at once: one per local worker process (while one
+    question waits for its last replications, the next one's keep the other workers busy;
+    more would interleave every question's replications and show the first one later),
+    else one (one after the other): in this process they would only take turns, and a Dask
+    cluster queues them anyway."""
+    if getattr(executor, "kind", None) != "processes":
+        return 1
+    return max(1, min(jobs, int(executor.workers)))
+
+
+def session_memo():
+    """The session's ``SimulationMemo``: a staffing this session simulated before (another
+    offer or standard that leads to it, a check run again) is answered from it."""
+    from scenarios.verdict import SimulationMemo
+
+    return st.session_state.setdefault(MEMO, SimulationMemo())
 
 
 def page_negotiate():
     import pandas as pd
-
-    from scenarios.verdict import feasibility
 
     st.title("Negotiate")
     scenario = state.effective()
@@ -330,18 +377,19 @@ def page_negotiate():
         "offer; P(breach) is the share of simulated runs that miss the standard."
     )
     if st.button("Estimate breach risk (simulation)", key="neg_sim_run", type="primary"):
-        tasks = []
-        for ch in channels:
-            key = (digest, ch, _proposed(scenario, ch), round(offered, 3), reps)
-            tasks.append((key, result, ch, feas.on_duty[ch], f"{ch} as proposed"))
-        for s, key in zip(standards[1:], keys[1:], strict=True):
-            alt = with_standard(scenario, channel, *s)
-            alt_plan = state.cached_plan(alt.model_dump_json(), MODEL, cur.files)
-            alt_feas = feasibility(alt_plan, fte=offered)
+        # The compared standards first (the table fills in row by row), the other channels'
+        # proposed standards after them.
+        proposed_label = f"{channel} as proposed"
+        tasks = [(keys[0], result, channel, feas.on_duty[channel], proposed_label, True)]
+        for s, key, text in zip(standards[1:], keys[1:], texts[1:], strict=True):
+            alt_feas = state.cached_feasibility(text, offered, MODEL, cur.files)
+            alt_plan = state.cached_plan(text, MODEL, cur.files)
             label = f"{channel} at {standard_text(*s)}"
-            tasks.append((key, alt_plan, channel, alt_feas.on_duty[channel], label))
-        simulate(tasks, reps, show_table)
-        check_optimal(keys[0], result, channel, reps)
+            tasks.append((key, alt_plan, channel, alt_feas.on_duty[channel], label, True))
+        for ch in (c for c in channels if c != channel):
+            key = (digest, ch, _proposed(scenario, ch), round(offered, 3), reps)
+            tasks.append((key, result, ch, feas.on_duty[ch], f"{ch} as proposed", False))
+        simulate(tasks, reps, show_table, optimal=(keys[0], result, channel))
         st.rerun()
     risks = st.session_state.get(RISKS, {})
     shown = False
