@@ -31,7 +31,7 @@ import numpy as np
 
 from .arrivals import ContactStream
 from .config import SimConfig
-from .kpis import ABANDONED, ANSWERED, LOST, WAITING
+from .kpis import ABANDONED, ANSWERED, COUNT_FIELDS, LOST, SUM_FIELDS, WAITING
 from .ledger import SERVED, ContactLedger, finished_prefix
 from .model import draw_retrial
 
@@ -919,18 +919,7 @@ def _add_totals(arrived_s, chan, wait_s, outcome, cut, horizon_s, interval_s, th
 
 
 #: The ``ContactTotals`` fields ``_add_totals`` takes, in its order.
-_TOTALS = (
-    "offered",
-    "answered",
-    "abandoned",
-    "lost",
-    "waiting",
-    "answered_within",
-    "abandoned_within",
-    "answered_wait_s",
-    "offered_wait_s",
-    "max_wait_s",
-)
+_TOTALS = (*COUNT_FIELDS, *SUM_FIELDS, "max_wait_s")
 
 
 def _routing_tables(pool_chans, pool_after, reserve, kind, pool_of):
