@@ -63,12 +63,25 @@ def clause_terms(target: Target, clause: str) -> PenaltyTerms:
     return target.clause_penalties.get(clause, PenaltyTerms())
 
 
+def _sl_words(target: Target, threshold_s: float) -> str:
+    """The SL definition with its threshold as a contract states it: whole hours in hours
+    ("answered within 4 h / offered", not "14400 s"), and the deadline's clock when it runs
+    only in opening hours ("within 8 h of opening hours")."""
+    words = target.sl_definition.describe(threshold_s)
+    when = f"{threshold_s:g} s"
+    if threshold_s >= 3600 and threshold_s % 3600 == 0:
+        when = f"{threshold_s / 3600:g} h"
+    if target.deadline_clock == "opening_hours":
+        when += " of opening hours"
+    return words.replace(f"{threshold_s:g} s", when)
+
+
 def clause_description(target: Target, clause: str) -> str:
     """The clause in the contract's words, SL definition included."""
     standard = getattr(target, clause)
     if clause == "service_level":
         t = target.threshold_s if target.threshold_s is not None else 0.0
-        return f"service level {standard:.0%} ({target.sl_definition.describe(t)})"
+        return f"service level {standard:.0%} ({_sl_words(target, t)})"
     if clause == "max_asa_s":
         return f"ASA at most {standard:g} s"
     if clause == "max_abandon":

@@ -389,3 +389,23 @@ def test_a_breach_risk_no_staffing_caps_is_an_answer_not_a_failed_check():
     assert data["capped"] is False and data["extra_agents_per_staffed_interval"] is None
     assert "not reached even with 50 more agents" in risk_staffing_text(data)
     assert found.risk_staffing["voice"].extra_agents is not None
+
+
+@pytest.mark.parametrize(
+    ("threshold_s", "clock", "words"),
+    [
+        (20, "wall_clock", "answered within 20 s / offered"),
+        (5400, "wall_clock", "answered within 5400 s / offered"),
+        (14400, "wall_clock", "answered within 4 h / offered"),
+        (28800, "opening_hours", "answered within 8 h of opening hours / offered"),
+        (90, "opening_hours", "answered within 90 s of opening hours / offered"),
+    ],
+)
+def test_a_clause_states_its_threshold_in_hours_and_its_deadline_clock(threshold_s, clock, words):
+    from scenarios.scenario import Target
+    from scenarios.verdict._common import clause_description
+
+    target = Target(
+        channel="email", service_level=0.9, threshold_s=threshold_s, deadline_clock=clock
+    )
+    assert clause_description(target, "service_level") == f"service level 90% ({words})"
