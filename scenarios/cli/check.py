@@ -9,6 +9,7 @@ import numpy as np
 from erlang import SLDefinition
 
 from ..interrupts import acknowledge
+from ..verdict._common import sl_words
 from ._common import (
     _emit_json,
     _end_bar,
@@ -388,7 +389,7 @@ def _cost_line(channel: str, c: dict, cur: str) -> str:
     sls, thresholds = list(c["service_levels"]), list(c["thresholds_s"])
     costs = np.asarray(c["cost_per_year"])
     i, j = sls.index(c["current"]["service_level"]), thresholds.index(c["current"]["threshold_s"])
-    definition = SLDefinition(c["sl_definition"]).describe(c["current"]["threshold_s"])
+    definition = sl_words(SLDefinition(c["sl_definition"]), c["current"]["threshold_s"])
     if len(sls) == 1:  # a deferred channel's response-time curve
         parts = [
             f"within {thresholds[k] / 3600:g} h {costs[i, k] - cur_cost:+,.0f}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from erlang import SLDefinition
+
 from ..pipeline import PlanResult, plan
 from ..scenario import PenaltyTerms, Scenario, Target
 
@@ -63,17 +65,16 @@ def clause_terms(target: Target, clause: str) -> PenaltyTerms:
     return target.clause_penalties.get(clause, PenaltyTerms())
 
 
-def _sl_words(target: Target, threshold_s: float) -> str:
-    """The SL definition with its threshold as a contract states it: whole hours in hours
+def sl_words(definition: SLDefinition, threshold_s: float, clock: str = "wall_clock") -> str:
+    """An SL definition with its threshold as a contract states it: whole hours in hours
     ("answered within 4 h / offered", not "14400 s"), and the deadline's clock when it runs
     only in opening hours ("within 8 h of opening hours")."""
-    words = target.sl_definition.describe(threshold_s)
     when = f"{threshold_s:g} s"
     if threshold_s >= 3600 and threshold_s % 3600 == 0:
         when = f"{threshold_s / 3600:g} h"
-    if target.deadline_clock == "opening_hours":
+    if clock == "opening_hours":
         when += " of opening hours"
-    return words.replace(f"{threshold_s:g} s", when)
+    return definition.describe(threshold_s).replace(f"{threshold_s:g} s", when)
 
 
 def clause_description(target: Target, clause: str) -> str:
@@ -81,7 +82,8 @@ def clause_description(target: Target, clause: str) -> str:
     standard = getattr(target, clause)
     if clause == "service_level":
         t = target.threshold_s if target.threshold_s is not None else 0.0
-        return f"service level {standard:.0%} ({_sl_words(target, t)})"
+        words = sl_words(target.sl_definition, t, target.deadline_clock)
+        return f"service level {standard:.0%} ({words})"
     if clause == "max_asa_s":
         return f"ASA at most {standard:g} s"
     if clause == "max_abandon":
