@@ -109,15 +109,14 @@ def design_config(
     pools = []
     for pool in skills.pools:
         listed = [(sim, s.after_s) for s in pool.skills for sim in made[s.channel]]
-        # Routing options only where the design uses them: a pool without overflow or
-        # blending reserve is the simulator's plain pool (every engine runs it).
-        routing = {}
-        if any(after > 0 for _, after in listed):
-            routing["after_s"] = tuple(after for _, after in listed)
-        if pool.reserve_agents > 0:
-            routing["reserve_agents"] = pool.reserve_agents
         pools.append(
-            Pool(pool.name, np.asarray(agents[pool.name]), tuple(s for s, _ in listed), **routing)
+            Pool(
+                pool.name,
+                np.asarray(agents[pool.name]),
+                tuple(sim for sim, _ in listed),
+                after_s=tuple(after for _, after in listed),
+                reserve_agents=pool.reserve_agents,
+            )
         )
     return replace(base, channels=tuple(channels), pools=tuple(pools))
 

@@ -85,6 +85,7 @@ __all__ = [
     "staffing_for_risk",
     "RiskNotCapped",
     "risk_staffing_text",
+    "side_by_side_workers",
     "verdict",
 ]
 
@@ -373,7 +374,7 @@ def verdict(
         exclusions=exclusions(scenario),
         warnings=tuple(feas.warnings),
     )
-    if _side_by_side(executor) > 1:
+    if side_by_side_workers(executor) > 1:
         executor = _Stoppable(executor)
     steps = _channel_steps(
         plan_result,
@@ -414,7 +415,7 @@ def verdict(
                 if "period_optimal" in sections
                 else None,
                 memo=memo,
-                side_by_side=_side_by_side(executor),
+                side_by_side=side_by_side_workers(executor),
             )
 
         steps.append(
@@ -473,7 +474,7 @@ class _Step:
         return self.done[0]
 
 
-def _side_by_side(executor) -> int:
+def side_by_side_workers(executor) -> int:
     """How many sections run side by side: one per worker process of a local process
     executor, so that while one section works in this process (closed forms, reading
     results) or waits for its last replications, the others keep the workers busy; 1 (one
@@ -509,12 +510,12 @@ def _run_steps(steps: list[_Step], result: Verdict, stage, executor) -> Verdict:
     """``result`` with every step merged, in the steps' order; ``stage(text, so_far)`` as each
     step's turn comes, so that an interrupted caller keeps the steps merged so far.
 
-    With a local process executor of several workers (``_side_by_side``) the steps run at
+    With a local process executor of several workers (``side_by_side_workers``) the steps run at
     once in threads (each simulation is seeded, so the values are those of running them one
     after the other; the memo makes a step that asks what another is simulating wait for it)
     and are merged in order as they finish. The worker processes are started from the
     calling thread first (there they get the executor's stop-with-the-parent setting)."""
-    if _side_by_side(executor) <= 1 or len(steps) <= 1:
+    if side_by_side_workers(executor) <= 1 or len(steps) <= 1:
         for step in steps:
             stage(step.text, result)
             result = step.merge(result, step.value())
@@ -527,7 +528,7 @@ def _run_steps(steps: list[_Step], result: Verdict, stage, executor) -> Verdict:
     # in order, so a step waiting for an earlier one (the comparison for the period-optimal
     # staffing) only ever waits for a running or finished one.
     threads = ThreadPoolExecutor(
-        max_workers=_side_by_side(executor) + 1, thread_name_prefix="verdict-section"
+        max_workers=side_by_side_workers(executor) + 1, thread_name_prefix="verdict-section"
     )
     finished = False
     try:

@@ -257,10 +257,11 @@ def side_by_side(executor, jobs: int) -> int:
     question waits for its last replications, the next one's keep the other workers busy;
     more would interleave every question's replications and show the first one later),
     else one (one after the other): in this process they would only take turns, and a Dask
-    cluster queues them anyway."""
-    if getattr(executor, "kind", None) != "processes":
-        return 1
-    return max(1, min(jobs, int(executor.workers)))
+    cluster queues them anyway. The verdict's own rule (``side_by_side_workers``), at most
+    one per question."""
+    from scenarios.verdict import side_by_side_workers
+
+    return max(1, min(jobs, side_by_side_workers(executor)))
 
 
 def session_memo():
