@@ -22,6 +22,7 @@ from scenarios.verdict.optimal import (
     _secant_margins,
     period_optimal,
     period_optimal_verified,
+    plan_margins,
 )
 
 #: The stand-in simulation's 95% half-width of the pooled period SL.
@@ -108,7 +109,7 @@ def test_the_secant_lands_where_the_line_through_two_points_meets_the_aim():
 def test_the_refine_finds_the_known_cheapest_staffing_in_one_simulation(day, monkeypatch):
     bias = 0.02
     simulated = _stand_in(monkeypatch, lambda _agents: bias)
-    found = period_optimal_verified(day, "voice", replications=30, seed=1)
+    found = period_optimal_verified(day, "voice", replications=30, seed=1, from_plan=False)
     # Margin 0 fails, the raise passes, one secant step: three simulations.
     assert found.rounds == 3 == len(simulated)
     assert found.verified
@@ -134,7 +135,7 @@ def test_a_failing_refine_keeps_the_passing_staffing(day, monkeypatch):
     # raise's staffing is kept.
     change = int(period_optimal(day, "voice", margin=0.045).agents.sum())
     simulated = _stand_in(monkeypatch, lambda total: 0.01 if total >= change else 0.04)
-    found = period_optimal_verified(day, "voice", replications=30, seed=1)
+    found = period_optimal_verified(day, "voice", replications=30, seed=1, from_plan=False)
     assert found.rounds == 3 == len(simulated)
     assert found.verified
     assert int(simulated[-1].sum()) < change, "the secant step tried fewer agents and missed"
@@ -144,5 +145,44 @@ def test_a_failing_refine_keeps_the_passing_staffing(day, monkeypatch):
 
 def test_no_refine_when_the_first_round_passes(day, monkeypatch):
     simulated = _stand_in(monkeypatch, lambda _agents: -0.05)  # the closed forms pessimistic
-    found = period_optimal_verified(day, "voice", replications=30, seed=1)
+    found = period_optimal_verified(day, "voice", replications=30, seed=1, from_plan=False)
     assert (found.rounds, len(simulated), found.margin, found.verified) == (1, 1, 0.0, True)
+
+
+def test_the_plans_simulation_gives_the_known_margin_and_one_round(day, monkeypatch):
+    # The stand-in misses the closed forms by the bias at every staffing: the plan's
+    # per-interval staffing measures bias + half-width, exactly the margin the cheapest
+    # accepted staffing needs, so the first round passes and nothing is refined.
+    bias = 0.02
+    simulated = _stand_in(monkeypatch, lambda _agents: bias)
+    planned = day.channels["voice"].required_agents
+    risks = optimal.breach_risks(day, "voice", agents=planned)
+    sl_margin, abandon_margin = plan_margins(day, "voice", risks)
+    assert sl_margin == pytest.approx(bias + HALF_WIDTH, abs=1e-9)
+    assert abandon_margin == 0.0  # no abandonment clause measured
+    simulated.clear()
+    found = period_optimal_verified(day, "voice", replications=30, seed=1)
+    assert np.array_equal(simulated[0], planned), "the plan's staffing simulated first"
+    assert (found.rounds, len(simulated), found.verified) == (1, 2, True)
+    assert found.margin == pytest.approx(bias + HALF_WIDTH, abs=1e-9)
+    standard = day.scenario.target_for("voice").service_level
+    assert _exact_period_sl(day, found.staffing.agents) - bias - HALF_WIDTH >= standard
+    # The plan's margin never lowers a larger ``start`` in the first round.
+    found = period_optimal_verified(day, "voice", start=(0.05, 0.0), refine=0)
+    assert (found.margin, found.rounds) == (0.05, 1)
+
+
+def test_a_first_round_with_room_to_spare_steps_down_and_keeps_a_passing_staffing(day, monkeypatch):
+    # Started at margin 0.05 where bias + half-width = 0.03 is the answer: the first round
+    # passes about 0.02 above the standard; the step down takes back (slack - aim) / 1.5 of
+    # margin (the stand-in's bound falls one for one), which passes and is kept, between the
+    # answer and the start.
+    bias = 0.02
+    simulated = _stand_in(monkeypatch, lambda _agents: bias)
+    found = period_optimal_verified(day, "voice", start=(0.05, 0.0), from_plan=False)
+    assert (found.rounds, len(simulated), found.verified) == (2, 2, True)
+    assert bias + HALF_WIDTH <= found.margin < 0.05
+    assert np.array_equal(found.staffing.agents, simulated[1])
+    assert simulated[1].sum() < simulated[0].sum()
+    standard = day.scenario.target_for("voice").service_level
+    assert _exact_period_sl(day, found.staffing.agents) - bias - HALF_WIDTH >= standard
