@@ -707,8 +707,10 @@ class VerifiedOptimal:
     every measured period *on average* with 95% confidence -- the pooled simulated KPI's
     interval (``BreachRisk.meets_on_average``) on the right side of the standard -- when
     ``verified``; ``risks`` are the clauses' breach risks at that staffing (``rounds``
-    simulations were run). Met on average is not met every time: P(breach) of a staffing at
-    the edge of the standard is large, and ``risks`` say how large."""
+    period-optimal staffings were simulated, besides the plan's own staffing whose simulation
+    set the first margins, ``plan_margins``). Met on average is not met every time: P(breach)
+    of a staffing at the edge of the standard is large, and ``risks`` say how large; and met on
+    the search's seed is not met on every seed (a staffing at the edge can miss on another)."""
 
     staffing: PeriodOptimal
     risks: dict[str, BreachRisk]

@@ -186,3 +186,57 @@ def test_a_first_round_with_room_to_spare_steps_down_and_keeps_a_passing_staffin
     assert simulated[1].sum() < simulated[0].sum()
     standard = day.scenario.target_for("voice").service_level
     assert _exact_period_sl(day, found.staffing.agents) - bias - HALF_WIDTH >= standard
+
+
+def test_on_a_flat_erlang_a_line_the_search_lands_on_the_known_mix_of_two_staffings():
+    """M/M/n+M at a constant 20 erlangs for a day (hourly intervals, exponential handle time
+    and patience, no forecast error), simulated: Erlang A is exact, so the closed forms miss
+    the simulated lower bound by its half-width only. The period SL of any staffing is the
+    mean of the intervals' Erlang A SLs; with 22 agents (78.6%) and 23 (83.9%) the cheapest
+    day meeting ``s`` has 23 agents in ``ceil(24 (s - SL(22)) / (SL(23) - SL(22)))`` hours:
+    the kept staffing meets 80% exactly and has no more agent-hours than that mix at 80% plus
+    twice the half-width (an upper bound for landing at the half-width), and fewer than the
+    per-interval plan (23 every hour)."""
+    from erlang import erlang_a_kpis
+    from scenarios.io import parse_scenario
+
+    data = {
+        "name": "flat",
+        "interval_minutes": 60,
+        "start_date": "2027-01-04",
+        "days": 1,
+        "channels": [
+            {
+                "name": "voice",
+                "kind": "voice",
+                "handle_time": {"kind": "exponential", "mean_s": 300},
+                "patience": {"kind": "exponential", "mean_s": 180},
+                "demand": {"volume_per_day": 24 * 240, "intraday_profile": "flat"},
+            }
+        ],
+        "targets": [
+            {
+                "channel": "voice",
+                "reporting_period": "day",
+                "service_level": 0.8,
+                "threshold_s": 20,
+            }
+        ],
+    }
+    result = plan(parse_scenario(data))
+    sl = {n: float(erlang_a_kpis(240, 300, 180, n, 20).service_level) for n in (22, 23)}
+    assert sl[22] < 0.8 < sl[23]
+    assert np.all(result.channels["voice"].required_agents == 23)
+
+    def mix_hours(s: float) -> int:
+        return 24 * 22 + int(np.ceil(24 * (s - sl[22]) / (sl[23] - sl[22])))
+
+    found = period_optimal_verified(result, "voice", replications=30, seed=1)
+    assert found.verified and found.rounds <= 3
+    kept = found.staffing.agents
+    assert set(kept.tolist()) <= {22, 23}
+    exact = float(np.mean([sl[int(n)] for n in kept]))
+    assert exact >= 0.8
+    pooled, low, _ = found.risks["service_level"].pooled()
+    half_width = float(pooled[0] - low[0])
+    assert mix_hours(0.8) <= kept.sum() <= mix_hours(0.8 + 2 * half_width) < 24 * 23
