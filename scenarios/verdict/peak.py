@@ -221,7 +221,11 @@ def peak_check(
     * when every interval meets the target on the working seed (common random numbers across
       passes, so differences are due to staffing), the staffing is simulated again on fresh
       seeds; it is ``converged`` only if every interval meets the target there too, else
-      those results drive the next pass.
+      those results drive the next pass. From then on each new staffing (the verified one
+      plus agents) is simulated on the next fresh seed only: it met the target on the working
+      seed before the agents were added, so under common random numbers a working-seed pass
+      would only confirm that (it did on every bundled example: same staffing, same verdict,
+      one simulation less per failed verification).
 
     After ``max_iterations`` passes the check stops with ``converged=False``. ``executor``
     (``simulator.executors``) runs the replications; the results do not depend on it.
@@ -294,15 +298,16 @@ def peak_check(
     iterations = verifications = 0
     converged = False
     while True:
-        judged = working
-        short, undecided = _judge(working, measured, goal)
-        if undecided.any() and reps_n < cap:  # precision first, then staff
-            reps_n = cap
-            working = simulate(agents, reps_n, seed)
-            continue
-        if first is None:
-            first = working
-        if not (short.any() or undecided.any()):
+        if working is not None:
+            judged = working
+            short, undecided = _judge(working, measured, goal)
+            if undecided.any() and reps_n < cap:  # precision first, then staff
+                reps_n = cap
+                working = simulate(agents, reps_n, seed)
+                continue
+            if first is None:
+                first = working
+        if working is None or not (short.any() or undecided.any()):
             verifications += 1
             judged = simulate(agents, reps_n, fresh_seed(verifications))
             short, undecided = _judge(judged, measured, goal)
@@ -316,7 +321,9 @@ def peak_check(
         # accepted only when its lower bound clears the target).
         agents = agents + extra + undecided
         iterations += 1
-        working = simulate(agents, reps_n, seed)
+        # After a failed verification the staffing met the target on the working seed and
+        # only gains agents: it goes straight to the next fresh seed (see the docstring).
+        working = None if verifications else simulate(agents, reps_n, seed)
     return PeakCheck(
         channel=channel,
         date=scenario.start_date,

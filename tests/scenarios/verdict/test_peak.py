@@ -224,3 +224,33 @@ def test_the_busiest_day_is_the_busiest_measured_day():
 def test_bad_arguments_name_the_argument(kwargs, message):
     with pytest.raises(ValueError, match=message):
         peak_check(three_days(), "voice", **kwargs)
+
+
+def test_after_a_failed_verification_each_pass_is_one_fresh_seed_simulation(monkeypatch):
+    # The default example's busiest day: its staffing meets the target on the working seed,
+    # then misses on several fresh seeds before one confirms it. Once a verification failed,
+    # each new staffing is simulated on the next fresh seed only (no working-seed pass).
+    import scenarios.verdict.peak as peak_module
+    from scenarios.examples import load_example
+    from scenarios.verdict import one_day_plan
+
+    seeds = []
+    extend = peak_module.extend_replications
+
+    def recorded(config, earlier, n, seed, executor=None):
+        seeds.append((int(np.sum(config.pools[0].agents)), seed))
+        return extend(config, earlier, n, seed, executor)
+
+    monkeypatch.setattr(peak_module, "extend_replications", recorded)
+    result = plan(load_example("default"))
+    check = peak_check(one_day_plan(result, busiest_day(result, "voice"), None), "voice", seed=1)
+    assert check.converged and check.verifications >= 2
+    fresh = [k for k, (_, seed) in enumerate(seeds) if isinstance(seed, np.random.SeedSequence)]
+    assert len(fresh) == check.verifications
+    # After the first verification nothing but fresh seeds, one per pass, each a new one.
+    assert fresh == list(range(fresh[0], len(seeds)))
+    assert len({tuple(seeds[k][1].spawn_key) for k in fresh}) == len(fresh)
+    # Each fresh-seed simulation after the first is of a staffing with more agents.
+    totals = [seeds[k][0] for k in fresh]
+    assert all(b > a for a, b in zip(totals, totals[1:], strict=False))
+    assert totals[-1] == int(check.isa_agents.sum())
