@@ -281,22 +281,23 @@ def _peak_dict(peak_day: PeakDay) -> dict:
 def _optimal_rule(replications: int, seed: int, executor, known, memo):
     """The comparison's period-optimal rule: ``period_optimal_verified`` of a channel at a
     standard, as (on-duty agents, scheduled agents, breach risks); the current standard's
-    (``known(channel)``, the verdict's own, or None) is not searched again, and every staffing
-    simulated before is answered from ``memo``."""
+    (``known(channel, standard)``: the verdict's own search when ``standard`` is the current
+    one, else None) is not searched again, and every staffing simulated before is answered
+    from ``memo``."""
 
     def rule(plan_result: PlanResult, channel: str):
         target = plan_result.scenario.target_for(channel)
-        mine = known(channel)
-        if mine is None or mine.standard != (target.service_level, target.threshold_s):
-            # The current standard's margins are a first guess of what the closed forms miss.
-            start = (0.0, 0.0) if mine is None else (mine.margin, mine.abandon_margin)
+        mine = known(channel, (target.service_level, target.threshold_s))
+        if mine is None:
+            # Its first margins come from its own per-interval staffing's simulation (which
+            # the comparison runs anyway), not from the current standard's search: as good a
+            # guess, and the standards need not wait for one another.
             mine = period_optimal_verified(
                 plan_result,
                 channel,
                 replications=replications,
                 seed=seed,
                 executor=executor,
-                start=start,
                 memo=memo,
             )
         return mine.staffing.agents, mine.staffing.scheduled_agents, mine.risks
@@ -399,8 +400,13 @@ def verdict(
             if step.section == "period_optimal":
                 found[step.channel] = step
 
-        def known(channel: str) -> VerifiedOptimal | None:
-            return None if channel not in found else found[channel].value()
+        def known(channel: str, standard) -> VerifiedOptimal | None:
+            """The verdict's own period-optimal search of ``channel`` if ``standard`` (SL
+            target, threshold [s]) is the current one (waiting for it), else None."""
+            target = scenario.target_for(channel)
+            if channel not in found or standard != (target.service_level, target.threshold_s):
+                return None
+            return found[channel].value()
 
         def compared():
             # The memo holds the verdict's own breach risks: the current standard's under
