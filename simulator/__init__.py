@@ -24,6 +24,7 @@ from .executors import (
     DaskExecutor,
     ExecutorError,
     ProcessExecutor,
+    ThreadExecutor,
     SerialExecutor,
     make_executor,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "Pool",
     "PoolKPIs",
     "ProcessExecutor",
+    "ThreadExecutor",
     "ReplicationResult",
     "SerialExecutor",
     "SimConfig",

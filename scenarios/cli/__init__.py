@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         g = p.add_argument_group("where the work runs")
         g.add_argument(
             "--executor",
-            choices=("serial", "processes", "dask"),
+            choices=("serial", "threads", "processes", "dask"),
             help="default: dask when a scheduler address is given (--scheduler or "
             "DASK_SCHEDULER_ADDRESS), else local processes",
         )
@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--workers",
             type=int,
             metavar="N",
-            help="local worker processes (default and maximum: the cores available)",
+            help="local worker threads or processes (default and maximum: the cores available)",
         )
         g.add_argument(
             "--force-workers",

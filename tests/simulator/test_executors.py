@@ -22,6 +22,7 @@ from simulator import (
     Pool,
     ProcessExecutor,
     SerialExecutor,
+    ThreadExecutor,
     SimConfig,
     exponential,
     lognormal,
@@ -143,6 +144,48 @@ def test_process_map_returns_task_order_and_reports_each_finish():
     assert calls == [(i, 8) for i in range(1, 9)], "once per task, counts increasing"
 
 
+def test_threads_give_the_serial_results_bit_for_bit():
+    config = small_config()
+    calls = []
+    with ThreadExecutor(2) as executor:
+        reps = replicate(
+            config, 8, seed=2026, executor=executor, progress=lambda d, n: calls.append((d, n))
+        )
+        assert executor.map(_square_slowly, range(8)) == [x * x for x in range(8)]
+        with pytest.raises(ValueError, match="task three is broken"):
+            executor.map(_fail_on_three, range(6))
+        assert executor.map(_fail_on_three, [1, 2]) == [1, 2], "the pool survives an error"
+    assert reps.engine == "compiled"
+    assert_identical(reference_runs(config, 8, 2026), reps.runs)
+    assert calls == [(i, 8) for i in range(1, 9)]
+
+
+def test_threads_run_side_by_side_only_because_the_compiled_loop_releases_the_gil():
+    from simulator import compiled
+
+    assert compiled._advance.targetoptions.get("nogil") is True
+    assert make_executor("threads").kind == "threads"
+    assert make_executor("threads", workers=1).workers == 1
+    with pytest.raises(ValueError, match=r"`workers` must be at most"):
+        make_executor("threads", workers=available_cores() + 1)
+
+
+def test_sections_may_share_one_thread_executor():
+    """The verdict's sections call ``map`` from several threads at once."""
+    with ThreadExecutor(2) as executor:
+        out = [None] * 4
+
+        def section(j):
+            out[j] = executor.map(_square_slowly, range(j, j + 4))
+
+        threads = [threading.Thread(target=section, args=(j,)) for j in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert out == [[x * x for x in range(j, j + 4)] for j in range(4)]
+
+
 def test_serial_map_reports_each_task():
     calls = []
     out = SerialExecutor().map(abs, [-1, 2, -3], progress=lambda d, n: calls.append((d, n)))
@@ -233,7 +276,7 @@ def test_workers_are_capped_by_the_cores_unless_forced():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"kind": "threads"}, "executor must be one of serial, processes, dask"),
+        ({"kind": "fibers"}, "executor must be one of serial, threads, processes, dask"),
         ({"kind": "processes", "workers": 0}, r"`workers` must be a whole number >= 1, got 0"),
         ({"kind": "serial", "scheduler": "tcp://h:1"}, "does not go with the serial executor"),
         ({"kind": "dask"}, "needs a scheduler address"),
