@@ -24,8 +24,8 @@ from .executors import (
     DaskExecutor,
     ExecutorError,
     ProcessExecutor,
-    ThreadExecutor,
     SerialExecutor,
+    ThreadExecutor,
     make_executor,
 )
 from .kpis import ChannelKPIs, PoolKPIs
