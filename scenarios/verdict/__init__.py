@@ -475,11 +475,11 @@ class _Step:
 
 
 def side_by_side_workers(executor) -> int:
-    """How many sections run side by side: one per worker process of a local process
-    executor, so that while one section works in this process (closed forms, reading
+    """How many sections run side by side: one per worker of a local executor (processes or
+    threads), so that while one section works in this process (closed forms, reading
     results) or waits for its last replications, the others keep the workers busy; 1 (one
     after the other) otherwise."""
-    if executor is None or getattr(executor, "kind", None) != "processes":
+    if executor is None or getattr(executor, "kind", None) not in ("processes", "threads"):
         return 1
     return max(1, int(getattr(executor, "workers", 1)))
 
