@@ -16,6 +16,9 @@ give the same numbers bit for bit.
   start-up, no pickling, and one process's memos for all tasks. Parallel only where the work
   releases the GIL, as the compiled simulation engine's event loop does (``nogil``); SimPy
   replications hold it and run one at a time.
+* ``LocalExecutor`` (the default) runs a map on threads when its function says every task
+  releases the GIL (``fn.releases_gil(task)``: replications on the compiled engine), else on
+  worker processes (SimPy replications, anything else).
 * ``ProcessExecutor`` runs them on a ``concurrent.futures.ProcessPoolExecutor`` (default: one
   worker per core). The pool starts on the first ``map`` and is reused until ``close()``.
 * ``DaskExecutor`` sends them to a ``dask.distributed`` scheduler (``tcp://host:port``). Dask is
@@ -30,8 +33,8 @@ local workers started from the main thread die with their parent even when it is
 (Linux ``PR_SET_PDEATHSIG``).
 
 ``make_executor(kind, scheduler, workers)`` picks one: an explicit scheduler address, else the
-``DASK_SCHEDULER_ADDRESS`` environment variable, else local processes; ``kind="serial"`` (or
-``"processes"``) overrides the environment. Functions and tasks sent to processes or Dask must
+``DASK_SCHEDULER_ADDRESS`` environment variable, else the local executor; ``kind="serial"``
+(or a local kind) overrides the environment. Functions and tasks sent to processes or Dask must
 be picklable (module-level functions, plain data).
 """
 
@@ -48,7 +51,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
 ENV_SCHEDULER = "DASK_SCHEDULER_ADDRESS"
-KINDS = ("serial", "threads", "processes", "dask")
+KINDS = ("serial", "local", "threads", "processes", "dask")
 #: Local worker processes allowed even when forced past the cores (each is a Python process
 #: with the planner imported, about 100 MB: 1,500 of them exhaust a machine).
 MAX_FORCED_WORKERS = 256
@@ -162,6 +165,7 @@ class ThreadExecutor(_Base):
         self.max_workers = _checked_workers(max_workers, force_workers)
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._waiting: set = set()  # futures some ``map`` waits for
 
     @property
     def workers(self) -> int:
@@ -176,6 +180,8 @@ class ThreadExecutor(_Base):
                 self._pool = ThreadPoolExecutor(self.max_workers, thread_name_prefix="ccplan")
             pool = self._pool
         futures = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
+        with self._lock:
+            self._waiting.update(futures)
         results: list = [None] * len(tasks)
         try:
             for done, future in enumerate(as_completed(futures), start=1):
@@ -186,6 +192,9 @@ class ThreadExecutor(_Base):
             for future in futures:  # tasks not started yet
                 future.cancel()
             raise
+        finally:
+            with self._lock:
+                self._waiting.difference_update(futures)
         return results
 
     def close(self) -> None:
@@ -194,10 +203,59 @@ class ThreadExecutor(_Base):
             pool.shutdown(wait=True, cancel_futures=True)
 
     def terminate(self) -> None:
-        """Cancel the tasks not started and return without waiting for running ones."""
+        """Cancel the tasks not started and return without waiting for running ones; a
+        ``map`` waiting (in another thread) for a cancelled task raises ``CancelledError``."""
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            waiting = list(self._waiting)
+        for future in waiting:
+            # A future cancelled before a worker took it wakes no ``as_completed`` until it
+            # is notified (what a worker would have done on taking it).
+            if future.cancel():
+                try:
+                    future.set_running_or_notify_cancel()
+                except RuntimeError:  # notified already
+                    pass
+
+
+def releases_gil(fn, tasks) -> bool:
+    """Whether ``fn`` declares (attribute ``releases_gil(task) -> bool``) that it releases the
+    GIL for most of its time on every one of ``tasks``, so threads run them side by side."""
+    says = getattr(fn, "releases_gil", None)
+    return says is not None and all(says(task) for task in tasks)
+
+
+class LocalExecutor(_Base):
+    """This machine's cores, by the cheapest means for each map: threads of this process when
+    the function releases the GIL on every task (``releases_gil``: replications on the compiled
+    engine), else worker processes, started on first need (SimPy replications; functions that
+    do not say). Both have ``max_workers`` workers (default one per core)."""
+
+    kind = "local"
+
+    def __init__(self, max_workers: int | None = None, *, force_workers: bool = False):
+        self.max_workers = _checked_workers(max_workers, force_workers)
+        self.threads = ThreadExecutor(self.max_workers, force_workers=True)
+        self.processes = ProcessExecutor(self.max_workers, force_workers=True)
+
+    @property
+    def workers(self) -> int:
+        return self.max_workers
+
+    def map(self, fn, tasks, progress=None) -> list:
+        tasks = list(tasks)
+        runner = self.threads if releases_gil(fn, tasks) else self.processes
+        return runner.map(fn, tasks, progress=progress)
+
+    def close(self) -> None:
+        self.threads.close()
+        self.processes.close()
+
+    def terminate(self) -> None:
+        self.threads.terminate()
+        self.processes.terminate()
 
 
 def _set_parent_death_signal() -> None:
@@ -595,14 +653,15 @@ def make_executor(
     *,
     force_workers: bool = False,
     timeout_s: float = 5.0,
-) -> SerialExecutor | ProcessExecutor | DaskExecutor:
+) -> SerialExecutor | LocalExecutor | ThreadExecutor | ProcessExecutor | DaskExecutor:
     """The executor asked for.
 
     Parameters
     ----------
-    kind : "serial", "threads", "processes", "dask" or None
+    kind : "serial", "local", "threads", "processes", "dask" or None
         None: Dask if a scheduler address is given (``scheduler``, else the
-        ``DASK_SCHEDULER_ADDRESS`` environment variable), else local processes.
+        ``DASK_SCHEDULER_ADDRESS`` environment variable), else local (``LocalExecutor``:
+        threads for the compiled engine's replications, processes for the rest).
     scheduler : str or None
         Dask scheduler address (``tcp://host:port``); wins over the environment variable.
     workers : int or None
@@ -615,15 +674,17 @@ def make_executor(
     """
     if kind is not None and kind not in KINDS:
         raise ValueError(f"executor must be one of {', '.join(KINDS)}, got {kind!r}")
-    if scheduler is not None and kind in ("serial", "threads", "processes"):
+    if scheduler is not None and kind in ("serial", "local", "threads", "processes"):
         raise ValueError(f"a Dask scheduler address does not go with the {kind} executor")
     address = scheduler or os.environ.get(ENV_SCHEDULER) or None
     if kind == "serial":
         return SerialExecutor()
     if kind == "threads":
         return ThreadExecutor(workers, force_workers=force_workers)
-    if kind == "processes" or (kind is None and address is None):
+    if kind == "processes":
         return ProcessExecutor(workers, force_workers=force_workers)
+    if kind == "local" or (kind is None and address is None):
+        return LocalExecutor(workers, force_workers=force_workers)
     if address is None:
         raise ValueError(
             f"the dask executor needs a scheduler address (--scheduler tcp://host:port or "

@@ -54,9 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
         g = p.add_argument_group("where the work runs")
         g.add_argument(
             "--executor",
-            choices=("serial", "threads", "processes", "dask"),
+            choices=("serial", "local", "threads", "processes", "dask"),
             help="default: dask when a scheduler address is given (--scheduler or "
-            "DASK_SCHEDULER_ADDRESS), else local processes",
+            "DASK_SCHEDULER_ADDRESS), else local: threads for the compiled engine's "
+            "replications (it releases the GIL), worker processes for SimPy's",
         )
         g.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler address")
         g.add_argument(

@@ -34,6 +34,7 @@ from simulator.executors import (
     ENV_SCHEDULER,
     MAX_FORCED_WORKERS,
     DaskExecutor,
+    LocalExecutor,
     available_cores,
     check_scheduler_address,
 )
@@ -170,6 +171,41 @@ def test_threads_run_side_by_side_only_because_the_compiled_loop_releases_the_gi
         make_executor("threads", workers=available_cores() + 1)
 
 
+def test_local_runs_compiled_replications_on_threads_and_simpy_ones_on_processes():
+    config = small_config()
+    with LocalExecutor(2) as executor:
+        compiled = replicate(config, 4, seed=7, executor=executor)
+        assert executor.processes._pool is None, "no worker process for the compiled engine"
+        assert executor.threads._pool is not None
+        simpy = replicate(config, 4, seed=7, executor=executor, engine="simpy")
+        assert executor.processes._pool is not None, "SimPy holds the GIL: processes"
+        assert executor.map(abs, [-1, 2]) == [1, 2]  # a function that does not say: processes
+    assert compiled.engine == "compiled" and simpy.engine == "simpy"
+    assert_identical(reference_runs(config, 4, 7), compiled.runs)
+    assert_identical(compiled.runs, simpy.runs)  # the engines agree contact by contact
+
+
+def test_terminating_threads_wakes_a_map_waiting_in_another_thread():
+    """A verdict section waiting for replications when Ctrl-C terminates the executor: its
+    ``map`` raises at once instead of waiting forever for tasks that were cancelled."""
+    executor = ThreadExecutor(1)
+    errors = []
+
+    def section():
+        try:
+            executor.map(time.sleep, [0.2] * 50)
+        except BaseException as err:  # noqa: BLE001 -- the test records what it raised
+            errors.append(type(err).__name__)
+
+    thread = threading.Thread(target=section)
+    thread.start()
+    time.sleep(0.1)
+    executor.terminate()
+    thread.join(10)
+    assert not thread.is_alive(), "the waiting map never returned"
+    assert errors == ["CancelledError"]
+
+
 def test_sections_may_share_one_thread_executor():
     """The verdict's sections call ``map`` from several threads at once."""
     with ThreadExecutor(2) as executor:
@@ -253,12 +289,13 @@ def test_workers_started_from_another_thread_outlive_that_thread():
 
 
 # ----- choosing an executor ------------------------------------------------------------------
-def test_default_is_local_processes_on_every_core(monkeypatch):
+def test_default_is_local_on_every_core(monkeypatch):
     monkeypatch.delenv(ENV_SCHEDULER, raising=False)
     executor = make_executor()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     assert available_cores() == cores
-    assert isinstance(executor, ProcessExecutor) and executor.workers == cores
+    assert isinstance(executor, LocalExecutor) and executor.workers == cores
+    assert isinstance(make_executor("processes"), ProcessExecutor)
     assert make_executor(workers=1).workers == 1
     assert isinstance(make_executor("serial"), SerialExecutor)
 
