@@ -2,7 +2,8 @@
 `ccplan check default` -- 30 replications of every breach-risk simulation, the inverse question,
 the busiest day, period-optimal staffing and the comparison of three standards (80/20 with the
 scenario's 85/30 and 90/15, each under per-interval and period-optimal staffing) -- run the way
-a user runs it (local processes, all cores) and serially (so that wall and CPU time compare
+a user runs it (the default executor: all cores; local threads for the compiled engine since
+this session, worker processes before) and serially (so that wall and CPU time compare
 across runs), with the time of each stage and the simulations run. Targets: the full check
 under 3 s on 2 cores (issue 18, with the compiled engine), the cost curve well under a second.
 
@@ -15,8 +16,8 @@ both sides: a simulation repeated with the same configuration, replications and 
 counted in "repeated simulations".
 
 The machine is shared, so wall time depends on what else runs: the CPU seconds are printed
-beside it (of the serial run; of this process and of its worker processes for the run with
-processes) with the load average at the end. With worker processes the verdict's sections run
+beside it (of the serial run; of this process and of its worker processes, if any, for the
+default run) with the load average at the end. With several workers the verdict's sections run
 side by side, so the stages are timed on the serial run (each stage's own cost); with
 ``--no-serial`` they are the waits for each stage's result in order.
 """
@@ -88,9 +89,9 @@ curve_s = statistics.median(times)
 check = scenarios.cli.check
 figures, stages = {}, {}
 for executor in EXECUTORS:
-    args = build_parser().parse_args(
-        ["check", "default", "--replications", REPLICATIONS, "--executor", executor]
-    )
+    # "default": no --executor, as a user types it (local threads / processes by the tree)
+    chosen = [] if executor == "default" else ["--executor", executor]
+    args = build_parser().parse_args(["check", "default", "--replications", REPLICATIONS, *chosen])
     for key in counts:
         counts[key] = 0
     seen.clear()
@@ -113,9 +114,9 @@ for executor in EXECUTORS:
         stages[executor][stage] = stages[executor].get(stage, 0.0) + stop - start
 print(json.dumps({
     "cost_curve_s": curve_s,
-    "check_s": figures["processes"][0],
-    "check_parent_cpu_s": figures["processes"][1],
-    "check_workers_cpu_s": figures["processes"][2],
+    "check_s": figures["default"][0],
+    "check_parent_cpu_s": figures["default"][1],
+    "check_workers_cpu_s": figures["default"][2],
     "check_serial_s": figures.get("serial", (None, None, None))[0],
     "check_cpu_s": figures.get("serial", (None, None, None))[1],
     "expand_calls": counts["expand"],
@@ -123,7 +124,7 @@ print(json.dumps({
     "simulations": counts["simulations"],
     "replications": counts["replications"],
     "repeated_simulations": counts["repeated"],
-    "stages_s": stages.get("serial", stages["processes"]),
+    "stages_s": stages.get("serial", stages["default"]),
 }))
 """
 
@@ -131,7 +132,7 @@ print(json.dumps({
 def measure(tree: str | None, replications: int = 30, serial: bool = True) -> dict:
     """Cost-curve and full-check seconds, per-stage seconds and call counts, in a fresh
     interpreter importing ``scenarios`` from ``tree`` (default: this checkout); the check with
-    ``replications``, with local processes and (``serial``) serially."""
+    ``replications``, with the default executor and (``serial``) serially."""
     env = dict(os.environ)
     if tree is not None:
         env["PYTHONPATH"] = os.pathsep.join([tree, env.get("PYTHONPATH", "")])
@@ -140,7 +141,7 @@ def measure(tree: str | None, replications: int = 30, serial: bool = True) -> di
             sys.executable,
             "-c",
             f"REPLICATIONS = {str(replications)!r}\n"
-            f"EXECUTORS = {('processes', 'serial') if serial else ('processes',)!r}\n" + _MEASURE,
+            f"EXECUTORS = {('default', 'serial') if serial else ('default',)!r}\n" + _MEASURE,
         ],
         env=env,
         cwd=tree or None,
@@ -192,7 +193,7 @@ def main() -> None:
     )
     parser.add_argument("--replications", type=int, default=30, help="of the check (30)")
     parser.add_argument(
-        "--no-serial", action="store_true", help="only the check with local processes"
+        "--no-serial", action="store_true", help="only the check with the default executor"
     )
     args = parser.parse_args()
     runs = {"before": [], "after": []}
@@ -205,9 +206,9 @@ def main() -> None:
     print(f"{'':48}{'before (' + str(before['commit']) + ')':>28}{'after':>10}{'ratio':>9}")
     rows = [
         ("cost curve, voice [s]", "cost_curve_s", "{:.2f}"),
-        (f"full check, {args.replications} replications, processes [s]", "check_s", "{:.1f}"),
+        (f"full check, {args.replications} replications, default [s]", "check_s", "{:.1f}"),
         ("  CPU of this process [s]", "check_parent_cpu_s", "{:.1f}"),
-        ("  CPU of its worker processes [s]", "check_workers_cpu_s", "{:.1f}"),
+        ("  CPU of its worker processes, if any [s]", "check_workers_cpu_s", "{:.1f}"),
         ("full check, serial [s]", "check_serial_s", "{:.1f}"),
         ("  its CPU time [s]", "check_cpu_s", "{:.1f}"),
         ("demand expansions per check", "expand_calls", "{}"),
@@ -224,9 +225,9 @@ def main() -> None:
 
     for label, key, fmt in rows:
         show(label, before.get(key), after[key], fmt)
-    # With worker processes the sections run side by side: the time between two stage marks
+    # With several workers the sections run side by side: the time between two stage marks
     # is then the wait for that stage's result, not its cost; the serial run's are its cost.
-    print(f"stages of the check, {'processes' if args.no_serial else 'serial'} [s]:")
+    print(f"stages of the check, {'default' if args.no_serial else 'serial'} [s]:")
     for stage, seconds in after["stages_s"].items():
         show(f"  {stage}", before.get("stages_s", {}).get(stage), seconds, "{:.2f}")
     print(f"load average (1, 5, 15 min) at the end: {os.getloadavg()}, {os.cpu_count()} cores")

@@ -25,6 +25,7 @@ from .executors import (
     ExecutorError,
     ProcessExecutor,
     SerialExecutor,
+    ThreadExecutor,
     make_executor,
 )
 from .kpis import ChannelKPIs, PoolKPIs
@@ -51,6 +52,7 @@ __all__ = [
     "Pool",
     "PoolKPIs",
     "ProcessExecutor",
+    "ThreadExecutor",
     "ReplicationResult",
     "SerialExecutor",
     "SimConfig",

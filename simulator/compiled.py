@@ -229,7 +229,7 @@ if njit is not None:
 
 
 def _jit(fn):
-    return fn if njit is None else njit(cache=True)(fn)
+    return fn if njit is None else njit(cache=True, nogil=True)(fn)
 
 
 @_jit

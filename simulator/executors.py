@@ -12,6 +12,13 @@ spawned once, up front, per task and never per worker), so serial, local process
 give the same numbers bit for bit.
 
 * ``SerialExecutor`` runs the tasks one after the other in this process.
+* ``ThreadExecutor`` runs them on threads of this process (default: one per core): no worker
+  start-up, no pickling, and one process's memos for all tasks. Parallel only where the work
+  releases the GIL, as the compiled simulation engine's event loop does (``nogil``); SimPy
+  replications hold it and run one at a time.
+* ``LocalExecutor`` (the default) runs a map on threads when its function says every task
+  releases the GIL (``fn.releases_gil(task)``: replications on the compiled engine), else on
+  worker processes (SimPy replications, anything else).
 * ``ProcessExecutor`` runs them on a ``concurrent.futures.ProcessPoolExecutor`` (default: one
   worker per core). The pool starts on the first ``map`` and is reused until ``close()``.
 * ``DaskExecutor`` sends them to a ``dask.distributed`` scheduler (``tcp://host:port``). Dask is
@@ -26,8 +33,8 @@ local workers started from the main thread die with their parent even when it is
 (Linux ``PR_SET_PDEATHSIG``).
 
 ``make_executor(kind, scheduler, workers)`` picks one: an explicit scheduler address, else the
-``DASK_SCHEDULER_ADDRESS`` environment variable, else local processes; ``kind="serial"`` (or
-``"processes"``) overrides the environment. Functions and tasks sent to processes or Dask must
+``DASK_SCHEDULER_ADDRESS`` environment variable, else the local executor; ``kind="serial"``
+(or a local kind) overrides the environment. Functions and tasks sent to processes or Dask must
 be picklable (module-level functions, plain data).
 """
 
@@ -39,12 +46,12 @@ import re
 import signal
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
 ENV_SCHEDULER = "DASK_SCHEDULER_ADDRESS"
-KINDS = ("serial", "processes", "dask")
+KINDS = ("serial", "local", "threads", "processes", "dask")
 #: Local worker processes allowed even when forced past the cores (each is a Python process
 #: with the planner imported, about 100 MB: 1,500 of them exhaust a machine).
 MAX_FORCED_WORKERS = 256
@@ -76,6 +83,26 @@ def _stopping(exc_type) -> bool:
     """Whether an exception unwinding through an executor means "stop now" (Ctrl-C, a
     termination signal turned into ``KeyboardInterrupt``, ``SystemExit``), not a task's error."""
     return exc_type is not None and not issubclass(exc_type, Exception)
+
+
+def _checked_workers(max_workers: int | None, force_workers: bool) -> int:
+    """Local workers (threads or processes): default one per core, at most that many unless
+    ``force_workers`` (then at most ``MAX_FORCED_WORKERS``)."""
+    cores = available_cores()
+    if max_workers is None:
+        return cores
+    if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
+        raise ValueError(f"`workers` must be a whole number >= 1, got {max_workers!r}")
+    if max_workers > cores and not force_workers:
+        raise ValueError(
+            f"`workers` must be at most {cores} (the cores available), got {max_workers}; "
+            "more workers only compete for the same cores (force it with --force-workers)"
+        )
+    if max_workers > MAX_FORCED_WORKERS:
+        raise ValueError(
+            f"`workers` must be at most {MAX_FORCED_WORKERS} even when forced, got {max_workers}"
+        )
+    return max_workers
 
 
 class _Base:
@@ -118,6 +145,117 @@ class SerialExecutor(_Base):
             if progress is not None:
                 progress(i + 1, len(tasks))
         return out
+
+
+class ThreadExecutor(_Base):
+    """Threads of this process (``concurrent.futures.ThreadPoolExecutor``), one per core by
+    default: nothing to start, pickle or send back, and the process's memos (e.g. the drawn
+    contacts of ``simulator.draws``) serve every task. Tasks run side by side only while they
+    release the GIL: the compiled engine's event loop does (``@njit(nogil=True)``), so its
+    replications use every core; SimPy's hold it (use ``ProcessExecutor`` for those).
+
+    Interrupted (Ctrl-C), ``map`` cancels the tasks not started and returns at once; a running
+    task cannot be stopped from outside a thread and finishes in the background (one
+    replication: milliseconds to seconds).
+    """
+
+    kind = "threads"
+
+    def __init__(self, max_workers: int | None = None, *, force_workers: bool = False):
+        self.max_workers = _checked_workers(max_workers, force_workers)
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._waiting: set = set()  # futures some ``map`` waits for
+
+    @property
+    def workers(self) -> int:
+        return self.max_workers
+
+    def map(self, fn, tasks, progress=None) -> list:
+        tasks = list(tasks)
+        if not tasks:
+            return []
+        with self._lock:  # sections of a verdict call map from several threads at once
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.max_workers, thread_name_prefix="ccplan")
+            pool = self._pool
+        futures = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
+        with self._lock:
+            self._waiting.update(futures)
+        results: list = [None] * len(tasks)
+        try:
+            for done, future in enumerate(as_completed(futures), start=1):
+                results[futures[future]] = future.result()
+                if progress is not None:
+                    progress(done, len(tasks))
+        except BaseException:
+            for future in futures:  # tasks not started yet
+                future.cancel()
+            raise
+        finally:
+            with self._lock:
+                self._waiting.difference_update(futures)
+        return results
+
+    def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def terminate(self) -> None:
+        """Cancel the tasks not started and return without waiting for running ones; a
+        ``map`` waiting (in another thread) for a cancelled task raises ``CancelledError``."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            waiting = list(self._waiting)
+        for future in waiting:
+            # A future cancelled before a worker took it wakes no ``as_completed`` until it
+            # is notified (what a worker would have done on taking it).
+            if future.cancel():
+                try:
+                    future.set_running_or_notify_cancel()
+                except RuntimeError:  # notified already
+                    pass
+
+
+def releases_gil(fn, tasks) -> bool:
+    """Whether ``fn`` declares (attribute ``releases_gil(task) -> bool``) that it releases the
+    GIL for most of its time on every one of ``tasks``, so threads run them side by side."""
+    says = getattr(fn, "releases_gil", None)
+    return says is not None and all(says(task) for task in tasks)
+
+
+class LocalExecutor(_Base):
+    """This machine's cores, by the cheapest means for each map: threads of this process when
+    the function releases the GIL on every task (``releases_gil``: replications on the compiled
+    engine), else worker processes, started on first need (SimPy replications; functions that
+    do not say). Both have ``max_workers`` workers (default one per core)."""
+
+    kind = "local"
+
+    def __init__(self, max_workers: int | None = None, *, force_workers: bool = False):
+        self.max_workers = _checked_workers(max_workers, force_workers)
+        self.threads = ThreadExecutor(self.max_workers, force_workers=True)
+        self.processes = ProcessExecutor(self.max_workers, force_workers=True)
+
+    @property
+    def workers(self) -> int:
+        return self.max_workers
+
+    def map(self, fn, tasks, progress=None) -> list:
+        tasks = list(tasks)
+        runner = self.threads if releases_gil(fn, tasks) else self.processes
+        return runner.map(fn, tasks, progress=progress)
+
+    def close(self) -> None:
+        self.threads.close()
+        self.processes.close()
+
+    def terminate(self) -> None:
+        self.threads.terminate()
+        self.processes.terminate()
 
 
 def _set_parent_death_signal() -> None:
@@ -212,22 +350,7 @@ class ProcessExecutor(_Base):
     def __init__(
         self, max_workers: int | None = None, *, mp_context=None, force_workers: bool = False
     ):
-        cores = available_cores()
-        if max_workers is None:
-            max_workers = cores
-        if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
-            raise ValueError(f"`workers` must be a whole number >= 1, got {max_workers!r}")
-        if max_workers > cores and not force_workers:
-            raise ValueError(
-                f"`workers` must be at most {cores} (the cores available), got {max_workers}; "
-                "more workers only compete for the same cores (force it with --force-workers)"
-            )
-        if max_workers > MAX_FORCED_WORKERS:
-            raise ValueError(
-                f"`workers` must be at most {MAX_FORCED_WORKERS} even when forced, "
-                f"got {max_workers}"
-            )
-        self.max_workers = max_workers
+        self.max_workers = _checked_workers(max_workers, force_workers)
         self.mp_context = mp_context
         self._pool: ProcessPoolExecutor | None = None
 
@@ -530,18 +653,19 @@ def make_executor(
     *,
     force_workers: bool = False,
     timeout_s: float = 5.0,
-) -> SerialExecutor | ProcessExecutor | DaskExecutor:
+) -> SerialExecutor | LocalExecutor | ThreadExecutor | ProcessExecutor | DaskExecutor:
     """The executor asked for.
 
     Parameters
     ----------
-    kind : "serial", "processes", "dask" or None
+    kind : "serial", "local", "threads", "processes", "dask" or None
         None: Dask if a scheduler address is given (``scheduler``, else the
-        ``DASK_SCHEDULER_ADDRESS`` environment variable), else local processes.
+        ``DASK_SCHEDULER_ADDRESS`` environment variable), else local (``LocalExecutor``:
+        threads for the compiled engine's replications, processes for the rest).
     scheduler : str or None
         Dask scheduler address (``tcp://host:port``); wins over the environment variable.
     workers : int or None
-        Worker processes of the ``processes`` executor (default and maximum: one per core
+        Worker threads or processes of the local executors (default and maximum: one per core
         available); a Dask cluster's size is set where its workers start.
     force_workers : bool
         Allow more worker processes than cores (up to ``MAX_FORCED_WORKERS``).
@@ -550,13 +674,17 @@ def make_executor(
     """
     if kind is not None and kind not in KINDS:
         raise ValueError(f"executor must be one of {', '.join(KINDS)}, got {kind!r}")
-    if scheduler is not None and kind in ("serial", "processes"):
+    if scheduler is not None and kind in ("serial", "local", "threads", "processes"):
         raise ValueError(f"a Dask scheduler address does not go with the {kind} executor")
     address = scheduler or os.environ.get(ENV_SCHEDULER) or None
     if kind == "serial":
         return SerialExecutor()
-    if kind == "processes" or (kind is None and address is None):
+    if kind == "threads":
+        return ThreadExecutor(workers, force_workers=force_workers)
+    if kind == "processes":
         return ProcessExecutor(workers, force_workers=force_workers)
+    if kind == "local" or (kind is None and address is None):
+        return LocalExecutor(workers, force_workers=force_workers)
     if address is None:
         raise ValueError(
             f"the dask executor needs a scheduler address (--scheduler tcp://host:port or "

@@ -99,6 +99,11 @@ def _replication(task) -> SimResult:
     return simulate(config, seed, keep_log=keep_logs, engine=engine)
 
 
+# The compiled engine's event loop releases the GIL (``@njit(nogil=True)``): its replications
+# run side by side on threads (``executors.LocalExecutor``); SimPy's need processes.
+_replication.releases_gil = lambda task: task[3] == "compiled"
+
+
 def replicate(
     config: SimConfig,
     n: int,

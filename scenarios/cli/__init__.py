@@ -54,16 +54,17 @@ def build_parser() -> argparse.ArgumentParser:
         g = p.add_argument_group("where the work runs")
         g.add_argument(
             "--executor",
-            choices=("serial", "processes", "dask"),
+            choices=("serial", "local", "threads", "processes", "dask"),
             help="default: dask when a scheduler address is given (--scheduler or "
-            "DASK_SCHEDULER_ADDRESS), else local processes",
+            "DASK_SCHEDULER_ADDRESS), else local: threads for the compiled engine's "
+            "replications (it releases the GIL), worker processes for SimPy's",
         )
         g.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler address")
         g.add_argument(
             "--workers",
             type=int,
             metavar="N",
-            help="local worker processes (default and maximum: the cores available)",
+            help="local worker threads or processes (default and maximum: the cores available)",
         )
         g.add_argument(
             "--force-workers",

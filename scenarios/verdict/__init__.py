@@ -481,11 +481,11 @@ class _Step:
 
 
 def side_by_side_workers(executor) -> int:
-    """How many sections run side by side: one per worker process of a local process
-    executor, so that while one section works in this process (closed forms, reading
+    """How many sections run side by side: one per worker of a local executor (processes or
+    threads), so that while one section works in this process (closed forms, reading
     results) or waits for its last replications, the others keep the workers busy; 1 (one
     after the other) otherwise."""
-    if executor is None or getattr(executor, "kind", None) != "processes":
+    if executor is None or getattr(executor, "kind", None) not in ("processes", "threads", "local"):
         return 1
     return max(1, int(getattr(executor, "workers", 1)))
 
@@ -512,15 +512,19 @@ def _noop(_task) -> None:
     """Nothing: starting the worker processes from the calling thread (see ``_run_steps``)."""
 
 
+_noop.releases_gil = lambda _task: True  # (a local executor's threads need no start)
+
+
 def _run_steps(steps: list[_Step], result: Verdict, stage, executor) -> Verdict:
     """``result`` with every step merged, in the steps' order; ``stage(text, so_far)`` as each
     step's turn comes, so that an interrupted caller keeps the steps merged so far.
 
-    With a local process executor of several workers (``side_by_side_workers``) the steps run at
+    With a local executor of several workers (``side_by_side_workers``) the steps run at
     once in threads (each simulation is seeded, so the values are those of running them one
     after the other; the memo makes a step that asks what another is simulating wait for it)
     and are merged in order as they finish. The worker processes are started from the
-    calling thread first (there they get the executor's stop-with-the-parent setting)."""
+    calling thread first (there they get the executor's stop-with-the-parent setting; worker
+    threads need no start)."""
     if side_by_side_workers(executor) <= 1 or len(steps) <= 1:
         for step in steps:
             stage(step.text, result)

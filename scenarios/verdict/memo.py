@@ -104,6 +104,9 @@ def _one_replication(task):
     return simulate(config, child, keep_log=False, engine=engine)
 
 
+_one_replication.releases_gil = lambda task: task[2] == "compiled"  # (see simulator._replication)
+
+
 def extend_replications(config, earlier, n: int, seed, executor=None):
     """``simulator.replicate(config, n, seed, executor=executor)`` when ``earlier`` (a
     ``ReplicationResult`` or None) holds its first replications already: replication ``i`` is

@@ -23,6 +23,7 @@ from simulator import (
     ProcessExecutor,
     SerialExecutor,
     SimConfig,
+    ThreadExecutor,
     exponential,
     lognormal,
     make_executor,
@@ -33,6 +34,7 @@ from simulator.executors import (
     ENV_SCHEDULER,
     MAX_FORCED_WORKERS,
     DaskExecutor,
+    LocalExecutor,
     available_cores,
     check_scheduler_address,
 )
@@ -143,6 +145,83 @@ def test_process_map_returns_task_order_and_reports_each_finish():
     assert calls == [(i, 8) for i in range(1, 9)], "once per task, counts increasing"
 
 
+def test_threads_give_the_serial_results_bit_for_bit():
+    config = small_config()
+    calls = []
+    with ThreadExecutor(2) as executor:
+        reps = replicate(
+            config, 8, seed=2026, executor=executor, progress=lambda d, n: calls.append((d, n))
+        )
+        assert executor.map(_square_slowly, range(8)) == [x * x for x in range(8)]
+        with pytest.raises(ValueError, match="task three is broken"):
+            executor.map(_fail_on_three, range(6))
+        assert executor.map(_fail_on_three, [1, 2]) == [1, 2], "the pool survives an error"
+    assert reps.engine == "compiled"
+    assert_identical(reference_runs(config, 8, 2026), reps.runs)
+    assert calls == [(i, 8) for i in range(1, 9)]
+
+
+def test_threads_run_side_by_side_only_because_the_compiled_loop_releases_the_gil():
+    from simulator import compiled
+
+    assert compiled._advance.targetoptions.get("nogil") is True
+    assert make_executor("threads").kind == "threads"
+    assert make_executor("threads", workers=1).workers == 1
+    with pytest.raises(ValueError, match=r"`workers` must be at most"):
+        make_executor("threads", workers=available_cores() + 1)
+
+
+def test_local_runs_compiled_replications_on_threads_and_simpy_ones_on_processes():
+    config = small_config()
+    with LocalExecutor(2) as executor:
+        compiled = replicate(config, 4, seed=7, executor=executor)
+        assert executor.processes._pool is None, "no worker process for the compiled engine"
+        assert executor.threads._pool is not None
+        simpy = replicate(config, 4, seed=7, executor=executor, engine="simpy")
+        assert executor.processes._pool is not None, "SimPy holds the GIL: processes"
+        assert executor.map(abs, [-1, 2]) == [1, 2]  # a function that does not say: processes
+    assert compiled.engine == "compiled" and simpy.engine == "simpy"
+    assert_identical(reference_runs(config, 4, 7), compiled.runs)
+    assert_identical(compiled.runs, simpy.runs)  # the engines agree contact by contact
+
+
+def test_terminating_threads_wakes_a_map_waiting_in_another_thread():
+    """A verdict section waiting for replications when Ctrl-C terminates the executor: its
+    ``map`` raises at once instead of waiting forever for tasks that were cancelled."""
+    executor = ThreadExecutor(1)
+    errors = []
+
+    def section():
+        try:
+            executor.map(time.sleep, [0.2] * 50)
+        except BaseException as err:  # noqa: BLE001 -- the test records what it raised
+            errors.append(type(err).__name__)
+
+    thread = threading.Thread(target=section)
+    thread.start()
+    time.sleep(0.1)
+    executor.terminate()
+    thread.join(10)
+    assert not thread.is_alive(), "the waiting map never returned"
+    assert errors == ["CancelledError"]
+
+
+def test_sections_may_share_one_thread_executor():
+    """The verdict's sections call ``map`` from several threads at once."""
+    with ThreadExecutor(2) as executor:
+        out = [None] * 4
+
+        def section(j):
+            out[j] = executor.map(_square_slowly, range(j, j + 4))
+
+        threads = [threading.Thread(target=section, args=(j,)) for j in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert out == [[x * x for x in range(j, j + 4)] for j in range(4)]
+
+
 def test_serial_map_reports_each_task():
     calls = []
     out = SerialExecutor().map(abs, [-1, 2, -3], progress=lambda d, n: calls.append((d, n)))
@@ -210,12 +289,13 @@ def test_workers_started_from_another_thread_outlive_that_thread():
 
 
 # ----- choosing an executor ------------------------------------------------------------------
-def test_default_is_local_processes_on_every_core(monkeypatch):
+def test_default_is_local_on_every_core(monkeypatch):
     monkeypatch.delenv(ENV_SCHEDULER, raising=False)
     executor = make_executor()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     assert available_cores() == cores
-    assert isinstance(executor, ProcessExecutor) and executor.workers == cores
+    assert isinstance(executor, LocalExecutor) and executor.workers == cores
+    assert isinstance(make_executor("processes"), ProcessExecutor)
     assert make_executor(workers=1).workers == 1
     assert isinstance(make_executor("serial"), SerialExecutor)
 
@@ -233,7 +313,7 @@ def test_workers_are_capped_by_the_cores_unless_forced():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"kind": "threads"}, "executor must be one of serial, processes, dask"),
+        ({"kind": "fibers"}, "executor must be one of serial, threads, processes, dask"),
         ({"kind": "processes", "workers": 0}, r"`workers` must be a whole number >= 1, got 0"),
         ({"kind": "serial", "scheduler": "tcp://h:1"}, "does not go with the serial executor"),
         ({"kind": "dask"}, "needs a scheduler address"),

@@ -54,10 +54,10 @@ def interrupt_after_progress(argv, cwd, marker="/200 replications"):
     return proc.returncode, out.decode(), (seen + (err or b"")).decode()
 
 
-@pytest.mark.parametrize("executor", ["serial", "processes"])
+@pytest.mark.parametrize("executor", ["serial", "processes", "local"])
 def test_simulate_interrupted_exits_cleanly(tmp_path, executor):
     argv = ["simulate", "default", "--replications", "200", "--progress"]
-    argv += ["--executor", executor] + (["--workers", "2"] if executor == "processes" else [])
+    argv += ["--executor", executor] + (["--workers", "2"] if executor != "serial" else [])
     code, out, err = interrupt_after_progress(argv, tmp_path)
     assert code == 130, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
