@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from . import draws
 from .arrivals import SECONDS_PER_DAY, ContactStream
 from .config import SimConfig
 from .kpis import ChannelKPIs, PoolKPIs, channel_kpis, group_sum, pool_kpis
@@ -48,17 +50,72 @@ def seed_sequence(seed) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed)
 
 
-def spawn_streams(seed, n_channels: int) -> dict[str, list[np.random.Generator]]:
-    """Independent generators per purpose and channel from one seed (``SeedSequence.spawn``).
+class _PurposeStreams(Sequence):
+    """The generators of one purpose, one per channel, each made when first indexed."""
+
+    def __init__(self, owner: Streams, purpose: int):
+        self._owner, self._purpose = owner, purpose
+
+    def __len__(self) -> int:
+        return self._owner.n_channels
+
+    def __getitem__(self, channel):
+        if isinstance(channel, slice):
+            return [self[i] for i in range(len(self))[channel]]
+        return self._owner.rng(self._purpose, range(len(self))[channel])
+
+
+class Streams(Mapping):
+    """Generators per purpose (``STREAMS``) and channel, made lazily: ``streams[purpose][i]``.
+
+    The generator of purpose ``STREAMS[k]`` and channel ``i`` is the one eager spawning gives,
+    ``seq.spawn(len(STREAMS))[k].spawn(n_channels)[i]``: ``SeedSequence.spawn`` numbers its
+    children ``spawn_key + (n_children_spawned + k,)`` with the parent's entropy and pool size,
+    so building that child directly is the same sequence and the same numbers. Only the
+    streams a replication reads are built (each costs a ``SeedSequence`` and a ``PCG64``:
+    ~35 us): a replication whose contacts come from the memo (``simulator.draws``) builds only
+    the retrial stream, and the contact streams skip the purposes a config never draws from.
+    """
+
+    def __init__(self, seq: np.random.SeedSequence, n_channels: int):
+        self.seq = seq
+        self.n_channels = n_channels
+        self._made: dict[tuple[int, int], np.random.Generator] = {}
+
+    def rng(self, purpose: int, channel: int) -> np.random.Generator:
+        """The generator of purpose ``STREAMS[purpose]`` and channel ``channel`` (made once)."""
+        rng = self._made.get((purpose, channel))
+        if rng is None:
+            seq = self.seq
+            child = np.random.SeedSequence(
+                seq.entropy,
+                spawn_key=(*seq.spawn_key, seq.n_children_spawned + purpose, channel),
+                pool_size=seq.pool_size,
+            )
+            rng = self._made[purpose, channel] = np.random.default_rng(child)
+        return rng
+
+    def __getitem__(self, purpose: str) -> _PurposeStreams:
+        try:
+            return _PurposeStreams(self, STREAMS.index(purpose))
+        except ValueError:
+            raise KeyError(purpose) from None
+
+    def __iter__(self):
+        return iter(STREAMS)
+
+    def __len__(self) -> int:
+        return len(STREAMS)
+
+
+def spawn_streams(seed, n_channels: int) -> Streams:
+    """Independent generators per purpose and channel from one seed (``SeedSequence.spawn``,
+    made lazily: ``Streams``).
 
     Separate streams for arrivals, handle times and patience keep the contacts identical
     across staffing plans (common random numbers). A ``SeedSequence`` given is not changed.
     """
-    children = seed_sequence(seed).spawn(len(STREAMS))
-    return {
-        name: [np.random.default_rng(s) for s in child.spawn(n_channels)]
-        for name, child in zip(STREAMS, children, strict=True)
-    }
+    return Streams(seed_sequence(seed), n_channels)
 
 
 @dataclass(frozen=True)
@@ -164,7 +221,10 @@ def simulate(
     """
     used = choose_engine(config, engine)
     streams = spawn_streams(seed, len(config.channels))
-    stream, retrial_rng = ContactStream(config, streams), streams["retrial"][0]
+    # The contacts are a pure function of the demand and the seed: drawn once per process
+    # (``draws.MEMO``) unless the seed is fresh entropy. Retrials and repeats are drawn live.
+    stream = ContactStream(config, streams) if seed is None else draws.MEMO.stream(config, streams)
+    retrial_rng = streams["retrial"][0]
     if used == "compiled":
         from .compiled import CompiledModel
 
