@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from . import draws
 from .arrivals import SECONDS_PER_DAY, ContactStream
 from .config import SimConfig
-from .kpis import ChannelKPIs, PoolKPIs, channel_kpis, group_sum, pool_kpis
+from .kpis import ChannelKPIs, ContactTotals, PoolKPIs, channel_kpis, group_sum, pool_kpis
 from .ledger import CONTACT_DTYPE  # noqa: F401 (its former home: still importable here)
 from .model import Model
 
@@ -127,6 +128,73 @@ class PeriodKPIs:
 
 
 @dataclass(frozen=True)
+class PeriodSums:
+    """What a replication's KPIs are computed from: its per-interval sums and integrals.
+
+    ``totals`` (``ContactTotals``, [channel, interval]), the time integrals of the queues
+    ``q_area_k`` [channel, interval] and of the pools' busy and present agents
+    ``busy_area_k``, ``staff_area_k`` [pool, interval], and the queue at each interval's end
+    ``backlog_k``; ``channels`` holds each channel's (name, threshold [s]), ``pools`` the pool
+    names. Smaller than the KPIs of the three levels, so cheaper to send from a worker.
+    """
+
+    channels: tuple[tuple[str, float], ...]
+    pools: tuple[str, ...]
+    interval_s: float
+    totals: ContactTotals
+    q_area_k: np.ndarray
+    backlog_k: np.ndarray
+    busy_area_k: np.ndarray
+    staff_area_k: np.ndarray
+
+    def kpis(self, level: str) -> PeriodKPIs:
+        """The KPIs per interval (``"intervals"``), per day of 86,400 s from the start
+        (``"days"``) or over the whole horizon (``"run"``)."""
+        n = self.q_area_k.shape[1]
+        if level == "intervals":
+            return self._kpis(np.arange(n), n, np.arange(n))
+        if level == "days":
+            per_day = max(1, int(round(SECONDS_PER_DAY / self.interval_s)))
+            day = np.arange(n) // per_day
+            n_days = int(day[-1]) + 1
+            day_last = np.minimum((np.arange(n_days) + 1) * per_day, n) - 1
+            return self._kpis(day, n_days, day_last)
+        if level == "run":
+            return self._kpis(np.zeros(n, dtype=np.int64), 1, np.array([n - 1]))
+        raise ValueError(f"`level` must be one of {_LEVELS}, got {level!r}")
+
+    def _kpis(self, group, n_groups, last_interval) -> PeriodKPIs:
+        n = self.q_area_k.shape[1]
+        period_s = group_sum(np.full(n, self.interval_s), group, n_groups)
+        channels = {}
+        for i, (name, threshold_s) in enumerate(self.channels):
+            totals = self.totals.row(i)
+            if n_groups != n:
+                totals = totals.regroup(group, n_groups)
+            channels[name] = channel_kpis(
+                name,
+                threshold_s,
+                totals,
+                group_sum(self.q_area_k[i], group, n_groups),
+                period_s,
+                self.backlog_k[i][last_interval],
+            )
+        pools = {
+            name: pool_kpis(
+                name,
+                group_sum(self.busy_area_k[j], group, n_groups),
+                group_sum(self.staff_area_k[j], group, n_groups),
+                period_s,
+            )
+            for j, name in enumerate(self.pools)
+        }
+        return PeriodKPIs(channels, pools)
+
+
+_LEVELS = ("intervals", "days", "run")
+
+
+@dataclass(frozen=True)
 class SimResult:
     """One replication.
 
@@ -134,17 +202,33 @@ class SimResult:
     ----------
     log : per-contact structured array (``CONTACT_DTYPE``); None unless kept
         (``simulate(..., keep_log=True)``, the default).
-    intervals, days, run : KPIs per interval, per day (86,400 s from the start), and over
-        the whole horizon (arrays of length 1).
+    sums : the per-interval sums the KPIs come from (``PeriodSums``).
     engine : the engine that ran it, ``"compiled"`` or ``"simpy"`` (the same contacts give
         the same log and KPIs on both).
+    intervals, days, run : KPIs per interval, per day (86,400 s from the start), and over
+        the whole horizon (arrays of length 1); each computed from ``sums`` when first read
+        (most callers read one level of the three) and kept, but never pickled: a result
+        sent from a worker process carries its sums only.
     """
 
     log: np.ndarray | None
-    intervals: PeriodKPIs
-    days: PeriodKPIs
-    run: PeriodKPIs
+    sums: PeriodSums = field(repr=False)
     engine: str = "simpy"
+
+    @cached_property
+    def intervals(self) -> PeriodKPIs:
+        return self.sums.kpis("intervals")
+
+    @cached_property
+    def days(self) -> PeriodKPIs:
+        return self.sums.kpis("days")
+
+    @cached_property
+    def run(self) -> PeriodKPIs:
+        return self.sums.kpis("run")
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k not in _LEVELS}
 
 
 #: The values of ``simulate``'s ``engine`` argument.
@@ -172,33 +256,6 @@ def choose_engine(config: SimConfig, engine: str = "auto") -> str:
     if engine == "compiled":
         raise ValueError(f"`engine`: the compiled engine does not cover {missing}; use 'simpy'")
     return "simpy"
-
-
-def _period_kpis(config, model, group, n_groups, last_interval) -> PeriodKPIs:
-    period_s = group_sum(np.full(config.n_intervals, config.interval_s), group, n_groups)
-    channels = {}
-    for i, ch in enumerate(config.channels):
-        totals = model.ledger.totals.row(i)
-        if n_groups != config.n_intervals:
-            totals = totals.regroup(group, n_groups)
-        channels[ch.name] = channel_kpis(
-            ch.name,
-            ch.threshold_s,
-            totals,
-            group_sum(model.q_area_k[i], group, n_groups),
-            period_s,
-            model.backlog_k[i][last_interval],
-        )
-    pools = {
-        p.name: pool_kpis(
-            p.name,
-            group_sum(model.busy_area_k[j], group, n_groups),
-            group_sum(model.staff_area_k[j], group, n_groups),
-            period_s,
-        )
-        for j, p in enumerate(config.pools)
-    }
-    return PeriodKPIs(channels, pools)
 
 
 def simulate(
@@ -234,15 +291,14 @@ def simulate(
             config, stream, retrial_rng, keep_log=keep_log, repeat_rng=streams["repeat"][0]
         )
     model.run()
-    n = config.n_intervals
-    per_day = max(1, int(round(SECONDS_PER_DAY / config.interval_s)))
-    day = np.arange(n) // per_day
-    n_days = int(day[-1]) + 1
-    day_last = np.minimum((np.arange(n_days) + 1) * per_day, n) - 1
-    return SimResult(
-        log=model.ledger.log() if keep_log else None,
-        intervals=_period_kpis(config, model, np.arange(n), n, np.arange(n)),
-        days=_period_kpis(config, model, day, n_days, day_last),
-        run=_period_kpis(config, model, np.zeros(n, dtype=np.int64), 1, np.array([n - 1])),
-        engine=used,
+    sums = PeriodSums(
+        channels=tuple((c.name, c.threshold_s) for c in config.channels),
+        pools=tuple(p.name for p in config.pools),
+        interval_s=config.interval_s,
+        totals=model.ledger.totals,
+        q_area_k=model.q_area_k,
+        backlog_k=model.backlog_k,
+        busy_area_k=model.busy_area_k,
+        staff_area_k=model.staff_area_k,
     )
+    return SimResult(log=model.ledger.log() if keep_log else None, sums=sums, engine=used)
