@@ -281,15 +281,17 @@ def simulate(
     # The contacts are a pure function of the demand and the seed: drawn once per process
     # (``draws.MEMO``) unless the seed is fresh entropy. Retrials and repeats are drawn live.
     stream = ContactStream(config, streams) if seed is None else draws.MEMO.stream(config, streams)
-    retrial_rng = streams["retrial"][0]
+    # The retrial and repeat streams are built only where drawn from: ``model._draw_again``
+    # never touches the generator of a channel with no retrial (repeat) share.
+    channels = config.channels
+    retrial_rng = streams["retrial"][0] if any(c.retrial_share for c in channels) else None
     if used == "compiled":
         from .compiled import CompiledModel
 
         model = CompiledModel(config, stream, retrial_rng, keep_log=keep_log)
     else:
-        model = Model(
-            config, stream, retrial_rng, keep_log=keep_log, repeat_rng=streams["repeat"][0]
-        )
+        repeat_rng = streams["repeat"][0] if any(c.repeat_share for c in channels) else None
+        model = Model(config, stream, retrial_rng, keep_log=keep_log, repeat_rng=repeat_rng)
     model.run()
     sums = PeriodSums(
         channels=tuple((c.name, c.threshold_s) for c in config.channels),
