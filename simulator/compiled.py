@@ -1138,10 +1138,11 @@ class CompiledModel:
             head["pool"] = head["pool"].astype(np.int16)
             head["repeat"] = np.zeros(cut, dtype=np.int8)  # no FCR repeats (unsupported_feature)
             ledger.record(head)
-        for name, _, fill in _CONTACT_COLUMNS:
-            column = col[name]
-            column[: live - cut] = column[cut:live]
-            column[live - cut : live] = fill
+        if not final:  # (after the final flush the run is over: nothing reads them again)
+            for name, _, fill in _CONTACT_COLUMNS:
+                column = col[name]
+                column[: live - cut] = column[cut:live]
+                column[live - cut : live] = fill
         ints[_BASE] += cut
         ints[_LIVE] = live - cut
 
