@@ -243,3 +243,17 @@ def test_fresh_entropy_is_not_memoized(memo):
         "entries": 1,
         "nbytes": 0,
     }
+
+
+@pytest.mark.parametrize("engine", ["compiled", "simpy"])
+def test_an_engine_without_the_retrial_stream_it_needs_says_so(engine):
+    """``simulate`` builds the retrial stream only for configs with retrials; an engine given
+    none for such a config refuses, naming the argument (never a silent draw-less run)."""
+    from simulator.compiled import CompiledModel
+    from simulator.model import Model
+
+    config = FEATURES["voice_retrials"]
+    stream = ContactStream(config, spawn_streams(1, 1))
+    build = CompiledModel if engine == "compiled" else Model
+    with pytest.raises(ValueError, match="`retrial_rng` is required"):
+        build(config, stream, None)
