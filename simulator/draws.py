@@ -40,6 +40,7 @@ hits, misses and the bytes held.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, fields
@@ -129,8 +130,11 @@ def demand_key(config: SimConfig) -> bytes:
 def seed_key(seq: np.random.SeedSequence) -> tuple:
     """What a ``SeedSequence``'s children depend on: entropy, spawn key, pool size and the
     children spawned so far (the offset of the next spawn)."""
-    entropy = seq.entropy
-    entropy = ("int", entropy) if isinstance(entropy, int) else ("seq", tuple(map(int, entropy)))
+    entropy = seq.entropy  # a (numpy or Python, any size) integer, or a sequence of them
+    if np.ndim(entropy) == 0:
+        entropy = ("int", int(entropy))
+    else:
+        entropy = ("seq", tuple(int(x) for x in np.ravel(entropy)))
     return entropy, tuple(seq.spawn_key), seq.pool_size, seq.n_children_spawned
 
 
@@ -275,3 +279,13 @@ class ContactMemo:
 
 #: This process's memo (``run.simulate`` draws through it).
 MEMO = ContactMemo()
+
+
+def _after_fork_in_child() -> None:
+    """A worker forked while another thread held the memo's lock would inherit it held and
+    wait forever: the child gets a new lock (and keeps the parent's entries, still valid)."""
+    MEMO._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # (POSIX)
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -8,6 +8,8 @@ missed), and its memory must stay under its cap.
 """
 
 import dataclasses
+import multiprocessing
+import os
 
 import numpy as np
 import pytest
@@ -27,6 +29,9 @@ SEEDS = (
     2**40 + 3,
     np.random.SeedSequence(7, spawn_key=(2,)),
     np.random.SeedSequence(7, spawn_key=(3,)),
+    np.int64(7),  # the same seed as 7
+    np.random.SeedSequence([7, 2**70]),
+    np.random.SeedSequence(np.array([7, 8], dtype=np.uint32)),
 )
 
 
@@ -89,14 +94,15 @@ def test_a_hit_is_the_fresh_draw_for_every_feature(name, monkeypatch):
     for seed in SEEDS:
         fresh = drawn_all(ContactStream(config, spawn_streams(seed, len(config.channels))), config)
         first = memo.stream(config, spawn_streams(seed, len(config.channels)))
-        assert not isinstance(first, DrawnContacts)
+        # np.int64(7) seeds as 7 does (the same SeedSequence state): a hit; the others miss.
+        assert isinstance(first, DrawnContacts) == (seed is SEEDS[6])
         assert contacts_bytes(drawn_all(first, config)) == contacts_bytes(fresh)
         hit = memo.stream(config, spawn_streams(seed, len(config.channels)))
         assert isinstance(hit, DrawnContacts) and hit.n_chunks == first.n_chunks > 1
         assert contacts_bytes(drawn_all(hit, config)) == contacts_bytes(fresh)
         with pytest.raises(ValueError, match="read-only"):
             hit.chunk(0).handle_s[:] = 0.0
-    assert memo.info()["hits"] == memo.info()["misses"] == len(SEEDS)
+    assert (memo.info()["hits"], memo.info()["misses"]) == (len(SEEDS) + 1, len(SEEDS) - 1)
 
 
 @pytest.mark.parametrize("engine", ["compiled", "simpy"])
@@ -257,3 +263,19 @@ def test_an_engine_without_the_retrial_stream_it_needs_says_so(engine):
     build = CompiledModel if engine == "compiled" else Model
     with pytest.raises(ValueError, match="`retrial_rng` is required"):
         build(config, stream, None)
+
+
+def _memo_info_in_child() -> None:
+    draws.MEMO.info()  # waits forever if the lock came over held
+
+
+@pytest.mark.skipif(not hasattr(os, "register_at_fork"), reason="fork is POSIX only")
+def test_a_worker_forked_while_the_memo_is_locked_does_not_hang():
+    context = multiprocessing.get_context("fork")
+    with draws.MEMO._lock:  # another thread in the middle of a lookup, say
+        child = context.Process(target=_memo_info_in_child)
+        child.start()
+    child.join(timeout=30)
+    if child.exitcode is None:
+        child.kill()
+    assert child.exitcode == 0
