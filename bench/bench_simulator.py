@@ -36,7 +36,7 @@ from simulator import (  # noqa: E402
     Channel,
     Pool,
     SimConfig,
-    draws,  # noqa: E402
+    draws,
     exponential,
     lognormal,
     simulate,
