@@ -32,7 +32,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from simulator import Channel, Pool, SimConfig, exponential, lognormal, simulate  # noqa: E402
+from simulator import (  # noqa: E402
+    Channel,
+    Pool,
+    SimConfig,
+    draws,
+    exponential,
+    lognormal,
+    simulate,
+)
 from simulator.arrivals import ContactStream  # noqa: E402
 from simulator.run import spawn_streams  # noqa: E402
 
@@ -73,6 +81,7 @@ clock = time.process_time
 
 
 def timed(config: SimConfig, seed: int, engine: str = "auto") -> tuple[float, int]:
+    draws.MEMO.clear()  # every run draws its contacts (an earlier run on the seed kept them)
     t0 = clock()
     result = simulate(config, seed=seed, keep_log=False, engine=engine)
     offered = int(sum(k.offered[0] + k.lost[0] for k in result.run.channels.values()))

@@ -60,6 +60,12 @@ def lognormal_multipliers(rng: np.random.Generator, cv: float, size: int) -> np.
     return rng.lognormal(-0.5 * sigma2, np.sqrt(sigma2), size)
 
 
+def _multipliers(streams, purpose: str, i: int, cv: float, size: int) -> np.ndarray:
+    """``lognormal_multipliers`` from channel ``i``'s stream of ``purpose``; with ``cv`` 0 the
+    stream is not touched (``run.Streams`` then never builds it: it would draw nothing)."""
+    return np.ones(size) if cv == 0 else lognormal_multipliers(streams[purpose][i], cv, size)
+
+
 def _uniform_instants(
     counts: np.ndarray, first: int, interval_s: float, rng: np.random.Generator
 ) -> np.ndarray:
@@ -99,14 +105,10 @@ class ContactStream:
         self.counts, self.aht_day = [], []
         self.rate0_per_s = []  # the first interval's rate, forecast error included (warm-up)
         for i, ch in enumerate(config.channels):
-            multiplier = lognormal_multipliers(
-                streams["day_volume"][i], config.day_volume_cv, n_days
-            )[day_of_interval] * lognormal_multipliers(
-                streams["forecast"][i], config.interval_volume_cv, n
-            )
-            self.aht_day.append(
-                lognormal_multipliers(streams["day_aht"][i], config.day_aht_cv, n_days)
-            )
+            multiplier = _multipliers(streams, "day_volume", i, config.day_volume_cv, n_days)[
+                day_of_interval
+            ] * _multipliers(streams, "forecast", i, config.interval_volume_cv, n)
+            self.aht_day.append(_multipliers(streams, "day_aht", i, config.day_aht_cv, n_days))
             rate_per_s = ch.calls_per_hour / 3600.0 * multiplier
             self.rate0_per_s.append(float(rate_per_s[0]))
             self.counts.append(streams["counts"][i].poisson(rate_per_s * config.interval_s))

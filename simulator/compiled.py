@@ -830,21 +830,23 @@ def _advance(s):
 
 @_jit
 def _reserve(s, extra):
-    """Room for ``extra`` more live contacts."""
+    """Room for ``extra`` more live contacts; whether the columns were replaced (grown)."""
     need = s.ints[_LIVE] + extra
-    if need > s.arrived_s.size:
-        size = max(need, 2 * s.arrived_s.size)
-        # the values before a contact's are set (``_CONTACT_COLUMNS``)
-        s.arrived_s = _grown(s.arrived_s, size, np.nan)
-        s.chan = _grown(s.chan, size, -1)
-        s.base_handle_s = _grown(s.base_handle_s, size, np.nan)
-        s.patience_s = _grown(s.patience_s, size, np.nan)
-        s.retrial = _grown(s.retrial, size, 0)
-        s.wait_s = _grown(s.wait_s, size, 0.0)
-        s.outcome = _grown(s.outcome, size, WAITING)
-        s.agent = _grown(s.agent, size, -1)
-        s.handle_s = _grown(s.handle_s, size, np.nan)
-        s.pool = _grown(s.pool, size, -1)
+    if need <= s.arrived_s.size:
+        return False
+    size = max(need, 2 * s.arrived_s.size)
+    # the values before a contact's are set (``_CONTACT_COLUMNS``)
+    s.arrived_s = _grown(s.arrived_s, size, np.nan)
+    s.chan = _grown(s.chan, size, -1)
+    s.base_handle_s = _grown(s.base_handle_s, size, np.nan)
+    s.patience_s = _grown(s.patience_s, size, np.nan)
+    s.retrial = _grown(s.retrial, size, 0)
+    s.wait_s = _grown(s.wait_s, size, 0.0)
+    s.outcome = _grown(s.outcome, size, WAITING)
+    s.agent = _grown(s.agent, size, -1)
+    s.handle_s = _grown(s.handle_s, size, np.nan)
+    s.pool = _grown(s.pool, size, -1)
+    return True
 
 
 @_jit
@@ -971,7 +973,7 @@ class CompiledModel:
         self,
         config: SimConfig,
         stream: ContactStream,
-        retrial_rng: np.random.Generator,
+        retrial_rng: np.random.Generator | None,
         *,
         keep_log: bool = True,
     ):
@@ -979,8 +981,11 @@ class CompiledModel:
             raise ValueError("the compiled engine needs numba, which does not import here")
         self.config = config
         self.stream = stream
+        if retrial_rng is None and any(c.retrial_share > 0 for c in config.channels):
+            raise ValueError("`retrial_rng` is required when a channel has `retrial_share` > 0")
         self.retrial_rng = retrial_rng
         self.ledger = ContactLedger(config, keep_log)
+        self._col = None  # the contact columns, fetched from the engine when first needed
         # Without the log, finished contacts go to the totals in compiled code (a tenth of the
         # run's time in numpy otherwise), unless a wait counts in opening hours.
         self._compiled_totals = not keep_log and all(
@@ -1091,9 +1096,17 @@ class CompiledModel:
             _schedule_next_arrival(s)
 
     def _columns(self) -> dict[str, np.ndarray]:
-        """The contact columns now (growing them replaces the arrays)."""
-        columns = _contact_columns(self.s)
-        return {name: columns[j] for j, (name, _, _) in enumerate(_CONTACT_COLUMNS)}
+        """The contact columns now: the engine's arrays, shared (only ``_reserve`` replaces
+        them, so they are fetched again after it grew them: each fetch boxes ten arrays)."""
+        if self._col is None:
+            columns = _contact_columns(self.s)
+            self._col = {name: columns[j] for j, (name, _, _) in enumerate(_CONTACT_COLUMNS)}
+        return self._col
+
+    def _reserve(self, extra: int) -> None:
+        """Room for ``extra`` more live contacts (``_reserve``)."""
+        if _reserve(self.s, extra):
+            self._col = None
 
     def _flush(self, final: bool = False) -> None:
         """Add the finished contacts before the first unfinished one (all if ``final``) to the
@@ -1125,10 +1138,11 @@ class CompiledModel:
             head["pool"] = head["pool"].astype(np.int16)
             head["repeat"] = np.zeros(cut, dtype=np.int8)  # no FCR repeats (unsupported_feature)
             ledger.record(head)
-        for name, _, fill in _CONTACT_COLUMNS:
-            column = col[name]
-            column[: live - cut] = column[cut:live]
-            column[live - cut : live] = fill
+        if not final:  # (after the final flush the run is over: nothing reads them again)
+            for name, _, fill in _CONTACT_COLUMNS:
+                column = col[name]
+                column[: live - cut] = column[cut:live]
+                column[live - cut : live] = fill
         ints[_BASE] += cut
         ints[_LIVE] = live - cut
 
@@ -1142,7 +1156,7 @@ class CompiledModel:
             m = drawn.arrived_at_s.size
             if not m:
                 continue
-            _reserve(self.s, m)
+            self._reserve(m)
             col = self._columns()
             live = int(ints[_LIVE])
             new = slice(live, live + m)
@@ -1165,7 +1179,7 @@ class CompiledModel:
         if retrial is None:
             return
         delay_s, handle_s, patience_s = retrial
-        _reserve(self.s, 1)
+        self._reserve(1)
         col = self._columns()
         i = int(ints[_LIVE])
         col["arrived_s"][i] = floats[_NOW] + delay_s

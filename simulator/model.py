@@ -185,7 +185,7 @@ class Model:
         self,
         config: SimConfig,
         stream: ContactStream,
-        retrial_rng: np.random.Generator,
+        retrial_rng: np.random.Generator | None,
         *,
         keep_log: bool = True,
         repeat_rng: np.random.Generator | None = None,
@@ -200,6 +200,8 @@ class Model:
         channels, pools = config.channels, config.pools
         # FCR repeats: per channel, the channel its repeats land on (None: no repeats).
         self.repeat_to = [config.repeat_target(c) if c.repeat_share > 0 else None for c in channels]
+        if retrial_rng is None and any(c.retrial_share > 0 for c in config.channels):
+            raise ValueError("`retrial_rng` is required when a channel has `retrial_share` > 0")
         if repeat_rng is None and any(t is not None for t in self.repeat_to):
             raise ValueError("`repeat_rng` is required when a channel has `repeat_share` > 0")
         self.repeat_rng = repeat_rng

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
+from . import draws
 from .arrivals import SECONDS_PER_DAY, ContactStream
 from .config import SimConfig
-from .kpis import ChannelKPIs, PoolKPIs, channel_kpis, group_sum, pool_kpis
+from .kpis import ChannelKPIs, ContactTotals, PoolKPIs, channel_kpis, group_sum, pool_kpis
 from .ledger import CONTACT_DTYPE  # noqa: F401 (its former home: still importable here)
 from .model import Model
 
@@ -48,17 +51,72 @@ def seed_sequence(seed) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed)
 
 
-def spawn_streams(seed, n_channels: int) -> dict[str, list[np.random.Generator]]:
-    """Independent generators per purpose and channel from one seed (``SeedSequence.spawn``).
+class _PurposeStreams(Sequence):
+    """The generators of one purpose, one per channel, each made when first indexed."""
+
+    def __init__(self, owner: Streams, purpose: int):
+        self._owner, self._purpose = owner, purpose
+
+    def __len__(self) -> int:
+        return self._owner.n_channels
+
+    def __getitem__(self, channel):
+        if isinstance(channel, slice):
+            return [self[i] for i in range(len(self))[channel]]
+        return self._owner.rng(self._purpose, range(len(self))[channel])
+
+
+class Streams(Mapping):
+    """Generators per purpose (``STREAMS``) and channel, made lazily: ``streams[purpose][i]``.
+
+    The generator of purpose ``STREAMS[k]`` and channel ``i`` is the one eager spawning gives,
+    ``seq.spawn(len(STREAMS))[k].spawn(n_channels)[i]``: ``SeedSequence.spawn`` numbers its
+    children ``spawn_key + (n_children_spawned + k,)`` with the parent's entropy and pool size,
+    so building that child directly is the same sequence and the same numbers. Only the
+    streams a replication reads are built (each costs a ``SeedSequence`` and a ``PCG64``:
+    ~35 us): a replication whose contacts come from the memo (``simulator.draws``) builds only
+    the retrial stream, and the contact streams skip the purposes a config never draws from.
+    """
+
+    def __init__(self, seq: np.random.SeedSequence, n_channels: int):
+        self.seq = seq
+        self.n_channels = n_channels
+        self._made: dict[tuple[int, int], np.random.Generator] = {}
+
+    def rng(self, purpose: int, channel: int) -> np.random.Generator:
+        """The generator of purpose ``STREAMS[purpose]`` and channel ``channel`` (made once)."""
+        rng = self._made.get((purpose, channel))
+        if rng is None:
+            seq = self.seq
+            child = np.random.SeedSequence(
+                seq.entropy,
+                spawn_key=(*seq.spawn_key, seq.n_children_spawned + purpose, channel),
+                pool_size=seq.pool_size,
+            )
+            rng = self._made[purpose, channel] = np.random.default_rng(child)
+        return rng
+
+    def __getitem__(self, purpose: str) -> _PurposeStreams:
+        try:
+            return _PurposeStreams(self, STREAMS.index(purpose))
+        except ValueError:
+            raise KeyError(purpose) from None
+
+    def __iter__(self):
+        return iter(STREAMS)
+
+    def __len__(self) -> int:
+        return len(STREAMS)
+
+
+def spawn_streams(seed, n_channels: int) -> Streams:
+    """Independent generators per purpose and channel from one seed (``SeedSequence.spawn``,
+    made lazily: ``Streams``).
 
     Separate streams for arrivals, handle times and patience keep the contacts identical
     across staffing plans (common random numbers). A ``SeedSequence`` given is not changed.
     """
-    children = seed_sequence(seed).spawn(len(STREAMS))
-    return {
-        name: [np.random.default_rng(s) for s in child.spawn(n_channels)]
-        for name, child in zip(STREAMS, children, strict=True)
-    }
+    return Streams(seed_sequence(seed), n_channels)
 
 
 @dataclass(frozen=True)
@@ -70,6 +128,73 @@ class PeriodKPIs:
 
 
 @dataclass(frozen=True)
+class PeriodSums:
+    """What a replication's KPIs are computed from: its per-interval sums and integrals.
+
+    ``totals`` (``ContactTotals``, [channel, interval]), the time integrals of the queues
+    ``q_area_k`` [channel, interval] and of the pools' busy and present agents
+    ``busy_area_k``, ``staff_area_k`` [pool, interval], and the queue at each interval's end
+    ``backlog_k``; ``channels`` holds each channel's (name, threshold [s]), ``pools`` the pool
+    names. Smaller than the KPIs of the three levels, so cheaper to send from a worker.
+    """
+
+    channels: tuple[tuple[str, float], ...]
+    pools: tuple[str, ...]
+    interval_s: float
+    totals: ContactTotals
+    q_area_k: np.ndarray
+    backlog_k: np.ndarray
+    busy_area_k: np.ndarray
+    staff_area_k: np.ndarray
+
+    def kpis(self, level: str) -> PeriodKPIs:
+        """The KPIs per interval (``"intervals"``), per day of 86,400 s from the start
+        (``"days"``) or over the whole horizon (``"run"``)."""
+        n = self.q_area_k.shape[1]
+        if level == "intervals":
+            return self._kpis(np.arange(n), n, np.arange(n))
+        if level == "days":
+            per_day = max(1, int(round(SECONDS_PER_DAY / self.interval_s)))
+            day = np.arange(n) // per_day
+            n_days = int(day[-1]) + 1
+            day_last = np.minimum((np.arange(n_days) + 1) * per_day, n) - 1
+            return self._kpis(day, n_days, day_last)
+        if level == "run":
+            return self._kpis(np.zeros(n, dtype=np.int64), 1, np.array([n - 1]))
+        raise ValueError(f"`level` must be one of {_LEVELS}, got {level!r}")
+
+    def _kpis(self, group, n_groups, last_interval) -> PeriodKPIs:
+        n = self.q_area_k.shape[1]
+        period_s = group_sum(np.full(n, self.interval_s), group, n_groups)
+        channels = {}
+        for i, (name, threshold_s) in enumerate(self.channels):
+            totals = self.totals.row(i)
+            if n_groups != n:
+                totals = totals.regroup(group, n_groups)
+            channels[name] = channel_kpis(
+                name,
+                threshold_s,
+                totals,
+                group_sum(self.q_area_k[i], group, n_groups),
+                period_s,
+                self.backlog_k[i][last_interval],
+            )
+        pools = {
+            name: pool_kpis(
+                name,
+                group_sum(self.busy_area_k[j], group, n_groups),
+                group_sum(self.staff_area_k[j], group, n_groups),
+                period_s,
+            )
+            for j, name in enumerate(self.pools)
+        }
+        return PeriodKPIs(channels, pools)
+
+
+_LEVELS = ("intervals", "days", "run")
+
+
+@dataclass(frozen=True)
 class SimResult:
     """One replication.
 
@@ -77,17 +202,33 @@ class SimResult:
     ----------
     log : per-contact structured array (``CONTACT_DTYPE``); None unless kept
         (``simulate(..., keep_log=True)``, the default).
-    intervals, days, run : KPIs per interval, per day (86,400 s from the start), and over
-        the whole horizon (arrays of length 1).
+    sums : the per-interval sums the KPIs come from (``PeriodSums``).
     engine : the engine that ran it, ``"compiled"`` or ``"simpy"`` (the same contacts give
         the same log and KPIs on both).
+    intervals, days, run : KPIs per interval, per day (86,400 s from the start), and over
+        the whole horizon (arrays of length 1); each computed from ``sums`` when first read
+        (most callers read one level of the three) and kept, but never pickled: a result
+        sent from a worker process carries its sums only.
     """
 
     log: np.ndarray | None
-    intervals: PeriodKPIs
-    days: PeriodKPIs
-    run: PeriodKPIs
+    sums: PeriodSums = field(repr=False)
     engine: str = "simpy"
+
+    @cached_property
+    def intervals(self) -> PeriodKPIs:
+        return self.sums.kpis("intervals")
+
+    @cached_property
+    def days(self) -> PeriodKPIs:
+        return self.sums.kpis("days")
+
+    @cached_property
+    def run(self) -> PeriodKPIs:
+        return self.sums.kpis("run")
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k not in _LEVELS}
 
 
 #: The values of ``simulate``'s ``engine`` argument.
@@ -117,33 +258,6 @@ def choose_engine(config: SimConfig, engine: str = "auto") -> str:
     return "simpy"
 
 
-def _period_kpis(config, model, group, n_groups, last_interval) -> PeriodKPIs:
-    period_s = group_sum(np.full(config.n_intervals, config.interval_s), group, n_groups)
-    channels = {}
-    for i, ch in enumerate(config.channels):
-        totals = model.ledger.totals.row(i)
-        if n_groups != config.n_intervals:
-            totals = totals.regroup(group, n_groups)
-        channels[ch.name] = channel_kpis(
-            ch.name,
-            ch.threshold_s,
-            totals,
-            group_sum(model.q_area_k[i], group, n_groups),
-            period_s,
-            model.backlog_k[i][last_interval],
-        )
-    pools = {
-        p.name: pool_kpis(
-            p.name,
-            group_sum(model.busy_area_k[j], group, n_groups),
-            group_sum(model.staff_area_k[j], group, n_groups),
-            period_s,
-        )
-        for j, p in enumerate(config.pools)
-    }
-    return PeriodKPIs(channels, pools)
-
-
 def simulate(
     config: SimConfig, seed=None, *, keep_log: bool = True, engine: str = "auto"
 ) -> SimResult:
@@ -164,25 +278,29 @@ def simulate(
     """
     used = choose_engine(config, engine)
     streams = spawn_streams(seed, len(config.channels))
-    stream, retrial_rng = ContactStream(config, streams), streams["retrial"][0]
+    # The contacts are a pure function of the demand and the seed: drawn once per process
+    # (``draws.MEMO``) unless the seed is fresh entropy. Retrials and repeats are drawn live.
+    stream = ContactStream(config, streams) if seed is None else draws.MEMO.stream(config, streams)
+    # The retrial and repeat streams are built only where drawn from: ``model._draw_again``
+    # never touches the generator of a channel with no retrial (repeat) share.
+    channels = config.channels
+    retrial_rng = streams["retrial"][0] if any(c.retrial_share for c in channels) else None
     if used == "compiled":
         from .compiled import CompiledModel
 
         model = CompiledModel(config, stream, retrial_rng, keep_log=keep_log)
     else:
-        model = Model(
-            config, stream, retrial_rng, keep_log=keep_log, repeat_rng=streams["repeat"][0]
-        )
+        repeat_rng = streams["repeat"][0] if any(c.repeat_share for c in channels) else None
+        model = Model(config, stream, retrial_rng, keep_log=keep_log, repeat_rng=repeat_rng)
     model.run()
-    n = config.n_intervals
-    per_day = max(1, int(round(SECONDS_PER_DAY / config.interval_s)))
-    day = np.arange(n) // per_day
-    n_days = int(day[-1]) + 1
-    day_last = np.minimum((np.arange(n_days) + 1) * per_day, n) - 1
-    return SimResult(
-        log=model.ledger.log() if keep_log else None,
-        intervals=_period_kpis(config, model, np.arange(n), n, np.arange(n)),
-        days=_period_kpis(config, model, day, n_days, day_last),
-        run=_period_kpis(config, model, np.zeros(n, dtype=np.int64), 1, np.array([n - 1])),
-        engine=used,
+    sums = PeriodSums(
+        channels=tuple((c.name, c.threshold_s) for c in config.channels),
+        pools=tuple(p.name for p in config.pools),
+        interval_s=config.interval_s,
+        totals=model.ledger.totals,
+        q_area_k=model.q_area_k,
+        backlog_k=model.backlog_k,
+        busy_area_k=model.busy_area_k,
+        staff_area_k=model.staff_area_k,
     )
+    return SimResult(log=model.ledger.log() if keep_log else None, sums=sums, engine=used)
