@@ -38,7 +38,7 @@ for path in (ROOT, ROOT / "bench"):
 from bench_simulator import month_config  # noqa: E402
 
 import simulator  # noqa: E402
-from simulator import ProcessExecutor, SerialExecutor, replicate  # noqa: E402
+from simulator import ProcessExecutor, SerialExecutor, draws, replicate  # noqa: E402
 
 REPLICATIONS = 8
 SEED = 20260801
@@ -69,6 +69,7 @@ def same_runs(a, b) -> bool:
 def timed_replications(config, make_executor, reference=None):
     """Wall time of ``REPLICATIONS`` replications with a fresh executor (so a process pool's
     start-up is included), and the result."""
+    draws.MEMO.clear()  # every run draws its contacts (an earlier run on the seed kept them)
     t0 = time.perf_counter()
     with make_executor() as executor:
         result = replicate(config, REPLICATIONS, SEED, executor=executor)
