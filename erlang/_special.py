@@ -37,6 +37,9 @@ _HALF_LOG_2PI = 0.5 * np.log(2.0 * np.pi)
 _TINY = 1e-30
 _SERIES_TOL = 1e-17
 _MAX_SERIES_TERMS = 200_000
+# Terms per block of a series (see ``_series_log_sum``): the first block covers most sums
+# of the staffing search in one go; slow series (near the mean, huge ``s``) double it.
+_FIRST_BLOCK, _MAX_BLOCK = 32, 1024
 
 
 def _stirlerr(s: np.ndarray) -> np.ndarray:
@@ -93,22 +96,30 @@ def _series_log_sum(log_first, ratio_fn, n_elems, weights=False):
 
     ``log_first`` is ``log t_0`` per element. With ``weights=True`` also returns
     ``log sum m t_m``. Elements stop once their terms fall below ``_SERIES_TOL`` times the sum
-    and are decreasing (all ratios used here are eventually < 1).
+    and are decreasing (all ratios used here are eventually < 1). ``ratio_fn`` broadcasts: it
+    is called with a row of term indices ``m`` and a column of elements ``idx``, so a block of
+    terms per element is formed by one cumulative product (a few numpy calls per block, not
+    per term: the per-call cost of small arrays dominated a term-by-term loop). Blocks start
+    at ``_FIRST_BLOCK`` terms and double up to ``_MAX_BLOCK`` for the slow series.
     """
     total = np.ones(n_elems)
     moment = np.zeros(n_elems)
     term = np.ones(n_elems)
     active = np.arange(n_elems)
     m = 0
+    block = _FIRST_BLOCK
     while active.size and m < _MAX_SERIES_TERMS:
-        m += 1
-        r = ratio_fn(m, active)
-        term[active] *= r
-        total[active] += term[active]
+        ms = np.arange(m + 1, m + block + 1, dtype=float)
+        r = ratio_fn(ms[None, :], active[:, None])
+        terms = term[active, None] * np.cumprod(r, axis=1)
+        total[active] += terms.sum(axis=1)
         if weights:
-            moment[active] += m * term[active]
-        done = (term[active] <= _SERIES_TOL * total[active]) & (r < 1.0)
+            moment[active] += terms @ ms
+        m += block
+        term[active] = terms[:, -1]
+        done = (term[active] <= _SERIES_TOL * total[active]) & (r[:, -1] < 1.0)
         active = active[~done]
+        block = min(2 * block, _MAX_BLOCK)
     log_total = log_first + np.log(total)
     if weights:
         with np.errstate(divide="ignore"):
@@ -223,7 +234,10 @@ def log_gamma_interval(s, lo, hi) -> np.ndarray:
     give ``-inf`` (the difference is then below ~1e-300 too).
     """
     s, lo, hi = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (s, lo, hi)))
-    lp_lo, lp_hi = log_lower_gamma(s, lo), log_lower_gamma(s, hi)
+    both = log_lower_gamma(
+        np.concatenate([s.ravel()] * 2), np.concatenate([lo.ravel(), hi.ravel()])
+    )
+    lp_lo, lp_hi = both[: s.size].reshape(s.shape), both[s.size :].reshape(s.shape)
     use_q = lp_lo > np.log(0.5)
     with np.errstate(divide="ignore", invalid="ignore"):
         big = np.where(use_q, np.log(sc.gammaincc(s, lo)), lp_hi)
