@@ -39,7 +39,9 @@ _SERIES_TOL = 1e-17
 _MAX_SERIES_TERMS = 200_000
 # Terms per block of a series (see ``_series_log_sum``): the first block covers most sums
 # of the staffing search in one go; slow series (near the mean, huge ``s``) double it.
-_FIRST_BLOCK, _MAX_BLOCK = 32, 1024
+# A block holds at most ``_BLOCK_BUDGET`` terms over all elements (large arrays: few terms per
+# block, their numpy calls are long anyway).
+_FIRST_BLOCK, _MAX_BLOCK, _BLOCK_BUDGET = 32, 64, 1 << 18
 
 
 def _stirlerr(s: np.ndarray) -> np.ndarray:
@@ -100,26 +102,34 @@ def _series_log_sum(log_first, ratio_fn, n_elems, weights=False):
     is called with a row of term indices ``m`` and a column of elements ``idx``, so a block of
     terms per element is formed by one cumulative product (a few numpy calls per block, not
     per term: the per-call cost of small arrays dominated a term-by-term loop). Blocks start
-    at ``_FIRST_BLOCK`` terms and double up to ``_MAX_BLOCK`` for the slow series.
+    at ``_FIRST_BLOCK`` terms and double up to ``_MAX_BLOCK`` for the slow series (fewer
+    where many elements are still being summed: ``_BLOCK_BUDGET``).
     """
-    total = np.ones(n_elems)
-    moment = np.zeros(n_elems)
-    term = np.ones(n_elems)
+    out_total, out_moment = np.ones(n_elems), np.zeros(n_elems)
+    # The sums still running, compacted (elements leave as they converge).
     active = np.arange(n_elems)
+    total, moment, term = np.ones(n_elems), np.zeros(n_elems), np.ones(n_elems)
     m = 0
-    block = _FIRST_BLOCK
-    while active.size and m < _MAX_SERIES_TERMS:
+    block = int(np.clip(_BLOCK_BUDGET // max(n_elems, 1), 1, _FIRST_BLOCK))
+    while active.size:
         ms = np.arange(m + 1, m + block + 1, dtype=float)
         r = ratio_fn(ms[None, :], active[:, None])
-        terms = term[active, None] * np.cumprod(r, axis=1)
-        total[active] += terms.sum(axis=1)
+        terms = term[:, None] * np.cumprod(r, axis=1)
+        total += terms.sum(axis=1)
         if weights:
-            moment[active] += terms @ ms
+            moment += terms @ ms
         m += block
-        term[active] = terms[:, -1]
-        done = (term[active] <= _SERIES_TOL * total[active]) & (r[:, -1] < 1.0)
-        active = active[~done]
-        block = min(2 * block, _MAX_BLOCK)
+        term = terms[:, -1]
+        done = (term <= _SERIES_TOL * total) & (r[:, -1] < 1.0)
+        if m >= _MAX_SERIES_TERMS:
+            done[:] = True
+        if done.any():
+            out_total[active[done]], out_moment[active[done]] = total[done], moment[done]
+            keep = ~done
+            active, total, moment, term = active[keep], total[keep], moment[keep], term[keep]
+        # Double the block for the slow series, within the memory budget of one block.
+        block = int(np.clip(_BLOCK_BUDGET // max(active.size, 1), 1, min(2 * block, _MAX_BLOCK)))
+    total, moment = out_total, out_moment
     log_total = log_first + np.log(total)
     if weights:
         with np.errstate(divide="ignore"):
