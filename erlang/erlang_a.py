@@ -98,7 +98,11 @@ def _mean_answered_wait_scaled(x, y):
     d_hi = _newton_drop(
         lambda d: s * d + kappa * np.expm1(-d), lambda d: s - kappa * np.exp(-d), c + 1.0
     )
-    core = 1.0 / np.sqrt(np.maximum(kappa, s - kappa))
+    # Width of the peak: log f ~ -(s - kappa) d - kappa d^2 / 2 near it, so the narrower of
+    # 1/(s - kappa) (exponential fall, at 0) and 1/sqrt(kappa) (Gaussian, interior peak). The
+    # first panel must not be wider: with a day of patience (x ~ 10^7) a panel of
+    # 1/sqrt(s - kappa) spanned e^-160 of fall and the ASA was off by 1.6e-7 (relative).
+    core = 1.0 / np.maximum(np.sqrt(kappa), s - kappa)
     m, d = _integrate_panels(_geometric_panels(d_hi, core), log_f(s, kappa))
     # Left of the peak only where it is interior (kappa = s there): the rest start at 0.
     i = np.flatnonzero(interior)
