@@ -125,13 +125,15 @@ def _from_shortfall(shortfall, direct):
     return np.where(shortfall <= 0.5, 1.0 - shortfall, direct)
 
 
-def _erlang_a(n, a, aht_s, patience_s, threshold_s, *, with_asa=True):
+def _erlang_a(n, a, aht_s, patience_s, threshold_s, *, with_asa=True, with_sl=True):
     # Logs of probabilities that underflow are -inf by design; their exp() is an exact 0.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        return _erlang_a_unguarded(n, a, aht_s, patience_s, threshold_s, with_asa=with_asa)
+        return _erlang_a_unguarded(
+            n, a, aht_s, patience_s, threshold_s, with_asa=with_asa, with_sl=with_sl
+        )
 
 
-def _erlang_a_unguarded(n, a, aht_s, patience_s, threshold_s, *, with_asa=True):
+def _erlang_a_unguarded(n, a, aht_s, patience_s, threshold_s, *, with_asa=True, with_sl=True):
     """Erlang A KPIs as a dict of arrays (same shape as the broadcast inputs).
 
     Derivation (Mandelbaum & Zeltyn 2007, section 3, re-derived for the threshold quantities).
@@ -189,7 +191,8 @@ def _erlang_a_unguarded(n, a, aht_s, patience_s, threshold_s, *, with_asa=True):
     # The lower-gamma terms at (x, y) and, past a threshold, at (x + 1, y_T) and (x, y_T), in
     # one call: one pass of the series loop for all three (its cost is mostly per call).
     late = theta_t > 0.0
-    li = np.flatnonzero(late & (y_t > 0.0))  # y_T = 0 (T far beyond patience): nobody late
+    # y_T = 0 (T far beyond patience): nobody late. Without the SLs none of this is needed.
+    li = np.flatnonzero(late & (y_t > 0.0) if with_sl else np.zeros(x.size, dtype=bool))
     k, j = x.size, li.size
     log_g, log_mg, log_p = lower_gamma_terms(
         np.concatenate([x, x[li] + 1.0, x[li]]), np.concatenate([y, y_t[li], y_t[li]])
@@ -212,31 +215,34 @@ def _erlang_a_unguarded(n, a, aht_s, patience_s, threshold_s, *, with_asa=True):
     p_abandon = p_wait * np.exp(log_mg) / y
     p_answered = no_wait + p_answered_after_wait
 
-    # Answered, and abandoned, after waiting more than T (the whole of each where T = 0).
-    p_answered_late = p_answered_after_wait.copy()
-    p_abandon_late = p_abandon.copy()
-    p_answered_late[late] = 0.0
-    p_abandon_late[late] = 0.0
-    if j:
-        pwl, ratio = p_wait[li], n[li] / a[li]  # x / y = n / a
-        p_answered_late[li] = pwl * ratio * np.exp(log_p_next_t - log_p[li])
-        p_abandon_late[li] = pwl * np.exp(log_p_t + log_mg_t - log_p[li]) / y[li]
+    if with_sl:
+        # Answered, and abandoned, after waiting more than T (the whole of each where T = 0).
+        p_answered_late = p_answered_after_wait.copy()
+        p_abandon_late = p_abandon.copy()
+        p_answered_late[late] = 0.0
+        p_abandon_late[late] = 0.0
+        if j:
+            pwl, ratio = p_wait[li], n[li] / a[li]  # x / y = n / a
+            p_answered_late[li] = pwl * ratio * np.exp(log_p_next_t - log_p[li])
+            p_abandon_late[li] = pwl * np.exp(log_p_t + log_mg_t - log_p[li]) / y[li]
 
-    unmet = p_abandon + p_answered_late
-    sl = 1.0 - unmet
-    direct = unmet > 0.5
-    if direct.any():
-        xd, yd = x[direct], y[direct]
-        log_within = log_gamma_interval(xd + 1.0, y_t[direct], yd) - log_p[direct]
-        ratio = n[direct] / a[direct]  # x / y
-        sl[direct] = no_wait[direct] + p_wait[direct] * ratio * np.exp(log_within)
+        unmet = p_abandon + p_answered_late
+        sl = 1.0 - unmet
+        direct = unmet > 0.5
+        if direct.any():
+            xd, yd = x[direct], y[direct]
+            log_within = log_gamma_interval(xd + 1.0, y_t[direct], yd) - log_p[direct]
+            ratio = n[direct] / a[direct]  # x / y
+            sl[direct] = no_wait[direct] + p_wait[direct] * ratio * np.exp(log_within)
 
-    # 1 - P(abandoned within T) = answered + abandoned after T: a sum, no cancellation. Each
-    # ratio is taken from its complement (a ratio of sums of positive terms) when that is the
-    # smaller, so service levels near 1 keep their last digits and never exceed 1.
-    not_short = p_answered + p_abandon_late
-    excl = _from_shortfall((p_answered_late + p_abandon_late) / not_short, sl / not_short)
-    of_answered = _from_shortfall(p_answered_late / p_answered, sl / p_answered)
+        # 1 - P(abandoned within T) = answered + abandoned after T: a sum, no cancellation. Each
+        # ratio is taken from its complement (a ratio of sums of positive terms) when that is the
+        # smaller, so service levels near 1 keep their last digits and never exceed 1.
+        not_short = p_answered + p_abandon_late
+        excl = _from_shortfall((p_answered_late + p_abandon_late) / not_short, sl / not_short)
+        of_answered = _from_shortfall(p_answered_late / p_answered, sl / p_answered)
+    else:  # not computed (a search without an SL target); never returned to users
+        sl = excl = of_answered = np.full(x.size, np.nan)
 
     out["p_wait"][m] = p_wait
     out["p_abandon"][m] = p_abandon

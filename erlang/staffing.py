@@ -21,10 +21,10 @@ _TARGETS = ("service_level", "max_asa_s", "max_abandon", "max_occupancy")
 _COUNT_CAP = 1e15
 
 
-def _kpis(model, n, a, aht_s, patience_s, threshold_s, with_asa):
+def _kpis(model, n, a, aht_s, patience_s, threshold_s, with_asa, with_sl=True):
     if model == "erlang_c":
         return _erlang_c(n, a, aht_s, threshold_s)
-    return _erlang_a(n, a, aht_s, patience_s, threshold_s, with_asa=with_asa)
+    return _erlang_a(n, a, aht_s, patience_s, threshold_s, with_asa=with_asa, with_sl=with_sl)
 
 
 #: Counts remembered per question by ``_Problem.kpis``: the bisection's last bracket is among
@@ -94,6 +94,8 @@ class _Problem:
                 self.patience_s[i],
                 self.threshold_s[i],
                 with_asa=with_asa,
+                # Erlang A's threshold quantities only where an SL target reads them.
+                with_sl="service_level" in self.targets,
             )
             for field in out:
                 out[field][miss] = k[field]
