@@ -99,9 +99,10 @@ def _series_log_sum(log_first, ratio_fn, n_elems, weights=False):
     ``log_first`` is ``log t_0`` per element. With ``weights=True`` also returns
     ``log sum m t_m``. Elements stop once their terms fall below ``_SERIES_TOL`` times the sum
     and are decreasing (all ratios used here are eventually < 1). ``ratio_fn`` broadcasts: it
-    is called with a row of term indices ``m`` and a column of elements ``idx``, so a block of
-    terms per element is formed by one cumulative product (a few numpy calls per block, not
-    per term: the per-call cost of small arrays dominated a term-by-term loop). Blocks start
+    is called with a column of term indices ``m`` and a row of elements ``idx``, so a block
+    of terms per element is formed by one cumulative product (a few numpy calls per block, not
+    per term: the per-call cost of small arrays dominated a term-by-term loop), with the
+    loop's results to the last bit. Blocks start
     at ``_FIRST_BLOCK`` terms and double up to ``_MAX_BLOCK`` for the slow series (fewer
     where many elements are still being summed: ``_BLOCK_BUDGET``).
     """
@@ -113,14 +114,25 @@ def _series_log_sum(log_first, ratio_fn, n_elems, weights=False):
     block = int(np.clip(_BLOCK_BUDGET // max(n_elems, 1), 1, _FIRST_BLOCK))
     while active.size:
         ms = np.arange(m + 1, m + block + 1, dtype=float)
-        r = ratio_fn(ms[None, :], active[:, None])
-        terms = term[:, None] * np.cumprod(r, axis=1)
-        total += terms.sum(axis=1)
+        # One row per term: running products and sums down the rows follow the order of a
+        # term-by-term loop (accumulate is sequential), and each element's sums are read at
+        # the row where that loop would have stopped: the same results to the last bit.
+        r = ratio_fn(ms[:, None], active[None, :])
+        below_one = r < 1.0
+        r[0] *= term
+        terms = np.cumprod(r, axis=0, out=r)
+        totals = terms.copy()
+        totals[0] += total
+        np.cumsum(totals, axis=0, out=totals)
+        stops = (terms <= _SERIES_TOL * totals) & below_one
+        done = stops.any(axis=0)
+        row, col = np.where(done, stops.argmax(axis=0), block - 1), np.arange(active.size)
         if weights:
-            moment += terms @ ms
+            weighted = ms[:, None] * terms
+            weighted[0] += moment
+            moment = np.cumsum(weighted, axis=0, out=weighted)[row, col]
+        total, term = totals[row, col], terms[row, col]
         m += block
-        term = terms[:, -1]
-        done = (term <= _SERIES_TOL * total) & (r[:, -1] < 1.0)
         if m >= _MAX_SERIES_TERMS:
             done[:] = True
         if done.any():
