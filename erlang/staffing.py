@@ -206,7 +206,8 @@ def _scan(problem, start, max_agents, span=None):
     if span is not None:
         limit = np.minimum(limit, start + span)
     base = start.copy()
-    chunk = 1  # the start itself first: mostly the answer, and evaluated already (memo)
+    # After a bisection the start alone first: mostly the answer, and remembered (``kpis``).
+    chunk = 1 if problem.monotone else 4
     while active.size:
         offsets = np.arange(chunk)
         cand = base[active, None] + offsets[None, :]
