@@ -20,11 +20,25 @@ So "80% within 20 s" is ``asa=20/60`` with ``required_positions(0.8)``; we pass 
 ValueError), and its search starts at ``round(A + 1)`` agents and only counts upwards, so when
 that start already meets the target it can return one agent more than needed. pyworkforce is
 installed only in the bench environment (``bench/.venv-bench``, see the Makefile).
+
+Erlang A closed forms (issue 18, "closed" part), in CPU seconds (``time.process_time``, medians;
+the machine is shared, so wall time says little): one scalar ``erlang_a_kpis``, the KPIs of a
+year of intervals, one scalar Erlang A staffing answer, the closed forms of ``ccplan check
+default`` (plan, the cost curve of every channel with an SL target, feasibility) and the
+app's Negotiate work after a target change (voice to 85/30: plan, feasibility with its clause
+prices, period-optimal staffing from the closed forms). ``--before DIR`` times the same in a
+checkout of the commit to compare with (``git archive <commit> | tar -x -C DIR``) in a
+subprocess and prints the before/after ratios; ``--erlang-a`` prints these figures alone.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -134,6 +148,89 @@ def explain(cph, ours_n, theirs_n, target=TARGET, threshold_s=THRESHOLD_S) -> st
     return f"unexplained: ours {ours_n} (SL {sl[ours_n]:.4f}), pyworkforce {theirs_n}"
 
 
+def cpu_median(func, repeat: int) -> float:
+    """Median CPU seconds of ``func`` (this process)."""
+    times = []
+    for _ in range(repeat):
+        c0 = time.process_time()
+        func()
+        times.append(time.process_time() - c0)
+    return statistics.median(times)
+
+
+def erlang_a_figures() -> dict:
+    """The Erlang A figures of the module docstring [CPU s], in whatever ``erlang`` and
+    ``scenarios`` are importable (this tree, or the one ``--before`` puts first)."""
+    from erlang import erlang_a_kpis
+    from scenarios.examples import load_example
+    from scenarios.overrides import apply_overrides
+    from scenarios.pipeline import plan
+    from scenarios.verdict import cost_curve, feasibility
+    from scenarios.verdict.optimal import period_optimal
+
+    cph = year_of_intervals()
+    agents = np.ceil(cph * AHT_S / 3600 + np.sqrt(cph * AHT_S / 3600)).astype(np.int64)
+    scenario = load_example("default")
+    voice = next(k for k, t in enumerate(scenario.targets) if t.channel == "voice")
+    changed = apply_overrides(
+        scenario,
+        {f"targets[{voice}].service_level": 0.85, f"targets[{voice}].threshold_s": 30.0},
+    )
+
+    def check_closed_forms():
+        result = plan(scenario, "erlang_a")
+        for target in result.scenario.targets:
+            if target.service_level is not None:
+                cost_curve(result, target.channel)
+        feasibility(result)
+
+    def target_change():
+        result = plan(changed, "erlang_a")
+        feasibility(result)
+        period_optimal(result, "voice")
+
+    return {
+        "kpis_scalar_ms": 1e3 * cpu_median(lambda: erlang_a_kpis(1200, 300, 180, 105, 20), 200),
+        "kpis_year_s": cpu_median(lambda: erlang_a_kpis(cph, AHT_S, 180.0, agents, 20.0), 5),
+        "staffing_scalar_ms": 1e3 * cpu_median(lambda: ours(1200.0, 180.0), 100),
+        "staffing_year_s": cpu_median(lambda: ours(cph, 180.0), 3),
+        "check_closed_forms_s": cpu_median(check_closed_forms, 5),
+        "target_change_s": cpu_median(target_change, 7),
+    }
+
+
+_LABELS = {
+    "kpis_scalar_ms": "one erlang_a_kpis (scalar) [ms]",
+    "kpis_year_s": "erlang_a_kpis, a year of 15-minute intervals [s]",
+    "staffing_scalar_ms": "one Erlang A staffing answer (80/20, patience 180 s) [ms]",
+    "staffing_year_s": "Erlang A staffing, a year of intervals [s]",
+    "check_closed_forms_s": "check default's closed forms (plan, cost curves, feasibility) [s]",
+    "target_change_s": "Negotiate after a target change (plan, feasibility, optimal) [s]",
+}
+
+
+def print_erlang_a(before_dir: str | None) -> None:
+    after = erlang_a_figures()
+    before = None
+    if before_dir:
+        env = dict(os.environ, PYTHONPATH=os.path.abspath(before_dir))
+        out = subprocess.run(
+            [sys.executable, os.path.abspath(__file__), "--figures-json"],
+            env=env,
+            cwd=before_dir,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+        before = json.loads(out[-1])
+    print("Erlang A closed forms (CPU seconds of this process, medians)")
+    for key, label in _LABELS.items():
+        line = f"  {label}: {after[key]:.4g}"
+        if before is not None:
+            line += f" (before {before[key]:.4g}: {before[key] / after[key]:.2f}x)"
+        print(line)
+
+
 def main() -> None:
     print("Erlang engine (medians; 80% answered within 20 s / offered, AHT 300 s)")
     t_c = median_time(lambda: ours(1200.0), 200)
@@ -221,4 +318,14 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", help="a checkout of the 'before' commit to time beside")
+    parser.add_argument("--erlang-a", action="store_true", help="the Erlang A figures alone")
+    parser.add_argument("--figures-json", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.figures_json:
+        print(json.dumps(erlang_a_figures()))
+    else:
+        if not args.erlang_a:
+            main()
+        print_erlang_a(args.before)

@@ -37,6 +37,11 @@ _HALF_LOG_2PI = 0.5 * np.log(2.0 * np.pi)
 _TINY = 1e-30
 _SERIES_TOL = 1e-17
 _MAX_SERIES_TERMS = 200_000
+# Terms per block of a series (see ``_series_log_sum``): the first block covers most sums
+# of the staffing search in one go; slow series (near the mean, huge ``s``) double it.
+# A block holds at most ``_BLOCK_BUDGET`` terms over all elements (large arrays: few terms per
+# block, their numpy calls are long anyway).
+_FIRST_BLOCK, _MAX_BLOCK, _BLOCK_BUDGET = 32, 64, 1 << 18
 
 
 def _stirlerr(s: np.ndarray) -> np.ndarray:
@@ -93,22 +98,50 @@ def _series_log_sum(log_first, ratio_fn, n_elems, weights=False):
 
     ``log_first`` is ``log t_0`` per element. With ``weights=True`` also returns
     ``log sum m t_m``. Elements stop once their terms fall below ``_SERIES_TOL`` times the sum
-    and are decreasing (all ratios used here are eventually < 1).
+    and are decreasing (all ratios used here are eventually < 1). ``ratio_fn`` broadcasts: it
+    is called with a column of term indices ``m`` and a row of elements ``idx``, so a block
+    of terms per element is formed by one cumulative product (a few numpy calls per block, not
+    per term: the per-call cost of small arrays dominated a term-by-term loop), with the
+    loop's results to the last bit. Blocks start
+    at ``_FIRST_BLOCK`` terms and double up to ``_MAX_BLOCK`` for the slow series (fewer
+    where many elements are still being summed: ``_BLOCK_BUDGET``).
     """
-    total = np.ones(n_elems)
-    moment = np.zeros(n_elems)
-    term = np.ones(n_elems)
+    out_total, out_moment = np.ones(n_elems), np.zeros(n_elems)
+    # The sums still running, compacted (elements leave as they converge).
     active = np.arange(n_elems)
+    total, moment, term = np.ones(n_elems), np.zeros(n_elems), np.ones(n_elems)
     m = 0
-    while active.size and m < _MAX_SERIES_TERMS:
-        m += 1
-        r = ratio_fn(m, active)
-        term[active] *= r
-        total[active] += term[active]
+    block = int(np.clip(_BLOCK_BUDGET // max(n_elems, 1), 1, _FIRST_BLOCK))
+    while active.size:
+        ms = np.arange(m + 1, m + block + 1, dtype=float)
+        # One row per term: running products and sums down the rows follow the order of a
+        # term-by-term loop (accumulate is sequential), and each element's sums are read at
+        # the row where that loop would have stopped: the same results to the last bit.
+        r = ratio_fn(ms[:, None], active[None, :])
+        below_one = r < 1.0
+        r[0] *= term
+        terms = np.cumprod(r, axis=0, out=r)
+        totals = terms.copy()
+        totals[0] += total
+        np.cumsum(totals, axis=0, out=totals)
+        stops = (terms <= _SERIES_TOL * totals) & below_one
+        done = stops.any(axis=0)
+        row, col = np.where(done, stops.argmax(axis=0), block - 1), np.arange(active.size)
         if weights:
-            moment[active] += m * term[active]
-        done = (term[active] <= _SERIES_TOL * total[active]) & (r < 1.0)
-        active = active[~done]
+            weighted = ms[:, None] * terms
+            weighted[0] += moment
+            moment = np.cumsum(weighted, axis=0, out=weighted)[row, col]
+        total, term = totals[row, col], terms[row, col]
+        m += block
+        if m >= _MAX_SERIES_TERMS:
+            done[:] = True
+        if done.any():
+            out_total[active[done]], out_moment[active[done]] = total[done], moment[done]
+            keep = ~done
+            active, total, moment, term = active[keep], total[keep], moment[keep], term[keep]
+        # Double the block for the slow series, within the memory budget of one block.
+        block = int(np.clip(_BLOCK_BUDGET // max(active.size, 1), 1, min(2 * block, _MAX_BLOCK)))
+    total, moment = out_total, out_moment
     log_total = log_first + np.log(total)
     if weights:
         with np.errstate(divide="ignore"):
@@ -223,7 +256,10 @@ def log_gamma_interval(s, lo, hi) -> np.ndarray:
     give ``-inf`` (the difference is then below ~1e-300 too).
     """
     s, lo, hi = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (s, lo, hi)))
-    lp_lo, lp_hi = log_lower_gamma(s, lo), log_lower_gamma(s, hi)
+    both = log_lower_gamma(
+        np.concatenate([s.ravel()] * 2), np.concatenate([lo.ravel(), hi.ravel()])
+    )
+    lp_lo, lp_hi = both[: s.size].reshape(s.shape), both[s.size :].reshape(s.shape)
     use_q = lp_lo > np.log(0.5)
     with np.errstate(divide="ignore", invalid="ignore"):
         big = np.where(use_q, np.log(sc.gammaincc(s, lo)), lp_hi)

@@ -28,7 +28,6 @@ from scipy import special as sc
 
 from ._special import (
     log_gamma_interval,
-    log_lower_gamma,
     log_lower_ratio,
     log_upper_ratio_minus_one,
     lower_gamma_terms,
@@ -64,12 +63,14 @@ def _geometric_panels(width, core):
     return np.concatenate([np.zeros((width.size, 1)), inner], axis=1)
 
 
-def _integrate_panels(bounds, f):
-    """Sum of ``f`` integrated over consecutive panels ``bounds[:, j]..bounds[:, j+1]``."""
+def _integrate_panels(bounds, log_f):
+    """Integrals of ``e^{log_f(d)}`` and ``d e^{log_f(d)}`` over the panels
+    ``bounds[:, j]..bounds[:, j+1]``, summed: one evaluation of the integrand for both."""
     lo, hi = bounds[:, :-1, None], bounds[:, 1:, None]
     half = 0.5 * (hi - lo)
     nodes = 0.5 * (hi + lo) + half * _GL_X
-    return np.sum(f(nodes) * half * _GL_W, axis=(1, 2))
+    weighted = np.exp(log_f(nodes)) * (half * _GL_W)
+    return np.sum(weighted, axis=(1, 2)), np.sum(weighted * nodes, axis=(1, 2))
 
 
 def _mean_answered_wait_scaled(x, y):
@@ -89,37 +90,34 @@ def _mean_answered_wait_scaled(x, y):
     tau_star = np.where(interior, np.log(np.where(interior, y / s, 1.0)), 0.0)
     kappa = np.where(interior, s, y)
 
-    def log_f(d):
-        return -s[..., None, None] * d - kappa[..., None, None] * np.expm1(-d)
+    def log_f(s, kappa):
+        return lambda d: -s[:, None, None] * d - kappa[:, None, None] * np.expm1(-d)
 
     c = _DROP / s
     # Right of the peak drop(d) >= s (d - 1), so d = c + 1 is right of the root.
     d_hi = _newton_drop(
         lambda d: s * d + kappa * np.expm1(-d), lambda d: s - kappa * np.exp(-d), c + 1.0
     )
-    # Left of an interior peak drop = s (e^u - 1 - u) for u = -d; u = log1p(2c) + 1 is past it.
-    u_lo = _newton_drop(
-        lambda u: s * (np.expm1(u) - u), lambda u: s * np.expm1(u), np.log1p(2 * c) + 1
-    )
-    u_lo = np.where(interior, np.minimum(u_lo, tau_star), 0.0)
-    core = 1.0 / np.sqrt(np.maximum(kappa, s - kappa))
-    right = _geometric_panels(d_hi, core)
-    left = -_geometric_panels(np.maximum(u_lo, 1e-300), core)[:, ::-1]
-
-    def mass(d):
-        return np.exp(log_f(d))
-
-    def first_moment(d):
-        return d * np.exp(log_f(d))
-
-    def both(bounds):
-        return _integrate_panels(bounds, mass), _integrate_panels(bounds, first_moment)
-
-    m_r, d_r = both(right)
-    m_l, d_l = both(left)
-    m_l = np.where(interior, m_l, 0.0)
-    d_l = np.where(interior, d_l, 0.0)
-    return tau_star + (d_r + d_l) / (m_r + m_l)
+    # Width of the peak: log f ~ -(s - kappa) d - kappa d^2 / 2 near it, so the narrower of
+    # 1/(s - kappa) (exponential fall, at 0) and 1/sqrt(kappa) (Gaussian, interior peak). The
+    # first panel must not be wider: with a day of patience (x ~ 10^7) a panel of
+    # 1/sqrt(s - kappa) spanned e^-160 of fall and the ASA was off by 1.6e-7 (relative).
+    core = 1.0 / np.maximum(np.sqrt(kappa), s - kappa)
+    m, d = _integrate_panels(_geometric_panels(d_hi, core), log_f(s, kappa))
+    # Left of the peak only where it is interior (kappa = s there): the rest start at 0.
+    i = np.flatnonzero(interior)
+    if i.size:
+        si = s[i]
+        # drop = s (e^u - 1 - u) for u = -d; u = log1p(2c) + 1 is past the root.
+        u_lo = _newton_drop(
+            lambda u: si * (np.expm1(u) - u), lambda u: si * np.expm1(u), np.log1p(2 * c[i]) + 1
+        )
+        u_lo = np.minimum(u_lo, tau_star[i])
+        left = -_geometric_panels(np.maximum(u_lo, 1e-300), core[i])[:, ::-1]
+        m_l, d_l = _integrate_panels(left, log_f(si, kappa[i]))
+        m[i] += m_l
+        d[i] += d_l
+    return tau_star + d / m
 
 
 def _from_shortfall(shortfall, direct):
@@ -127,13 +125,15 @@ def _from_shortfall(shortfall, direct):
     return np.where(shortfall <= 0.5, 1.0 - shortfall, direct)
 
 
-def _erlang_a(n, a, aht_s, patience_s, threshold_s, *, with_asa=True):
+def _erlang_a(n, a, aht_s, patience_s, threshold_s, *, with_asa=True, with_sl=True):
     # Logs of probabilities that underflow are -inf by design; their exp() is an exact 0.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        return _erlang_a_unguarded(n, a, aht_s, patience_s, threshold_s, with_asa=with_asa)
+        return _erlang_a_unguarded(
+            n, a, aht_s, patience_s, threshold_s, with_asa=with_asa, with_sl=with_sl
+        )
 
 
-def _erlang_a_unguarded(n, a, aht_s, patience_s, threshold_s, *, with_asa=True):
+def _erlang_a_unguarded(n, a, aht_s, patience_s, threshold_s, *, with_asa=True, with_sl=True):
     """Erlang A KPIs as a dict of arrays (same shape as the broadcast inputs).
 
     Derivation (Mandelbaum & Zeltyn 2007, section 3, re-derived for the threshold quantities).
@@ -187,7 +187,19 @@ def _erlang_a_unguarded(n, a, aht_s, patience_s, threshold_s, *, with_asa=True):
     x, y = n * pat / h, a * pat / h
     theta_t = t / pat
 
-    log_g, log_mg, log_p = lower_gamma_terms(x, y)
+    y_t = y * np.exp(-theta_t)
+    # The lower-gamma terms at (x, y) and, past a threshold, at (x + 1, y_T) and (x, y_T), in
+    # one call: one pass of the series loop for all three (its cost is mostly per call).
+    late = theta_t > 0.0
+    # y_T = 0 (T far beyond patience): nobody late. Without the SLs none of this is needed.
+    li = np.flatnonzero(late & (y_t > 0.0) if with_sl else np.zeros(x.size, dtype=bool))
+    k, j = x.size, li.size
+    log_g, log_mg, log_p = lower_gamma_terms(
+        np.concatenate([x, x[li] + 1.0, x[li]]), np.concatenate([y, y_t[li], y_t[li]])
+    )
+    log_p_next_t = log_p[k : k + j]  # log P(x + 1, y_T)
+    log_mg_t, log_p_t = log_mg[k + j :], log_p[k + j :]  # at (x, y_T)
+    log_g, log_mg, log_p = log_g[:k], log_mg[:k], log_p[:k]
     # P(W > 0) = 1 / (1 + (H - 1) R),  no wait = (H - 1) R / (1 + (H - 1) R)
     log_hr = log_upper_ratio_minus_one(n, a) - log_g
     p_wait = sc.expit(-log_hr)
@@ -203,36 +215,34 @@ def _erlang_a_unguarded(n, a, aht_s, patience_s, threshold_s, *, with_asa=True):
     p_abandon = p_wait * np.exp(log_mg) / y
     p_answered = no_wait + p_answered_after_wait
 
-    y_t = y * np.exp(-theta_t)
-    late = theta_t > 0.0
-    p_answered_late = p_answered_after_wait.copy()
-    p_abandon_late = p_abandon.copy()
-    if late.any():
-        xl, yl, ytl, lpl, pwl = x[late], y[late], y_t[late], log_p[late], p_wait[late]
-        ratio = n[late] / a[late]  # x / y
-        p_answered_late[late] = pwl * ratio * np.exp(log_lower_gamma(xl + 1.0, ytl) - lpl)
-        pos = ytl > 0.0
-        pal = np.zeros(xl.size)
-        if pos.any():
-            _, lmg_t, lp_t = lower_gamma_terms(xl[pos], ytl[pos])
-            pal[pos] = pwl[pos] * np.exp(lp_t + lmg_t - lpl[pos]) / yl[pos]
-        p_abandon_late[late] = pal
+    if with_sl:
+        # Answered, and abandoned, after waiting more than T (the whole of each where T = 0).
+        p_answered_late = p_answered_after_wait.copy()
+        p_abandon_late = p_abandon.copy()
+        p_answered_late[late] = 0.0
+        p_abandon_late[late] = 0.0
+        if j:
+            pwl, ratio = p_wait[li], n[li] / a[li]  # x / y = n / a
+            p_answered_late[li] = pwl * ratio * np.exp(log_p_next_t - log_p[li])
+            p_abandon_late[li] = pwl * np.exp(log_p_t + log_mg_t - log_p[li]) / y[li]
 
-    unmet = p_abandon + p_answered_late
-    sl = 1.0 - unmet
-    direct = unmet > 0.5
-    if direct.any():
-        xd, yd = x[direct], y[direct]
-        log_within = log_gamma_interval(xd + 1.0, y_t[direct], yd) - log_p[direct]
-        ratio = n[direct] / a[direct]  # x / y
-        sl[direct] = no_wait[direct] + p_wait[direct] * ratio * np.exp(log_within)
+        unmet = p_abandon + p_answered_late
+        sl = 1.0 - unmet
+        direct = unmet > 0.5
+        if direct.any():
+            xd, yd = x[direct], y[direct]
+            log_within = log_gamma_interval(xd + 1.0, y_t[direct], yd) - log_p[direct]
+            ratio = n[direct] / a[direct]  # x / y
+            sl[direct] = no_wait[direct] + p_wait[direct] * ratio * np.exp(log_within)
 
-    # 1 - P(abandoned within T) = answered + abandoned after T: a sum, no cancellation. Each
-    # ratio is taken from its complement (a ratio of sums of positive terms) when that is the
-    # smaller, so service levels near 1 keep their last digits and never exceed 1.
-    not_short = p_answered + p_abandon_late
-    excl = _from_shortfall((p_answered_late + p_abandon_late) / not_short, sl / not_short)
-    of_answered = _from_shortfall(p_answered_late / p_answered, sl / p_answered)
+        # 1 - P(abandoned within T) = answered + abandoned after T: a sum, no cancellation. Each
+        # ratio is taken from its complement (a ratio of sums of positive terms) when that is the
+        # smaller, so service levels near 1 keep their last digits and never exceed 1.
+        not_short = p_answered + p_abandon_late
+        excl = _from_shortfall((p_answered_late + p_abandon_late) / not_short, sl / not_short)
+        of_answered = _from_shortfall(p_answered_late / p_answered, sl / p_answered)
+    else:  # not computed (a search without an SL target); never returned to users
+        sl = excl = of_answered = np.full(x.size, np.nan)
 
     out["p_wait"][m] = p_wait
     out["p_abandon"][m] = p_abandon

@@ -21,10 +21,15 @@ _TARGETS = ("service_level", "max_asa_s", "max_abandon", "max_occupancy")
 _COUNT_CAP = 1e15
 
 
-def _kpis(model, n, a, aht_s, patience_s, threshold_s, with_asa):
+def _kpis(model, n, a, aht_s, patience_s, threshold_s, with_asa, with_sl=True):
     if model == "erlang_c":
         return _erlang_c(n, a, aht_s, threshold_s)
-    return _erlang_a(n, a, aht_s, patience_s, threshold_s, with_asa=with_asa)
+    return _erlang_a(n, a, aht_s, patience_s, threshold_s, with_asa=with_asa, with_sl=with_sl)
+
+
+#: Counts remembered per question by ``_Problem.kpis``: the bisection's last bracket is among
+#: them (about log2(sqrt(load)) + 2 counts are evaluated per question).
+_SLOTS = 8
 
 
 class _Problem:
@@ -48,6 +53,12 @@ class _Problem:
             if "service_level" in targets and sl_definition is SLDefinition.OF_OFFERED:
                 self.monotone.insert(0, "service_level")
         self.scanned = [k for k in targets if k not in self.monotone]
+        # The counts evaluated last per question and their KPIs (``kpis``), in a ring.
+        size = a.size
+        self._seen_n = np.full((size, _SLOTS), -1.0)
+        fields = {self.sl_field, "asa_s", "p_abandon", "occupancy"}
+        self._seen = {field: np.zeros((size, _SLOTS)) for field in fields}
+        self._next = np.zeros(size, dtype=np.int64)
 
     def subset(self, idx) -> _Problem:
         """The questions ``idx`` alone."""
@@ -61,17 +72,47 @@ class _Problem:
             self.sl_definition,
         )
 
+    def kpis(self, n, idx, with_asa):
+        """The KPIs the targets read, at ``n`` agents for the questions ``idx``. The last
+        ``_SLOTS`` counts evaluated per question are remembered: the occupancy floor, the
+        scan and the binding clause look again at counts the bisection evaluated (its last
+        bracket), and are answered from memory (an ASA only if it was computed)."""
+        match = self._seen_n[idx] == n[:, None]
+        if with_asa:
+            match &= ~np.isnan(self._seen["asa_s"][idx])
+        hit = match.any(axis=1)
+        slot = match.argmax(axis=1)
+        out = {field: values[idx, slot] for field, values in self._seen.items()}
+        miss = np.flatnonzero(~hit)
+        if miss.size:
+            i = idx[miss]
+            k = _kpis(
+                self.model,
+                n[miss],
+                self.a[i],
+                self.aht_s[i],
+                self.patience_s[i],
+                self.threshold_s[i],
+                with_asa=with_asa,
+                # Erlang A's threshold quantities only where an SL target reads them.
+                with_sl="service_level" in self.targets,
+            )
+            for field in out:
+                out[field][miss] = k[field]
+            first = np.arange(i.size)
+            if i.size > 1 and not np.all(i[1:] > i[:-1]):
+                # One slot per question and call (a scan asks several counts of a question).
+                i, first = np.unique(i, return_index=True)
+            slot = self._next[i] % _SLOTS
+            self._next[i] += 1
+            self._seen_n[i, slot] = n[miss][first]
+            for field, values in self._seen.items():
+                values[i, slot] = k[field][first]
+        return out
+
     def failing(self, n, idx, names):
         """Per target in ``names``: boolean array, True where ``n`` agents miss it."""
-        k = _kpis(
-            self.model,
-            n,
-            self.a[idx],
-            self.aht_s[idx],
-            self.patience_s[idx],
-            self.threshold_s[idx],
-            with_asa="max_asa_s" in names,
-        )
+        k = self.kpis(n, idx, with_asa="max_asa_s" in names)
         fails = {}
         for name in names:
             target = self.targets[name][idx]
@@ -165,7 +206,8 @@ def _scan(problem, start, max_agents, span=None):
     if span is not None:
         limit = np.minimum(limit, start + span)
     base = start.copy()
-    chunk = 4
+    # After a bisection the start alone first: mostly the answer, and remembered (``kpis``).
+    chunk = 1 if problem.monotone else 4
     while active.size:
         offsets = np.arange(chunk)
         cand = base[active, None] + offsets[None, :]
@@ -179,6 +221,10 @@ def _scan(problem, start, max_agents, span=None):
         active = active[~hit & (base[active] <= limit[active])]
         chunk = min(chunk * 2, 1024)
     return answer
+
+
+#: Margin of the Erlang A lower bounds of ``_lower_bounds`` (absolute, on shares).
+_BOUND_MARGIN = 1e-6
 
 
 def _lower_bounds(problem):
@@ -202,6 +248,19 @@ def _lower_bounds(problem):
             with np.errstate(divide="ignore", invalid="ignore"):
                 floor = np.where(occ > 0, np.ceil(np.minimum(a / occ, _COUNT_CAP)), 0.0)
             lo = np.maximum(lo, floor.astype(np.int64) - 1)
+    else:
+        # Erlang A: the carried load a P(answered) is at most n, so SL (of offered) <= P(answered)
+        # <= n/a and P(abandon) >= 1 - n/a. Counts with n/a below the SL target, or below one
+        # minus the abandonment cap, by more than _BOUND_MARGIN (far above the KPIs' rounding)
+        # miss them.
+        share = np.full(a.size, -np.inf)
+        if "service_level" in problem.monotone:
+            share = np.maximum(share, problem.targets["service_level"] - _BOUND_MARGIN)
+        if "max_abandon" in problem.monotone:
+            share = np.maximum(share, 1.0 - problem.targets["max_abandon"] - _BOUND_MARGIN)
+        with np.errstate(invalid="ignore"):
+            floor = np.floor(np.minimum(a, _COUNT_CAP) * share)
+        lo = np.where((a > 0) & (floor >= 0), floor, -1).astype(np.int64)
     return lo
 
 
@@ -508,15 +567,7 @@ def _occupancy_floor(problem, start, max_agents):
         if not idx.size:
             break
         n = start[idx].astype(float)
-        k = _kpis(
-            problem.model,
-            n,
-            problem.a[idx],
-            problem.aht_s[idx],
-            problem.patience_s[idx],
-            problem.threshold_s[idx],
-            with_asa=False,
-        )
+        k = problem.kpis(n, idx, with_asa=False)
         carried = problem.a[idx] * (1.0 - k["p_abandon"])
         with np.errstate(divide="ignore", over="ignore"):
             # Clipped before the cast: a tiny cap asks for more agents than an int64 holds.

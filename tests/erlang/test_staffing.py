@@ -287,3 +287,55 @@ def test_without_the_asa_the_answer_is_the_same(max_asa_s):
     np.testing.assert_array_equal(lean.kpis.service_level, full.kpis.service_level)
     busy = cph > 0
     assert np.all(np.isnan(lean.kpis.asa_s[busy])) and np.all(np.isfinite(full.kpis.asa_s))
+
+
+# Loads [erlangs] of one channel's intervals, 0.05 to 2,000 erlangs, with loads where a target
+# times the load is a whole number (where the search's lower bound n/a >= SL target is tight).
+GRID_LOADS = np.unique(np.concatenate([np.geomspace(0.05, 2000.0, 36), [5.0, 25.0, 100.0, 250.0]]))
+
+
+@pytest.mark.parametrize("patience_s", [5.0, 180.0, 3600.0])
+@pytest.mark.parametrize(("service_level", "threshold_s"), [(0.8, 20.0), (0.95, 0.0), (0.5, 60.0)])
+def test_erlang_a_search_equals_exhaustive_search_on_a_grid(patience_s, service_level, threshold_s):
+    """Agents, reachability and binding clauses of whole channels (one call per standard,
+    definition and set of caps) against every count evaluated with ``erlang_a_kpis``: the
+    bisection's lower bounds, its bracket and the counts the search remembers must not change
+    an answer anywhere, also for loads of thousands of erlangs."""
+    aht_s = 240.0
+    cph = GRID_LOADS * 3600.0 / aht_s
+    top = int(np.ceil(GRID_LOADS.max() + 10 * np.sqrt(GRID_LOADS.max()) + 100))
+    n = np.arange(top + 1)
+    k = erlang_a_kpis(cph[:, None], aht_s, patience_s, n[None, :], threshold_s)
+    for definition in SLDefinition:
+        sl_ok = k.service_level_for(definition) >= service_level
+        for caps in (
+            {},
+            {"max_abandon": 0.05},
+            {"max_occupancy": 0.85},
+            {"max_abandon": 0.1, "max_occupancy": 0.9},
+        ):
+            fails = {"service_level": ~sl_ok}
+            if "max_abandon" in caps:
+                fails["max_abandon"] = ~(k.p_abandon <= caps["max_abandon"])
+            if "max_occupancy" in caps:
+                fails["max_occupancy"] = ~(k.occupancy <= caps["max_occupancy"])
+            ok = ~np.logical_or.reduce(list(fails.values()))
+            r = required_agents(
+                cph,
+                aht_s,
+                patience_s=patience_s,
+                service_level=service_level,
+                threshold_s=threshold_s,
+                sl_definition=definition,
+                **caps,
+            )
+            assert ok.any(axis=1).all()  # every interval reachable within the grid
+            expected = ok.argmax(axis=1)
+            np.testing.assert_array_equal(r.agents, expected, err_msg=f"{definition} {caps}")
+            assert r.reachable.all()
+            # The binding clauses: the targets one agent fewer misses, in the reported order.
+            rows = np.flatnonzero(expected > 0)
+            binding = np.array(
+                ["+".join(name for name in fails if fails[name][i, expected[i] - 1]) for i in rows]
+            )
+            np.testing.assert_array_equal(r.binding[rows], binding, err_msg=f"{definition} {caps}")

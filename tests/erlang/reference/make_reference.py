@@ -270,6 +270,17 @@ def main():
         for rho in (0.5, 0.9, 1.0, 1.2, 3.0):
             for patience, aht, t in ((60, 180, 20), (600, 300, 30)):
                 a_cases.append((rho * n * 3600 / aht, aht, patience, n, t))
+    # Series of the blocked summation (``_special._series_log_sum``): slow ones at 100,000 and
+    # 20,000 agents (ratios near 0.9), a day of patience, a second of patience, threshold 0.
+    a_cases += [
+        (0.95 * 100000 * 3600 / 300, 300, 300, 100000, 0),
+        (0.9 * 100000 * 3600 / 300, 300, 300, 100000, 20),
+        (0.95 * 20000 * 3600 / 180, 180, 86400, 20000, 20),
+        (1.2 * 50 * 3600 / 300, 300, 1, 50, 20),
+        (0.9 * 1000 * 3600 / 300, 300, 1, 1000, 0),
+        (0.98 * 3000 * 3600 / 240, 240, 30, 3000, 15),
+        (0.999 * 100000 * 3600 / 300, 300, 600, 100000, 20),
+    ]
     a_fields = (
         "load_erlangs",
         "p_wait",
