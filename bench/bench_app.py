@@ -152,6 +152,8 @@ def bench_interactions(page, repeat: int, server_pid: int) -> None:
     SLA check's breach risk of one standard. Each with the CPU time the server and its
     worker processes spent (``tree_cpu_s``): on a shared machine the wall time is inflated by
     the other processes, the CPU time is not."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     change, change_first, change_cpu = [], [], []
     box = page.get_by_label("Service level [%]", exact=True).first
     for k in range(repeat):
@@ -160,8 +162,20 @@ def bench_interactions(page, repeat: int, server_pid: int) -> None:
         t0 = time.perf_counter()
         box.fill(str(value))
         box.press("Enter")
-        # The table naming the new standard on screen, then the end of the run.
-        page.locator("table", has_text=f"{value}/20 (proposed)").wait_for(timeout=120_000)
+        # The table naming the new standard on screen, then the end of the run. An edit sent
+        # while Streamlit reruns is sometimes dropped (seen 2 times in 9 runs): sent again
+        # then, and the time counted from the first attempt.
+        table = page.locator("table", has_text=f"{value}/20 (proposed)")
+        for attempt in range(3):
+            try:
+                table.wait_for(timeout=30_000)
+                break
+            except PlaywrightTimeout:
+                if attempt == 2:
+                    raise
+                step(f"target change to {value} not seen in 30 s: sent again")
+                box.fill(str(value))
+                box.press("Enter")
         change_first.append(time.perf_counter() - t0)
         idle(page)
         change.append(time.perf_counter() - t0)
