@@ -120,14 +120,16 @@ def test_serial_replications_are_the_direct_simulations():
     assert all(r.log is None for r in reps.runs), "logs are dropped unless keep_logs"
 
 
-def test_processes_give_the_serial_results_bit_for_bit():
+@pytest.mark.parametrize("make", [ProcessExecutor, ThreadExecutor, LocalExecutor])
+def test_local_executors_give_the_serial_results_bit_for_bit(make):
     config = small_config()
     calls = []
-    with ProcessExecutor(2) as executor:
+    with make(2) as executor:
         reps = replicate(
             config, 8, seed=2026, executor=executor, progress=lambda d, n: calls.append((d, n))
         )
         with_logs = replicate(config, 2, seed=2026, keep_logs=True, executor=executor)
+    assert reps.engine == "compiled"
     assert_identical(reference_runs(config, 8, 2026), reps.runs)
     assert calls == [(i, 8) for i in range(1, 9)]
     direct = reference_runs(config, 2, 2026)
@@ -145,20 +147,12 @@ def test_process_map_returns_task_order_and_reports_each_finish():
     assert calls == [(i, 8) for i in range(1, 9)], "once per task, counts increasing"
 
 
-def test_threads_give_the_serial_results_bit_for_bit():
-    config = small_config()
-    calls = []
+def test_thread_map_keeps_task_order_and_survives_a_failing_task():
     with ThreadExecutor(2) as executor:
-        reps = replicate(
-            config, 8, seed=2026, executor=executor, progress=lambda d, n: calls.append((d, n))
-        )
         assert executor.map(_square_slowly, range(8)) == [x * x for x in range(8)]
         with pytest.raises(ValueError, match="task three is broken"):
             executor.map(_fail_on_three, range(6))
         assert executor.map(_fail_on_three, [1, 2]) == [1, 2], "the pool survives an error"
-    assert reps.engine == "compiled"
-    assert_identical(reference_runs(config, 8, 2026), reps.runs)
-    assert calls == [(i, 8) for i in range(1, 9)]
 
 
 def test_threads_run_side_by_side_only_because_the_compiled_loop_releases_the_gil():
