@@ -307,7 +307,7 @@ def test_workers_are_capped_by_the_cores_unless_forced():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"kind": "fibers"}, "executor must be one of serial, threads, processes, dask"),
+        ({"kind": "fibers"}, "executor must be one of serial, local, threads, processes, dask"),
         ({"kind": "processes", "workers": 0}, r"`workers` must be a whole number >= 1, got 0"),
         ({"kind": "serial", "scheduler": "tcp://h:1"}, "does not go with the serial executor"),
         ({"kind": "dask"}, "needs a scheduler address"),
