@@ -469,8 +469,9 @@ def shared_executor(kind: str, address: str):
     if kind == "processes":
         context = multiprocessing.get_context("forkserver")
         # Not the default preload of `__main__`: under `streamlit run` that is this script,
-        # which the workers must not run. The simulator is what they need.
-        context.set_forkserver_preload(["simulator", "scenarios.simulation"])
+        # which the workers must not run. The simulator is what they need, with its compiled
+        # engine loaded once in the fork server rather than in each worker.
+        context.set_forkserver_preload(["simulator", "scenarios.simulation", "simulator.preload"])
         return ProcessExecutor(mp_context=context)
     return SerialExecutor()
 
