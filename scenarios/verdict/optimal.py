@@ -797,21 +797,25 @@ def period_optimal_verified(
     """
     result = as_plan(plan_result)
 
+    def risks_at(agents):
+        """Every clause's breach risk at ``agents`` (one simulation, or the ``memo``'s)."""
+        return breach_risks(
+            result,
+            channel,
+            agents=agents,
+            replications=replications,
+            seed=seed,
+            executor=executor,
+            memo=memo,
+        )
+
     def attempt(margins, passing=None):
         """(staffing, risks, every clause met on average); None when the staffing is the
         ``passing`` one's (nothing new to simulate)."""
         staffing = period_optimal(result, channel, margin=margins[0], abandon_margin=margins[1])
         if passing is not None and np.array_equal(staffing.agents, passing.agents):
             return None
-        risks = breach_risks(
-            result,
-            channel,
-            agents=staffing.agents,
-            replications=replications,
-            seed=seed,
-            executor=executor,
-            memo=memo,
-        )
+        risks = risks_at(staffing.agents)
         return staffing, risks, all(r.meets_on_average(confidence) for r in risks.values())
 
     target = result.scenario.target_for(channel)
@@ -823,16 +827,7 @@ def period_optimal_verified(
         return sl_ok and (target.max_abandon is None or margins[1] < target.max_abandon)
 
     if from_plan:
-        planned = result.channels[channel].required_agents
-        at_plan = breach_risks(
-            result,
-            channel,
-            agents=planned,
-            replications=replications,
-            seed=seed,
-            executor=executor,
-            memo=memo,
-        )
+        at_plan = risks_at(result.channels[channel].required_agents)
         measured = plan_margins(result, channel, at_plan, confidence)
         if admissible(measured):
             start = tuple(max(a, b) for a, b in zip(start, measured, strict=True))
