@@ -41,6 +41,10 @@ def _clock_minutes(text: str, field: str) -> int:
     return hours * 60 + minutes
 
 
+#: The most SL standards a scenario compares side by side (``Scenario.compare_standards``).
+MAX_COMPARED_STANDARDS = 12
+
+
 def parse_standard(text: str) -> tuple[float, float]:
     """``"80/20"`` -> ``(0.8, 20.0)``: an SL standard as "percent within seconds" (the form
     contracts and online calculators use; ``0.8/20`` is read as 0.8%, so give percent).
@@ -789,7 +793,7 @@ class Scenario(StrictModel):
     """The hiring plan over the contract (``ccplan hiring``)."""
     term: ContractTerm | None = None
     """The contract term (years, indexation, wage inflation, growth, liability cap)."""
-    compare_standards: tuple[str, ...] = Field(default=(), max_length=12)
+    compare_standards: tuple[str, ...] = Field(default=(), max_length=MAX_COMPARED_STANDARDS)
     """Alternative SL standards the verdict compares side by side, as "SL%/threshold_s"
     (e.g. "85/30": 85% within 30 s), applied to every voice and chat SL clause."""
     roster: ShiftRules | None = None

@@ -31,7 +31,7 @@ import numpy as np
 
 from .arrivals import ContactStream
 from .config import SimConfig
-from .kpis import ABANDONED, ANSWERED, COUNT_FIELDS, LOST, SUM_FIELDS, WAITING
+from .kpis import ABANDONED, ALSO_FIELDS, ANSWERED, COUNT_FIELDS, LOST, SUM_FIELDS, WAITING
 from .ledger import SERVED, ContactLedger, finished_prefix
 from .model import draw_retrial
 
@@ -867,9 +867,12 @@ def _contact_columns(s):
 
 
 @_jit
-def _add_totals(arrived_s, chan, wait_s, outcome, cut, horizon_s, interval_s, threshold_s, t):
+def _add_totals(
+    arrived_s, chan, wait_s, outcome, cut, horizon_s, interval_s, threshold_s, also_s, t
+):
     """``ContactLedger.record`` without the log, compiled: add the first ``cut`` contacts to
-    the totals ``t`` (``ContactTotals``' arrays, in ``_TOTALS`` order, [channel, interval]).
+    the totals ``t`` (``ContactTotals``' arrays, in ``_TOTALS`` order, [channel, interval],
+    the within-counts at the further thresholds ``also_s`` [channel, j] with a last axis j).
 
     The same sums as ``ContactTotals.add`` to the last bit: the batch's waits are summed from
     zero in contact order (as ``np.bincount`` does) before they are added to the totals; the
@@ -878,7 +881,8 @@ def _add_totals(arrived_s, chan, wait_s, outcome, cut, horizon_s, interval_s, th
     runs in opening hours)."""
     (offered, answered, abandoned, lost, waiting, answered_within, abandoned_within) = t[:7]
     answered_wait_s, offered_wait_s, max_wait_s = t[7], t[8], t[9]
-    n = offered.shape[1]
+    answered_within_also, abandoned_within_also = t[10], t[11]
+    n, n_also = offered.shape[1], also_s.shape[1]
     answered_sum = np.zeros(offered.shape)
     offered_sum = np.zeros(offered.shape)
     for i in range(cut):
@@ -910,10 +914,16 @@ def _add_totals(arrived_s, chan, wait_s, outcome, cut, horizon_s, interval_s, th
             answered_sum[ch, k] += wait
             if within:
                 answered_within[ch, k] += 1
+            for j in range(n_also):  # (NaN pads: never within)
+                if wait <= also_s[ch, j]:
+                    answered_within_also[ch, k, j] += 1
         elif code == ABANDONED:
             abandoned[ch, k] += 1
             if within:
                 abandoned_within[ch, k] += 1
+            for j in range(n_also):
+                if wait <= also_s[ch, j]:
+                    abandoned_within_also[ch, k, j] += 1
         else:
             waiting[ch, k] += 1
     answered_wait_s += answered_sum
@@ -921,7 +931,7 @@ def _add_totals(arrived_s, chan, wait_s, outcome, cut, horizon_s, interval_s, th
 
 
 #: The ``ContactTotals`` fields ``_add_totals`` takes, in its order.
-_TOTALS = (*COUNT_FIELDS, *SUM_FIELDS, "max_wait_s")
+_TOTALS = (*COUNT_FIELDS, *SUM_FIELDS, "max_wait_s", *ALSO_FIELDS)
 
 
 def _routing_tables(pool_chans, pool_after, reserve, kind, pool_of):
@@ -1129,6 +1139,7 @@ class CompiledModel:
                 float(self.config.horizon_s),
                 ledger.interval_s,
                 ledger.threshold_s,
+                ledger.also_thresholds_s,
                 tuple(getattr(totals, name) for name in _TOTALS),
             )
         else:

@@ -48,6 +48,11 @@ class Channel:
     patience : patience distribution [s], or None (never abandons; always None for deferred).
     threshold_s : service-level threshold [s]; for deferred channels the response-time
         target [s] (e.g. 4 * 3600 for "within 4 hours").
+    also_thresholds_s : further thresholds [s] whose answered- and abandoned-within counts
+        are kept beside ``threshold_s``'s (``ContactTotals.answered_within_also``), so that one
+        simulation serves standards that differ only in their threshold (a threshold counts
+        waits; it changes nothing in the queue). ``SimResult.at_threshold`` reads the results
+        as if simulated with one of them as ``threshold_s``.
     pool : name of the channel's primary agent pool (it lists the channel with ``after_s`` 0;
         other pools may list it too: ``Pool``).
     concurrency : chats one agent handles at once (chat only).
@@ -91,6 +96,7 @@ class Channel:
     repeat_share: float = 0.0
     repeat_delay: Distribution | None = None
     repeat_channel: str | int | None = None
+    also_thresholds_s: tuple[float, ...] = ()
 
     def __post_init__(self):
         where = f"channel {self.name!r}"
@@ -107,6 +113,12 @@ class Channel:
             raise ValueError(f"{where}: deferred contacts do not abandon; set `patience` to None")
         if not (np.isfinite(self.threshold_s) and self.threshold_s >= 0):
             raise ValueError(f"{where}: `threshold_s` must be a finite number >= 0 s")
+        also = tuple(float(t) for t in self.also_thresholds_s)
+        if not all(np.isfinite(t) and t >= 0 for t in also):
+            raise ValueError(
+                f"{where}: `also_thresholds_s` must be finite numbers >= 0 s, got {also!r}"
+            )
+        object.__setattr__(self, "also_thresholds_s", also)
         if (
             isinstance(self.concurrency, bool)
             or not isinstance(self.concurrency, (int, np.integer))

@@ -79,6 +79,7 @@ OTHER_FIELDS = {
         "name",
         "kind",
         "threshold_s",
+        "also_thresholds_s",
         "pool",
         "concurrency",
         "concurrency_stretch",

@@ -99,6 +99,9 @@ class ContactTotals:
     The counts of ``ChannelKPIs`` plus ``answered_wait_s`` and ``offered_wait_s`` (total wait
     of answered / offered contacts [s]) and ``max_wait_s``. Sums of consecutive periods give
     the totals of longer periods (``regroup``), so KPIs per day or per run need no contact.
+    ``answered_within_also`` and ``abandoned_within_also`` (one more axis, last: one entry per
+    further threshold, ``Channel.also_thresholds_s``) are the within-counts at the channel's
+    further thresholds; ``with_threshold`` swaps one of them in.
     """
 
     offered: np.ndarray
@@ -111,12 +114,17 @@ class ContactTotals:
     answered_wait_s: np.ndarray
     offered_wait_s: np.ndarray
     max_wait_s: np.ndarray
+    answered_within_also: np.ndarray
+    abandoned_within_also: np.ndarray
 
     @classmethod
-    def zeros(cls, shape) -> ContactTotals:
+    def zeros(cls, shape, n_also: int = 0) -> ContactTotals:
+        """Zero totals of ``shape`` (an int or a tuple), with ``n_also`` further thresholds."""
+        shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
         counts = {f: np.zeros(shape, dtype=np.int64) for f in COUNT_FIELDS}
         sums = {f: np.zeros(shape) for f in (*SUM_FIELDS, "max_wait_s")}
-        return cls(**counts, **sums)
+        also = {f: np.zeros((*shape, n_also), dtype=np.int64) for f in ALSO_FIELDS}
+        return cls(**counts, **sums, **also)
 
     @classmethod
     def of_contacts(cls, period, outcome, wait_s, threshold_s, n_periods: int) -> ContactTotals:
@@ -126,13 +134,24 @@ class ContactTotals:
         out.add(period, outcome, wait_s, threshold_s)
         return out
 
-    def add(self, period, outcome, wait_s, threshold_s, sla_wait_s=None) -> None:
+    def add(
+        self, period, outcome, wait_s, threshold_s, sla_wait_s=None, also_thresholds_s=None
+    ) -> None:
         """Add contacts (in place): ``period`` indexes the flattened arrays. ``sla_wait_s``
         (default ``wait_s``) is the wait compared with ``threshold_s`` (e.g. counted in
-        opening hours)."""
+        opening hours) and with ``also_thresholds_s`` (per contact, one column per further
+        threshold; NaN where a contact's channel has fewer: never within)."""
         n = self.offered.size
         period = np.asarray(period, dtype=np.int64)
-        within = (wait_s if sla_wait_s is None else sla_wait_s) <= threshold_s
+        sla_wait_s = wait_s if sla_wait_s is None else sla_wait_s
+        within = sla_wait_s <= threshold_s
+        n_also = self.answered_within_also.shape[-1]
+        for j in range(n_also):  # answered / abandoned within each further threshold
+            code = period * 4 + outcome
+            also = sla_wait_s <= np.asarray(also_thresholds_s)[:, j]
+            by_outcome = np.bincount(code[also], minlength=4 * n).reshape(n, 4)
+            self.answered_within_also.reshape(n, n_also)[:, j] += by_outcome[:, ANSWERED]
+            self.abandoned_within_also.reshape(n, n_also)[:, j] += by_outcome[:, ABANDONED]
         # One pass of counting: each contact's period, outcome (0..3) and whether within.
         code = (period * 4 + outcome) * 2 + within
         by_code = np.bincount(code, minlength=8 * n).reshape(n, 4, 2)
@@ -169,17 +188,34 @@ class ContactTotals:
     def regroup(self, group: np.ndarray, n_groups: int) -> ContactTotals:
         """Totals of groups of periods (``group[k]``: the group of period ``k``)."""
         out = {}
-        for f in COUNT_FIELDS:
-            out[f] = np.zeros(n_groups, dtype=np.int64)
-            np.add.at(out[f], group, getattr(self, f))
+        for f in (*COUNT_FIELDS, *ALSO_FIELDS):
+            values = getattr(self, f)
+            out[f] = np.zeros((n_groups, *values.shape[1:]), dtype=np.int64)
+            np.add.at(out[f], group, values)
         for f in SUM_FIELDS:
             out[f] = group_sum(getattr(self, f), group, n_groups)
         out["max_wait_s"] = np.zeros(n_groups)
         np.maximum.at(out["max_wait_s"], group, self.max_wait_s)
         return ContactTotals(**out)
 
+    def with_threshold(self, j: int, row=...) -> ContactTotals:
+        """These totals as counted with further threshold ``j`` as the service-level one, in
+        ``row`` (an index into the leading axis, e.g. a channel; default all): its within-counts
+        swapped with the current ones (which become further threshold ``j``). Counting is
+        exact, so they equal the totals of a simulation run with that threshold."""
+        out = {f: getattr(self, f) for f in _TOTAL_FIELDS}
+        for name in ("answered_within", "abandoned_within"):
+            current, also = getattr(self, name).copy(), getattr(self, f"{name}_also").copy()
+            swapped = also[row][..., j].copy()
+            also[row][..., j] = current[row]  # (``also[row]`` is a view: basic indexing)
+            current[row] = swapped
+            out[name], out[f"{name}_also"] = current, also
+        return ContactTotals(**out)
 
-_TOTAL_FIELDS = (*COUNT_FIELDS, *SUM_FIELDS, "max_wait_s")
+
+#: The within-counts at further thresholds (one more axis, last).
+ALSO_FIELDS = ("answered_within_also", "abandoned_within_also")
+_TOTAL_FIELDS = (*COUNT_FIELDS, *SUM_FIELDS, "max_wait_s", *ALSO_FIELDS)
 
 
 def open_seconds_before(t_s, is_open: np.ndarray, interval_s: float) -> np.ndarray:

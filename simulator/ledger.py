@@ -49,8 +49,15 @@ class ContactLedger:
         self.n_intervals = config.n_intervals
         self.keep_log = keep_log
         self.log_parts: list[dict[str, np.ndarray]] = []
-        self.totals = ContactTotals.zeros((len(config.channels), config.n_intervals))
         self.threshold_s = np.array([c.threshold_s for c in config.channels], dtype=float)
+        # Per channel its further thresholds, padded with NaN (no wait is within NaN).
+        also = [c.also_thresholds_s for c in config.channels]
+        self.also_thresholds_s = np.full((len(also), max(map(len, also), default=0)), np.nan)
+        for i, thresholds in enumerate(also):
+            self.also_thresholds_s[i, : len(thresholds)] = thresholds
+        self.totals = ContactTotals.zeros(
+            (len(config.channels), config.n_intervals), self.also_thresholds_s.shape[1]
+        )
 
     def _sla_wait(self, chan, arrived, wait) -> np.ndarray:
         """The wait the service level counts: wall-clock, or open time on channels whose
@@ -90,6 +97,7 @@ class ContactLedger:
             wait,
             self.threshold_s[chan],
             self._sla_wait(chan, arrived, wait),
+            self.also_thresholds_s[chan],
         )
         if self.keep_log:
             self.log_parts.append(

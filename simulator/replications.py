@@ -68,6 +68,11 @@ class ReplicationResult:
         by ``"+"``, if they differ)."""
         return "+".join(sorted({r.engine for r in self.runs}))
 
+    def at_threshold(self, channel: str, threshold_s: float) -> ReplicationResult:
+        """The replications as if simulated with ``threshold_s`` as ``channel``'s threshold,
+        one of those counted (``SimResult.at_threshold``)."""
+        return ReplicationResult(tuple(r.at_threshold(channel, threshold_s) for r in self.runs))
+
     def samples(
         self, kpi: str, *, channel: str | None = None, pool: str | None = None, level: str = "run"
     ) -> np.ndarray:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -135,7 +135,8 @@ class PeriodSums:
     ``q_area_k`` [channel, interval] and of the pools' busy and present agents
     ``busy_area_k``, ``staff_area_k`` [pool, interval], and the queue at each interval's end
     ``backlog_k``; ``channels`` holds each channel's (name, threshold [s]), ``pools`` the pool
-    names. Smaller than the KPIs of the three levels, so cheaper to send from a worker.
+    names, ``also_thresholds_s`` each channel's further thresholds counted (``Channel``).
+    Smaller than the KPIs of the three levels, so cheaper to send from a worker.
     """
 
     channels: tuple[tuple[str, float], ...]
@@ -146,6 +147,35 @@ class PeriodSums:
     backlog_k: np.ndarray
     busy_area_k: np.ndarray
     staff_area_k: np.ndarray
+    also_thresholds_s: tuple[tuple[float, ...], ...] = ()
+
+    def at_threshold(self, channel: str, threshold_s: float) -> PeriodSums:
+        """These sums as a simulation with ``threshold_s`` as ``channel``'s threshold gives
+        them (the same contacts and queue: a threshold only counts waits). ``threshold_s``
+        must be the channel's threshold or one of its further thresholds."""
+        names = [name for name, _ in self.channels]
+        if channel not in names:
+            raise ValueError(f"`channel` must be one of {names}, got {channel!r}")
+        i = names.index(channel)
+        current = self.channels[i][1]
+        if threshold_s == current:
+            return self
+        also = self.also_thresholds_s[i] if self.also_thresholds_s else ()
+        if threshold_s not in also:
+            raise ValueError(
+                f"`threshold_s` {threshold_s!r} was not counted for channel {channel!r}: its "
+                f"threshold is {current!r} s, its further thresholds {also!r}"
+            )
+        j = also.index(threshold_s)
+        channels, thresholds = list(self.channels), list(self.also_thresholds_s)
+        channels[i] = (channel, threshold_s)
+        thresholds[i] = (*also[:j], current, *also[j + 1 :])
+        return replace(
+            self,
+            channels=tuple(channels),
+            totals=self.totals.with_threshold(j, i),
+            also_thresholds_s=tuple(thresholds),
+        )
 
     def kpis(self, level: str) -> PeriodKPIs:
         """The KPIs per interval (``"intervals"``), per day of 86,400 s from the start
@@ -230,6 +260,12 @@ class SimResult:
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k not in _LEVELS}
 
+    def at_threshold(self, channel: str, threshold_s: float) -> SimResult:
+        """This replication as if simulated with ``threshold_s`` as ``channel``'s threshold
+        (``PeriodSums.at_threshold``)."""
+        sums = self.sums.at_threshold(channel, threshold_s)
+        return self if sums is self.sums else SimResult(self.log, sums, self.engine)
+
 
 #: The values of ``simulate``'s ``engine`` argument.
 ENGINES = ("auto", "compiled", "simpy")
@@ -302,5 +338,6 @@ def simulate(
         backlog_k=model.backlog_k,
         busy_area_k=model.busy_area_k,
         staff_area_k=model.staff_area_k,
+        also_thresholds_s=tuple(c.also_thresholds_s for c in config.channels),
     )
     return SimResult(log=model.ledger.log() if keep_log else None, sums=sums, engine=used)

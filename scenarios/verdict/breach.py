@@ -201,9 +201,24 @@ def per_year_totals(values, counted, reporting_period: str, days: int) -> np.nda
     return np.where(counted, values, 0.0).sum(axis=1) * n / measured
 
 
+def compared_thresholds_s(scenario: Scenario, channel: str) -> tuple[float, ...]:
+    """The SL thresholds [s] the scenario's compared standards (``compare_standards``) give
+    ``channel`` other than its target's, sorted: a voice or chat channel with an SL clause
+    takes every compared standard's (``verdict.compare``), other channels none."""
+    from ..scenario import parse_standard
+
+    target = scenario.target_for(channel)
+    if scenario.channel(channel).kind == "deferred" or target.service_level is None:
+        return ()
+    found = {parse_standard(s)[1] for s in scenario.compare_standards}
+    return tuple(sorted(found - {target.threshold_s}))
+
+
 def _sim_config(result: PlanResult, channel: str, agents):
     """The simulation of the channel at ``agents`` on duty with the scenario's forecast
-    error."""
+    error, counting its target's SL threshold and those of the compared standards
+    (``compared_thresholds_s``: one simulation serves every standard at the same staffing,
+    ``_shared_replications``)."""
     from simulator import SimConfig
 
     from ..simulation import channel_and_pool, planned_retrials, warmup_s
@@ -217,6 +232,7 @@ def _sim_config(result: PlanResult, channel: str, agents):
     sims, pool = channel_and_pool(
         ch, demand, agents, threshold_s, target.deadline_clock, planned_retrials(result, channel)
     )
+    sims[0] = replace(sims[0], also_thresholds_s=compared_thresholds_s(scenario, channel))
     return SimConfig(
         scenario.interval_s,
         sims,
@@ -349,7 +365,7 @@ def breach_risks(
     target = scenario.target_for(channel)
 
     def simulated() -> dict[str, BreachRisk]:
-        return _risks(result, channel, config, replications, seed, executor)
+        return _risks(result, channel, config, replications, seed, executor, memo)
 
     if memo is None:
         return simulated()
@@ -406,12 +422,35 @@ def _simulation(source, channel, agents, model, replications):
     return result, _sim_config(result, channel, np.asarray(agents))
 
 
-def _risks(result, channel, config, replications, seed, executor) -> dict[str, BreachRisk]:
+def _risks(result, channel, config, replications, seed, executor, memo) -> dict[str, BreachRisk]:
     """Every clause's breach risk from ``replications`` of ``config`` (``breach_risks``)."""
+    reps = _shared_replications(config, channel, replications, seed, executor, memo)
+    return _risks_of(result, channel, reps, seed)
+
+
+def _shared_replications(config, channel: str, replications: int, seed, executor, memo):
+    """``simulator.replicate(config, replications, seed)``, shared through ``memo`` (if any)
+    by every config that differs from it only in which of ``channel``'s counted thresholds is
+    its SL threshold: a threshold counts waits and changes nothing in the queue, so those
+    configs simulate the same replications, and ``ReplicationResult.at_threshold`` reads them
+    at each one's threshold (the same counts, exactly, as a simulation of its own)."""
     from simulator import replicate
 
-    reps = replicate(config, replications, seed, executor=executor)
-    return _risks_of(result, channel, reps, seed)
+    if memo is None:  # nothing to share with
+        return replicate(config, replications, seed, executor=executor)
+    channels = list(config.channels)
+    i = [c.name for c in channels].index(channel)
+    sim = channels[i]
+    thresholds = sorted({sim.threshold_s, *sim.also_thresholds_s})
+    channels[i] = replace(sim, threshold_s=thresholds[0], also_thresholds_s=tuple(thresholds[1:]))
+    shared = replace(config, channels=channels)
+    reps = memo.replications(
+        shared,
+        replications,
+        seed,
+        lambda: replicate(shared, replications, seed, executor=executor),
+    )
+    return reps.at_threshold(channel, sim.threshold_s)
 
 
 def _risks_of(result, channel, reps, seed) -> dict[str, BreachRisk]:

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..overrides import apply_overrides
 from ..pipeline import PlanResult, plan_channel
-from ..scenario import Scenario, parse_standard
+from ..scenario import MAX_COMPARED_STANDARDS, Scenario, parse_standard
 from ._common import DAYS_PER_YEAR, channel_fte
 from .breach import BreachRisk, breach_risks, worst_p_breach
 from .memo import SimulationMemo
@@ -84,15 +84,23 @@ def current_standard(scenario: Scenario) -> str | None:
 def with_standard(result: PlanResult, standard: str) -> PlanResult:
     """The plan with ``standard`` applied to every SL channel (``sl_channels``), only those
     channels re-planned. The period summaries (days, weeks, months, total) are those of the
-    original plan: read FTE and cost from the channels (``plan_fte``, ``plan_cost``)."""
+    original plan: read FTE and cost from the channels (``plan_fte``, ``plan_cost``). The
+    standards replaced join the ones it is compared with (``compare_standards``, while there
+    is room), so that its simulations count their thresholds too and serve the original
+    plan's standard at the same staffing (``breach.compared_thresholds_s``)."""
     sl, threshold_s = parse_standard(standard)
     scenario = result.scenario
     names = sl_channels(scenario)
     changes = {}
+    compared = list(scenario.compare_standards)
     for k, target in enumerate(scenario.targets):
         if target.channel in names:
             changes[f"targets[{k}].service_level"] = sl
             changes[f"targets[{k}].threshold_s"] = threshold_s
+            replaced = f"{target.service_level * 100:g}/{target.threshold_s:g}"
+            if replaced not in compared and len(compared) < MAX_COMPARED_STANDARDS:
+                compared.append(replaced)
+    changes["compare_standards"] = compared
     changed = apply_overrides(scenario, changes)
     channels = dict(result.channels)
     for name in names:

@@ -49,38 +49,54 @@ def digest(*parts: Any) -> str:
     return hashlib.sha256(pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
 
 
+#: ``SimulationMemo.replications``' default budget [bytes].
+REPLICATIONS_BYTES = 128 * 2**20
+
+
 class SimulationMemo:
     """Answers already simulated, by key (``digest`` of what was simulated, replications,
     ``seed_key``). ``hits`` and ``misses`` count the questions answered from the memo and by
-    a new simulation.
+    a new simulation; ``shared`` the answers computed from replications simulated for
+    another question (``replications``).
 
     Safe to share between threads (the verdict runs independent sections side by side): a
     question being simulated by one thread is waited for by the others asking it, not
     simulated twice."""
 
-    def __init__(self) -> None:
+    def __init__(self, replications_bytes: int = REPLICATIONS_BYTES) -> None:
         self._answers: dict[tuple, Any] = {}
         self._running: dict[tuple, threading.Event] = {}
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self.shared = 0
+        self.replications_bytes = replications_bytes
+        self._kept: dict[tuple, int] = {}  # the replications kept, oldest first: their bytes
 
     def __len__(self) -> int:
-        return len(self._answers)
+        """The answers kept (not counting the replications kept)."""
+        with self._lock:
+            return sum(1 for key in self._answers if key not in self._kept)
 
     def get(self, key: tuple, compute: Callable[[], Any]) -> Any:
         """The answer stored under ``key``, else ``compute()`` stored under it. A dict answer
         is returned as a new dict (callers may add to theirs without changing the memo's)."""
+        answer, hit = self._get(key, compute)
+        with self._lock:
+            self.hits += hit
+            self.misses += not hit
+        return dict(answer) if isinstance(answer, dict) else answer
+
+    def _get(self, key: tuple, compute: Callable[[], Any]) -> tuple[Any, bool]:
+        """The value stored under ``key``, else ``compute()`` stored under it; and whether it
+        was stored (or being computed by another thread) before."""
         while True:
             with self._lock:
                 if key in self._answers:
-                    self.hits += 1
-                    answer = self._answers[key]
-                    break
+                    return self._answers[key], True
                 running = self._running.get(key)
                 if running is None:
                     self._running[key] = done = threading.Event()
-                    self.misses += 1
             if running is not None:
                 running.wait()  # another thread is simulating it; if that failed, try again
                 continue
@@ -92,8 +108,37 @@ class SimulationMemo:
                 with self._lock:
                     del self._running[key]
                 done.set()
-            break
-        return dict(answer) if isinstance(answer, dict) else answer
+            return answer, False
+
+    def replications(self, config, n: int, seed, compute: Callable[[], Any]):
+        """The ``ReplicationResult`` of ``n`` replications of ``config`` from ``seed``, else
+        ``compute()``'s, kept while the replications kept take at most ``replications_bytes``
+        (the oldest go first; one larger is not kept). Unlike the answers they are large (a
+        four-week channel's 30 replications: ~10 MB), so a long session keeps only the recent
+        ones: those its stages share (``breach._shared_replications``). Those found count in
+        ``shared``."""
+        key = ("replications", digest(config), n, seed_key(seed))
+        reps, hit = self._get(key, compute)
+        size = sum(_nbytes(run.sums) for run in reps.runs)
+        with self._lock:
+            self.shared += hit
+            if key not in self._kept and key in self._answers:
+                self._kept[key] = size
+            while self._kept and sum(self._kept.values()) > self.replications_bytes:
+                del self._answers[(oldest := next(iter(self._kept)))]
+                del self._kept[oldest]
+        return reps
+
+
+def _nbytes(value) -> int:
+    """Bytes of the numpy arrays in ``value`` (a dataclass, tuple or array, nested)."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, (tuple, list)):
+        return sum(map(_nbytes, value))
+    if hasattr(value, "__dataclass_fields__"):
+        return sum(_nbytes(getattr(value, name)) for name in value.__dataclass_fields__)
+    return 0
 
 
 def _one_replication(task):

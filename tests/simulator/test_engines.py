@@ -8,7 +8,7 @@ hours and both deadline clocks, pools serving several channels by priority, sche
 drop and rise, retrials, intraday scales, forecast error, warm-up), over many seeds.
 """
 
-from dataclasses import fields
+from dataclasses import fields, replace
 
 import numpy as np
 import pytest
@@ -564,10 +564,13 @@ def test_without_numba_auto_runs_simpy_and_compiled_says_why(monkeypatch):
 def test_compiled_totals_put_contacts_at_interval_edges_where_numpy_does():
     # ``_add_totals`` finds the interval by a plain division, checked by ``//`` when the
     # quotient is whole: instants on, just before and just after interval edges, with
-    # interval lengths whose multiples round, go where ``ContactLedger.record`` puts them.
+    # interval lengths whose multiples round, go where ``ContactLedger.record`` puts them;
+    # the within-counts at further thresholds too.
     for interval_s in (900.0, 0.1, 1 / 3, 7.3):
         n = 40
         config = voice(np.full(n, 10.0), np.full(n, 1), interval_s=interval_s)
+        also = replace(config.channels[0], also_thresholds_s=(5.0, 30.0))
+        config = replace(config, channels=[also])
         edges = np.arange(n) * interval_s
         arrived = np.concatenate(
             [edges, np.nextafter(edges, np.inf), np.nextafter(edges, -np.inf)[1:], edges / 3]
@@ -582,7 +585,7 @@ def test_compiled_totals_put_contacts_at_interval_edges_where_numpy_does():
         }
         reference = ContactLedger(config, keep_log=False)
         reference.record(col)
-        ours = ContactTotals.zeros((1, n))
+        ours = ContactTotals.zeros((1, n), 2)
         _add_totals(
             col["arrived_s"],
             col["chan"],
@@ -592,6 +595,7 @@ def test_compiled_totals_put_contacts_at_interval_edges_where_numpy_does():
             float(config.horizon_s),
             float(interval_s),
             reference.threshold_s,
+            reference.also_thresholds_s,
             tuple(getattr(ours, name) for name in _TOTALS),
         )
         for f in fields(ours):

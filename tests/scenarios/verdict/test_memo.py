@@ -9,7 +9,8 @@ from scenarios import plan
 from scenarios.examples import load_example
 from scenarios.io import json_text
 from scenarios.overrides import apply_overrides
-from scenarios.verdict import SimulationMemo, breach_risks, verdict
+from scenarios.verdict import SimulationMemo, breach, breach_risks, verdict
+from scenarios.verdict import memo as memo_module
 from scenarios.verdict.memo import digest, seed_key
 
 from .test_verdict import stationary_scenario
@@ -19,9 +20,8 @@ class Forgetful(SimulationMemo):
     """A memo that remembers nothing: every question is simulated again (the verdict as it
     was before the stages shared their simulations)."""
 
-    def get(self, key, compute):
-        self.misses += 1
-        return compute()
+    def _get(self, key, compute):
+        return compute(), False
 
 
 def _count_replications(monkeypatch):
@@ -59,7 +59,9 @@ def test_the_verdict_simulates_nothing_twice_and_says_the_same(monkeypatch):
     assert json_text(with_memo) == json_text(without)
     assert len(set(once)) == len(once), "a simulation was run twice with the memo"
     assert shared.hits >= 2
-    assert len(asked) == len(once) + shared.hits  # the forgetful verdict simulated them again
+    assert shared.shared >= 1  # 85/30's per-interval staffing is 80/20's here: one simulation
+    # the forgetful verdict simulated them again
+    assert len(asked) == len(once) + shared.hits + shared.shared
 
 
 def test_a_different_question_is_not_answered_from_the_memo():
@@ -248,3 +250,49 @@ def test_sections_side_by_side_on_worker_processes_say_what_one_after_the_other_
         together = verdict(result, executor=executor, **kwargs).to_dict()
     assert json_text(together) == json_text(alone)
     assert len(threads) >= 3  # sections and standards did run side by side
+
+
+def test_a_standard_at_the_same_staffing_is_answered_from_the_others_replications(monkeypatch):
+    """80/20 and a compared 85/30 at the same staffing: one simulation (a threshold only counts
+    waits: both thresholds are counted in it), and 85/30's risks are exactly those of a
+    simulation that counts its own threshold alone."""
+    from dataclasses import fields
+
+    from scenarios.verdict.compare import with_standard
+
+    scenario = apply_overrides(stationary_scenario(3), {"compare_standards": ["85/30"]})
+    agents = np.full(72, 22)
+    asked = _count_replications(monkeypatch)
+    memo = SimulationMemo()
+    breach_risks(scenario, "voice", agents=agents, replications=3, seed=1, memo=memo)
+    changed = with_standard(plan(scenario), "85/30")
+    assert "80/20" in changed.scenario.compare_standards  # the standard it replaced
+    shared = breach_risks(changed, "voice", agents=agents, replications=3, seed=1, memo=memo)
+    assert (len(asked), memo.misses, memo.shared) == (1, 2, 1)
+
+    alone = apply_overrides(
+        scenario,
+        {"targets[0].service_level": 0.85, "targets[0].threshold_s": 30, "compare_standards": []},
+    )
+    fresh = breach_risks(alone, "voice", agents=agents, replications=3, seed=1)
+    assert len(asked) == 2 and shared.keys() == fresh.keys()
+    for clause, risk in fresh.items():
+        for f in fields(risk):
+            a, b = getattr(shared[clause], f.name), getattr(risk, f.name)
+            if isinstance(b, np.ndarray):
+                np.testing.assert_array_equal(a, b, err_msg=f"{clause} {f.name}")
+            else:
+                assert a == b, f"{clause} {f.name}"
+    assert shared["service_level"].standard == 0.85 and shared["service_level"].threshold_s == 30
+
+
+def test_replications_kept_stay_within_their_budget():
+    """The replications kept for sharing are bounded (the oldest go first); the answers stay."""
+    scenario = stationary_scenario(3)
+    one = simulator.replicate(breach._sim_config(plan(scenario), "voice", np.full(72, 22)), 3, 1)
+    size = sum(memo_module._nbytes(run.sums) for run in one.runs)
+    memo = SimulationMemo(replications_bytes=int(2.5 * size))
+    for extra in range(4):
+        breach_risks(scenario, "voice", agents=np.full(72, 22 + extra), replications=3, memo=memo)
+    assert len(memo._kept) == 2 and len(memo) == 4
+    assert sum(memo._kept.values()) <= memo.replications_bytes
