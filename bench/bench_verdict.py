@@ -15,6 +15,10 @@ channel plans and simulations (``simulator.replicate`` calls and replications) a
 both sides: a simulation repeated with the same configuration, replications and seed is
 counted in "repeated simulations".
 
+Each side runs in a new interpreter with its modules' bytecode written beforehand, as a user's
+Python keeps it (``compile_tree``; this machine's shells turn bytecode caching off), and the
+whole command a user types (imports, the check, its report) is timed beside the check itself.
+
 The machine is shared, so wall time depends on what else runs: the CPU seconds are printed
 beside it (of the serial run; of this process and of its worker processes, if any, for the
 default run) with the load average at the end. With several workers the verdict's sections run
@@ -30,6 +34,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 
 #: Measured on commit 8b46607 on the project's 2-core machine, 2026-11-30, side by side with
 #: ``--before`` (one run each, nothing else running).
@@ -129,13 +134,50 @@ print(json.dumps({
 """
 
 
+def _env(tree: str | None) -> dict:
+    """The environment of a measured interpreter: ``tree`` first on the path, and bytecode
+    cached as a user's Python does (this machine's shells set PYTHONDONTWRITEBYTECODE, which
+    would compile every module of the project from source in every run: ~0.2 s more)."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    if tree is not None:
+        env["PYTHONPATH"] = os.pathsep.join([tree, env.get("PYTHONPATH", "")])
+    return env
+
+
+def compile_tree(tree: str | None) -> None:
+    """Write the bytecode of ``tree``'s modules (default: this checkout) before timing."""
+    root = tree or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "-x", r"[/\\]\.(venv|git)", root],
+        env=_env(tree),
+        capture_output=True,
+        check=False,  # a file that does not compile is the tests' business, not the bench's
+    )
+
+
+def command_s(tree: str | None, replications: int = 30) -> float:
+    """Wall seconds of the whole ``ccplan check default`` command as a user types it (a new
+    interpreter: imports, the check with the default executor, its report)."""
+    code = "import sys; from scenarios.cli import main; sys.exit(main())"
+    argv = ["check", "default", "--replications", str(replications)]
+    t0 = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", code, *argv],
+        env=_env(tree),
+        cwd=tree or None,
+        capture_output=True,
+        check=True,
+    )
+    return time.perf_counter() - t0
+
+
 def measure(tree: str | None, replications: int = 30, serial: bool = True) -> dict:
     """Cost-curve and full-check seconds, per-stage seconds and call counts, in a fresh
     interpreter importing ``scenarios`` from ``tree`` (default: this checkout); the check with
-    ``replications``, with the default executor and (``serial``) serially."""
-    env = dict(os.environ)
-    if tree is not None:
-        env["PYTHONPATH"] = os.pathsep.join([tree, env.get("PYTHONPATH", "")])
+    ``replications``, with the default executor and (``serial``) serially; and the whole
+    command's seconds (``command_s``)."""
+    env = _env(tree)
     out = subprocess.run(
         [
             sys.executable,
@@ -149,7 +191,7 @@ def measure(tree: str | None, replications: int = 30, serial: bool = True) -> di
         text=True,
         check=True,
     ).stdout.splitlines()
-    return json.loads(out[-1])
+    return {**json.loads(out[-1]), "command_s": command_s(tree, replications)}
 
 
 def period_optimal_s() -> float:
@@ -197,6 +239,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     runs = {"before": [], "after": []}
+    for tree in ([args.before] if args.before else []) + [None]:
+        compile_tree(tree)
     for _ in range(args.repeat):  # alternating, so a change in the machine's load hits both
         if args.before:
             runs["before"].append(measure(args.before, args.replications, not args.no_serial))
@@ -209,6 +253,7 @@ def main() -> None:
         (f"full check, {args.replications} replications, default [s]", "check_s", "{:.1f}"),
         ("  CPU of this process [s]", "check_parent_cpu_s", "{:.1f}"),
         ("  CPU of its worker processes, if any [s]", "check_workers_cpu_s", "{:.1f}"),
+        ("the whole command (imports, check, report) [s]", "command_s", "{:.1f}"),
         ("full check, serial [s]", "check_serial_s", "{:.1f}"),
         ("  its CPU time [s]", "check_cpu_s", "{:.1f}"),
         ("demand expansions per check", "expand_calls", "{}"),
