@@ -146,14 +146,14 @@ class ContactTotals:
         sla_wait_s = wait_s if sla_wait_s is None else sla_wait_s
         within = sla_wait_s <= threshold_s
         n_also = self.answered_within_also.shape[-1]
+        by_period_outcome = period * 4 + outcome
         for j in range(n_also):  # answered / abandoned within each further threshold
-            code = period * 4 + outcome
             also = sla_wait_s <= np.asarray(also_thresholds_s)[:, j]
-            by_outcome = np.bincount(code[also], minlength=4 * n).reshape(n, 4)
+            by_outcome = np.bincount(by_period_outcome[also], minlength=4 * n).reshape(n, 4)
             self.answered_within_also.reshape(n, n_also)[:, j] += by_outcome[:, ANSWERED]
             self.abandoned_within_also.reshape(n, n_also)[:, j] += by_outcome[:, ABANDONED]
         # One pass of counting: each contact's period, outcome (0..3) and whether within.
-        code = (period * 4 + outcome) * 2 + within
+        code = by_period_outcome * 2 + within
         by_code = np.bincount(code, minlength=8 * n).reshape(n, 4, 2)
         per_outcome = by_code.sum(axis=2)
         lost = per_outcome[:, LOST]
