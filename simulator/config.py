@@ -387,3 +387,10 @@ class SimConfig:
     @property
     def horizon_s(self) -> float:
         return self.n_intervals * self.interval_s
+
+    @property
+    def expected_contacts(self) -> float:
+        """The forecast contacts over the horizon (every channel, before forecast error,
+        retrials and repeats): a replication's work, for ordering tasks."""
+        hours = self.interval_s / 3600.0
+        return float(sum(c.calls_per_hour.sum() for c in self.channels) * hours)

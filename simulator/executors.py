@@ -41,12 +41,14 @@ be picklable (module-level functions, plain data).
 from __future__ import annotations
 
 import ctypes
+import heapq
+import itertools
 import os
 import re
 import signal
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
@@ -154,6 +156,12 @@ class ThreadExecutor(_Base):
     release the GIL: the compiled engine's event loop does (``@njit(nogil=True)``), so its
     replications use every core; SimPy's hold it (use ``ProcessExecutor`` for those).
 
+    Maps called at once (a verdict's sections) share the threads shortest task first: a
+    function may declare the relative work of a task (``fn.cost(task) -> float``, default 0:
+    first come, first served), so a chain of small maps, each waiting for the one before (the
+    busiest day's passes), does not queue behind the replications of a long horizon. Ties go
+    in the order called.
+
     Interrupted (Ctrl-C), ``map`` cancels the tasks not started and returns at once; a running
     task cannot be stopped from outside a thread and finishes in the background (one
     replication: milliseconds to seconds).
@@ -166,6 +174,10 @@ class ThreadExecutor(_Base):
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self._waiting: set = set()  # futures some ``map`` waits for
+        # Tasks not started, (cost, order called, (future, fn, task)); one pool job per task
+        # takes the first of them when a thread is free (``_run_first``).
+        self._pending: list = []
+        self._order = itertools.count()
 
     @property
     def workers(self) -> int:
@@ -179,9 +191,15 @@ class ThreadExecutor(_Base):
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self.max_workers, thread_name_prefix="ccplan")
             pool = self._pool
-        futures = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
+        cost = getattr(fn, "cost", None)
+        futures = {Future(): i for i in range(len(tasks))}
         with self._lock:
+            for future, task in zip(futures, tasks, strict=True):
+                work = 0.0 if cost is None else cost(task)
+                heapq.heappush(self._pending, (work, next(self._order), (future, fn, task)))
             self._waiting.update(futures)
+        for _ in tasks:
+            pool.submit(self._run_first)
         results: list = [None] * len(tasks)
         try:
             for done, future in enumerate(as_completed(futures), start=1):
@@ -197,6 +215,28 @@ class ThreadExecutor(_Base):
                 self._waiting.difference_update(futures)
         return results
 
+    def _run_first(self) -> None:
+        """Run the first task not started (least cost, then the earliest called), skipping
+        those cancelled meanwhile (each map submits one such job per task, so every task that
+        is not cancelled gets one)."""
+        while True:
+            with self._lock:
+                if not self._pending:
+                    return
+                future, fn, task = heapq.heappop(self._pending)[2]
+            try:
+                if not future.set_running_or_notify_cancel():
+                    continue  # cancelled: its job runs the next one
+            except RuntimeError:  # cancelled and notified by ``terminate``
+                continue
+            try:
+                result = fn(task)
+            except BaseException as exc:  # to the map waiting for it
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+            return
+
     def close(self) -> None:
         pool, self._pool = self._pool, None
         if pool is not None:
@@ -209,6 +249,7 @@ class ThreadExecutor(_Base):
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
         with self._lock:
+            self._pending.clear()
             waiting = list(self._waiting)
         for future in waiting:
             # A future cancelled before a worker took it wakes no ``as_completed`` until it

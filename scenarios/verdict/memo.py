@@ -150,6 +150,7 @@ def _one_replication(task):
 
 
 _one_replication.releases_gil = lambda task: task[2] == "compiled"  # (see simulator._replication)
+_one_replication.cost = lambda task: task[0].expected_contacts
 
 
 def extend_replications(config, earlier, n: int, seed, executor=None):

@@ -216,6 +216,71 @@ def test_sections_may_share_one_thread_executor():
     assert out == [[x * x for x in range(j, j + 4)] for j in range(4)]
 
 
+class _Logged:
+    """A task function that logs the tasks it ran, with a declared cost per task (its first
+    element); the task "block" waits for ``release`` (holding the only thread)."""
+
+    def __init__(self):
+        self.ran, self.release, self.started = [], threading.Event(), threading.Event()
+
+    def __call__(self, task):
+        if task[1] == "block":
+            self.started.set()
+            self.release.wait(10)
+        self.ran.append(task[1])
+        return task[1]
+
+    @staticmethod
+    def cost(task):
+        return task[0]
+
+
+def test_maps_called_at_once_share_the_threads_shortest_task_first():
+    """While the thread is busy, a map of long tasks and then one of short tasks are called
+    from two sections: the short ones run first (a chain of small simulations is not queued
+    behind a long horizon's), tasks of equal cost in the order called; every result goes
+    back to its own map, in task order."""
+    fn = _Logged()
+    with ThreadExecutor(1) as executor:
+        out = {}
+
+        def section(name, tasks):
+            out[name] = executor.map(fn, tasks)
+
+        blocker = threading.Thread(target=section, args=("block", [(0, "block")]))
+        blocker.start()
+        fn.started.wait(10)
+        calls = [
+            ("long", [(10.0, "long-1"), (10.0, "long-2")]),
+            ("short", [(1.0, "short-1"), (1.0, "short-2")]),
+            ("long again", [(10.0, "long-3")]),
+        ]
+        threads = []
+        for name, tasks in calls:
+            threads.append(threading.Thread(target=section, args=(name, tasks)))
+            threads[-1].start()
+            while len(executor._pending) < sum(len(t) for _, t in calls[: len(threads)]):
+                time.sleep(0.001)  # (the map has queued its tasks)
+        fn.release.set()
+        for t in [blocker, *threads]:
+            t.join(10)
+    assert fn.ran == ["block", "short-1", "short-2", "long-1", "long-2", "long-3"]
+    assert out == {
+        "block": ["block"],
+        "long": ["long-1", "long-2"],
+        "short": ["short-1", "short-2"],
+        "long again": ["long-3"],
+    }
+
+
+def test_a_task_cancelled_before_it_started_leaves_the_others_their_turn():
+    """A map that fails cancels its tasks not started; the next map's tasks all run."""
+    with ThreadExecutor(1) as executor:
+        with pytest.raises(ZeroDivisionError):
+            executor.map(lambda x: 1 / x, [0, 1, 2, 3])
+        assert executor.map(_square_slowly, range(6)) == [x * x for x in range(6)]
+
+
 def test_serial_map_reports_each_task():
     calls = []
     out = SerialExecutor().map(abs, [-1, 2, -3], progress=lambda d, n: calls.append((d, n)))
