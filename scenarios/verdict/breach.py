@@ -436,11 +436,11 @@ def _shared_replications(config, channel: str, replications: int, seed, executor
     at each one's threshold (the same counts, exactly, as a simulation of its own)."""
     from simulator import replicate
 
-    if memo is None:  # nothing to share with
-        return replicate(config, replications, seed, executor=executor)
     channels = list(config.channels)
     i = [c.name for c in channels].index(channel)
     sim = channels[i]
+    if memo is None or not sim.also_thresholds_s:  # nothing to share with
+        return replicate(config, replications, seed, executor=executor)
     thresholds = sorted({sim.threshold_s, *sim.also_thresholds_s})
     channels[i] = replace(sim, threshold_s=thresholds[0], also_thresholds_s=tuple(thresholds[1:]))
     shared = replace(config, channels=channels)

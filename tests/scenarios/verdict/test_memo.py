@@ -287,8 +287,13 @@ def test_a_standard_at_the_same_staffing_is_answered_from_the_others_replication
 
 
 def test_replications_kept_stay_within_their_budget():
-    """The replications kept for sharing are bounded (the oldest go first); the answers stay."""
-    scenario = stationary_scenario(3)
+    """The replications kept for sharing are bounded (the oldest go first); the answers stay.
+    Only those another standard may share are kept (a channel compared at other thresholds)."""
+    alone = stationary_scenario(3)
+    memo = SimulationMemo()
+    breach_risks(alone, "voice", agents=np.full(72, 22), replications=3, memo=memo)
+    assert not memo._kept and len(memo) == 1
+    scenario = apply_overrides(alone, {"compare_standards": ["85/30"]})
     one = simulator.replicate(breach._sim_config(plan(scenario), "voice", np.full(72, 22)), 3, 1)
     size = sum(memo_module._nbytes(run.sums) for run in one.runs)
     memo = SimulationMemo(replications_bytes=int(2.5 * size))
