@@ -9,6 +9,7 @@ from scipy import special
 
 from .config import SimConfig
 from .executors import SerialExecutor, map_in_batches
+from .kpis import COUNT_FIELDS
 from .run import SimResult, choose_engine, seed_sequence, simulate
 
 
@@ -81,6 +82,14 @@ class ReplicationResult:
         levels = {"interval": "intervals", "day": "days", "run": "run"}
         if level not in levels:
             raise ValueError(f"`level` must be one of {tuple(levels)}, got {level!r}")
+        if pool is None and level == "interval" and kpi in COUNT_FIELDS and self.runs:
+            # A count per interval is the sums' own: read there, no KPIs computed (the
+            # verdict's searches read only counts of many replications).
+            names = [name for name, _ in self.runs[0].sums.channels]
+            if channel not in names:
+                raise KeyError(channel)  # (as the KPIs' mapping says it)
+            i = names.index(channel)
+            return np.array([getattr(r.sums.totals, kpi)[i] for r in self.runs], dtype=float)
         rows = []
         for r in self.runs:
             period = getattr(r, levels[level])

@@ -79,3 +79,20 @@ def test_reading_at_the_own_threshold_is_the_same_result_and_others_are_refused(
 def test_bad_further_thresholds_are_refused_by_name(bad):
     with pytest.raises(ValueError, match=r"channel 'v': `also_thresholds_s` must be finite"):
         with_thresholds(voice(np.full(2, 100.0), np.full(2, 5)), 0, 20.0, bad)
+
+
+def test_counts_per_interval_read_from_the_sums_are_the_kpis_counts():
+    """``ReplicationResult.samples`` reads a count per interval from the replications' sums
+    without computing their KPIs: the same numbers as the KPIs give."""
+    from simulator.kpis import COUNT_FIELDS
+
+    config = FEATURES["pools_with_priority_and_mixed_chat_concurrency"]
+    reps = replicate(config, 3, seed=2)
+    for channel in (c.name for c in config.channels):
+        for kpi in COUNT_FIELDS:
+            kpis = [getattr(r.intervals.channels[channel], kpi) for r in reps.runs]
+            np.testing.assert_array_equal(
+                reps.samples(kpi, channel=channel, level="interval"), np.array(kpis, float)
+            )
+    with pytest.raises(KeyError):
+        reps.samples("offered", channel="nobody", level="interval")
