@@ -275,19 +275,29 @@ def deferred_staffing(
     wait_s = np.full(n, np.inf)
     reachable = first < open_idx.size
     wait_s[reachable] = (open_idx[first[reachable]] - np.arange(n)[reachable]) * interval_s
-    for k in np.flatnonzero(work_s > 0):
-        if not reachable[k]:
-            met[k] = False
-            continue
-        if business_hours:
-            members = open_idx[first[k] : first[k] + window]
-            met[k] = members.size == window
-            load[members] += work_s[k] / (members.size * interval_s)
-            continue
-        anchor = k if open_count[min(k + window, n)] > open_count[k] else open_idx[first[k]]
-        met[k] = anchor == k
-        members = anchor + np.flatnonzero(is_open[anchor : min(anchor + window, n)])
-        load[members] += work_s[k] / (members.size * interval_s)
+    has_work = work_s > 0
+    met[has_work & ~reachable] = False
+    k = np.flatnonzero(has_work & reachable)
+    # The open intervals each interval's work is spread over are consecutive among the open
+    # ones: open positions ``start`` to ``stop`` (exclusive; the n-th open interval is
+    # ``open_idx[n]``).
+    if business_hours:
+        start = first[k]
+        stop = np.minimum(start + window, open_idx.size)
+        met[k] = stop - start == window
+    else:
+        # Work with an opening within its deadline starts where it arrives; other work (a
+        # night, a weekend) at the next opening, and misses the deadline.
+        on_time = open_count[np.minimum(k + window, n)] > open_count[k]
+        anchor = np.where(on_time, k, open_idx[first[k]])
+        met[k] = on_time
+        start, stop = open_count[anchor], open_count[np.minimum(anchor + window, n)]
+    size = stop - start
+    # Every (interval, open interval) share, added in the order of the arriving intervals
+    # (``np.add.at`` adds unbuffered, in order): the sums of a loop over them, to the bit.
+    position = np.repeat(start - np.cumsum(size) + size, size) + np.arange(size.sum())
+    share = np.repeat(work_s[k] / (size * interval_s), size)
+    np.add.at(load, open_idx[position], share)
     return load / max_occupancy, met, wait_s
 
 

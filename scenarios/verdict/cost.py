@@ -139,22 +139,29 @@ def cost_curve(
     other_daily_hours = sum(p.paid_hours.reshape(scenario.days, per_day).sum(1) for p in others)
     other_daily_handled = sum(p.handled.reshape(scenario.days, per_day).sum(1) for p in others)
     fixed = daily_fixed_fee(scenario)
+
+    def variant(sl, threshold) -> Scenario:
+        return apply_overrides(
+            scenario, {f"{path}.service_level": float(sl), f"{path}.threshold_s": float(threshold)}
+        )
+
+    # Every value of the grid passes the schema: each SL at the first threshold here, each
+    # threshold at the first SL below (a target's checks never combine the two values).
+    at_first_threshold = [variant(sl, thresholds[0]) for sl in sls]
     for j, threshold in enumerate(thresholds):
-        variants = [
-            apply_overrides(
-                scenario,
-                {f"{path}.service_level": float(sl), f"{path}.threshold_s": float(threshold)},
-            )
-            for sl in sls
-        ]
         # The KPIs at n agents do not depend on the SL target: all targets at this threshold
         # are staffed in one broadcast call (same answers as one plan_channel per variant).
         # Deferred work is planned to be answered within the response time (one plan each).
         plans = (
-            [plan_channel(v, ch, demand, result.model) for v in variants]
+            [plan_channel(variant(sl, threshold), ch, demand, result.model) for sl in sls]
             if deferred
             else plan_channel_for_service_levels(
-                variants[0], ch, demand, result.model, sls, with_asa=False
+                at_first_threshold[0] if j == 0 else variant(sls[0], threshold),
+                ch,
+                demand,
+                result.model,
+                sls,
+                with_asa=False,
             )
         )
         for i, p in enumerate(plans):

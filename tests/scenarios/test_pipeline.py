@@ -309,3 +309,48 @@ def test_distinct_intervals_staffed_once_give_each_interval_its_own_answer(
             assert got[key] == value, key
     if "floor" in options:
         assert (got["required_agents"] >= options["floor"]).all()
+
+
+def _deferred_loop(work_s, is_open, interval_s, deadline_s, business_hours=False):
+    """The fluid plan of ``deferred_staffing``, interval by interval (its definition)."""
+    n = work_s.size
+    window = max(1, int(np.ceil(deadline_s / interval_s - 1e-9)))
+    open_idx = np.flatnonzero(is_open)
+    open_count = np.concatenate([[0], np.cumsum(is_open)])
+    first = np.searchsorted(open_idx, np.arange(n))
+    load, met = np.zeros(n), np.ones(n, dtype=bool)
+    for k in np.flatnonzero(work_s > 0):
+        if first[k] >= open_idx.size:
+            met[k] = False
+            continue
+        if business_hours:
+            members = open_idx[first[k] : first[k] + window]
+            met[k] = members.size == window
+        else:
+            on_time = open_count[min(k + window, n)] > open_count[k]
+            anchor = k if on_time else open_idx[first[k]]
+            met[k] = anchor == k
+            members = anchor + np.flatnonzero(is_open[anchor : min(anchor + window, n)])
+        load[members] += work_s[k] / (members.size * interval_s)
+    return load, met
+
+
+@pytest.mark.parametrize("business_hours", [False, True])
+def test_deferred_staffing_is_the_interval_by_interval_plan_to_the_bit(business_hours):
+    """Spread without a Python loop, each open interval's load is the same sum, in the same
+    order, as adding the arriving intervals' shares one after the other: equal to the bit,
+    over random opening hours, deadlines (shorter and longer than a night) and work."""
+    rng = np.random.default_rng(18)
+    for _ in range(40):
+        n = int(rng.integers(1, 400))
+        is_open = rng.random(n) < rng.uniform(0.05, 1.0)
+        if rng.random() < 0.2:
+            is_open[int(rng.integers(0, n)) :] = False  # nothing opens after some point
+        work = np.where(rng.random(n) < 0.7, rng.exponential(3600.0, n), 0.0)
+        deadline_s = float(rng.choice([60.0, 900.0, 4 * 3600.0, 26 * 3600.0, 1e6]))
+        load, met, _ = deferred_staffing(
+            work, is_open, 900.0, deadline_s, business_hours=business_hours
+        )
+        want_load, want_met = _deferred_loop(work, is_open, 900.0, deadline_s, business_hours)
+        np.testing.assert_array_equal(load, want_load)
+        np.testing.assert_array_equal(met, want_met)

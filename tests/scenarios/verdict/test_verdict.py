@@ -409,3 +409,19 @@ def test_a_clause_states_its_threshold_in_hours_and_its_deadline_clock(threshold
         channel="email", service_level=0.9, threshold_s=threshold_s, deadline_clock=clock
     )
     assert clause_description(target, "service_level") == f"service level 90% ({words})"
+
+
+@pytest.mark.parametrize(
+    ("grid", "field"),
+    [
+        ({"thresholds_s": [10, 20, 3e6]}, r"targets\[0\]\.threshold_s: must be less than or equal"),
+        ({"thresholds_s": [3e6, 20]}, r"targets\[0\]\.threshold_s: must be less than or equal"),
+    ],
+)
+def test_cost_curve_names_any_grid_value_the_schema_rejects(grid, field):
+    """Each grid value is checked by the schema wherever it sits in the grid (each SL at the
+    first threshold, each threshold at the first SL), and the error names the field."""
+    from scenarios.overrides import OverrideError
+
+    with pytest.raises(OverrideError, match=field):
+        cost_curve(load_example("default"), "voice", **grid)
