@@ -27,6 +27,8 @@ Compiled once per machine: ``@njit(cache=True)`` keeps the machine code in ``__p
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from .arrivals import ContactStream
@@ -969,8 +971,183 @@ def _routing_tables(pool_chans, pool_after, reserve, kind, pool_of):
 
 
 @_jit
-def _make(*fields):
-    return _Engine(*fields)
+def _fresh(
+    kind,
+    conc,
+    stretch,
+    load_unit,
+    pool_of,
+    is_open,
+    retries,
+    pool_chans,
+    pool_after,
+    reserve,
+    also,
+    ovf_pool,
+    ovf_after,
+    chat_cap,
+    schedule,
+    interval_s,
+    n_intervals,
+    n_agents,
+    warmup_s,
+    until_s,
+):
+    """A replication's state at the start: the read-only tables given (``_static_tables``),
+    every other field of ``_FIELDS`` made here, in order (in compiled code, without the GIL:
+    some forty arrays cost a tenth of what numpy calls from Python do)."""
+    n_ch, n_pool, n = kind.size, reserve.size, n_intervals
+    i64 = np.int64
+    floats = np.zeros(3)
+    floats[_NOW] = -warmup_s
+    floats[_UNTIL] = until_s
+    return _Engine(
+        kind,
+        conc,
+        stretch,
+        load_unit,
+        pool_of,
+        is_open,
+        retries,
+        pool_chans,
+        pool_after,
+        reserve,
+        also,
+        ovf_pool,
+        ovf_after,
+        chat_cap,
+        schedule,
+        interval_s,
+        n_intervals,
+        # the contact columns, with the values before a contact's are set (_CONTACT_COLUMNS)
+        np.full(1024, np.nan),
+        np.full(1024, -1, i64),
+        np.full(1024, np.nan),
+        np.full(1024, np.nan),
+        np.zeros(1024, np.int8),
+        np.zeros(1024),
+        np.full(1024, WAITING, np.int8),
+        np.full(1024, -1, i64),
+        np.full(1024, np.nan),
+        np.full(1024, -1, i64),
+        np.zeros(_N_INT_STATE, i64),  # ints
+        floats,
+        np.zeros((1024, 3)),  # ev
+        np.zeros((n_ch, 1024), i64),  # ring
+        np.zeros(n_ch, i64),  # q_head
+        np.zeros(n_ch, i64),  # q_size
+        np.zeros(n_ch, i64),  # q_len
+        np.full(n_ch, -warmup_s),  # q_marked_s
+        np.zeros(n_ch),  # q_area
+        np.full(n_agents, -1, i64),  # used
+        np.zeros(n_agents, np.bool_),  # leaving
+        np.full(n_agents, -1.0),  # latest_s
+        np.full(n_agents, -1, i64),  # latest_c
+        np.zeros(n_agents, i64),  # a_state
+        np.full(n_agents, -1, i64),  # a_pool
+        np.zeros(n_agents, i64),  # free_ids
+        np.zeros((n_pool, n_agents), i64),  # idle
+        np.zeros(n_pool, i64),  # idle_head
+        np.zeros(n_pool, i64),  # idle_n
+        np.zeros(n_agents, np.bool_),  # in_partial
+        np.full(n_agents, -1, i64),  # p_next
+        np.full(n_agents, -1, i64),  # p_prev
+        np.full(n_pool, -1, i64),  # p_head
+        np.full(n_pool, -1, i64),  # p_tail
+        np.zeros(n_pool, i64),  # n_active
+        np.zeros(n_pool, i64),  # present
+        np.zeros(n_pool),  # busy
+        np.full(n_pool, -warmup_s),  # pool_marked_s
+        np.zeros(n_pool),  # busy_area
+        np.zeros(n_pool),  # staff_area
+        np.zeros((n_pool, n)),  # busy_area_k
+        np.zeros((n_pool, n)),  # staff_area_k
+        np.zeros((n_ch, n)),  # q_area_k
+        np.zeros((n_ch, n), i64),  # backlog_k
+    )
+
+
+@_jit
+def _in_place(s):
+    """The fields Python reads and writes in place (the engine never replaces them)."""
+    return s.ints, s.floats, s.busy_area_k, s.staff_area_k, s.q_area_k, s.backlog_k
+
+
+def _static_tables(config: SimConfig) -> tuple:
+    """The read-only fields of ``config``'s engine (``_FIELDS`` from ``kind`` to
+    ``n_intervals``) and the number of agent ids; shared by its replications (``_TABLES``)."""
+    with _TABLES_LOCK:
+        kept = _TABLES.get(id(config))
+        if kept is not None and kept[0] is config:
+            return kept[1]
+    channels, pools = config.channels, config.pools
+    n = config.n_intervals
+    name_index = {c.name: i for i, c in enumerate(channels)}
+    pool_index = {p.name: i for i, p in enumerate(pools)}
+    kind = np.array([_KIND_CODES[c.kind] for c in channels], dtype=np.int64)
+    conc = np.array([c.concurrency for c in channels], dtype=np.int64)
+    pool_of = np.array([pool_index[c.pool] for c in channels], dtype=np.int64)
+    pool_chans, pool_after, also, ovf_pool, ovf_after = _routing_tables(
+        [[name_index[name] for name in p.channels] for p in pools],
+        [p.after_s for p in pools],
+        [p.reserve_agents for p in pools],
+        kind,
+        pool_of,
+    )
+    chat_cap = np.array(
+        [
+            max((conc[c] for c in chans if c >= 0 and kind[c] == _CHAT), default=0)
+            for chans in pool_chans
+        ],
+        dtype=np.int64,
+    )
+    schedule = np.array([p.agents[:n] for p in pools], dtype=np.int64)
+    tables = (
+        kind,
+        conc,
+        np.array([c.concurrency_stretch for c in channels], dtype=np.float64),
+        np.array([1.0 / c.concurrency for c in channels], dtype=np.float64),
+        pool_of,
+        np.array(
+            [
+                np.ones(n, bool) if c.open_intervals is None else c.open_intervals[:n]
+                for c in channels
+            ],
+            dtype=np.bool_,
+        ),
+        np.array([c.retrial_share > 0 for c in channels], dtype=np.bool_),
+        pool_chans,
+        pool_after,
+        np.array([p.reserve_agents for p in pools], dtype=np.int64),
+        also,
+        ovf_pool,
+        ovf_after,
+        chat_cap,
+        schedule,
+        float(config.interval_s),
+        n,
+        # Agents present never exceed the largest count on duty (a rise keeps on the leaving
+        # agents first), so every agent id fits below the sum of the pools' largest counts.
+        int(schedule.max(axis=1).sum()) + 1,
+    )
+    with _TABLES_LOCK:
+        _TABLES[id(config)] = (config, tables)
+        while len(_TABLES) > _TABLES_KEPT:
+            del _TABLES[next(iter(_TABLES))]
+    return tables
+
+
+def _open_intervals(channel, n: int) -> np.ndarray:
+    return np.ones(n, bool) if channel.open_intervals is None else channel.open_intervals[:n]
+
+
+#: ``_static_tables`` of the configurations simulated last (by ``id``, each with its config,
+#: which keeps the id from being reused): the replications of one configuration (a
+#: ``replicate`` call, on any thread) build them once. A bounded memo of a pure function of
+#: an immutable object, like ``simulator.draws``'.
+_TABLES: dict[int, tuple[SimConfig, tuple]] = {}
+_TABLES_KEPT = 8
+_TABLES_LOCK = threading.Lock()
 
 
 # ----- the Python side --------------------------------------------------------------------------
@@ -1001,107 +1178,26 @@ class CompiledModel:
         self._compiled_totals = not keep_log and all(
             c.deadline_clock != "opening_hours" for c in config.channels
         )
-        channels, pools = config.channels, config.pools
-        n, n_ch, n_pool = config.n_intervals, len(channels), len(pools)
-        name_index = {c.name: i for i, c in enumerate(channels)}
-        pool_index = {p.name: i for i, p in enumerate(pools)}
-        kind = np.array([_KIND_CODES[c.kind] for c in channels], dtype=np.int64)
-        conc = np.array([c.concurrency for c in channels], dtype=np.int64)
-        pool_of = np.array([pool_index[c.pool] for c in channels], dtype=np.int64)
-        pool_chans, pool_after, also, ovf_pool, ovf_after = _routing_tables(
-            [[name_index[name] for name in p.channels] for p in pools],
-            [p.after_s for p in pools],
-            [p.reserve_agents for p in pools],
-            kind,
-            pool_of,
-        )
-        chat_cap = np.array(
-            [
-                max((conc[c] for c in chans if c >= 0 and kind[c] == _CHAT), default=0)
-                for chans in pool_chans
-            ],
-            dtype=np.int64,
-        )
-        schedule = np.array([p.agents[:n] for p in pools], dtype=np.int64)
-        # Agents present never exceed the largest count on duty (a rise keeps on the leaving
-        # agents first), so every agent id fits below the sum of the pools' largest counts.
-        n_agents = int(schedule.max(axis=1).sum()) + 1
+        tables = _static_tables(config)
         warmup_s = float(config.warmup_s)
-        floats = np.zeros(3)
-        floats[_NOW] = -warmup_s
         # SimPy's run(until) schedules its end at now + (until - now), before any event then.
-        floats[_UNTIL] = -warmup_s + (config.horizon_s - -warmup_s)
-        i64, f64, boolean = np.int64, np.float64, np.bool_
-        values = {
-            "kind": kind,
-            "conc": conc,
-            "stretch": np.array([c.concurrency_stretch for c in channels], dtype=f64),
-            "load_unit": np.array([1.0 / c.concurrency for c in channels], dtype=f64),
-            "pool_of": pool_of,
-            "is_open": np.array(
-                [
-                    np.ones(n, bool) if c.open_intervals is None else c.open_intervals[:n]
-                    for c in channels
-                ],
-                dtype=boolean,
-            ),
-            "retries": np.array([c.retrial_share > 0 for c in channels], dtype=boolean),
-            "pool_chans": pool_chans,
-            "pool_after": pool_after,
-            "reserve": np.array([p.reserve_agents for p in pools], dtype=i64),
-            "also": also,
-            "ovf_pool": ovf_pool,
-            "ovf_after": ovf_after,
-            "chat_cap": chat_cap,
-            "schedule": schedule,
-            "interval_s": float(config.interval_s),
-            "n_intervals": n,
-            **{name: np.full(1024, fill, dtype) for name, dtype, fill in _CONTACT_COLUMNS},
-            "ints": np.zeros(_N_INT_STATE, dtype=i64),
-            "floats": floats,
-            "ev": np.zeros((1024, 3)),
-            "ring": np.zeros((n_ch, 1024), dtype=i64),
-            "q_head": np.zeros(n_ch, dtype=i64),
-            "q_size": np.zeros(n_ch, dtype=i64),
-            "q_len": np.zeros(n_ch, dtype=i64),
-            "q_marked_s": np.full(n_ch, -warmup_s),
-            "q_area": np.zeros(n_ch),
-            "used": np.full(n_agents, -1, dtype=i64),
-            "leaving": np.zeros(n_agents, dtype=boolean),
-            "latest_s": np.full(n_agents, -1.0),
-            "latest_c": np.full(n_agents, -1, dtype=i64),
-            "a_state": np.zeros(n_agents, dtype=i64),
-            "a_pool": np.full(n_agents, -1, dtype=i64),
-            "free_ids": np.zeros(n_agents, dtype=i64),
-            "idle": np.zeros((n_pool, n_agents), dtype=i64),
-            "idle_head": np.zeros(n_pool, dtype=i64),
-            "idle_n": np.zeros(n_pool, dtype=i64),
-            "in_partial": np.zeros(n_agents, dtype=boolean),
-            "p_next": np.full(n_agents, -1, dtype=i64),
-            "p_prev": np.full(n_agents, -1, dtype=i64),
-            "p_head": np.full(n_pool, -1, dtype=i64),
-            "p_tail": np.full(n_pool, -1, dtype=i64),
-            "n_active": np.zeros(n_pool, dtype=i64),
-            "present": np.zeros(n_pool, dtype=i64),
-            "busy": np.zeros(n_pool),
-            "pool_marked_s": np.full(n_pool, -warmup_s),
-            "busy_area": np.zeros(n_pool),
-            "staff_area": np.zeros(n_pool),
-            "busy_area_k": np.zeros((n_pool, n)),
-            "staff_area_k": np.zeros((n_pool, n)),
-            "q_area_k": np.zeros((n_ch, n)),
-            "backlog_k": np.zeros((n_ch, n), dtype=i64),
-        }
-        self.s = s = _make(*(values[name] for name in _FIELDS))
+        until_s = -warmup_s + (config.horizon_s - -warmup_s)
+        self.s = s = _fresh(*tables, warmup_s, until_s)
         # Python reads and writes these in place (the engine never replaces them).
-        self.ints, self.floats = values["ints"], floats
-        self.busy_area_k, self.staff_area_k = values["busy_area_k"], values["staff_area_k"]
-        self.q_area_k, self.backlog_k = values["q_area_k"], values["backlog_k"]
+        (
+            self.ints,
+            self.floats,
+            self.busy_area_k,
+            self.staff_area_k,
+            self.q_area_k,
+            self.backlog_k,
+        ) = _in_place(s)
         self.chunk = -2 if warmup_s > 0 else -1  # -1: the warm-up's contacts
         if warmup_s > 0:  # the first interval's staffing from the start of the warm-up
-            for p in range(n_pool):
+            schedule = tables[_FIELDS.index("schedule")]
+            for p in range(schedule.shape[0]):
                 _staff(s, p, int(schedule[p, 0]))
-        _timeout(s, 0.0 - floats[_NOW], _EV_BOUNDARY, 0)
+        _timeout(s, 0.0 - self.floats[_NOW], _EV_BOUNDARY, 0)
         if self._next_chunk():
             _schedule_next_arrival(s)
 

@@ -16,9 +16,10 @@ CHANNEL_KINDS = ("voice", "chat", "deferred")
 
 
 def _per_interval(owner: str, name: str, value, *, dtype=float) -> np.ndarray:
-    """One value per interval; numbers must be finite and >= 0."""
+    """One value per interval; numbers must be finite and >= 0. A read-only copy: a config is
+    immutable (its simulations are memoised by its identity: ``draws``, ``compiled``)."""
     try:
-        arr = np.asarray(value, dtype=dtype)
+        arr = np.array(value, dtype=dtype)
     except (TypeError, ValueError):
         raise ValueError(f"{owner}: `{name}` must be a sequence of numbers") from None
     if arr.ndim != 1 or arr.size == 0:
@@ -30,6 +31,7 @@ def _per_interval(owner: str, name: str, value, *, dtype=float) -> np.ndarray:
             raise ValueError(
                 f"{owner}: `{name}` must be finite and >= 0, got {float(arr[i])!r} at interval {i}"
             )
+    arr.flags.writeable = False
     return arr
 
 
@@ -224,7 +226,9 @@ class Pool:
         arr = _per_interval(where, "agents", self.agents)
         if np.any(arr != np.round(arr)):
             raise ValueError(f"{where}: `agents` must be whole numbers")
-        object.__setattr__(self, "agents", arr.astype(np.int64))
+        agents = arr.astype(np.int64)
+        agents.flags.writeable = False  # (as every per-interval array of a config)
+        object.__setattr__(self, "agents", agents)
         if isinstance(self.channels, str):
             raise ValueError(f"{where}: `channels` must be a sequence of channel names")
         object.__setattr__(self, "channels", tuple(self.channels))

@@ -82,9 +82,10 @@ def deterministic(value_s: float) -> Distribution:
 
 def empirical(values_s) -> Distribution:
     """Resample the given durations [s] with replacement (e.g. observed handle times)."""
-    values = np.asarray(values_s, dtype=float).ravel()
+    values = np.array(values_s, dtype=float).ravel()  # a read-only copy: immutable
     if values.size == 0 or not np.all(np.isfinite(values)) or np.any(values <= 0):
         raise ValueError("empirical `values_s` must be a non-empty list of finite durations > 0 s")
+    values.flags.writeable = False
     mean = float(values.mean())
     return Distribution("empirical", mean, float(values.std() / mean), values)
 

@@ -214,6 +214,10 @@ class ContactMemo:
         """Forget every entry and reset the counts."""
         with self._lock:
             self._groups: OrderedDict[bytes, OrderedDict[tuple, DrawnContacts]] = OrderedDict()
+            # The demand keys of the configs asked about last, by id (each with its config,
+            # which keeps the id from being reused): a ``replicate`` call's replications
+            # share one config, digested once.
+            self._keys: OrderedDict[int, tuple[SimConfig, bytes]] = OrderedDict()
             self.nbytes = 0
             self.hits = self.misses = self.stored = self.evicted = 0
 
@@ -235,7 +239,7 @@ class ContactMemo:
         """The contacts of ``config`` drawn from ``streams`` (``run.Streams``): the memo's
         ``DrawnContacts`` on a hit; else a ``ContactStream`` on those streams that is kept
         here once drawn (when small enough)."""
-        demand, seed = demand_key(config), seed_key(streams.seq)
+        demand, seed = self._demand_key(config), seed_key(streams.seq)
         with self._lock:
             group = self._groups.get(demand)
             if group is not None:
@@ -249,6 +253,19 @@ class ContactMemo:
         if stream.total * BYTES_PER_CONTACT > self.max_entry_bytes:
             return stream
         return _Recording(stream, self, (demand, seed), config.warmup_s > 0)
+
+    def _demand_key(self, config: SimConfig) -> bytes:
+        """``demand_key(config)``, digested once per config object (of the last 8)."""
+        with self._lock:
+            kept = self._keys.get(id(config))
+            if kept is not None and kept[0] is config:
+                return kept[1]
+        key = demand_key(config)
+        with self._lock:
+            self._keys[id(config)] = (config, key)
+            while len(self._keys) > 8:
+                self._keys.popitem(last=False)
+        return key
 
     def store(self, key: tuple, drawn: DrawnContacts) -> None:
         """Keep ``drawn`` under ``key`` = (demand, seed), evicting (least recently used demand

@@ -279,3 +279,25 @@ def test_a_worker_forked_while_the_memo_is_locked_does_not_hang():
     if child.exitcode is None:
         child.kill()
     assert child.exitcode == 0
+
+
+def test_a_config_is_immutable_so_memos_keyed_by_it_stay_true():
+    """The draws memo and the compiled engine's tables are kept per config object: a config
+    copies what it is given and its arrays are read-only, so neither the caller's array nor
+    the config's own can change what was memoised."""
+    from simulator.distributions import empirical
+
+    rates, agents = np.full(4, 100.0), np.full(4, 5)
+    config = SimConfig(
+        900.0,
+        [Channel("v", "voice", rates, empirical([60.0, 200.0]), None, 20.0, "a")],
+        [Pool("a", agents, ("v",))],
+    )
+    before = simulate(config, 3, keep_log=False).sums.totals.offered.copy()
+    rates[:] = 400.0  # the caller's arrays: copied, not shared
+    agents[:] = 1
+    np.testing.assert_array_equal(simulate(config, 3, keep_log=False).sums.totals.offered, before)
+    ch, pool = config.channels[0], config.pools[0]
+    for array in (ch.calls_per_hour, pool.agents, ch.handle_time.values_s):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = 1
