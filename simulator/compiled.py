@@ -27,6 +27,7 @@ Compiled once per machine: ``@njit(cache=True)`` keeps the machine code in ``__p
 
 from __future__ import annotations
 
+import os
 import threading
 
 import numpy as np
@@ -1148,6 +1149,16 @@ def _open_intervals(channel, n: int) -> np.ndarray:
 _TABLES: dict[int, tuple[SimConfig, tuple]] = {}
 _TABLES_KEPT = 8
 _TABLES_LOCK = threading.Lock()
+
+
+def _after_fork_in_child() -> None:
+    """A process forked while another thread held the lock gets a free one (``draws``)."""
+    global _TABLES_LOCK
+    _TABLES_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # (POSIX)
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 # ----- the Python side --------------------------------------------------------------------------

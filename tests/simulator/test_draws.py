@@ -281,6 +281,31 @@ def test_a_worker_forked_while_the_memo_is_locked_does_not_hang():
     assert child.exitcode == 0
 
 
+def _tables_in_child() -> None:
+    from simulator import compiled
+
+    config = SimConfig(
+        900.0,
+        [Channel("v", "voice", np.full(2, 50.0), exponential(60.0), None, 20.0, "a")],
+        [Pool("a", np.full(2, 3), ("v",))],
+    )
+    compiled._static_tables(config)  # waits forever if the lock came over held
+
+
+@pytest.mark.skipif(not hasattr(os, "register_at_fork"), reason="fork is POSIX only")
+def test_a_worker_forked_while_the_engine_tables_are_locked_does_not_hang():
+    from simulator import compiled
+
+    context = multiprocessing.get_context("fork")
+    with compiled._TABLES_LOCK:  # another thread building a configuration's tables, say
+        child = context.Process(target=_tables_in_child)
+        child.start()
+    child.join(timeout=30)
+    if child.exitcode is None:
+        child.kill()
+    assert child.exitcode == 0
+
+
 def test_a_config_is_immutable_so_memos_keyed_by_it_stay_true():
     """The draws memo and the compiled engine's tables are kept per config object: a config
     copies what it is given and its arrays are read-only, so neither the caller's array nor
