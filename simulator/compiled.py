@@ -204,6 +204,10 @@ _FIELDS = (
     "backlog_k",
 )
 
+#: Where ``_fresh`` finds these in the read-only fields (constants to compiled code).
+_KIND_AT, _RESERVE_AT = _FIELDS.index("kind"), _FIELDS.index("reserve")
+_N_INTERVALS_AT, _SCHEDULE_AT = _FIELDS.index("n_intervals"), _FIELDS.index("schedule")
+
 _CONTACT_COLUMNS = (  # name, dtype, value before it is set
     ("arrived_s", np.float64, np.nan),
     ("chan", np.int64, -1),
@@ -972,54 +976,19 @@ def _routing_tables(pool_chans, pool_after, reserve, kind, pool_of):
 
 
 @_jit
-def _fresh(
-    kind,
-    conc,
-    stretch,
-    load_unit,
-    pool_of,
-    is_open,
-    retries,
-    pool_chans,
-    pool_after,
-    reserve,
-    also,
-    ovf_pool,
-    ovf_after,
-    chat_cap,
-    schedule,
-    interval_s,
-    n_intervals,
-    n_agents,
-    warmup_s,
-    until_s,
-):
-    """A replication's state at the start: the read-only tables given (``_static_tables``),
-    every other field of ``_FIELDS`` made here, in order (in compiled code, without the GIL:
-    some forty arrays cost a tenth of what numpy calls from Python do)."""
+def _fresh(tables, n_agents, warmup_s, until_s):
+    """A replication's state at the start: the read-only ``tables`` (``_static_tables``: the
+    ``_FIELDS`` from ``kind`` to ``n_intervals``), every other field made here, in order (in
+    compiled code, without the GIL: some forty arrays cost a tenth of what numpy calls from
+    Python do)."""
+    kind, reserve, n_intervals = tables[_KIND_AT], tables[_RESERVE_AT], tables[_N_INTERVALS_AT]
     n_ch, n_pool, n = kind.size, reserve.size, n_intervals
     i64 = np.int64
     floats = np.zeros(3)
     floats[_NOW] = -warmup_s
     floats[_UNTIL] = until_s
     return _Engine(
-        kind,
-        conc,
-        stretch,
-        load_unit,
-        pool_of,
-        is_open,
-        retries,
-        pool_chans,
-        pool_after,
-        reserve,
-        also,
-        ovf_pool,
-        ovf_after,
-        chat_cap,
-        schedule,
-        interval_s,
-        n_intervals,
+        *tables,
         # the contact columns, with the values before a contact's are set (_CONTACT_COLUMNS)
         np.full(1024, np.nan),
         np.full(1024, -1, i64),
@@ -1076,7 +1045,8 @@ def _in_place(s):
 
 def _static_tables(config: SimConfig) -> tuple:
     """The read-only fields of ``config``'s engine (``_FIELDS`` from ``kind`` to
-    ``n_intervals``) and the number of agent ids; shared by its replications (``_TABLES``)."""
+    ``n_intervals``, a tuple) and the number of agent ids; shared by its replications
+    (``_TABLES``)."""
     with _TABLES_LOCK:
         kept = _TABLES.get(id(config))
         if kept is not None and kept[0] is config:
@@ -1127,10 +1097,10 @@ def _static_tables(config: SimConfig) -> tuple:
         schedule,
         float(config.interval_s),
         n,
-        # Agents present never exceed the largest count on duty (a rise keeps on the leaving
-        # agents first), so every agent id fits below the sum of the pools' largest counts.
-        int(schedule.max(axis=1).sum()) + 1,
     )
+    # Agents present never exceed the largest count on duty (a rise keeps on the leaving
+    # agents first), so every agent id fits below the sum of the pools' largest counts.
+    tables = (tables, int(schedule.max(axis=1).sum()) + 1)
     with _TABLES_LOCK:
         _TABLES[id(config)] = (config, tables)
         while len(_TABLES) > _TABLES_KEPT:
@@ -1189,11 +1159,11 @@ class CompiledModel:
         self._compiled_totals = not keep_log and all(
             c.deadline_clock != "opening_hours" for c in config.channels
         )
-        tables = _static_tables(config)
+        tables, n_agents = _static_tables(config)
         warmup_s = float(config.warmup_s)
         # SimPy's run(until) schedules its end at now + (until - now), before any event then.
         until_s = -warmup_s + (config.horizon_s - -warmup_s)
-        self.s = s = _fresh(*tables, warmup_s, until_s)
+        self.s = s = _fresh(tables, n_agents, warmup_s, until_s)
         # Python reads and writes these in place (the engine never replaces them).
         (
             self.ints,
@@ -1205,7 +1175,7 @@ class CompiledModel:
         ) = _in_place(s)
         self.chunk = -2 if warmup_s > 0 else -1  # -1: the warm-up's contacts
         if warmup_s > 0:  # the first interval's staffing from the start of the warm-up
-            schedule = tables[_FIELDS.index("schedule")]
+            schedule = tables[_SCHEDULE_AT]
             for p in range(schedule.shape[0]):
                 _staff(s, p, int(schedule[p, 0]))
         _timeout(s, 0.0 - self.floats[_NOW], _EV_BOUNDARY, 0)

@@ -269,18 +269,6 @@ def _memo_info_in_child() -> None:
     draws.MEMO.info()  # waits forever if the lock came over held
 
 
-@pytest.mark.skipif(not hasattr(os, "register_at_fork"), reason="fork is POSIX only")
-def test_a_worker_forked_while_the_memo_is_locked_does_not_hang():
-    context = multiprocessing.get_context("fork")
-    with draws.MEMO._lock:  # another thread in the middle of a lookup, say
-        child = context.Process(target=_memo_info_in_child)
-        child.start()
-    child.join(timeout=30)
-    if child.exitcode is None:
-        child.kill()
-    assert child.exitcode == 0
-
-
 def _tables_in_child() -> None:
     from simulator import compiled
 
@@ -292,13 +280,26 @@ def _tables_in_child() -> None:
     compiled._static_tables(config)  # waits forever if the lock came over held
 
 
-@pytest.mark.skipif(not hasattr(os, "register_at_fork"), reason="fork is POSIX only")
-def test_a_worker_forked_while_the_engine_tables_are_locked_does_not_hang():
+def _memo_lock():
+    return draws.MEMO._lock
+
+
+def _tables_lock():
     from simulator import compiled
 
+    return compiled._TABLES_LOCK
+
+
+@pytest.mark.skipif(not hasattr(os, "register_at_fork"), reason="fork is POSIX only")
+@pytest.mark.parametrize(
+    ("lock", "in_child"),
+    [(_memo_lock, _memo_info_in_child), (_tables_lock, _tables_in_child)],
+    ids=["draws memo", "engine tables"],
+)
+def test_a_worker_forked_while_a_memo_is_locked_does_not_hang(lock, in_child):
     context = multiprocessing.get_context("fork")
-    with compiled._TABLES_LOCK:  # another thread building a configuration's tables, say
-        child = context.Process(target=_tables_in_child)
+    with lock():  # another thread in the middle of a lookup, say
+        child = context.Process(target=in_child)
         child.start()
     child.join(timeout=30)
     if child.exitcode is None:
