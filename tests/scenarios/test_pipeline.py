@@ -354,3 +354,26 @@ def test_deferred_staffing_is_the_interval_by_interval_plan_to_the_bit(business_
         want_load, want_met = _deferred_loop(work, is_open, 900.0, deadline_s, business_hours)
         np.testing.assert_array_equal(load, want_load)
         np.testing.assert_array_equal(met, want_met)
+
+
+def test_distinct_intervals_are_numpys_unique_rows():
+    """The distinct rows and where each interval's row is among them are those of
+    ``np.unique(axis=0, return_inverse=True)`` (the definition; one lexsort is faster), over
+    columns of several widths with many repeats, ties in the first columns included."""
+    from scenarios.pipeline import distinct_intervals
+
+    rng = np.random.default_rng(18)
+    for _ in range(30):
+        n = int(rng.integers(2, 300))
+        rate = rng.choice([0.0, 12.5, 40.0, 40.25], n)
+        aht = rng.choice([180.0, 240.0], n)
+        table = rng.choice([0.0, 1.0, 2.5], (n, int(rng.integers(1, 5))))
+        (got_rate, got_aht, got_table), inverse = distinct_intervals(rate, aht, table)
+        want, want_inverse = np.unique(
+            np.column_stack([rate, aht, table]), axis=0, return_inverse=True
+        )
+        if inverse is None:  # every row distinct: the columns come back as given
+            assert want.shape[0] == n
+            continue
+        np.testing.assert_array_equal(np.column_stack([got_rate, got_aht, got_table]), want)
+        np.testing.assert_array_equal(inverse, want_inverse.reshape(-1))
