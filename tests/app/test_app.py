@@ -168,6 +168,30 @@ def test_a_what_if_stays_on_top_of_a_form_edit_and_goes_with_a_new_example():
     assert "app_whatif" not in at.session_state
 
 
+def test_an_editor_keeps_its_fields_through_its_own_changes_and_redraws_them_after_others():
+    # Standards no other test uses: the rows they plan stay in Streamlit's cache (shared by
+    # the tests of this process), where a test counting the rows planned would find them.
+    at = open_page("Negotiate")
+    keys = [w.key for w in at.number_input]
+    number(at, "Service level [%]").set_value(77.0).run()
+    number(at, "Service level [%]", 1).set_value(95.0).run()  # email, the same editor
+    number(at, "Service level [%]").set_value(78.0).run()
+    assert at.session_state["app_whatif"]["label"] == "voice SL 78/20; email SL 95% in 24 h"
+    assert [w.key for w in at.number_input] == keys  # updated in place, not replaced
+    assert number(at, "Service level [%]").value == 78.0
+    for _ in range(2):  # dropped: every field shows the scenario's value again, twice over
+        at.button(key="whatif_drop_run").click().run()
+        assert number(at, "Service level [%]").value == 80.0
+        assert number(at, "Service level [%]", 1).value == 90.0
+        number(at, "Service level [%]").set_value(79.0).run()
+        assert number(at, "Service level [%]").value == 79.0
+    goto(at, "Plan")  # another editor's change is shown here on the way back
+    number(at, "Service level [%]").set_value(76.0).run()
+    goto(at, "Negotiate")
+    assert number(at, "Service level [%]").value == 76.0
+    assert "76/20 (proposed)" in at.table[1].value.to_string()
+
+
 def test_a_what_if_holds_only_what_changed():
     at = open_page("Negotiate")
     number(at, "Answered within [s]").set_value(30.0).run()
