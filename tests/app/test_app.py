@@ -587,6 +587,20 @@ def test_the_toolbar_config_hides_deploy_and_the_developer_menu():
     assert 'toolbarMode = "viewer"' in config.split("[client]")[1].split("[")[0]
 
 
+def test_the_served_app_spends_no_cpu_between_runs_on_watching_or_a_forced_collection():
+    """A target change's CPU time: no source-file watching, no full garbage collection forced
+    after every run, and the heap of the first run frozen out of the collector's reach."""
+    import gc
+
+    import tomllib
+
+    config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["fileWatcherType"] == "none"
+    assert config["runner"]["postScriptGC"] is False
+    start()
+    assert gc.get_freeze_count() > 0
+
+
 def test_app_start_does_not_import_matplotlib_or_the_simulator():
     # The workers' warm-up imports the simulator in the background after the first page
     # (``ui.state.warm_up_workers``); turned off here, the first run's own imports are seen.
