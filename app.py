@@ -106,6 +106,7 @@ def run() -> None:
     module, function = PAGES[page]
     getattr(importlib.import_module(f"ui.pages.{module}"), function)()
     state.warm_up_workers()  # after the page: its first simulation then starts at once
+    state.freeze_heap()
 
 
 # `streamlit run` (and AppTest) run this file as `__main__`; the worker processes of the local

@@ -20,8 +20,9 @@ def sl_channels(scenario: Scenario) -> list[str]:
 
 
 @guard.callback
-def _changed(channel: str, keys: dict, units: dict) -> None:
-    """on_change: the typed standards of ``channel`` into the what-if, when all in range."""
+def _changed(channel: str, keys: dict, units: dict, editor: str, tag: str) -> None:
+    """on_change: the typed standards of ``channel`` into the what-if, when all in range; the
+    fields of ``editor`` (their keys carrying ``tag``) then keep their keys."""
     changes = {}
     for field, key in keys.items():
         typed = st.session_state.get(key)
@@ -38,6 +39,8 @@ def _changed(channel: str, keys: dict, units: dict) -> None:
         changes[f"targets.{channel}.{field}"] = value
     error = state.set_whatif(changes)
     st.session_state.targets_error = error
+    if error is None:
+        state.kept_editor_keys(editor, tag)
 
 
 def standards_editor(channel: str, *, caps: bool = True, prefix: str = "std") -> bool:
@@ -49,14 +52,15 @@ def standards_editor(channel: str, *, caps: bool = True, prefix: str = "std") ->
     fields = ["service_level", "threshold_s"]
     if caps and not deferred:
         fields += ["max_asa_s", "max_abandon"]
-    keys = {f: state.widget_key(f"{prefix}_{channel}_{f}") for f in fields}
+    tag = state.editor_tag(prefix)
+    keys = {f: state.widget_key(f"{prefix}_{channel}_{f}", editor=prefix) for f in fields}
     units = {
         "service_level": ("%", 0.0, 100.0, False),
         "threshold_s": ("h", 0.0, 720.0, False) if deferred else ("s", 0.0, 86_400.0, False),
         "max_asa_s": ("s", 0.0, 86_400.0, True),
         "max_abandon": ("%", 0.0, 100.0, True),
     }
-    args = {"on_change": _changed, "args": (channel, keys, units)}
+    args = {"on_change": _changed, "args": (channel, keys, units, prefix, tag)}
     cols = st.columns(len(fields))
     ok = []
     _, a = percent_input(

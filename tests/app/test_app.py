@@ -168,6 +168,30 @@ def test_a_what_if_stays_on_top_of_a_form_edit_and_goes_with_a_new_example():
     assert "app_whatif" not in at.session_state
 
 
+def test_an_editor_keeps_its_fields_through_its_own_changes_and_redraws_them_after_others():
+    # Standards no other test uses: the rows they plan stay in Streamlit's cache (shared by
+    # the tests of this process), where a test counting the rows planned would find them.
+    at = open_page("Negotiate")
+    keys = [w.key for w in at.number_input]
+    number(at, "Service level [%]").set_value(77.0).run()
+    number(at, "Service level [%]", 1).set_value(95.0).run()  # email, the same editor
+    number(at, "Service level [%]").set_value(78.0).run()
+    assert at.session_state["app_whatif"]["label"] == "voice SL 78/20; email SL 95% in 24 h"
+    assert [w.key for w in at.number_input] == keys  # updated in place, not replaced
+    assert number(at, "Service level [%]").value == 78.0
+    for _ in range(2):  # dropped: every field shows the scenario's value again, twice over
+        at.button(key="whatif_drop_run").click().run()
+        assert number(at, "Service level [%]").value == 80.0
+        assert number(at, "Service level [%]", 1).value == 90.0
+        number(at, "Service level [%]").set_value(79.0).run()
+        assert number(at, "Service level [%]").value == 79.0
+    goto(at, "Plan")  # another editor's change is shown here on the way back
+    number(at, "Service level [%]").set_value(76.0).run()
+    goto(at, "Negotiate")
+    assert number(at, "Service level [%]").value == 76.0
+    assert "76/20 (proposed)" in at.table[1].value.to_string()
+
+
 def test_a_what_if_holds_only_what_changed():
     at = open_page("Negotiate")
     number(at, "Answered within [s]").set_value(30.0).run()
@@ -561,6 +585,20 @@ def test_sla_check_says_which_standard_is_missed_and_by_how_much():
 def test_the_toolbar_config_hides_deploy_and_the_developer_menu():
     config = (Path(APP).parent / ".streamlit" / "config.toml").read_text()
     assert 'toolbarMode = "viewer"' in config.split("[client]")[1].split("[")[0]
+
+
+def test_the_served_app_spends_no_cpu_between_runs_on_watching_or_a_forced_collection():
+    """A target change's CPU time: no source-file watching, no full garbage collection forced
+    after every run, and the heap of the first run frozen out of the collector's reach."""
+    import gc
+
+    import tomllib
+
+    config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["fileWatcherType"] == "none"
+    assert config["runner"]["postScriptGC"] is False
+    start()
+    assert gc.get_freeze_count() > 0
 
 
 def test_app_start_does_not_import_matplotlib_or_the_simulator():
