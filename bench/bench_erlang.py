@@ -48,12 +48,13 @@ from erlang import erlang_c_kpis, required_agents
 AHT_S, THRESHOLD_S, TARGET = 300.0, 20.0, 0.8
 
 
-def median_time(func, repeat: int) -> float:
+def median_time(func, repeat: int, clock=time.perf_counter) -> float:
+    """Median seconds of ``func`` over ``repeat`` calls, on ``clock`` (wall time by default)."""
     times = []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0 = clock()
         func()
-        times.append(time.perf_counter() - t0)
+        times.append(clock() - t0)
     return statistics.median(times)
 
 
@@ -150,12 +151,7 @@ def explain(cph, ours_n, theirs_n, target=TARGET, threshold_s=THRESHOLD_S) -> st
 
 def cpu_median(func, repeat: int) -> float:
     """Median CPU seconds of ``func`` (this process)."""
-    times = []
-    for _ in range(repeat):
-        c0 = time.process_time()
-        func()
-        times.append(time.process_time() - c0)
-    return statistics.median(times)
+    return median_time(func, repeat, clock=time.process_time)
 
 
 def erlang_a_figures() -> dict:

@@ -19,7 +19,7 @@ from ..periods import (
     sl_denominator,
 )
 from ..pipeline import PlanResult
-from ..scenario import Scenario
+from ..scenario import Scenario, parse_standard
 from ._common import (
     DAYS_PER_YEAR,
     PERIODS_PER_YEAR,
@@ -205,8 +205,6 @@ def compared_thresholds_s(scenario: Scenario, channel: str) -> tuple[float, ...]
     """The SL thresholds [s] the scenario's compared standards (``compare_standards``) give
     ``channel`` other than its target's, sorted: a voice or chat channel with an SL clause
     takes every compared standard's (``verdict.compare``), other channels none."""
-    from ..scenario import parse_standard
-
     target = scenario.target_for(channel)
     if scenario.channel(channel).kind == "deferred" or target.service_level is None:
         return ()
